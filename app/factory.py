@@ -1,0 +1,40 @@
+"""The Flask application factory: one blueprint per resource."""
+from __future__ import annotations
+
+import importlib
+
+from flask import Flask
+
+from app.config import Settings
+from app.errors import register_error_handlers
+
+# module path of each blueprint (module attribute ``bp``); one resource each
+BLUEPRINTS = (
+    "app.api.health",
+    "app.api.plans",
+    "app.api.runs",
+    "app.api.actions",
+    "app.api.assets",
+    "app.api.chat",
+)
+
+
+def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Flask:
+    settings = settings or Settings.from_env()
+    app = Flask(__name__, template_folder="templates", static_folder="static")
+    app.config["OPSPLAN_SETTINGS"] = settings
+    app.config["JSON_SORT_KEYS"] = False
+    if migrate:
+        from app.db.migrate import upgrade
+
+        upgrade(settings.database_url)
+    register_error_handlers(app)
+    for name in BLUEPRINTS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue  # resource not built yet
+            raise
+        app.register_blueprint(module.bp)
+    return app
