@@ -29,6 +29,10 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fla
 
         upgrade(settings.database_url)
     register_error_handlers(app)
+    from app.auth import load_request_user
+
+    app.secret_key = _session_key(settings)
+    app.before_request(load_request_user)
     for name in BLUEPRINTS:
         try:
             module = importlib.import_module(name)
@@ -38,3 +42,17 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fla
             raise
         app.register_blueprint(module.bp)
     return app
+
+
+def _session_key(settings: Settings) -> bytes:
+    """Signing key of web login sessions (not the credentials key), generated into var/ once."""
+    path = settings.var_dir / "session.key"
+    if not path.exists():
+        import secrets
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(secrets.token_hex(32).encode())
+        tmp.chmod(0o600)
+        tmp.replace(path)
+    return path.read_bytes()

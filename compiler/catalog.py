@@ -4,7 +4,7 @@ Planner vocabulary, API listing, compiler templates, roles and docs all read thi
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from compiler.models import Risk
 
@@ -47,6 +47,21 @@ class ActionSpec:
     def param_names(self) -> tuple[str, ...]:
         return tuple(p.name for p in self.params)
 
+    @property
+    def entry_point(self) -> str:
+        """The role entry point (tasks file and meta/argument_specs.yml key): ``service.start`` -> ``service_start``."""
+        return self.name.replace(".", "_")
+
+    def role_var(self, param: str) -> str:
+        """The role-prefixed variable a param is passed as: ``opsplan_service`` + ``name`` -> ``opsplan_service_name``."""
+        return f"{self.role}_{param}"
+
+    @property
+    def collections(self) -> tuple[str, ...]:
+        """Collections (other than ansible.builtin) whose modules the action's tasks use."""
+        return tuple(sorted({m.rsplit(".", 1)[0] for mods in self.modules.values() for m in mods
+                             if not m.startswith("ansible.builtin.")}))
+
     def to_json(self) -> dict:
         return {
             "name": self.name,
@@ -82,7 +97,9 @@ _ACTIONS: tuple[ActionSpec, ...] = (
                (_p("path", "path"),), role="opsplan_file"),
     ActionSpec("port.check", "Is a TCP port listening on the host", (_p("port", "port"),), role="opsplan_net"),
     ActionSpec("http.check", "Fetch a URL from the host and report the status code",
-               (_p("url", "url"),), role="opsplan_net"),
+               (_p("url", "url"),), previewable=False,
+               not_previewable_reason="ansible.builtin.uri has no check mode: the request is only sent in the real run",
+               role="opsplan_net"),
     ActionSpec("service.start", "Start a service", (_NAME,), Risk.MEDIUM, False, rollback=True,
                role="opsplan_service"),
     ActionSpec("service.stop", "Stop a service", (_NAME,), Risk.MEDIUM, False, rollback=True,
@@ -100,7 +117,11 @@ _ACTIONS: tuple[ActionSpec, ...] = (
                "restore the backup and start the old one on any failure",
                (_NAME, _p("source", "source"), _p("path", "path", False, "installed executable")),
                Risk.HIGH, False, rollback=True, role="opsplan_app"),
-    ActionSpec("process.kill", "Kill a process by name", (_NAME,), Risk.HIGH, False, role="opsplan_process"),
+    ActionSpec("process.kill", "Kill a process by name", (_NAME,), Risk.HIGH, False,
+               previewable=False,
+               not_previewable_reason="on Linux the kill is a command (no check mode); the preview only lists "
+                                      "the matching processes",
+               role="opsplan_process"),
     ActionSpec("command.run", "Run an explicitly quoted command", (_p("command", "command"),), Risk.HIGH, False,
                previewable=False, not_previewable_reason="commands have no check mode: the module would not run",
                role="opsplan_command"),
@@ -109,7 +130,51 @@ _ACTIONS: tuple[ActionSpec, ...] = (
                role="opsplan_host"),
 )
 
-CATALOG: dict[str, ActionSpec] = {a.name: a for a in _ACTIONS}
+_B, _W, _C, _G = "ansible.builtin.", "ansible.windows.", "chocolatey.chocolatey.", "community.general."
+# The modules each action's role tasks use, per OS (roles/<role>/tasks/<entry_point>_<os>.yml).
+# tests/compiler/test_parity.py checks these against the task files.
+_MODULES: dict[str, dict[str, tuple[str, ...]]] = {
+    "host.ping": {"linux": (_B + "ping",), "windows": (_W + "win_ping",)},
+    "system.info": {"linux": (_B + "setup", _B + "debug"), "windows": (_W + "setup", _B + "debug")},
+    "disk.check": {"linux": (_B + "setup", _B + "set_fact", _B + "debug"),
+                   "windows": (_W + "win_powershell", _B + "debug")},
+    "process.check": {"linux": (_B + "find", _B + "debug"), "windows": (_W + "win_powershell", _B + "debug")},
+    "service.status": {"linux": (_B + "service_facts", _B + "assert", _B + "debug"),
+                       "windows": (_W + "win_service_info", _B + "assert", _B + "debug")},
+    "package.check": {"linux": (_B + "package_facts", _B + "debug"),
+                      "windows": (_C + "win_chocolatey_facts", _B + "debug")},
+    "file.stat": {"linux": (_B + "stat", _B + "debug"), "windows": (_W + "win_stat", _B + "debug")},
+    "port.check": {"linux": (_G + "listen_ports_facts", _B + "debug"),
+                   "windows": (_W + "win_listen_ports_facts", _B + "debug")},
+    "http.check": {"linux": (_B + "uri", _B + "debug"), "windows": (_W + "win_uri", _B + "debug")},
+    "service.start": {"linux": (_B + "service_facts", _B + "service", _B + "assert", _B + "fail"),
+                      "windows": (_W + "win_service_info", _W + "win_service", _B + "assert", _B + "fail")},
+    "service.stop": {"linux": (_B + "service_facts", _B + "service", _B + "assert", _B + "fail"),
+                     "windows": (_W + "win_service_info", _W + "win_service", _B + "assert", _B + "fail")},
+    "service.restart": {"linux": (_B + "service", _B + "service_facts", _B + "assert"),
+                        "windows": (_W + "win_service", _W + "win_service_info", _B + "assert")},
+    "package.install": {"linux": (_B + "setup", _B + "package", _B + "package_facts", _B + "assert"),
+                        "windows": (_C + "win_chocolatey", _C + "win_chocolatey_facts", _B + "assert")},
+    "package.update": {"linux": (_B + "setup", _B + "package", _B + "package_facts", _B + "assert"),
+                       "windows": (_C + "win_chocolatey", _C + "win_chocolatey_facts", _B + "assert")},
+    "package.remove": {"linux": (_B + "package", _B + "package_facts", _B + "assert"),
+                       "windows": (_C + "win_chocolatey", _C + "win_chocolatey_facts", _B + "assert")},
+    "file.copy": {"linux": (_B + "assert", _B + "stat", _B + "copy", _B + "get_url"),
+                  "windows": (_W + "win_stat", _W + "win_copy", _W + "win_get_url", _B + "assert")},
+    "app.update": {"linux": (_B + "set_fact", _B + "assert", _B + "find", _B + "stat", _B + "copy", _B + "get_url",
+                             _B + "service", _B + "service_facts", _B + "file", _B + "fail", _B + "debug"),
+                   "windows": (_B + "set_fact", _B + "assert", _W + "win_powershell", _W + "win_stat", _W + "win_copy",
+                               _W + "win_get_url", _W + "win_service", _W + "win_service_info", _W + "win_file",
+                               _B + "fail", _B + "debug")},
+    "process.kill": {"linux": (_B + "find", _B + "command", _B + "wait_for", _B + "assert"),
+                     "windows": (_W + "win_powershell", _B + "assert")},
+    "command.run": {"linux": (_B + "command", _B + "debug"), "windows": (_W + "win_command", _B + "debug")},
+    "host.reboot": {"linux": (_B + "reboot", _B + "ping"), "windows": (_W + "win_reboot", _W + "win_ping")},
+}
+# The action that undoes an action (offered as the rollback of a finished run), where one exists.
+INVERSE: dict[str, str] = {"service.start": "service.stop", "service.stop": "service.start"}
+
+CATALOG: dict[str, ActionSpec] = {a.name: replace(a, modules=_MODULES[a.name]) for a in _ACTIONS}
 
 
 def get_action(name: str) -> ActionSpec:

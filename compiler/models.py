@@ -46,6 +46,8 @@ class Step(BaseModel):
     action: str
     params: dict[str, Any] = Field(default_factory=dict)
     targets: Targets = Field(default_factory=Targets)
+    # Resolved host names of this step (filled by the planner; plan.hosts is their union).
+    hosts: list[str] = Field(default_factory=list)
 
 
 class Plan(BaseModel):

@@ -1,0 +1,36 @@
+# Two commands: `make run` starts everything on embedded defaults; `make test` runs every test.
+PYTHON ?= python3.11
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 5000
+PYTEST_ARGS ?=
+
+.PHONY: run test unit integration install lint bench clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (Python 3.11)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt
+	$(PY) -m pip install -q --no-deps -e .
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(PY) -m app up --port $(PORT)
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+unit: install
+	$(PY) -m pytest -m unit $(PYTEST_ARGS)
+
+integration: install
+	$(PY) -m pytest -m integration $(PYTEST_ARGS)
+
+bench: install
+	for b in benchmarks/bench_*.py; do $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

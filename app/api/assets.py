@@ -1,0 +1,146 @@
+"""REST resources of the asset database: /api/v1/assets, /groups, /credentials (secrets write-only)."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify, request
+
+from app.assets import service
+from app.assets.schemas import AssetIn, AssetPatch, CredentialIn, CredentialPatch, GroupIn, GroupPatch, parse
+from app.context import db_session, settings
+from app.errors import BadRequest
+
+bp = Blueprint("assets", __name__, url_prefix="/api/v1")
+
+
+def _body() -> dict[str, Any]:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise BadRequest("the request body must be a JSON object")
+    return data
+
+
+def _flag(name: str) -> bool:
+    return request.args.get(name, "").lower() in ("1", "true", "yes")
+
+
+# --- assets ----------------------------------------------------------------------------------------
+
+
+@bp.get("/assets")
+def list_assets():
+    enabled = request.args.get("enabled")
+    with db_session() as s:
+        items = service.list_assets(
+            s,
+            environment=request.args.get("environment") or None,
+            group=request.args.get("group") or None,
+            os=request.args.get("os") or None,
+            enabled=None if enabled in (None, "") else enabled.lower() in ("1", "true", "yes"),
+        )
+        return jsonify({"assets": [service.asset_dict(a) for a in items], "count": len(items)})
+
+
+@bp.post("/assets")
+def create_asset():
+    data = parse(AssetIn, _body(), "asset")
+    with db_session() as s:
+        return jsonify(service.asset_dict(service.create_asset(s, data))), 201
+
+
+@bp.get("/assets/<name>")
+def get_asset(name: str):
+    with db_session() as s:
+        return jsonify(service.asset_dict(service.get_asset(s, name)))
+
+
+@bp.patch("/assets/<name>")
+def update_asset(name: str):
+    patch = parse(AssetPatch, _body(), f"asset {name!r}")
+    with db_session() as s:
+        return jsonify(service.asset_dict(service.update_asset(s, name, patch)))
+
+
+@bp.delete("/assets/<name>")
+def delete_asset(name: str):
+    with db_session() as s:
+        service.delete_asset(s, name)
+    return "", 204
+
+
+# --- groups ----------------------------------------------------------------------------------------
+
+
+@bp.get("/groups")
+def list_groups():
+    with db_session() as s:
+        items = service.list_groups(s)
+        return jsonify({"groups": [service.group_dict(g, n) for g, n in items], "count": len(items)})
+
+
+@bp.post("/groups")
+def create_group():
+    data = parse(GroupIn, _body(), "group")
+    with db_session() as s:
+        group = service.create_group(s, data)
+        return jsonify(service.group_dict(group, 0)), 201
+
+
+@bp.get("/groups/<name>")
+def get_group(name: str):
+    with db_session() as s:
+        group = service.get_group(s, name)
+        return jsonify(service.group_dict(group, service.asset_count(s, group)))
+
+
+@bp.patch("/groups/<name>")
+def update_group(name: str):
+    patch = parse(GroupPatch, _body(), f"group {name!r}")
+    with db_session() as s:
+        group = service.update_group(s, name, patch)
+        return jsonify(service.group_dict(group, service.asset_count(s, group)))
+
+
+@bp.delete("/groups/<name>")
+def delete_group(name: str):
+    with db_session() as s:
+        service.delete_group(s, name, force=_flag("force"))
+    return "", 204
+
+
+# --- credentials (the secret is accepted, stored encrypted, and never returned) -----------------
+
+
+@bp.get("/credentials")
+def list_credentials():
+    with db_session() as s:
+        items = service.list_credentials(s)
+        return jsonify({"credentials": [service.credential_dict(c) for c in items], "count": len(items)})
+
+
+@bp.post("/credentials")
+def create_credential():
+    data = parse(CredentialIn, _body(), "credential")
+    with db_session() as s:
+        cred = service.create_credential(s, data, settings=settings())
+        return jsonify(service.credential_dict(cred)), 201
+
+
+@bp.get("/credentials/<name>")
+def get_credential(name: str):
+    with db_session() as s:
+        return jsonify(service.credential_dict(service.get_credential(s, name)))
+
+
+@bp.patch("/credentials/<name>")
+def update_credential(name: str):
+    patch = parse(CredentialPatch, _body(), f"credential {name!r}")
+    with db_session() as s:
+        return jsonify(service.credential_dict(service.update_credential(s, name, patch, settings=settings())))
+
+
+@bp.delete("/credentials/<name>")
+def delete_credential(name: str):
+    with db_session() as s:
+        service.delete_credential(s, name, force=_flag("force"))
+    return "", 204

@@ -1,0 +1,39 @@
+"""Liveness (/health) and readiness (/ready: database, Redis and a live worker)."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+from rq import Worker
+from sqlalchemy import text
+
+from app.context import db_session, redis_conn, settings
+
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/health")
+@bp.get("/api/v1/health")
+def health():
+    return jsonify({"status": "ok"})
+
+
+@bp.get("/ready")
+@bp.get("/api/v1/ready")
+def ready():
+    checks: dict[str, str] = {}
+    try:
+        with db_session() as s:
+            s.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as exc:
+        checks["database"] = f"error: {type(exc).__name__}"
+    try:
+        conn = redis_conn()
+        conn.ping()
+        checks["redis"] = "ok"
+        workers = [w for w in Worker.all(connection=conn) if settings().queue_name in w.queue_names()]
+        checks["workers"] = str(len(workers)) if workers else "error: no live worker"
+    except Exception as exc:
+        checks["redis"] = checks.get("redis", f"error: {type(exc).__name__}")
+        checks.setdefault("workers", "unknown")
+    ok = all(not v.startswith("error") and v != "unknown" for v in checks.values())
+    return jsonify({"status": "ready" if ok else "not ready", "checks": checks}), 200 if ok else 503

@@ -1,0 +1,124 @@
+"""Runs: status (per host, per step), live events (Server-Sent Events), cancel, relaunch on failed hosts."""
+from __future__ import annotations
+
+import json
+import time
+
+from flask import Blueprint, Response, jsonify, request, stream_with_context
+
+from app.api import API_PREFIX
+from app.auth import current_user, require
+from app.context import db_session, redis_conn, settings
+from app.db.models import Role, Run, RunMode, RunStatus
+from app.errors import BadRequest, Conflict
+from app.queue import enqueue_run, events_channel
+from app.services import plans as plan_svc
+from app.services import runs as svc
+from sqlalchemy import select
+
+bp = Blueprint("runs", __name__, url_prefix=API_PREFIX)
+
+
+@bp.get("/runs")
+@require(Role.VIEWER)
+def list_runs():
+    limit = min(int(request.args.get("limit", 50) or 50), 500)
+    with db_session() as s:
+        q = select(Run.id).order_by(Run.created_at.desc()).limit(limit)
+        for field in ("plan_id", "status", "mode"):
+            if request.args.get(field):
+                q = q.where(getattr(Run, field) == request.args[field])
+        ids = s.execute(q).scalars().all()
+        return jsonify({"runs": [svc.run_json(s, i) for i in ids]})
+
+
+@bp.get("/runs/<run_id>")
+@require(Role.VIEWER)
+def get_run(run_id: str):
+    with db_session() as s:
+        return jsonify(svc.run_json(s, run_id))
+
+
+@bp.post("/runs/<run_id>/cancel")
+@require(Role.OPERATOR)
+def cancel(run_id: str):
+    with db_session() as s:
+        svc.request_cancel(s, run_id, current_user()["name"])
+        return jsonify(svc.run_json(s, run_id)), 202
+
+
+@bp.post("/runs/<run_id>/relaunch")
+@require(Role.OPERATOR)
+def relaunch(run_id: str):
+    """A new run of the same approved bundle, limited to the hosts that failed or were unreachable."""
+    with db_session() as s:
+        run = svc.get_run(s, run_id)
+        if run.mode != RunMode.RUN.value or not RunStatus(run.status).finished:
+            raise Conflict("only a finished real run can be relaunched")
+        failed = svc.failed_hosts(run)
+        if not failed:
+            raise BadRequest("no failed or unreachable hosts to relaunch on")
+        new = plan_svc.start_run(s, run.plan_id, current_user()["name"], limit_hosts=failed, parent_run_id=run.id)
+        new_id = new.id
+    enqueue_run(settings(), new_id)
+    with db_session() as s:
+        return jsonify(svc.run_json(s, new_id)), 202
+
+
+def _sse(event: dict) -> str:
+    return f"id: {event['seq']}\nevent: {event['kind']}\ndata: {json.dumps(event)}\n\n"
+
+
+@bp.get("/runs/<run_id>/events")
+@require(Role.VIEWER)
+def events(run_id: str):
+    """Replays stored events after Last-Event-ID, then follows live ones until the run ends."""
+    try:
+        last = int(request.headers.get("Last-Event-ID") or request.args.get("after") or 0)
+    except ValueError:
+        raise BadRequest("Last-Event-ID must be an integer") from None
+    with db_session() as s:
+        svc.get_run(s, run_id)
+    follow = request.args.get("follow", "1") != "0"
+
+    def generate():
+        nonlocal last
+        pubsub = None
+        try:
+            try:
+                pubsub = redis_conn().pubsub(ignore_subscribe_messages=True)
+                pubsub.subscribe(events_channel(run_id))
+            except Exception:
+                pubsub = None  # Redis down: fall back to polling the database
+            idle = 0.0
+            while True:
+                with db_session() as s:
+                    batch = svc.events_after(s, run_id, last)
+                    status = svc.get_run(s, run_id).status
+                for event in batch:
+                    last = event["seq"]
+                    yield _sse(event)
+                if RunStatus(status).finished and not batch:
+                    yield f"event: done\ndata: {json.dumps({'status': status})}\n\n"
+                    return
+                if not follow:
+                    return
+                if pubsub is not None:
+                    msg = pubsub.get_message(timeout=1.0)
+                    if msg is None:
+                        idle += 1.0
+                else:
+                    time.sleep(0.5)
+                    idle += 0.5
+                if idle >= 15:
+                    idle = 0.0
+                    yield ": keep-alive\n\n"
+        finally:
+            if pubsub is not None:
+                try:
+                    pubsub.close()
+                except Exception:
+                    pass
+
+    return Response(stream_with_context(generate()), mimetype="text/event-stream",
+                    headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

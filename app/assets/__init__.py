@@ -1,0 +1,1 @@
+"""The asset database: assets, groups and credentials (validation, encryption, CRUD, import/export)."""

@@ -1,0 +1,85 @@
+"""Run events: batched into the database (the source of truth) and published on Redis pub/sub (live only)."""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from typing import Any
+
+from sqlalchemy import func, select
+
+from app.db.models import RunEvent, utcnow
+from app.db.session import session_scope
+from app.queue import events_channel, redis_connection
+
+log = logging.getLogger(__name__)
+REDACTED = "********"
+
+
+class Redactor:
+    """Replaces every known secret value in strings, recursively."""
+
+    def __init__(self, secrets: list[str] | None = None):
+        self.secrets = sorted({s for s in (secrets or []) if s and len(s) >= 3}, key=len, reverse=True)
+
+    def __call__(self, value: Any) -> Any:
+        if not self.secrets:
+            return value
+        if isinstance(value, str):
+            for secret in self.secrets:
+                if secret in value:
+                    value = value.replace(secret, REDACTED)
+            return value
+        if isinstance(value, dict):
+            return {k: self(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [self(v) for v in value]
+        return value
+
+
+class EventRecorder:
+    """Collects events, writes them in batches (every ``interval`` s or ``batch`` events) and publishes them."""
+
+    def __init__(self, database_url: str, redis_url: str, run_id: str, redactor: Redactor | None = None,
+                 batch: int = 50, interval: float = 0.5):
+        self.database_url = database_url
+        self.redis_url = redis_url
+        self.run_id = run_id
+        self.redact = redactor or Redactor()
+        self.batch = batch
+        self.interval = interval
+        self._pending: list[dict[str, Any]] = []
+        self._last_flush = time.monotonic()
+        self._lock = threading.Lock()
+        with session_scope(database_url) as s:
+            self.seq = s.execute(select(func.coalesce(func.max(RunEvent.seq), 0)).where(RunEvent.run_id == run_id)).scalar_one()
+
+    def emit(self, kind: str, data: dict[str, Any], host: str | None = None, step: int | None = None,
+             flush: bool = False) -> None:
+        with self._lock:
+            self.seq += 1
+            self._pending.append({"seq": self.seq, "kind": kind, "host": host, "step": step,
+                                  "data": self.redact(data), "at": utcnow().isoformat()})
+            due = flush or len(self._pending) >= self.batch or time.monotonic() - self._last_flush >= self.interval
+        if due:
+            self.flush()
+
+    def flush(self) -> None:
+        with self._lock:
+            pending, self._pending = self._pending, []
+            self._last_flush = time.monotonic()
+        if not pending:
+            return
+        with session_scope(self.database_url) as s:
+            s.add_all(RunEvent(run_id=self.run_id, seq=e["seq"], kind=e["kind"], host=e["host"], step=e["step"],
+                               data=e["data"]) for e in pending)
+        try:
+            conn = redis_connection(self.redis_url)
+            channel = events_channel(self.run_id)
+            pipe = conn.pipeline(transaction=False)
+            for e in pending:
+                pipe.publish(channel, json.dumps(e))
+            pipe.execute()
+        except Exception as exc:  # Redis is live transport only; the database already has the events
+            log.warning("could not publish run events on Redis: %s", exc)

@@ -1,0 +1,127 @@
+"""``opsplan up``: the whole service on its embedded defaults (what ``make run`` starts).
+
+Creates the database, imports the demo fleet into an empty one, makes sure a Redis is there (REDIS_URL if
+reachable, else a private redis-server from the system package), bootstraps an admin, starts the web
+service and one worker, prints the URL; Ctrl-C stops everything it started.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import click
+from redis import Redis
+
+from app.config import Settings
+
+DEMO_ASSETS = Path(__file__).resolve().parent / "demo" / "assets.yml"
+
+
+def _reachable(url: str) -> bool:
+    try:
+        return bool(Redis.from_url(url, socket_connect_timeout=1).ping())
+    except Exception:
+        return False
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def ensure_redis(settings: Settings, procs: list[subprocess.Popen], allow_install: bool) -> str:
+    if _reachable(settings.redis_url):
+        click.echo(f"redis: using {settings.redis_url}")
+        return settings.redis_url
+    exe = shutil.which("redis-server")
+    if exe is None and allow_install and os.geteuid() == 0 and shutil.which("apt-get"):
+        click.echo("redis: not reachable and not installed; installing the redis-server package ...")
+        subprocess.run(["apt-get", "install", "-y", "-qq", "redis-server"], check=False,
+                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"}, stdout=subprocess.DEVNULL)
+        exe = shutil.which("redis-server")
+    if exe is None:
+        raise click.ClickException(f"no Redis at {settings.redis_url} and redis-server is not installed; "
+                                   "install it (apt-get install redis-server) or set REDIS_URL")
+    port = _free_port()
+    data = settings.var_dir / "redis"
+    data.mkdir(parents=True, exist_ok=True)
+    procs.append(subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(data),
+                                   "--save", "60 1", "--appendonly", "no"], stdout=subprocess.DEVNULL))
+    url = f"redis://127.0.0.1:{port}/0"
+    deadline = time.monotonic() + 10
+    while not _reachable(url):
+        if time.monotonic() > deadline:
+            raise click.ClickException("the private redis-server did not start")
+        time.sleep(0.1)
+    click.echo(f"redis: started a private redis-server at {url}")
+    return url
+
+
+def bootstrap(settings: Settings) -> None:
+    """Database schema, demo fleet (into an empty database) and a first admin (printed once)."""
+    from sqlalchemy import func, select
+
+    from app.assets.io import import_file
+    from app.auth import create_token, create_user
+    from app.db import session_scope, upgrade
+    from app.db.models import Asset, User
+
+    upgrade(settings.database_url)
+    with session_scope(settings.database_url) as s:
+        empty = s.execute(select(func.count(Asset.id))).scalar_one() == 0
+    if empty and DEMO_ASSETS.exists():
+        counts = import_file(settings, DEMO_ASSETS)
+        click.echo(f"assets: imported the demo fleet ({counts})")
+    with session_scope(settings.database_url) as s:
+        if s.execute(select(func.count(User.id))).scalar_one() == 0:
+            password = secrets.token_urlsafe(12)
+            create_user(s, "admin", "admin", password)
+            _row, token = create_token(s, "admin", "bootstrap", None)
+            creds = settings.var_dir / "admin-credentials.txt"
+            creds.write_text(f"web login: admin / {password}\nAPI token: {token}\n")
+            creds.chmod(0o600)
+            click.echo(f"admin: created user 'admin'; login and API token are in {creds}")
+
+
+def up(port: int, host: str, allow_install: bool) -> None:
+    settings = Settings.from_env()
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    procs: list[subprocess.Popen] = []
+
+    def stop(*_args) -> None:
+        for proc in reversed(procs):
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+    try:
+        redis_url = ensure_redis(settings, procs, allow_install)
+        env = {**os.environ, "REDIS_URL": redis_url, "DATABASE_URL": settings.database_url,
+               "OPSPLAN_VAR_DIR": str(settings.var_dir), "OPSPLAN_BASE_URL": f"http://{host}:{port}"}
+        bootstrap(Settings.from_env(env))
+        procs.append(subprocess.Popen([sys.executable, "-m", "app", "worker"], env=env))
+        procs.append(subprocess.Popen([sys.executable, "-m", "app", "serve", "--port", str(port), "--host", host],
+                                      env=env))
+        click.echo(f"\nOpsplan is up: http://{host}:{port}/  (readiness: http://{host}:{port}/ready)")
+        click.echo("Ctrl-C stops the web service, the worker and any Redis started here.\n")
+        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+        while all(p.poll() is None for p in procs):
+            time.sleep(0.5)
+        failed = [p.args for p in procs if p.poll() is not None]
+        raise click.ClickException(f"a component stopped unexpectedly: {failed}")
+    except KeyboardInterrupt:
+        click.echo("\nstopping ...")
+    finally:
+        stop()

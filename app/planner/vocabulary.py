@@ -1,0 +1,170 @@
+"""The asset vocabulary the planner links requests against: hosts, groups, environments, OS families.
+
+Built from plain data (``AssetRef``) so that tests, benchmarks and the evaluator need no database;
+``Vocabulary.from_session`` loads the same data from the asset tables with a few core SQL queries.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+# Environment families: every word of a family names the fleet environment that belongs to it.
+ENV_FAMILIES: tuple[frozenset[str], ...] = (
+    frozenset({"production", "prod", "prd", "live"}),
+    frozenset({"staging", "stage", "stg", "preprod"}),
+    frozenset({"development", "dev", "develop"}),
+    frozenset({"test", "testing", "tst", "qa", "uat"}),
+)
+OS_WORDS = {"linux": "linux", "unix": "linux", "windows": "windows", "win": "windows"}
+# Nouns that mean "hosts" after a group/environment/os word ("web servers", "the cis boxes").
+HOST_NOUNS = frozenset({
+    "server", "servers", "host", "hosts", "box", "boxes", "machine", "machines", "node", "nodes", "vm",
+    "vms", "instance", "instances", "ones", "group", "groups", "tier", "cluster", "fleet", "environment", "env",
+})
+PLURAL_HOST_NOUNS = HOST_NOUNS - {"server", "host", "box", "machine", "node", "vm", "instance"}
+# Extra words that name a group when a group with the canonical name exists.
+GROUP_SYNONYMS = {
+    "db": ("database", "databases", "dbs", "sql"),
+    "web": ("www", "webserver", "webservers", "frontend", "frontends"),
+    "app": ("application", "applications", "apps"),
+}
+
+
+@dataclass(frozen=True)
+class AssetRef:
+    name: str
+    os: str = "linux"
+    environment: str = ""
+    groups: tuple[str, ...] = ()
+    enabled: bool = True
+
+
+class Vocabulary:
+    """Indexes of one fleet; every lookup is a dict access or a set operation."""
+
+    def __init__(self, assets: Iterable[AssetRef], group_parents: Mapping[str, Iterable[str]] | None = None):
+        self.assets: dict[str, AssetRef] = {a.name: a for a in assets}
+        self.host_index: dict[str, str] = {n.lower(): n for n in self.assets}
+        self.enabled: frozenset[str] = frozenset(n for n, a in self.assets.items() if a.enabled)
+        self.all_names: frozenset[str] = frozenset(self.assets)
+        parents = {g: tuple(ps) for g, ps in (group_parents or {}).items()}
+        direct: dict[str, set[str]] = {}
+        for a in self.assets.values():
+            for g in a.groups:
+                direct.setdefault(g, set()).add(a.name)
+        names = set(direct) | set(parents) | {p for ps in parents.values() for p in ps}
+        children: dict[str, set[str]] = {g: set() for g in names}
+        for g, ps in parents.items():
+            for p in ps:
+                children[p].add(g)
+        self.group_members: dict[str, frozenset[str]] = {}
+        for g in names:  # members of a group include those of every descendant group
+            seen, stack, members = {g}, [g], set()
+            while stack:
+                cur = stack.pop()
+                members |= direct.get(cur, set())
+                for c in children.get(cur, ()):
+                    if c not in seen:
+                        seen.add(c)
+                        stack.append(c)
+            self.group_members[g] = frozenset(members)
+        self.group_parents = parents
+        self.group_index: dict[str, str] = {}
+        for g in sorted(names):
+            low = g.lower()
+            forms = [low, low + "s"] + [low + n for n in ("servers", "hosts", "boxes", "machines", "nodes")]
+            if low.endswith("s") and len(low) > 3:
+                forms.append(low[:-1])
+            forms += list(GROUP_SYNONYMS.get(low, ()))
+            for f in forms:
+                self.group_index.setdefault(f, g)
+        for g in names:  # exact names always win over derived forms
+            self.group_index[g.lower()] = g
+        self.env_members: dict[str, frozenset[str]] = {}
+        for a in self.assets.values():
+            if a.environment:
+                self.env_members.setdefault(a.environment, frozenset())
+        tmp: dict[str, set[str]] = {}
+        for a in self.assets.values():
+            if a.environment:
+                tmp.setdefault(a.environment, set()).add(a.name)
+        self.env_members = {e: frozenset(s) for e, s in tmp.items()}
+        self.env_index: dict[str, str] = {}  # word -> fleet environment
+        self.env_family_words: frozenset[str] = frozenset(w for fam in ENV_FAMILIES for w in fam)
+        for env in sorted(self.env_members):
+            low = env.lower()
+            self.env_index.setdefault(low, env)
+            for fam in ENV_FAMILIES:
+                if low in fam:
+                    for w in fam:
+                        self.env_index.setdefault(w, env)
+        os_tmp: dict[str, set[str]] = {"linux": set(), "windows": set()}
+        for a in self.assets.values():
+            os_tmp.setdefault(a.os, set()).add(a.name)
+        self.os_members = {o: frozenset(s) for o, s in os_tmp.items()}
+
+    # --- constructors -------------------------------------------------------------------------
+
+    @classmethod
+    def from_refs(cls, assets: Iterable[AssetRef], group_parents: Mapping[str, Iterable[str]] | None = None):
+        return cls(assets, group_parents)
+
+    @classmethod
+    def from_session(cls, session) -> "Vocabulary":
+        """Load the fleet with four core SQL queries (no ORM objects: fast on big fleets)."""
+        from sqlalchemy import select
+
+        from app.db.models import Asset, Group, asset_groups, group_parents
+
+        group_names = dict(session.execute(select(Group.id, Group.name)).all())
+        by_asset: dict[int, list[str]] = {}
+        for asset_id, group_id in session.execute(select(asset_groups.c.asset_id, asset_groups.c.group_id)):
+            by_asset.setdefault(asset_id, []).append(group_names[group_id])
+        parents: dict[str, list[str]] = {name: [] for name in group_names.values()}
+        for gid, pid in session.execute(select(group_parents.c.group_id, group_parents.c.parent_id)):
+            parents[group_names[gid]].append(group_names[pid])
+        rows = session.execute(select(Asset.id, Asset.name, Asset.os, Asset.environment, Asset.enabled))
+        refs = [
+            AssetRef(name, (os_ or "linux").lower(), env or "", tuple(sorted(by_asset.get(aid, ()))), bool(enabled))
+            for aid, name, os_, env, enabled in rows
+        ]
+        return cls(refs, parents)
+
+    @classmethod
+    def from_fleet_yaml(cls, path) -> "Vocabulary":
+        """Parse a CONTRACT section 3 YAML file directly (optional ``groups: [{name, parents}]``)."""
+        import yaml
+
+        with open(path, encoding="utf-8") as fh:
+            data = yaml.safe_load(fh) or {}
+        refs = [
+            AssetRef(
+                str(a["name"]), str(a.get("os") or "linux").lower(), str(a.get("environment") or ""),
+                tuple(str(g) for g in a.get("groups") or ()), bool(a.get("enabled", True)),
+            )
+            for a in data.get("assets") or ()
+        ]
+        parents = {str(g["name"]): [str(p) for p in g.get("parents") or ()] for g in data.get("groups") or ()}
+        return cls(refs, parents)
+
+    # --- lookups ------------------------------------------------------------------------------
+
+    @property
+    def groups(self) -> list[str]:
+        return sorted(self.group_members)
+
+    @property
+    def environments(self) -> list[str]:
+        return sorted(self.env_members)
+
+    def host(self, word: str) -> str | None:
+        return self.host_index.get(word.lower())
+
+    def group(self, word: str) -> str | None:
+        return self.group_index.get(word.lower())
+
+    def environment(self, word: str) -> str | None:
+        return self.env_index.get(word.lower())
+
+    def __len__(self) -> int:
+        return len(self.assets)

@@ -1,0 +1,61 @@
+"""Terminal progress for ``--follow``: step bar, host counters and the live log, from stored run events."""
+from __future__ import annotations
+
+import time
+from typing import TextIO
+
+from app.config import Settings
+from app.db.models import RunStatus
+from app.db.session import session_scope
+from app.services.runs import events_after, get_run
+
+BAD = {"failed", "unreachable"}
+
+
+def _bar(done: int, total: int, width: int = 24) -> str:
+    total = max(total, 1)
+    filled = int(width * min(done, total) / total)
+    return "[" + "#" * filled + "-" * (width - filled) + f"] {done}/{total}"
+
+
+def follow_run(settings: Settings, run_id: str, out: TextIO, poll: float = 0.5, timeout: float | None = None) -> str:
+    """Print progress until the run ends; return its final status."""
+    last, step, total_steps = 0, 0, 0
+    started = time.monotonic()
+    with session_scope(settings.database_url) as s:
+        mode = get_run(s, run_id).mode.upper()
+    out.write(f"{mode} {run_id}\n")
+    while True:
+        with session_scope(settings.database_url) as s:
+            events = events_after(s, run_id, last)
+            run = get_run(s, run_id)
+            status, hosts = run.status, run.hosts or {}
+        for e in events:
+            last = e["seq"]
+            data = e["data"]
+            if e["kind"] == "start":
+                total_steps = len(data.get("steps", []))
+            elif e["kind"] == "step":
+                step, total_steps = data["step"], data.get("total", total_steps)
+                out.write(f"steps {_bar(step - 1, total_steps)}  now: step {step} {data['action']}\n")
+            elif e["kind"] == "task_result" and data.get("status") in BAD:
+                out.write(f"  {data['host']}: {data['status']} in '{data['task']}'\n")
+            elif e["kind"] == "log" and e.get("host") is None and data.get("line", "").strip():
+                pass  # play/task banners: the step bar says it more briefly
+        failed = sum(1 for h in hosts.values() if h["status"] in BAD)
+        if RunStatus(status).finished:
+            done = sum(1 for h in hosts.values() if h["status"] not in BAD | {"pending", "running"})
+            out.write(f"steps {_bar(total_steps, total_steps)}  hosts done={done} failed={failed} "
+                      f"pending=0  {time.monotonic() - started:.1f}s\n")
+            for name, h in sorted(hosts.items()):
+                steps = ", ".join(f"{st['action']}={st['status']}" for st in h.get("steps", []))
+                out.write(f"  {name:24} {h['status']:12} {steps}\n")
+            if run.error:
+                out.write(f"error: {run.error}\n")
+            out.write(f"{mode} {run_id} {status}\n")
+            out.flush()
+            return status
+        out.flush()
+        if timeout is not None and time.monotonic() - started > timeout:
+            return status
+        time.sleep(poll)

@@ -1,0 +1,1 @@
+"""Use cases shared by the API, the web pages, the chat and the CLI."""

@@ -1,0 +1,190 @@
+"""Turns ansible-runner events into per-host, per-step status (CONTRACT Run JSON) and live events."""
+from __future__ import annotations
+
+import difflib
+import json
+from typing import Any
+
+from app.db.models import RunStatus
+
+STEP_RANK = {"pending": 0, "running": 1, "skipped": 2, "ok": 3, "changed": 4, "not_previewable": 5,
+             "failed": 6, "unreachable": 7}
+DONE_HOST = {"ok", "changed", "skipped"}
+BAD_HOST = {"failed", "unreachable"}
+
+
+def render_diff(diff: Any) -> str:
+    """Ansible's diff result (dict or list of dicts) as readable text."""
+    if not diff:
+        return ""
+    items = diff if isinstance(diff, list) else [diff]
+    parts: list[str] = []
+    for item in items:
+        if not isinstance(item, dict):
+            parts.append(str(item))
+            continue
+        if item.get("prepared"):
+            parts.append(str(item["prepared"]))
+            continue
+        before, after = item.get("before", ""), item.get("after", "")
+        if isinstance(before, (dict, list)) or isinstance(after, (dict, list)):
+            before = json.dumps(before, indent=2, sort_keys=True, default=str) + "\n"
+            after = json.dumps(after, indent=2, sort_keys=True, default=str) + "\n"
+        before, after = str(before or ""), str(after or "")
+        if before == after:
+            continue
+        parts.append("".join(difflib.unified_diff(
+            before.splitlines(keepends=True), after.splitlines(keepends=True),
+            fromfile=str(item.get("before_header", "before")), tofile=str(item.get("after_header", "after")))))
+    return "\n".join(p for p in parts if p)
+
+
+class RunTracker:
+    """Mutable view of one run's hosts; ``handle`` takes one ansible-runner event."""
+
+    def __init__(self, hosts: dict[str, Any], steps: list[Any], check_mode: bool):
+        self.hosts = hosts
+        self.steps = {s.index: s for s in steps}
+        self.by_play = {s.play: s for s in steps}
+        self.check_mode = check_mode
+        self.current_step: int | None = None
+        self.current_task: str = ""
+        self.runner_pid: int | None = None
+        self.stats: dict[str, Any] | None = None
+
+    def _step_entry(self, host: str, index: int) -> dict[str, Any] | None:
+        entry = self.hosts.get(host)
+        if entry is None:
+            return None
+        for step in entry["steps"]:
+            if step["step"] == index:
+                return step
+        return None
+
+    def _raise(self, step: dict[str, Any], status: str) -> None:
+        if STEP_RANK[status] >= STEP_RANK.get(step["status"], 0):
+            step["status"] = status
+
+    def handle(self, event: dict[str, Any]) -> list[tuple[str, dict[str, Any], str | None, int | None]]:
+        """Update state; return live events to emit as (kind, data, host, step)."""
+        out: list[tuple[str, dict[str, Any], str | None, int | None]] = []
+        kind = event.get("event", "")
+        data = event.get("event_data") or {}
+        if self.runner_pid is None and event.get("pid"):
+            self.runner_pid = int(event["pid"])
+        if kind == "playbook_on_play_start":
+            step = self.by_play.get(data.get("play") or data.get("name", ""))
+            if step is not None:
+                self.current_step = step.index
+                out.append(("step", {"step": step.index, "action": step.action, "total": len(self.steps)}, None,
+                            step.index))
+        elif kind == "playbook_on_task_start":
+            self.current_task = data.get("task", "")
+            out.append(("task", {"task": self.current_task}, None, self.current_step))
+        elif kind in ("runner_on_start", "runner_on_ok", "runner_on_failed", "runner_on_unreachable",
+                      "runner_on_skipped"):
+            out.extend(self._host_event(kind, data))
+        elif kind == "playbook_on_stats":
+            self.stats = {k: data.get(k) or {} for k in ("ok", "changed", "failures", "dark", "skipped", "rescued",
+                                                          "ignored", "processed")}
+        stdout = event.get("stdout")
+        if stdout:
+            out.append(("log", {"line": stdout}, data.get("host"), self.current_step))
+        return out
+
+    def _host_event(self, kind: str, data: dict[str, Any]):
+        host = data.get("host")
+        step_info = self.by_play.get(data.get("play", ""))
+        index = step_info.index if step_info else self.current_step
+        if host is None or index is None:
+            return []
+        step = self._step_entry(host, index)
+        if step is None:
+            return []
+        entry = self.hosts[host]
+        res = data.get("res") or {}
+        if kind == "runner_on_start":
+            if entry["status"] == "pending":
+                entry["status"] = "running"
+            self._raise(step, "running")
+            return [("host", {"host": host, "status": "running", "task": data.get("task", "")}, host, index)]
+        if kind == "runner_on_ok":
+            self._raise(step, "changed" if res.get("changed") else "ok")
+            if res.get("changed"):
+                step["changed"] = True
+        elif kind == "runner_on_skipped":
+            msg = str(res.get("msg") or data.get("skip_reason") or "")
+            if self.check_mode and "check mode" in msg.lower():
+                self._not_previewable(step, msg)
+            else:
+                self._raise(step, "skipped")
+        elif kind == "runner_on_failed":
+            if data.get("ignore_errors"):
+                self._raise(step, "ok")
+            else:
+                self._raise(step, "failed")
+                step["msg"] = str(res.get("msg") or res.get("stderr") or "failed")[:2000]
+        elif kind == "runner_on_unreachable":
+            self._raise(step, "unreachable")
+            step["msg"] = str(res.get("msg") or "unreachable")[:2000]
+        diff = render_diff(res.get("diff"))
+        if diff:
+            step["diff"] = (step.get("diff") or "") + diff
+        task_status = {"runner_on_ok": "changed" if res.get("changed") else "ok", "runner_on_failed": "failed",
+                       "runner_on_unreachable": "unreachable", "runner_on_skipped": "skipped"}[kind]
+        return [("task_result", {"host": host, "task": data.get("task", ""), "status": task_status,
+                                 "step_status": step["status"]}, host, index)]
+
+    def _not_previewable(self, step: dict[str, Any], reason: str) -> None:
+        self._raise(step, "not_previewable")
+        step["previewable"] = False
+        step["reason"] = reason
+
+    def finish(self, runner_status: str, canceled: bool) -> RunStatus:
+        """Settle every host and step; return the run's final status."""
+        for host, entry in self.hosts.items():
+            for step in entry["steps"]:
+                info = self.steps.get(step["step"])
+                if self.check_mode and info is not None and not info.previewable and step["status"] not in BAD_HOST:
+                    self._not_previewable(step, info.not_previewable_reason)
+                elif step["status"] in ("pending", "running"):
+                    step["status"] = "skipped"
+                    step.setdefault("msg", "not run")
+            entry["status"] = self._host_status(host, entry)
+            if self.stats and self.stats.get("rescued", {}).get(host):
+                entry["rolled_back"] = True
+        if canceled:
+            return RunStatus.CANCELED
+        if runner_status == "timeout":
+            return RunStatus.TIMED_OUT
+        statuses = [e["status"] for e in self.hosts.values()]
+        bad = sum(1 for s in statuses if s in BAD_HOST)
+        if runner_status not in ("successful", "failed") or not statuses:
+            return RunStatus.FAILED
+        if bad == 0:
+            return RunStatus.SUCCESSFUL if runner_status == "successful" else RunStatus.FAILED
+        return RunStatus.FAILED if bad == len(statuses) else RunStatus.PARTIAL
+
+    def _host_status(self, host: str, entry: dict[str, Any]) -> str:
+        if self.stats:
+            if self.stats["dark"].get(host):
+                return "unreachable"
+            if self.stats["failures"].get(host):
+                return "failed"
+        steps = [s["status"] for s in entry["steps"]]
+        if any(s == "unreachable" for s in steps):
+            return "unreachable"
+        if any(s == "failed" for s in steps):
+            return "failed"
+        if any(s == "changed" for s in steps) or any(s.get("changed") for s in entry["steps"]):
+            return "changed"
+        if any(s in ("ok", "not_previewable") for s in steps):
+            return "ok"
+        return "skipped"
+
+    def counters(self) -> dict[str, int]:
+        c = {"done": 0, "failed": 0, "pending": 0, "running": 0}
+        for e in self.hosts.values():
+            s = e["status"]
+            c["failed" if s in BAD_HOST else "done" if s in DONE_HOST else s if s in c else "pending"] += 1
+        return c

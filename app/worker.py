@@ -1,0 +1,54 @@
+"""The RQ worker process: the only process that holds the credentials key and touches hosts."""
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+
+from rq import Worker
+
+from app.config import Settings
+from app.db.migrate import upgrade
+from app.queue import get_queue, redis_connection
+
+log = logging.getLogger(__name__)
+
+
+def _janitor(settings: Settings, stop: threading.Event, every: float) -> None:
+    from app import reaper
+
+    while not stop.wait(every):
+        try:
+            reaper.reap(settings)
+            reaper.requeue_lost(settings)
+        except Exception:  # keep the worker alive; the next pass tries again
+            log.exception("janitor pass failed")
+
+
+def run_worker(settings: Settings, burst: bool = False, janitor_every: float = 10.0) -> None:
+    from app import executor, reaper
+    from app.assets.crypto import CredentialKeyError, load_secret_key, publish_public_key
+    from app.db.session import session_scope
+
+    upgrade(settings.database_url)
+    try:
+        key = load_secret_key(settings, create=True)
+    except CredentialKeyError as exc:  # runs still work for hosts without credentials; say why others fail
+        log.error("credentials key unusable: %s", exc)
+        key = None
+    if key is not None:
+        with session_scope(settings.database_url) as s:
+            publish_public_key(s, key)
+    executor.configure(settings, key)
+    reaper.reap(settings)
+    reaper.requeue_lost(settings, older_than=0)
+    stop = threading.Event()
+    thread = threading.Thread(target=_janitor, args=(settings, stop, janitor_every), daemon=True)
+    thread.start()
+    name = f"opsplan-{socket.gethostname()}-{os.getpid()}"
+    worker = Worker([get_queue(settings)], connection=redis_connection(settings.redis_url), name=name)
+    try:
+        worker.work(burst=burst, with_scheduler=False, logging_level="INFO")
+    finally:
+        stop.set()
