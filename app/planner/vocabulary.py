@@ -80,10 +80,6 @@ class Vocabulary:
                 self.group_index.setdefault(f, g)
         for g in names:  # exact names always win over derived forms
             self.group_index[g.lower()] = g
-        self.env_members: dict[str, frozenset[str]] = {}
-        for a in self.assets.values():
-            if a.environment:
-                self.env_members.setdefault(a.environment, frozenset())
         tmp: dict[str, set[str]] = {}
         for a in self.assets.values():
             if a.environment:

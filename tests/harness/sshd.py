@@ -75,7 +75,7 @@ class SshFleet:
             ]))
             proc = subprocess.Popen([SSHD, "-D", "-e", "-f", str(cfg)], stdout=subprocess.DEVNULL,
                                     stderr=open(self.root / f"sshd_{address}.log", "wb"))
-            self.hosts.append(SshHost(f"host-{i + 1:02d}", address, PORT, self.user, key, proc))
+            self.hosts.append(SshHost(f"web-{i + 1:02d}", address, PORT, self.user, key, proc))
         for host in self.hosts:
             _wait_port(host.address, host.port)
         return self

@@ -1,0 +1,87 @@
+"""Refusals shared by every planner: catastrophic commands, smuggled payloads, prompt injection, off-topic chat."""
+from __future__ import annotations
+
+import re
+
+_I = re.IGNORECASE
+
+CATASTROPHIC = [
+    (re.compile(p, _I), why)
+    for p, why in (
+        (r"\brm\s+(?:-\S+\s+)*-[a-z]*r[a-z]*\s+(?:-\S+\s+)*(?:/|/\*|~/?|\*|/(?:bin|boot|dev|etc|home|lib\w*|opt|proc|root|"
+         r"sbin|srv|sys|usr|var)/?)(?=$|[\s\"'*;])", "recursively deleting / or a system directory"),
+        (r"\bmkfs\b|\bmkfs\.\w+|\bmke2fs\b|\bnewfs\b", "creating a file system (formats a disk)"),
+        (r"\bdd\b[^\n]*\bof=/dev/", "writing raw data to a disk with dd"),
+        (r">\s*/dev/(?:sd|hd|nvme|xvd|vd|disk)", "overwriting a disk device"),
+        (r"\bformat(?:-volume)?\s+(?:the\s+)?(?:[a-z]:|disks?\b|drives?\b|volumes?\b|partitions?\b)", "formatting a disk"),
+        (r"\b(?:wipe|wiping|shred|nuke|zap)\b", "wiping data"),
+        (r"\b(?:fdisk|sfdisk|parted|diskpart|clear-disk|wipefs)\b", "repartitioning or clearing disks"),
+        (r"\bdrop\s+(?:database|table|schema|keyspace|collection)\b|\btruncate\s+table\b|\bdropdb\b|\bflushall\b",
+         "dropping a database or table"),
+        (r"\b(?:delete|remove|erase|destroy)\s+(?:all|every|each)\b[^,.]*\b(?:files?|data|database|databases|disks?|"
+         r"everything|directories|folders|users?|vms?|servers?|hosts?|backups?)\b|\b(?:delete|erase|destroy)\s+everything\b",
+         "deleting data wholesale"),
+        (r"\b(?:shut\s*down|shutdown|power\s*off|poweroff|halt|turn\s+off)\s+(?:all|every|everything|the\s+(?:whole|entire)|"
+         r"-h\b|/s\b|now\b)", "shutting down the fleet"),
+        (r":\(\)\s*\{", "a fork bomb"),
+        (r"\bchmod\s+(?:-\S+\s+)*[0-7]{3,4}\s+/(?=\s|$)|\bchown\s+-R\s+\S+\s+/(?=\s|$)", "changing permissions of /"),
+        (r"\bremove-item\b[^\n]*-recurse[^\n]*\b[a-z]:\\?(?:\s|$|[\"'])|\b(?:del|erase)\s+/[sfq]\b|\brd\s+/s\b|\brmdir\s+/s\b",
+         "recursively deleting a Windows drive"),
+        (r"\b(?:drop|delete)\s+(?:the\s+)?(?:prod(?:uction)?\s+)?(?:database|db)\b", "dropping a database"),
+    )
+]
+
+INJECTION = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+|the\s+|your\s+|my\s+)?(?:previous|prior|above|earlier|"
+    r"preceding|system|safety)?\s*(?:instructions?|prompts?|rules|guidelines|directions|constraints)\b"
+    r"|\byou\s+are\s+now\b|\bsystem\s+prompt\b|\bdeveloper\s+mode\b|\bjailbreak\b|\bDAN\s+mode\b"
+    r"|\bnew\s+instructions?\s*:|\bact\s+as\s+(?:an?\s+)?(?:unrestricted|different|root)\b|\bpretend\s+(?:to\s+be|you\s+are)\b"
+    r"|\bbegin\s+system\b|<\|?(?:system|im_start)\|?>",
+    _I,
+)
+
+# Shell metacharacters and template markers that must never appear outside an explicitly quoted command.
+SMUGGLED = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}|\$\(|\$\{|`|;|\||&&|\r|\n|\x00")
+
+OFF_TOPIC = re.compile(
+    r"\b(?:poem|poems|haiku|limerick|sonnet|joke|jokes|riddle|story|stories|song|lyrics|recipe|weather|forecast|"
+    r"horoscope|capital\s+of|translate|essay|homework|movie|movies|football|soccer|bitcoin\s+price|stock\s+price|"
+    r"meaning\s+of\s+life|who\s+won|how\s+are\s+you|girlfriend|boyfriend|date\s+ideas)\b",
+    _I,
+)
+
+
+def catastrophic_reason(text: str) -> str | None:
+    for rx, why in CATASTROPHIC:
+        if rx.search(text):
+            return f"Refused: the request involves {why}, which Opsplan never does."
+    return None
+
+
+def injection_reason(text: str) -> str | None:
+    if INJECTION.search(text):
+        return "Refused: the request contains instructions aimed at the planner itself (prompt injection)."
+    return None
+
+
+def smuggled_reason(text: str) -> str | None:
+    m = SMUGGLED.search(text)
+    if m:
+        shown = {"\r": "a carriage return", "\n": "a newline", "\x00": "a NUL byte"}.get(m.group(0), repr(m.group(0)))
+        return (f"Refused: {shown} is a shell metacharacter or template marker; names, paths and targets may not "
+                "contain them (put a real command in quotes after 'run').")
+    return None
+
+
+def off_topic_reason(text: str) -> str | None:
+    if OFF_TOPIC.search(text):
+        return ("Refused: that is not an operations request. I can plan actions on the fleet, e.g. "
+                "'restart nginx on the staging web servers'.")
+    return None
+
+
+def check_value(value: str, *, command: bool = False) -> str | None:
+    """Reason to refuse one value coming from a plan (param or target name), or None."""
+    if command:
+        return catastrophic_reason(value)
+    return smuggled_reason(value) or catastrophic_reason(value)

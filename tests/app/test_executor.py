@@ -1,0 +1,205 @@
+"""The executor end to end: real RQ worker subprocess, real Redis, real sshd hosts, real ansible-runner."""
+from __future__ import annotations
+
+import json
+import signal
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from app.db import session_scope
+from app.db.models import AuditEntry, Run, RunEvent
+
+pytestmark = pytest.mark.integration
+
+
+def copy_plan(src: Path, dest: Path, hosts: list[str]) -> dict:
+    return {"plan": {"steps": [{"action": "file.copy", "params": {"src": str(src), "dest": str(dest)},
+                                "targets": {"hosts": hosts}}]}}
+
+
+def approved(api, body: dict, approver: str = "approver1") -> str:
+    """Create, preview (must succeed) and approve a plan; return its id."""
+    r = api.post("/api/v1/plans", json=body)
+    assert r.status_code == 201, r.get_json()
+    plan = r.get_json()
+    assert plan["status"] == "ready", plan
+    r = api.post(f"/api/v1/plans/{plan['id']}/preview")
+    assert r.status_code == 202, r.get_json()
+    preview = api.wait_run(r.get_json()["id"])
+    assert preview["mode"] == "check" and preview["status"] in ("successful", "partial"), preview
+    r = api.as_(approver).post(f"/api/v1/plans/{plan['id']}/approve")
+    assert r.status_code == 200, r.get_json()
+    return plan["id"]
+
+
+def test_preview_changes_nothing_and_run_changes_the_host(api, worker, fleet_assets, tmp_path):
+    worker()
+    src = tmp_path / "src.txt"
+    src.write_text("release 2\n")
+    dest = tmp_path / "dest.txt"
+    dest.write_text("release 1\n")
+    r = api.post("/api/v1/plans", json=copy_plan(src, dest, ["web-01"]))
+    plan = r.get_json()
+    assert plan["hosts"] == ["web-01"] and plan["read_only"] is False
+    r = api.post(f"/api/v1/runs/none")  # method not allowed: JSON error, not HTML
+    assert r.status_code == 405 and "error" in r.get_json()
+
+    r = api.post(f"/api/v1/plans/{plan['id']}/runs")
+    assert r.status_code == 409  # no preview, no approval
+    r = api.as_("approver1").post(f"/api/v1/plans/{plan['id']}/approve")
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "preview_required"
+
+    preview = api.wait_run(api.post(f"/api/v1/plans/{plan['id']}/preview").get_json()["id"])
+    assert preview["mode"] == "check" and preview["status"] == "successful", preview
+    step = preview["hosts"]["web-01"]["steps"][0]
+    assert step["status"] == "changed" and step["previewable"] is True
+    assert "release 2" in step["diff"]
+    assert dest.read_text() == "release 1\n"  # the preview changed nothing on the host
+
+    r = api.as_("operator1").post(f"/api/v1/plans/{plan['id']}/approve")
+    assert r.status_code == 403  # operators cannot approve
+    assert api.as_("approver1").post(f"/api/v1/plans/{plan['id']}/approve").status_code == 200
+    run = api.wait_run(api.post(f"/api/v1/plans/{plan['id']}/runs").get_json()["id"])
+    assert run["mode"] == "run" and run["status"] == "successful", run
+    assert run["hosts"]["web-01"]["status"] == "changed"
+    assert dest.read_text() == "release 2\n"
+
+    # a later preview of the same plan never executes for real, whatever ran before
+    dest.write_text("release 1\n")
+    again = api.wait_run(api.post(f"/api/v1/plans/{plan['id']}/preview").get_json()["id"])
+    assert again["mode"] == "check" and again["hosts"]["web-01"]["steps"][0]["status"] == "changed"
+    assert dest.read_text() == "release 1\n"
+    with session_scope(api.settings.database_url) as s:
+        actions = [e.action for e in s.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars()]
+    assert actions[:2] == ["plan.created", "preview.requested"]
+    assert "plan.approved" in actions and "run.finished" in actions
+
+
+def test_edit_voids_approval_and_stale_assets_refuse_the_run(api, worker, fleet_assets, tmp_path):
+    worker()
+    src = tmp_path / "a.txt"
+    src.write_text("x\n")
+    plan_id = approved(api, copy_plan(src, tmp_path / "b.txt", ["web-01"]))
+    # the asset behind the plan changes after approval: the run is refused as stale
+    from app.db.models import Asset
+
+    with session_scope(api.settings.database_url) as s:
+        asset = s.execute(select(Asset).where(Asset.name == "web-01")).scalar_one()
+        asset.port = asset.port  # no-op first: same bundle
+    r = api.post(f"/api/v1/plans/{plan_id}/runs")
+    assert r.status_code == 202
+    api.wait_run(r.get_json()["id"])
+    with session_scope(api.settings.database_url) as s:
+        asset = s.execute(select(Asset).where(Asset.name == "web-01")).scalar_one()
+        asset.vars = {**asset.vars, "ansible_ssh_common_args": "-o ConnectTimeout=5"}
+    r = api.post(f"/api/v1/plans/{plan_id}/runs")
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "stale_approval"
+    # an edit makes a new revision and voids the approval
+    r = api.put(f"/api/v1/plans/{plan_id}", json=copy_plan(src, tmp_path / "c.txt", ["web-01"]))
+    assert r.status_code == 200 and r.get_json()["revision"] == 2 and r.get_json()["approved"] is False
+    r = api.post(f"/api/v1/plans/{plan_id}/runs")
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "not_approved"
+
+
+def test_four_eyes_for_high_risk(api, worker, fleet_assets, tmp_path):
+    worker()
+    body = {"plan": {"steps": [{"action": "command.run", "params": {"command": f"touch {tmp_path}/ran"},
+                                "targets": {"hosts": ["web-01"]}}]}}
+    r = api.as_("approver1").post("/api/v1/plans", json=body)
+    plan = r.get_json()
+    assert plan["risk"] == "high"
+    preview = api.as_("approver1").wait_run(
+        api.as_("approver1").post(f"/api/v1/plans/{plan['id']}/preview").get_json()["id"])
+    step = preview["hosts"]["web-01"]["steps"][0]
+    assert step["status"] == "not_previewable" and step["previewable"] is False and step["reason"]
+    assert not (tmp_path / "ran").exists()
+    r = api.as_("approver1").post(f"/api/v1/plans/{plan['id']}/approve")
+    assert r.status_code == 403 and r.get_json()["error"]["code"] == "four_eyes"
+    assert api.as_("approver2").post(f"/api/v1/plans/{plan['id']}/approve").status_code == 200
+    run = api.wait_run(api.post(f"/api/v1/plans/{plan['id']}/runs").get_json()["id"])
+    assert run["status"] == "successful", run
+    assert (tmp_path / "ran").exists()
+
+
+def test_unreachable_host_does_not_stop_the_others_and_secrets_never_stored(api, worker, fleet_assets, tmp_path,
+                                                                           ssh_fleet):
+    worker()
+    # a fifth asset that points at an address where nothing listens
+    from app.assets.io import import_document
+
+    with session_scope(api.settings.database_url) as s:
+        import_document(s, {"assets": [{"name": "web-09", "address": "127.0.0.99", "os": "linux",
+                                        "environment": "staging", "groups": ["web"], "credential": "test-ssh",
+                                        "port": 2222, "vars": {"ansible_python_interpreter": "/usr/bin/python3"}}]})
+    src = tmp_path / "s.txt"
+    src.write_text("hello\n")
+    body = {"plan": {"steps": [{"action": "file.stat", "params": {"path": str(src)},
+                                "targets": {"groups": ["web"]}}]}}
+    r = api.post("/api/v1/plans", json=body)
+    plan = r.get_json()
+    assert "web-09" in plan["hosts"] and "web-01" in plan["hosts"]
+    preview = api.wait_run(api.post(f"/api/v1/plans/{plan['id']}/preview").get_json()["id"])
+    assert preview["status"] == "partial", preview
+    assert preview["hosts"]["web-09"]["status"] == "unreachable"
+    assert all(preview["hosts"][h]["status"] == "ok" for h in plan["hosts"] if h != "web-09")
+    # the private key (the credential secret) never reaches events, runs or the audit log
+    secret_line = ssh_fleet.hosts[0].key_file.read_text().splitlines()[1]
+    with session_scope(api.settings.database_url) as s:
+        stored = json.dumps([e.data for e in s.execute(select(RunEvent)).scalars()])
+        stored += json.dumps([r.hosts for r in s.execute(select(Run)).scalars()])
+        stored += json.dumps([a.details for a in s.execute(select(AuditEntry)).scalars()])
+    assert secret_line not in stored
+    leftovers = list(Path(api.settings.var_dir, "runs").glob("*"))
+    assert leftovers == []  # private data dirs (and key files) are removed after every run
+
+
+def test_cancel_stops_a_running_run(api, worker, fleet_assets, tmp_path):
+    worker()
+    marker = tmp_path / "after"
+    body = {"plan": {"steps": [
+        {"action": "command.run", "params": {"command": "sleep 30"}, "targets": {"hosts": ["web-01"]}},
+        {"action": "command.run", "params": {"command": f"touch {marker}"}, "targets": {"hosts": ["web-01"]}}]}}
+    plan_id = approved(api, body, approver="approver2")
+    run_id = api.post(f"/api/v1/plans/{plan_id}/runs").get_json()["id"]
+    deadline = time.monotonic() + 60
+    while api.get(f"/api/v1/runs/{run_id}").get_json()["status"] != "running":
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    time.sleep(2)
+    t0 = time.monotonic()
+    assert api.post(f"/api/v1/runs/{run_id}/cancel").status_code == 202
+    run = api.wait_run(run_id, timeout=30)
+    assert run["status"] == "canceled" and time.monotonic() - t0 < 15
+    assert not marker.exists()
+
+
+def test_sigkilled_worker_leaves_no_run_running(api, worker, fleet_assets, tmp_path):
+    w = worker()
+    body = {"plan": {"steps": [{"action": "command.run", "params": {"command": f"sleep 45; touch {tmp_path}/late"},
+                                "targets": {"hosts": ["web-01"]}}]}}
+    plan_id = approved(api, body, approver="approver2")
+    run_id = api.post(f"/api/v1/plans/{plan_id}/runs").get_json()["id"]
+    deadline = time.monotonic() + 60
+    while True:
+        with session_scope(api.settings.database_url) as s:
+            run = s.get(Run, run_id)
+            if run.runner_pid:
+                runner_pid = run.runner_pid
+                break
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    w.kill(signal.SIGKILL)
+    from app.reaper import pid_alive
+
+    assert pid_alive(runner_pid)  # ansible-playbook survived its parent: an orphan
+    worker()  # a new worker finds the orphan, stops it and settles the run
+    final = api.wait_run(run_id, timeout=30)
+    assert final["status"] == "failed" and "worker lost" in final["error"]
+    deadline = time.monotonic() + 10
+    while pid_alive(runner_pid):
+        assert time.monotonic() < deadline, "the orphaned ansible-playbook was not stopped"
+        time.sleep(0.2)
+    assert not (tmp_path / "late").exists()

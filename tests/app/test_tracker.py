@@ -1,0 +1,85 @@
+from types import SimpleNamespace
+
+import pytest
+
+from app.db.models import RunStatus
+from app.tracker import RunTracker, render_diff
+
+
+def _steps():
+    return [SimpleNamespace(index=1, action="file.copy", play="step 1: file.copy", previewable=True,
+                            not_previewable_reason="", hosts=["a", "b"]),
+            SimpleNamespace(index=2, action="command.run", play="step 2: command.run", previewable=False,
+                            not_previewable_reason="commands have no check mode", hosts=["a", "b"])]
+
+
+def _hosts():
+    return {h: {"status": "pending", "steps": [
+        {"step": 1, "action": "file.copy", "status": "pending", "changed": False, "diff": "", "previewable": True},
+        {"step": 2, "action": "command.run", "status": "pending", "changed": False, "diff": "", "previewable": False}]}
+        for h in ("a", "b")}
+
+
+def ev(kind, **data):
+    return {"event": kind, "event_data": data, "pid": 4242}
+
+
+@pytest.mark.unit
+def test_check_mode_marks_unpreviewable_steps_and_keeps_diffs():
+    t = RunTracker(_hosts(), _steps(), check_mode=True)
+    t.handle(ev("playbook_on_play_start", play="step 1: file.copy"))
+    t.handle(ev("runner_on_ok", host="a", play="step 1: file.copy", task="copy",
+                res={"changed": True, "diff": {"before": "old\n", "after": "new\n"}}))
+    t.handle(ev("runner_on_ok", host="b", play="step 1: file.copy", task="copy", res={"changed": False}))
+    t.handle(ev("playbook_on_play_start", play="step 2: command.run"))
+    t.handle(ev("runner_on_skipped", host="a", play="step 2: command.run", task="cmd",
+                res={"msg": "Command would have run if not in check mode"}))
+    status = t.finish("successful", canceled=False)
+    assert status is RunStatus.SUCCESSFUL
+    a, b = t.hosts["a"], t.hosts["b"]
+    assert a["steps"][0]["status"] == "changed" and "-old" in a["steps"][0]["diff"] and "+new" in a["steps"][0]["diff"]
+    assert b["steps"][0]["status"] == "ok"
+    for h in (a, b):  # never "ok" or "skipped" for a step that cannot be previewed
+        assert h["steps"][1]["status"] == "not_previewable" and h["steps"][1]["previewable"] is False
+    assert a["status"] == "changed" and b["status"] == "ok"
+    assert t.runner_pid == 4242
+
+
+@pytest.mark.unit
+def test_one_unreachable_host_makes_the_run_partial():
+    t = RunTracker(_hosts(), _steps(), check_mode=False)
+    t.handle(ev("playbook_on_play_start", play="step 1: file.copy"))
+    t.handle(ev("runner_on_unreachable", host="a", play="step 1: file.copy", task="copy", res={"msg": "no route"}))
+    t.handle(ev("runner_on_ok", host="b", play="step 1: file.copy", task="copy", res={"changed": True}))
+    t.handle(ev("playbook_on_play_start", play="step 2: command.run"))
+    t.handle(ev("runner_on_ok", host="b", play="step 2: command.run", task="cmd", res={"changed": True}))
+    t.handle(ev("playbook_on_stats", dark={"a": 1}, changed={"b": 2}, ok={"b": 2}, failures={}))
+    assert t.finish("failed", canceled=False) is RunStatus.PARTIAL
+    assert t.hosts["a"]["status"] == "unreachable" and t.hosts["a"]["steps"][1]["status"] == "skipped"
+    assert t.hosts["b"]["status"] == "changed"
+
+
+@pytest.mark.unit
+def test_all_failed_cancel_and_timeout():
+    t = RunTracker(_hosts(), _steps(), check_mode=False)
+    t.handle(ev("runner_on_failed", host="a", play="step 1: file.copy", task="copy", res={"msg": "boom"}))
+    t.handle(ev("runner_on_failed", host="b", play="step 1: file.copy", task="copy", res={"msg": "boom"}))
+    assert t.finish("failed", canceled=False) is RunStatus.FAILED
+    assert t.hosts["a"]["steps"][0]["msg"] == "boom"
+    assert RunTracker(_hosts(), _steps(), False).finish("canceled", canceled=True) is RunStatus.CANCELED
+    assert RunTracker(_hosts(), _steps(), False).finish("timeout", canceled=False) is RunStatus.TIMED_OUT
+
+
+@pytest.mark.unit
+def test_ignored_errors_do_not_fail_the_step():
+    t = RunTracker(_hosts(), _steps(), check_mode=False)
+    t.handle(ev("runner_on_failed", host="a", play="step 1: file.copy", task="probe", ignore_errors=True, res={}))
+    assert t.hosts["a"]["steps"][0]["status"] == "ok"
+
+
+@pytest.mark.unit
+def test_render_diff_forms():
+    assert render_diff(None) == ""
+    assert render_diff({"prepared": "+x"}) == "+x"
+    assert "+b" in render_diff([{"before": "a\n", "after": "b\n"}])
+    assert render_diff({"before": "same", "after": "same"}) == ""
