@@ -10,6 +10,7 @@ from app.errors import register_error_handlers
 
 # module path of each blueprint (module attribute ``bp``); one resource each
 BLUEPRINTS = (
+    "app.api.openapi",
     "app.api.health",
     "app.api.plans",
     "app.api.runs",
@@ -41,6 +42,9 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fla
                 continue  # resource not built yet
             raise
         app.register_blueprint(module.bp)
+    from app.api.openapi import register as register_openapi
+
+    register_openapi(app)
     return app
 
 

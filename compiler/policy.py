@@ -38,7 +38,10 @@ class CanaryRule(BaseModel):
     max_fail_percentage: int | None = Field(0, ge=0, le=100)
     read_only_steps: bool = False
 
-    _batch = field_validator("batch")(classmethod(lambda cls, v: _check_batch(v)))
+    @field_validator("batch")
+    @classmethod
+    def _batch(cls, value: _Batch) -> _Batch:
+        return _check_batch(value)
 
 
 class CriticalRule(BaseModel):
@@ -49,7 +52,10 @@ class CriticalRule(BaseModel):
     serial: _Batch = 1
     max_fail_percentage: int | None = Field(0, ge=0, le=100)
 
-    _serial = field_validator("serial")(classmethod(lambda cls, v: _check_batch(v)))
+    @field_validator("serial")
+    @classmethod
+    def _serial(cls, value: _Batch) -> _Batch:
+        return _check_batch(value)
 
 
 class RolloutPolicy(BaseModel):

@@ -72,8 +72,12 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"opsplan_inventory: cannot read the asset database: {type(exc).__name__}: "
                          f"{str(exc).splitlines()[0]}\n")
         return 1
-    json.dump(data, sys.stdout, separators=(",", ":"), default=str)
-    sys.stdout.write("\n")
+    try:
+        json.dump(data, sys.stdout, separators=(",", ":"), default=str)
+        sys.stdout.write("\n")
+        sys.stdout.flush()
+    except BrokenPipeError:  # e.g. piped into `head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 

@@ -5,6 +5,8 @@ from flask import Blueprint, jsonify
 from rq import Worker
 from sqlalchemy import text
 
+from app.api.openapi import doc
+from app.api.schemas import HealthOut, ReadyOut
 from app.context import db_session, redis_conn, settings
 
 bp = Blueprint("health", __name__)
@@ -12,13 +14,17 @@ bp = Blueprint("health", __name__)
 
 @bp.get("/health")
 @bp.get("/api/v1/health")
+@doc(resp={200: HealthOut}, tags=("ops",), public=True)
 def health():
+    """The process is up."""
     return jsonify({"status": "ok"})
 
 
 @bp.get("/ready")
 @bp.get("/api/v1/ready")
+@doc(resp={200: ReadyOut, 503: ReadyOut}, tags=("ops",), public=True)
 def ready():
+    """Database, Redis and at least one live worker reachable."""
     checks: dict[str, str] = {}
     try:
         with db_session() as s:

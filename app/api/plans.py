@@ -7,6 +7,9 @@ import tarfile
 from flask import Blueprint, Response, jsonify, request
 
 from app.api import API_PREFIX, json_body
+from app.api.openapi import doc, parse
+from app.api.schemas import (ApprovalOut, ListQuery, PlanCreateIn, PlanListOut, PlanOut, PlanReviseIn, ReasonIn,
+                             RejectIn, RejectionOut, RunCreateIn, RunOut)
 from app.auth import current_user, require
 from app.context import db_session, settings
 from app.db.models import Plan, Role
@@ -21,15 +24,17 @@ bp = Blueprint("plans", __name__, url_prefix=API_PREFIX)
 
 
 @bp.post("/plans")
+@doc(json=PlanCreateIn, resp={201: PlanOut}, tags=("plans",))
 @require(Role.OPERATOR)
 def create_plan():
-    data = json_body()
+    """Plan a request (text) or validate a structured plan; stores revision 1."""
+    data = parse(PlanCreateIn, json_body())
     user = current_user()
     with db_session() as s:
-        if "plan" in data:
-            plan = plan_from_structure(s, data["plan"], request_text=str(data.get("request") or ""))
-        elif isinstance(data.get("request"), str) and data["request"].strip():
-            plan = plan_from_request(s, data["request"], settings())
+        if data.plan is not None:
+            plan = plan_from_structure(s, data.plan.model_dump(), request_text=data.request or "")
+        elif data.request and data.request.strip():
+            plan = plan_from_request(s, data.request, settings())
         else:
             raise BadRequest("give either 'request' (text) or 'plan' (structured steps)")
         row = svc.create_plan(s, plan, user["name"])
@@ -38,41 +43,47 @@ def create_plan():
 
 
 @bp.get("/plans")
+@doc(query=ListQuery, resp={200: PlanListOut}, tags=("plans",))
 @require(Role.VIEWER)
 def list_plans():
-    limit = min(int(request.args.get("limit", 50) or 50), 500)
+    """Newest plans first, optionally filtered by lifecycle state."""
+    query = parse(ListQuery, request.args.to_dict())
     with db_session() as s:
-        q = select(Plan).order_by(Plan.created_at.desc()).limit(limit)
-        if request.args.get("state"):
-            q = q.where(Plan.state == request.args["state"])
+        q = select(Plan).order_by(Plan.created_at.desc()).limit(query.limit)
+        if query.state:
+            q = q.where(Plan.state == query.state)
         rows = s.execute(q).scalars().all()
         out = [svc.plan_json(s, r) for r in rows]
     return jsonify({"plans": out})
 
 
 @bp.get("/plans/<plan_id>")
+@doc(resp={200: PlanOut}, tags=("plans",), errors=(404,))
 @require(Role.VIEWER)
 def get_plan(plan_id: str):
+    """One plan at its current revision."""
     with db_session() as s:
         return jsonify(svc.plan_json(s, svc.get_plan(s, plan_id)))
 
 
 @bp.put("/plans/<plan_id>")
+@doc(json=PlanReviseIn, resp={200: PlanOut}, tags=("plans",), errors=(404, 409))
 @require(Role.OPERATOR)
 def revise_plan(plan_id: str):
-    data = json_body()
-    if "plan" not in data:
-        raise BadRequest("give 'plan' with the edited steps")
+    """Edit: a new revision, which voids any approval."""
+    data = parse(PlanReviseIn, json_body())
     with db_session() as s:
         row = svc.get_plan(s, plan_id)
-        plan = plan_from_structure(s, data["plan"], request_text=row.request)
+        plan = plan_from_structure(s, data.plan.model_dump(), request_text=row.request)
         row = svc.revise_plan(s, plan_id, plan, current_user()["name"])
         return jsonify(svc.plan_json(s, row))
 
 
 @bp.post("/plans/<plan_id>/preview")
+@doc(resp={202: RunOut}, tags=("plans",), errors=(404, 409))
 @require(Role.OPERATOR)
 def preview(plan_id: str):
+    """Queue a check-mode (--check --diff) run of the current revision's bundle."""
     with db_session() as s:
         run = svc.start_preview(s, plan_id, current_user()["name"])
         run_id = run.id
@@ -82,34 +93,36 @@ def preview(plan_id: str):
 
 
 @bp.post("/plans/<plan_id>/approve")
+@doc(json=ReasonIn, resp={200: ApprovalOut}, tags=("plans",), errors=(404, 409))
 @require(Role.APPROVER)
 def approve(plan_id: str):
-    """Approvers approve; the requester may approve their own low/medium plan, not high/critical (four-eyes)."""
-    data = request.get_json(silent=True) or {}
+    """Approve the previewed bundle; high/critical risk needs someone other than the requester."""
+    data = parse(ReasonIn, request.get_json(silent=True) or {})
     user = current_user()
     with db_session() as s:
-        appr = svc.approve(s, plan_id, user["name"], str(data.get("reason") or ""))
+        appr = svc.approve(s, plan_id, user["name"], data.reason)
         return jsonify({"plan_id": plan_id, "revision": appr.revision, "bundle_sha256": appr.bundle_sha256,
                         "approved_by": appr.decided_by, "preview_run_id": appr.preview_run_id})
 
 
 @bp.post("/plans/<plan_id>/reject")
-@require(Role.OPERATOR)
+@doc(json=RejectIn, resp={200: RejectionOut}, tags=("plans",), errors=(404,))
+@require(Role.APPROVER)
 def reject(plan_id: str):
-    data = json_body()
+    """Reject a plan, with a reason; voids any approval."""
+    data = parse(RejectIn, json_body())
     with db_session() as s:
-        rej = svc.reject(s, plan_id, current_user()["name"], str(data.get("reason") or ""))
+        rej = svc.reject(s, plan_id, current_user()["name"], data.reason)
         return jsonify({"plan_id": plan_id, "revision": rej.revision, "rejected_by": rej.decided_by,
                         "reason": rej.reason})
 
 
 @bp.post("/plans/<plan_id>/runs")
+@doc(json=RunCreateIn, resp={202: RunOut}, tags=("plans", "runs"), errors=(404, 409))
 @require(Role.OPERATOR)
 def start_run(plan_id: str):
-    data = request.get_json(silent=True) or {}
-    limit = data.get("limit")
-    if limit is not None and (not isinstance(limit, list) or not all(isinstance(h, str) for h in limit)):
-        raise BadRequest("'limit' must be a list of host names")
+    """Run the approved bundle for real (optionally limited to some of its hosts)."""
+    limit = parse(RunCreateIn, request.get_json(silent=True) or {}).limit
     with db_session() as s:
         run = svc.start_run(s, plan_id, current_user()["name"], limit_hosts=limit)
         run_id = run.id
@@ -119,6 +132,7 @@ def start_run(plan_id: str):
 
 
 @bp.get("/plans/<plan_id>/playbook")
+@doc(resp={200: None}, tags=("plans",), errors=(404, 409))
 @require(Role.VIEWER)
 def playbook(plan_id: str):
     """The compiled bundle: site.yml as YAML, or the whole bundle with ?format=tar."""

@@ -7,6 +7,8 @@ import time
 from flask import Blueprint, Response, jsonify, request, stream_with_context
 
 from app.api import API_PREFIX
+from app.api.openapi import doc, parse
+from app.api.schemas import RunListOut, RunListQuery, RunOut
 from app.auth import current_user, require
 from app.context import db_session, redis_conn, settings
 from app.db.models import Role, Run, RunMode, RunStatus
@@ -20,34 +22,41 @@ bp = Blueprint("runs", __name__, url_prefix=API_PREFIX)
 
 
 @bp.get("/runs")
+@doc(query=RunListQuery, resp={200: RunListOut}, tags=("runs",))
 @require(Role.VIEWER)
 def list_runs():
-    limit = min(int(request.args.get("limit", 50) or 50), 500)
+    """Newest previews and runs first, with filters."""
+    query = parse(RunListQuery, request.args.to_dict())
     with db_session() as s:
-        q = select(Run.id).order_by(Run.created_at.desc()).limit(limit)
+        q = select(Run.id).order_by(Run.created_at.desc()).limit(query.limit)
         for field in ("plan_id", "status", "mode"):
-            if request.args.get(field):
-                q = q.where(getattr(Run, field) == request.args[field])
+            if getattr(query, field):
+                q = q.where(getattr(Run, field) == getattr(query, field))
         ids = s.execute(q).scalars().all()
         return jsonify({"runs": [svc.run_json(s, i) for i in ids]})
 
 
 @bp.get("/runs/<run_id>")
+@doc(resp={200: RunOut}, tags=("runs",), errors=(404,))
 @require(Role.VIEWER)
 def get_run(run_id: str):
+    """A preview or run, per host and per step."""
     with db_session() as s:
         return jsonify(svc.run_json(s, run_id))
 
 
 @bp.post("/runs/<run_id>/cancel")
+@doc(resp={202: RunOut}, tags=("runs",), errors=(404, 409))
 @require(Role.OPERATOR)
 def cancel(run_id: str):
+    """Cancel a queued or running run; later tasks never start."""
     with db_session() as s:
         svc.request_cancel(s, run_id, current_user()["name"])
         return jsonify(svc.run_json(s, run_id)), 202
 
 
 @bp.post("/runs/<run_id>/relaunch")
+@doc(resp={202: RunOut}, tags=("runs",), errors=(404, 409))
 @require(Role.OPERATOR)
 def relaunch(run_id: str):
     """A new run of the same approved bundle, limited to the hosts that failed or were unreachable."""
@@ -70,6 +79,7 @@ def _sse(event: dict) -> str:
 
 
 @bp.get("/runs/<run_id>/events")
+@doc(resp={200: None}, tags=("runs",), errors=(404,))
 @require(Role.VIEWER)
 def events(run_id: str):
     """Replays stored events after Last-Event-ID, then follows live ones until the run ends."""

@@ -1,0 +1,191 @@
+"""Lexer of the rule planner: protects quoted strings, URLs and paths, then classifies words.
+
+Every table is a dict or a precompiled regex built once; classifying a word is a dict lookup.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from app.planner.vocabulary import HOST_NOUNS, OS_WORDS, PLURAL_HOST_NOUNS, Vocabulary
+
+_SPANS = re.compile(
+    r'"(?P<dq>[^"\n]*)"|“(?P<sq>[^”\n]*)”|(?<![\w])\'(?P<q1>[^\'\n]*)\'(?![\w])'
+    r"|(?P<url>https?://[^\s\"'<>]+)"
+    r"|(?P<unc>\\\\[^\s\"'<>,]+)"
+    r"|(?<![\w])(?P<win>[A-Za-z]:[\\/][^\s,\"'<>]*)"
+    r"|(?<![\w.~:/\\-])(?P<posix>/[^\s,\"'<>]*)"
+)
+_APOSTROPHE = re.compile(r"(?<=[A-Za-z])['’](?=(?:s|t|re|ve|ll|d|m)\b)")
+_TOKENS = re.compile(r"__[qup]\d+__|[A-Za-z0-9][A-Za-z0-9_.@+\-]*|[,&?!]")
+_URL_RX = re.compile(r"^https?://\S+$")
+_PATH_RX = re.compile(r"^(?:[A-Za-z]:[\\/]|\\\\|/)")
+VERSION_RX = re.compile(r"^v?\d+(?:\.[0-9A-Za-z]+)+(?:[-+~][0-9A-Za-z.]+)?$")
+_COMPOUND = ("servers", "hosts", "boxes", "machines", "nodes")
+HOSTLIKE_RX = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*-\d+[a-z]?$|^[a-z0-9-]+(?:\.[a-z0-9-]+){2,}$")
+
+VERBS = {
+    **dict.fromkeys(("restart", "restarts", "bounce", "recycle", "cycle"), "restart"),
+    **dict.fromkeys(("reboot", "reboots"), "reboot"),
+    **dict.fromkeys(("start", "launch"), "start"),
+    **dict.fromkeys(("stop",), "stop"),
+    **dict.fromkeys(("update", "upgrade", "patch", "updates", "upgrades"), "update"),
+    **dict.fromkeys(("install", "installs"), "install"),
+    **dict.fromkeys(("remove", "uninstall", "purge", "delete", "erase"), "remove"),
+    **dict.fromkeys(("check", "verify", "test", "probe", "inspect", "query", "show", "get", "view", "report",
+                     "tell", "give", "display", "list", "find", "confirm", "see", "look"), "check"),
+    **dict.fromkeys(("ping", "reach", "pinging"), "ping"),
+    **dict.fromkeys(("copy", "cp", "transfer", "upload", "push"), "copy"),
+    **dict.fromkeys(("kill", "terminate", "pkill", "taskkill"), "kill"),
+    **dict.fromkeys(("run", "execute", "exec"), "run"),
+    **dict.fromkeys(("stat",), "stat"),
+    **dict.fromkeys(("deploy", "rollout"), "deploy"),
+}
+PHRASES = {  # multi-word expressions -> (kind, value)
+    ("shut", "down"): ("V", "stop"), ("shutdown",): ("V", "stop"), ("bring", "up"): ("V", "start"),
+    ("bring", "down"): ("V", "stop"), ("spin", "up"): ("V", "start"), ("fire", "up"): ("V", "start"),
+    ("turn", "on"): ("V", "start"), ("turn", "off"): ("V", "stop"), ("get", "rid", "of"): ("V", "remove"),
+    ("make", "sure"): ("ENSURE", ""), ("ensure",): ("ENSURE", ""), ("but", "not"): ("EXCEPT", ""),
+    ("other", "than"): ("EXCEPT", ""), ("apart", "from"): ("EXCEPT", ""), ("except", "for"): ("EXCEPT", ""),
+    ("not", "on"): ("EXCEPT", ""), ("and", "then"): ("THEN", ""), ("after", "that"): ("THEN", ""),
+    (",", "then"): ("THEN", ""), (",", "and", "then"): ("THEN", ""), ("as", "well", "as"): ("CONJ", ""),
+    ("disk", "space"): ("KW", "disk"), ("disk", "usage"): ("KW", "disk"), ("free", "space"): ("KW", "disk"),
+    ("system", "info"): ("KW", "info"), ("system", "information"): ("KW", "info"), ("os", "version"): ("KW", "info"),
+    ("up", "and", "running"): ("STATE", "running"), ("roll", "out"): ("V", "deploy"), ("is", "there"): ("FILL", ""),
+}
+_MAX_PHRASE = max(len(k) for k in PHRASES)
+STATES = {
+    **dict.fromkeys(("running", "active", "started"), "running"),
+    **dict.fromkeys(("up", "alive", "reachable", "online", "responding", "pingable", "responsive", "accessible",
+                     "available"), "up"),
+    **dict.fromkeys(("installed", "present"), "installed"),
+    **dict.fromkeys(("stopped", "down", "disabled"), "stopped"),
+    **dict.fromkeys(("open", "listening", "listen", "opened"), "open"),
+    **dict.fromkeys(("exist", "exists", "existing", "there"), "exist"),
+}
+KEYWORDS = {
+    **dict.fromkeys(("process", "processes", "proc", "pid"), "process"),
+    **dict.fromkeys(("service", "services", "daemon", "daemons", "svc"), "service"),
+    **dict.fromkeys(("package", "packages", "pkg", "rpm", "deb"), "package"),
+    **dict.fromkeys(("port", "ports", "tcp"), "port"),
+    **dict.fromkeys(("disk", "disks", "df", "storage", "filesystem", "filesystems", "space", "usage"), "disk"),
+    **dict.fromkeys(("uptime", "info", "information", "facts", "memory", "ram", "cpu", "hardware", "sysinfo",
+                     "load", "kernel"), "info"),
+    **dict.fromkeys(("file", "files", "directory", "folder", "path"), "file"),
+    **dict.fromkeys(("app", "application", "executable", "binary", "exe", "release", "build", "msi"), "app"),
+    **dict.fromkeys(("version", "versions"), "version"),
+    **dict.fromkeys(("http", "https", "url", "website", "site", "endpoint", "webpage", "page"), "http"),
+    **dict.fromkeys(("command", "cmd", "script", "shell"), "command"),
+    **dict.fromkeys(("status", "state", "health"), "status"),
+}
+PREPS = frozenset(("on", "in", "across", "at", "for", "from", "to", "into", "onto", "via", "using", "with",
+                   "against", "within", "of", "over", "throughout", "inside"))
+TARGET_PREPS = frozenset(("on", "in", "across", "at", "onto", "within", "throughout", "over", "inside", "against"))
+CONJ = frozenset(("and", ",", "&", "plus", "or", "also", "both"))
+THEN = frozenset(("then", "afterwards", "afterward", "next", "finally", "subsequently"))
+EXCEPT = frozenset(("except", "excluding", "exclude", "besides", "minus", "without", "skip", "skipping", "not"))
+ALL = frozenset(("all", "every", "each", "everything", "everywhere", "entire", "whole"))
+VAGUE = frozenset(("something", "anything", "stuff", "things", "thing", "it", "them", "this", "that", "these",
+                   "those", "one", "whatever", "everything"))
+PRONOUNS = frozenset(("it", "them", "again"))
+FILLER = frozenset("""
+the a an please pls can could would will you u me us i we want need needs like kindly now right asap quickly
+immediately my our your their is are was were be been being do does did if whether there how much many what whats
+which who when where why hey hi hello ok okay thanks thank lets let go ahead some any current currently still just
+hung stuck frozen stale zombie runaway broken old new latest newest fresh again too as well named called so
+left free sure gracefully safely soon up-to-date available should shall may might must have has had this that
+""".split()) - VAGUE - PRONOUNS
+
+
+@dataclass(slots=True)
+class Tok:
+    kind: str   # V ENSURE EXCEPT THEN CONJ PREP HOST GROUP ENV OS ALL NOUN KW STATE NUM VER PH FILL WORD
+    value: str  # canonical value (verb, host name, keyword, ...)
+    text: str   # the word as written
+
+
+@dataclass(slots=True)
+class Span:
+    kind: str   # q (quoted text), u (url), p (path)
+    value: str
+    quoted: bool
+
+
+def protect(text: str) -> tuple[str, list[Span]]:
+    """Replace quoted strings, URLs and paths by __<kind><n>__ placeholders."""
+    spans: list[Span] = []
+
+    def sub(m: re.Match) -> str:
+        quoted = m.lastgroup in ("dq", "sq", "q1")
+        value = m.group(m.lastgroup)
+        if not quoted:
+            value = value.rstrip(".,;:!?)") if not value.endswith(":\\") else value
+        kind = "u" if _URL_RX.match(value) else "p" if _PATH_RX.match(value) else "q"
+        spans.append(Span(kind, value, quoted))
+        return f" __{kind}{len(spans) - 1}__ "
+
+    return _SPANS.sub(sub, _APOSTROPHE.sub("", text)), spans
+
+
+def tokenize(text: str, vocab: Vocabulary) -> tuple[list[Tok], list[Span]]:
+    protected, spans = protect(text)
+    words = []
+    for w in _TOKENS.findall(protected):
+        if not w.startswith("__"):
+            w = w.rstrip(".-") or w
+        words.append(w)
+    lows = [w.lower() for w in words]
+    toks: list[Tok] = []
+    i, n = 0, len(words)
+    while i < n:
+        for size in range(min(_MAX_PHRASE, n - i), 0, -1):
+            hit = PHRASES.get(tuple(lows[i:i + size]))
+            if hit:
+                toks.append(Tok(hit[0], hit[1], " ".join(words[i:i + size])))
+                i += size
+                break
+        else:
+            toks.append(classify(words[i], lows[i], lows[i - 1] if i else "", lows[i + 1] if i + 1 < n else "", vocab))
+            i += 1
+    return toks, spans
+
+
+def classify(word: str, low: str, prev: str, nxt: str, vocab: Vocabulary) -> Tok:
+    if low.startswith("__") and low.endswith("__"):
+        return Tok("PH", low[2:-2], word)
+    host = vocab.host_index.get(low)
+    if host:
+        return Tok("HOST", host, word)
+    noun_next = nxt in HOST_NOUNS
+    if low in vocab.env_family_words and (low not in VERBS or noun_next or prev in ("in", "on")):
+        return Tok("ENV", vocab.env_index.get(low) or low, word)
+    group = vocab.group_index.get(low)
+    if group and (noun_next or prev in TARGET_PREPS or prev in ALL or low.endswith(_COMPOUND)):
+        return Tok("GROUP", group, word)
+    if low in VERBS:
+        return Tok("V", VERBS[low], word)
+    if low in OS_WORDS:
+        return Tok("OS", OS_WORDS[low], word)
+    if low in ALL:
+        return Tok("ALL", low, word)
+    if low in HOST_NOUNS:
+        return Tok("NOUN", "plural" if low in PLURAL_HOST_NOUNS else "singular", word)
+    if low in STATES:
+        return Tok("STATE", STATES[low], word)
+    if low in KEYWORDS:
+        return Tok("KW", KEYWORDS[low], word)
+    if low in PREPS:
+        return Tok("PREP", low, word)
+    if low in CONJ:
+        return Tok("CONJ", low, word)
+    if low in THEN:
+        return Tok("THEN", low, word)
+    if low in EXCEPT:
+        return Tok("EXCEPT", low, word)
+    if low.isdigit():
+        return Tok("NUM", low, word)
+    if VERSION_RX.match(low):
+        return Tok("VER", word, word)
+    if low in FILLER or low in ("?", "!"):
+        return Tok("FILL", low, word)
+    return Tok("WORD", low, word)
