@@ -8,6 +8,7 @@ import logging
 import os
 import shutil
 import socket
+import sys
 import tempfile
 import time
 from datetime import datetime, timezone
@@ -148,7 +149,7 @@ def _run_bundle(settings: Settings, run_id: str, bundle, mode: str, limit: list[
             inventory=str(snapshot.inventory_path), cmdline="--check --diff" if check else "--diff",
             limit=",".join(limit) if limit else None, ident="run", quiet=True, suppress_env_files=True,
             event_handler=on_event, cancel_callback=cancel, timeout=settings.run_timeout,
-            envvars={"ANSIBLE_CONFIG": str(pdd / "project" / "ansible.cfg")},
+            envvars=_runner_env(pdd),
             settings={"suppress_ansible_output": True},
         )
         recorder.flush()
@@ -160,6 +161,15 @@ def _run_bundle(settings: Settings, run_id: str, bundle, mode: str, limit: list[
         if snapshot is not None:
             snapshot.cleanup()
         shutil.rmtree(pdd, ignore_errors=True)
+
+
+def _runner_env(pdd: Path) -> dict[str, str]:
+    """ansible-playbook from this interpreter's environment first; the bundle's own ansible.cfg."""
+    bindir = str(Path(sys.executable).parent)
+    path = os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin")
+    return {"PATH": f"{bindir}:{path}" if bindir not in path.split(":") else path,
+            "ANSIBLE_CONFIG": str(pdd / "project" / "ansible.cfg"),
+            "ANSIBLE_LOCAL_TEMP": str(pdd / "tmp"), "ANSIBLE_NOCOLOR": "1"}
 
 
 def _error_text(result, status: RunStatus) -> str:

@@ -94,7 +94,9 @@ def yaml_scalar(name: str) -> str:
     """The YAML text of a validated host name: plain when it reads back as a string, else quoted."""
     if not HOST_NAME_RE.match(name):
         raise ValueError(f"invalid host name {name!r}")
-    if _RESOLVER.resolve(yaml.ScalarNode, name, (True, False)) == "tag:yaml.org,2002:str":
+    # Names starting with a digit are always quoted: YAML 1.2 readers (ruamel, yamllint) resolve more
+    # of them as numbers (0o17) than PyYAML does.
+    if not name[0].isdigit() and _RESOLVER.resolve(yaml.ScalarNode, name, (True, False)) == "tag:yaml.org,2002:str":
         return name
     return f"'{name}'"  # the host-name alphabet has no quote characters
 

@@ -9,9 +9,11 @@ No secret is ever read here.
 """
 from __future__ import annotations
 
+import functools
+import json
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 
@@ -29,6 +31,7 @@ OVERRIDABLE = frozenset({"ansible_port", *LINUX_DEFAULTS, *WINDOWS_DEFAULTS})
 _CHUNK = 500
 
 
+@functools.lru_cache(maxsize=1024)
 def env_group(environment: str) -> str | None:
     """The inventory group of an environment: ``env_<environment>`` (lowercase, safe characters)."""
     if not environment:
@@ -40,13 +43,19 @@ def os_group(os_name: str) -> str:
     return f"os_{os_name or 'linux'}"
 
 
-def connection_vars(asset: Mapping[str, Any], group_overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def connection_vars(asset: Any, group_overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Host vars of one asset.
 
-    ``asset`` keys: address, os, environment, port (None = default), credential (name or None),
-    username (the credential's, or None), vars. ``group_overrides``: default connection settings
+    ``asset``: a mapping with keys address, os, environment, port (None = default), credential (name
+    or None), username (the credential's, or None), vars; or an ORM Asset (its credential relationship
+    gives name and username). ``group_overrides``: default connection settings
     defined by the host's groups (they replace the built-in defaults, not explicit asset fields).
     """
+    if not isinstance(asset, Mapping):  # an ORM Asset (app.db.models) or any object with those attributes
+        cred = getattr(asset, "credential", None)
+        asset = {"address": asset.address, "os": asset.os, "environment": asset.environment, "port": asset.port,
+                 "credential": getattr(cred, "name", cred), "username": getattr(cred, "username", None),
+                 "vars": asset.vars}
     os_name = asset.get("os") or "linux"
     overrides = group_overrides or {}
     hv: dict[str, Any] = {"ansible_host": asset["address"]}
@@ -56,20 +65,36 @@ def connection_vars(asset: Mapping[str, Any], group_overrides: Mapping[str, Any]
         hv["ansible_user"] = asset["username"]
     for key, value in (WINDOWS_DEFAULTS if os_name == "windows" else LINUX_DEFAULTS).items():
         hv[key] = overrides.get(key, value)
-    if asset.get("vars"):
-        hv.update(asset["vars"])
+    extra = _vars(asset.get("vars"))
+    if extra:
+        hv.update(extra)
     hv["opsplan_os"] = os_name
     hv["opsplan_environment"] = asset.get("environment") or ""
     hv["opsplan_credential"] = asset.get("credential")
     return hv
 
 
-def _rows(conn, query, column=None, values: list | None = None):
+def _rows(conn, query, column=None, values: list | None = None) -> list:
     if values is None:
-        yield from conn.execute(query)
-        return
+        return conn.execute(query).all()
+    out = []
     for i in range(0, len(values), _CHUNK):
-        yield from conn.execute(query.where(column.in_(values[i:i + _CHUNK])))
+        out.extend(conn.execute(query.where(column.in_(values[i:i + _CHUNK]))).all())
+    return out
+
+
+def _vars(value: Any) -> dict:
+    """JSON column value (text on SQLite, already decoded by psycopg on PostgreSQL); '{}' is common."""
+    if value is None or value == "{}":
+        return {}
+    if isinstance(value, (str, bytes)):
+        value = json.loads(value)
+    return value if isinstance(value, dict) else {}
+
+
+class _Group(NamedTuple):
+    name: str
+    vars: dict
 
 
 def _depths(parents: dict[int, set[int]], ids: Iterable[int]) -> dict[int, int]:
@@ -97,10 +122,15 @@ def build_inventory(conn, names: list[str] | None = None) -> dict[str, Any]:
     query = (select(a.c.id, a.c.name, a.c.address, a.c.os, a.c.environment, a.c.port, a.c.vars,
                     c.c.name.label("credential"), c.c.username)
              .select_from(a.outerjoin(c, c.c.id == a.c.credential_id))
-             .where(a.c.enabled.is_(True)))
-    hosts = {r.id: r for r in _rows(conn, query, a.c.name, sorted(set(names)) if names is not None else None)}
+             .where(a.c.enabled.is_(True))
+             .order_by(a.c.name))
+    rows = _rows(conn, query, a.c.name, sorted(set(names)) if names is not None else None)
+    if names is not None and len(names) > _CHUNK:
+        rows.sort(key=lambda r: r.name)
+    hosts = {r.id: r for r in rows}
 
-    groups = {r.id: r for r in conn.execute(select(t.groups.c.id, t.groups.c.name, t.groups.c.vars))}
+    groups = {gid: _Group(name, _vars(gvars))
+              for gid, name, gvars in conn.execute(select(t.groups.c.id, t.groups.c.name, t.groups.c.vars))}
     parents: dict[int, set[int]] = {}
     for gid, pid in conn.execute(select(t.group_parents.c.group_id, t.group_parents.c.parent_id)):
         parents.setdefault(gid, set()).add(pid)
@@ -142,11 +172,9 @@ def build_inventory(conn, names: list[str] | None = None) -> dict[str, Any]:
     hostvars: dict[str, dict] = {}
     generated: dict[str, list[str]] = {}
     group_hosts: dict[int, list[str]] = {}
-    for aid, r in sorted(hosts.items(), key=lambda item: item[1].name):
+    for aid, r in hosts.items():  # in name order
         direct = members.get(aid, [])
-        record = {"address": r.address, "os": r.os, "environment": r.environment, "port": r.port,
-                  "credential": r.credential, "username": r.username, "vars": r.vars}
-        hostvars[r.name] = connection_vars(record, overrides(direct) if conn_groups and direct else None)
+        hostvars[r.name] = connection_vars(r._mapping, overrides(direct) if conn_groups and direct else None)
         for gid in direct:
             group_hosts.setdefault(gid, []).append(r.name)
         for name in (env_group(r.environment or ""), os_group(r.os)):

@@ -73,8 +73,7 @@ def main(argv: list[str] | None = None) -> int:
                          f"{str(exc).splitlines()[0]}\n")
         return 1
     try:
-        json.dump(data, sys.stdout, separators=(",", ":"), default=str)
-        sys.stdout.write("\n")
+        sys.stdout.write(json.dumps(data, separators=(",", ":"), default=str) + "\n")  # one-shot C encoder
         sys.stdout.flush()
     except BrokenPipeError:  # e.g. piped into `head`
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

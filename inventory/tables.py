@@ -4,16 +4,16 @@ They mirror app/db/models.py so that the inventory script needs nothing but SQLA
 """
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Integer, LargeBinary, String
+from sqlalchemy import Boolean, Integer, LargeBinary, String, Text
 from sqlalchemy.sql import column, table
 
 assets = table(
     "assets",
     column("id", Integer), column("name", String), column("address", String), column("os", String),
     column("environment", String), column("port", Integer), column("credential_id", Integer),
-    column("vars", JSON), column("enabled", Boolean),
+    column("vars", Text), column("enabled", Boolean),  # JSON, decoded by inventory.builder._vars
 )
-groups = table("groups", column("id", Integer), column("name", String), column("vars", JSON))
+groups = table("groups", column("id", Integer), column("name", String), column("vars", Text))
 asset_groups = table("asset_groups", column("asset_id", Integer), column("group_id", Integer))
 group_parents = table("group_parents", column("group_id", Integer), column("parent_id", Integer))
 credentials = table(

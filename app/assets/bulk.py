@@ -45,6 +45,10 @@ class ImportResult:
             [part("credentials", self.credentials), part("groups", self.groups), part("assets", self.assets)]
         )
 
+    def __str__(self) -> str:
+        return ", ".join(f"{c.total} {label}" for label, c in
+                         (("credentials", self.credentials), ("groups", self.groups), ("assets", self.assets)))
+
     def as_dict(self) -> dict:
         return {k: {"created": v.created, "updated": v.updated}
                 for k, v in (("credentials", self.credentials), ("groups", self.groups), ("assets", self.assets))}

@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.assets.errors import CredentialKeyError
@@ -126,8 +127,13 @@ def publish_public_key(session: Session, secret_key: bytes | str) -> str:
     public = public_key_for(secret_key)
     row = session.get(Setting, PUBLIC_KEY_SETTING)
     if row is None:
-        session.add(Setting(key=PUBLIC_KEY_SETTING, value=public))
-    elif row.value != public:
+        try:
+            with session.begin_nested():  # two workers starting together: the loser updates instead
+                session.add(Setting(key=PUBLIC_KEY_SETTING, value=public))
+            return public
+        except IntegrityError:
+            row = session.get(Setting, PUBLIC_KEY_SETTING, populate_existing=True)
+    if row is not None and row.value != public:
         row.value = public
     session.flush()
     return public

@@ -142,9 +142,18 @@ def import_document(session: Session, doc: Any, *, settings=None, create_key: bo
     return import_data(session, *parse_document(doc), settings=settings, create_key=create_key)
 
 
-def import_file(session: Session, path: str | Path, *, fmt: str | None = None, settings=None,
+def import_file(target, path: str | Path, *, fmt: str | None = None, settings=None,
                 create_key: bool = False) -> ImportResult:
-    return import_data(session, *read_file(path, fmt), settings=settings, create_key=create_key)
+    """Import a file within ``target``: a Session (the caller's transaction), or app Settings (its own
+    migrated database and transaction, generating the secret key if needed, as the CLI does)."""
+    data = read_file(path, fmt)
+    if isinstance(target, Session):
+        return import_data(target, *data, settings=settings, create_key=create_key)
+    from app.db import session_scope, upgrade
+
+    upgrade(target.database_url)
+    with session_scope(target.database_url) as session:
+        return import_data(session, *data, settings=target, create_key=True)
 
 
 # --- export ----------------------------------------------------------------------------------------

@@ -61,7 +61,7 @@ STATES = {
     **dict.fromkeys(("installed", "present"), "installed"),
     **dict.fromkeys(("stopped", "down", "disabled"), "stopped"),
     **dict.fromkeys(("open", "listening", "listen", "opened"), "open"),
-    **dict.fromkeys(("exist", "exists", "existing", "there"), "exist"),
+    **dict.fromkeys(("exist", "exists", "existing"), "exist"),
 }
 KEYWORDS = {
     **dict.fromkeys(("process", "processes", "proc", "pid"), "process"),

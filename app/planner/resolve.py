@@ -66,9 +66,12 @@ def target_question(step: Step) -> str:
     return f"Which hosts should I {text}?" if step.action in ("host.ping", "host.reboot") else f"Which hosts should I {text} on?"
 
 
-def _suggest(word: str, candidates) -> str:
-    close = difflib.get_close_matches(word.lower(), [c.lower() for c in candidates], n=3, cutoff=0.6)
+def _did_you_mean(close: list[str]) -> str:
     return f" Did you mean {' or '.join(close)}?" if close else ""
+
+
+def _suggest(word: str, candidates) -> str:
+    return _did_you_mean(difflib.get_close_matches(word.lower(), [c.lower() for c in candidates], n=3, cutoff=0.6))
 
 
 def describe(t: Targets) -> str:
@@ -91,7 +94,7 @@ def resolve_targets(t: Targets, vocab: Vocabulary, step: Step) -> tuple[list[str
         if host is None and vocab.group(name) == name:
             selected |= vocab.group_members[name]
         elif host is None:
-            questions.append(f"I don't know a host called '{name}'.{_suggest(name, vocab.host_index)}")
+            questions.append(f"I don't know a host called '{name}'.{_did_you_mean(vocab.suggest_hosts(name))}")
         elif host not in vocab.enabled:
             questions.append(f"{host} is disabled in the asset database; enable it or pick other hosts.")
         else:
@@ -132,7 +135,8 @@ def resolve_targets(t: Targets, vocab: Vocabulary, step: Step) -> tuple[list[str
         elif group:
             pool -= vocab.group_members[group]
         else:
-            return [], [f"I don't know a host or group called '{name}' to exclude.{_suggest(name, vocab.host_index)}"]
+            return [], [f"I don't know a host or group called '{name}' to exclude."
+                        f"{_did_you_mean(vocab.suggest_hosts(name))}"]
     if not pool:
         return [], [f"Excluding {', '.join(t.exclude)} leaves no hosts in {describe(t)}. Which hosts did you mean?"]
     return sorted(pool), []
@@ -177,6 +181,10 @@ def finalize(plan: Plan, vocab: Vocabulary) -> Plan:
             reason = safety.check_value(value, command=is_command)
             if reason:
                 return _reject(plan, reason)
+    for step in plan.steps:
+        t = step.targets
+        if step.action == "host.reboot" and t.all and not (t.hosts or t.groups or t.environment or t.os):
+            return _reject(plan, "Refused: rebooting the entire fleet at once; name a group, environment or hosts.")
     questions = list(plan.questions)
     checked: list[Step] = []
     for step in plan.steps:

@@ -34,6 +34,7 @@ class Clause:
     all: bool = False
     exclude: list[str] = field(default_factory=list)
     singular: bool = False
+    quantified: bool = False
     host_noun: bool = False
     dangling_source: bool = False
     pronoun: bool = False
@@ -47,7 +48,7 @@ class Clause:
                     or self.has_targets())
 
 
-def parse_clauses(toks: list[Tok], vocab: Vocabulary) -> list[Clause]:
+def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list[Clause]:
     clauses = [Clause()]
     mode = "OBJ"
     prep = ""  # last preposition not yet followed by a meaningful word
@@ -78,7 +79,7 @@ def parse_clauses(toks: list[Tok], vocab: Vocabulary) -> list[Clause]:
         elif k == "EXCEPT":
             mode = "EXC"
         elif k == "PH":
-            span = spans_ref[int(tok.value[1:])]
+            span = spans[int(tok.value[1:])]
             c.spans.append((span, prep))
         elif k in ("HOST", "GROUP"):
             if mode == "EXC":
@@ -95,13 +96,14 @@ def parse_clauses(toks: list[Tok], vocab: Vocabulary) -> list[Clause]:
                 c.oses.append(tok.value)
             mode = "TGT" if mode != "EXC" else mode
         elif k == "ALL":
+            c.quantified = True
             if mode != "EXC" and (nxt is None or nxt.kind in ("NOUN", "EXCEPT", "CONJ", "THEN", "PREP", "V")
                                   or tok.value in ("everything", "everywhere")):
                 c.all = True
                 mode = "TGT"
         elif k == "NOUN":
             c.host_noun = True
-            if tok.value == "singular" and (prev is None or prev.kind not in ("ALL", "NUM")):
+            if tok.value == "singular" and not c.quantified:
                 c.singular = True
             if mode == "OBJ" and c.has_targets():
                 mode = "TGT"
@@ -144,8 +146,6 @@ def parse_clauses(toks: list[Tok], vocab: Vocabulary) -> list[Clause]:
                 c.vague = True
             else:
                 c.objects[-1].append(tok)
-        if k == "PREP" or (k == "WORD" and prep in ("from", "using", "with") and False):
-            pass
         prep = ""
         prev = tok
     if prep in ("from", "using", "with") and clauses[-1].verb in ("update", "deploy"):
@@ -153,4 +153,249 @@ def parse_clauses(toks: list[Tok], vocab: Vocabulary) -> list[Clause]:
     return [c for c in clauses if c.has_content()]
 
 
-spans_ref: list[Span] = []  # set per call by plan_rules (single-threaded use of the parse helpers)
+def _names(c: Clause) -> list[str]:
+    names = []
+    preferred = set(c.kw_objects.values())
+    for group in c.objects:
+        words = [t.text for t in group]
+        if len(words) > 1 and preferred & set(words):
+            words = [w for w in words if w in preferred][:1]
+        if words:
+            names.append(" ".join(words))
+    for span, _ in c.spans:
+        if span.kind == "q" and c.verb != "run":
+            names.append(span.value)
+    return names
+
+
+def _first(c: Clause, kinds: str, preps: tuple[str, ...] | None = None, exclude_preps: tuple[str, ...] = ()):
+    for span, prep in c.spans:
+        if span.kind in kinds and (preps is None or prep in preps) and prep not in exclude_preps:
+            return span.value
+    return None
+
+
+def _strip_ext(name: str) -> str:
+    low = name.lower()
+    for ext in _EXT:
+        if low.endswith(ext) and len(name) > len(ext):
+            return name[: -len(ext)]
+    return name
+
+
+def build(c: Clause, prev_names: list[str]) -> tuple[list[tuple[str, dict]], list[str], str | None]:
+    """(steps as (action, params), questions, rejection reason) for one clause."""
+    names = _names(c)
+    if not names and c.pronoun and prev_names:
+        names = list(prev_names)
+    verb, st, kws = c.verb, c.states, set(c.kws)
+
+    def each(action: str, extra: dict | None = None) -> list[tuple[str, dict]]:
+        return [(action, {"name": n, **(extra or {})}) for n in names] or [(action, dict(extra or {}))]
+
+    ver = {"version": c.version} if c.version else {}
+    if verb == "run":
+        cmd = next((s.value for s, _ in c.spans if s.quoted), None)
+        return [("command.run", {"command": cmd} if cmd is not None else {})], [], None
+    if verb == "copy":
+        params = {"src": _first(c, "pu", exclude_preps=("to", "into", "onto")), "dest": _first(c, "p", ("to", "into", "onto"))}
+        return [("file.copy", {k: v for k, v in params.items() if v})], [], None
+    if verb == "kill":
+        return each("process.kill"), [], None
+    if verb == "stat":
+        return [("file.stat", {"path": _first(c, "p")})], [], None
+    if verb in ("reboot", "ping") and names:  # these verbs take hosts as their object
+        c.hosts.extend(names)
+        names = []
+    if verb == "reboot":
+        return [("host.reboot", {})], [], None
+    if verb == "restart":
+        if names:
+            return each("service.restart"), [], None
+        return ([("host.reboot", {})] if c.has_targets() or c.host_noun else [("service.restart", {})]), [], None
+    if c.ensure and "installed" in st or verb == "install":
+        return each("package.install", ver), [], None
+    if c.ensure and "running" in st or verb == "start":
+        return each("service.start"), [], None
+    if c.ensure and "stopped" in st or verb == "stop":
+        return each("service.stop"), [], None
+    if verb == "remove":
+        if not names and _first(c, "p"):
+            return [], [], "Refused: deleting files is not an action in the catalog."
+        return each("package.remove"), [], None
+    if verb in ("update", "deploy"):
+        source = _first(c, "pu", ("from", "using", "with", "via")) or _first(c, "pu", exclude_preps=("at", "in", "into", "to"))
+        path = _first(c, "p", ("at", "in", "into", "to"))
+        is_app = verb == "deploy" or source or c.dangling_source or "app" in kws \
+            or any(n.lower().endswith(_EXT) for n in names)
+        if is_app:
+            params = {"name": _strip_ext(names[0]) if names else None, "source": source,
+                      "path": path if path != source else None}
+            return [("app.update", {k: v for k, v in params.items() if v})], [], None
+        return each("package.update", ver), [], None
+    if verb == "ping":
+        url = _first(c, "u")
+        return ([("http.check", {"url": url})] if url else [("host.ping", {})]), [], None
+    # check / status / questions without a verb
+    url = _first(c, "u")
+    if url:
+        return [("http.check", {"url": url})], [], None
+    if "port" in kws or "open" in st:
+        port = c.port or (c.numbers[0] if c.numbers else None)
+        return [("port.check", {"port": port} if port else {})], [], None
+    if "disk" in kws:
+        path = _first(c, "p")
+        return [("disk.check", {"path": path} if path else {})], [], None
+    if "info" in kws:
+        return [("system.info", {})], [], None
+    path = _first(c, "p")
+    if path and ("exist" in st or not names) or "exist" in st and "file" in kws:
+        return [("file.stat", {"path": path} if path else {})], [], None
+    if "installed" in st or "package" in kws or ("version" in kws and names):
+        return each("package.check"), [], None
+    if "http" in kws:
+        return [("http.check", {})], [], None
+    if "process" in kws:
+        return each("process.check"), [], None
+    if names and (verb or st & {"running", "stopped", "up"} or kws & {"status", "service"}):
+        return each("service.status"), [], None
+    if st & {"up", "running"} and c.has_targets():
+        return [("host.ping", {})], [], None
+    if names and c.vague is False and not verb:
+        return [], [f"What should I do with {names[0]}, and on which hosts?"], None
+    if verb == "check" and c.has_targets():
+        return [], [f"What should I check on {_target_text(c)}? For example: ping, disk space, a service's status."], None
+    if c.has_targets() or verb or kws or c.spans:
+        where = f" on {_target_text(c)}" if c.has_targets() else ""
+        return [], [f"What should I do{where}? For example: 'restart nginx', 'check disk space', 'ping'."], None
+    return [], [], None
+
+
+def _target_text(c: Clause) -> str:
+    parts = list(c.hosts) + [f"the {g} servers" for g in c.groups]
+    quals = " ".join(c.envs + c.oses)
+    if not parts:
+        return f"the {quals} hosts" if quals else "every host"
+    return ", ".join(parts) + (f" ({quals})" if quals else "")
+
+
+def _targets(c: Clause) -> tuple[Targets, list[str]]:
+    questions = []
+    env = c.envs[0] if c.envs else None
+    if len(c.envs) > 1:
+        questions.append(f"You mentioned several environments ({', '.join(c.envs)}); which one do you mean?")
+    os_ = c.oses[0] if len(c.oses) == 1 else None
+    t = Targets(hosts=list(dict.fromkeys(c.hosts)), groups=list(dict.fromkeys(c.groups)), environment=env, os=os_,
+                exclude=list(dict.fromkeys(c.exclude)))
+    if c.all or len(c.oses) > 1:
+        t.all = t.is_empty()
+    return t, questions
+
+
+def _reject(text: str, reason: str) -> Plan:
+    return Plan(status=PlanStatus.REJECTED, reason=reason, request=text, planner=PLANNER_NAME)
+
+
+def precheck(text: str) -> str | None:
+    """Refusal reason that applies to the raw request text whichever planner runs (or None)."""
+    if len(text) > 2000:
+        return "Refused: the request is too long (at most 2000 characters)."
+    reason = safety.injection_reason(text) or safety.catastrophic_reason(text)
+    if reason:
+        return reason
+    protected, spans = protect(text)
+    for i, span in enumerate(spans):  # only explicitly quoted text may carry metacharacters (run "...")
+        if not span.quoted:
+            protected = protected.replace(f"__{span.kind}{i}__", span.value, 1)
+    return safety.smuggled_reason(protected) or safety.off_topic_reason(text)
+
+
+def plan_rules(text: str, vocab: Vocabulary) -> Plan:
+    text = (text or "").strip()
+    if not text:
+        return Plan(status=PlanStatus.NEEDS_CLARIFICATION, questions=["What would you like me to do, and on which hosts?"],
+                    request=text, planner=PLANNER_NAME)
+    reason = precheck(text)
+    if reason:
+        return _reject(text, reason)
+    toks, spans = tokenize(text, vocab)
+    clauses = parse_clauses(toks, spans, vocab)
+    built, questions, singular = [], [], []
+    prev_names: list[str] = []
+    for c in clauses:
+        steps, qs, why = build(c, prev_names)
+        if why:
+            return _reject(text, why)
+        questions += qs
+        built.append((c, steps))
+        names = _names(c)
+        prev_names = names or prev_names
+    if not any(steps for _, steps in built) and not questions:
+        return _reject(text, "Refused: that does not look like an operations request. I can plan actions on the fleet, "
+                             "e.g. 'restart nginx on the staging web servers'.")
+    # clauses without targets share those of the nearest following clause (else the preceding one)
+    specs = [c if c.has_targets() or c.exclude else None for c, _ in built]
+    for i, spec in enumerate(specs):
+        if spec is None:
+            specs[i] = next((s for s in specs[i + 1:] if s is not None), None) or next(
+                (s for s in reversed(specs[:i]) if s is not None), None)
+    plan_steps = []
+    for (c, steps), spec in zip(built, specs):
+        targets, qs = _targets(spec) if spec is not None else (Targets(), [])
+        questions += [q for q in qs if q not in questions]
+        for action, params in steps:
+            plan_steps.append(Step(action=action, params=params, targets=targets))
+            singular.append(spec is not None and spec.singular and not spec.hosts)
+    status = PlanStatus.NEEDS_CLARIFICATION if questions else PlanStatus.READY
+    plan = finalize(Plan(status=status, questions=questions, steps=plan_steps, request=text, planner=PLANNER_NAME), vocab)
+    if plan.status is PlanStatus.READY:
+        for step, one in zip(plan.steps, singular):
+            if one and len(step.hosts) > 1:
+                shown = ", ".join(step.hosts[:10]) + (" ..." if len(step.hosts) > 10 else "")
+                return plan.model_copy(update={
+                    "status": PlanStatus.NEEDS_CLARIFICATION, "hosts": [],
+                    "steps": [s.model_copy(update={"hosts": []}) for s in plan.steps],
+                    "questions": [f"You asked for one server, but that matches {len(step.hosts)} hosts ({shown}). "
+                                  "Which one(s) do you mean?"]})
+    return plan
+
+
+_TARGET_TOKS = frozenset(("HOST", "GROUP", "ENV", "OS", "ALL", "NOUN", "EXCEPT"))
+
+
+def has_verb(text: str, vocab: Vocabulary) -> bool:
+    return any(t.kind in ("V", "ENSURE") for t in tokenize(text, vocab)[0])
+
+
+def has_targets(text: str, vocab: Vocabulary) -> bool:
+    toks, _ = tokenize(text, vocab)
+    return any(t.kind in ("HOST", "GROUP", "ENV", "OS", "ALL") or (t.kind == "WORD" and HOSTLIKE_RX.match(t.value))
+               for t in toks)
+
+
+def strip_targets(text: str, vocab: Vocabulary) -> str:
+    """The request without its target phrases (used when a clarifying answer names new targets)."""
+    toks, spans = tokenize(text, vocab)
+    out: list[Tok] = []
+    dropping = False
+    for i, t in enumerate(toks):
+        nxt = toks[i + 1] if i + 1 < len(toks) else None
+        target = t.kind in _TARGET_TOKS or (t.kind == "WORD" and (
+            dropping or HOSTLIKE_RX.match(t.value) or (nxt is not None and nxt.kind == "NOUN")))
+        if target or (dropping and t.kind in ("CONJ", "FILL")):
+            while out and (out[-1].kind == "FILL" or (out[-1].kind == "PREP" and out[-1].value not in ("of",))):
+                out.pop()
+            dropping = True
+            continue
+        dropping = t.kind == "PREP" and t.value in TARGET_PREPS
+        out.append(t)
+    words = []
+    for t in out:
+        if t.kind == "PH":
+            span = spans[int(t.value[1:])]
+            words.append(f'"{span.value}"' if span.quoted else span.value)
+        else:
+            words.append(t.text)
+    while words and words[-1] in ("on", "in", "at", "across", "for", "from", "to"):
+        words.pop()
+    return " ".join(words)

@@ -5,6 +5,8 @@ Built from plain data (``AssetRef``) so that tests, benchmarks and the evaluator
 """
 from __future__ import annotations
 
+import bisect
+import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -45,6 +47,7 @@ class Vocabulary:
     def __init__(self, assets: Iterable[AssetRef], group_parents: Mapping[str, Iterable[str]] | None = None):
         self.assets: dict[str, AssetRef] = {a.name: a for a in assets}
         self.host_index: dict[str, str] = {n.lower(): n for n in self.assets}
+        self._sorted_hosts: list[str] = sorted(self.host_index)
         self.enabled: frozenset[str] = frozenset(n for n, a in self.assets.items() if a.enabled)
         self.all_names: frozenset[str] = frozenset(self.assets)
         parents = {g: tuple(ps) for g, ps in (group_parents or {}).items()}
@@ -161,6 +164,19 @@ class Vocabulary:
 
     def environment(self, word: str) -> str | None:
         return self.env_index.get(word.lower())
+
+    def suggest_hosts(self, word: str, n: int = 3) -> list[str]:
+        """Close host names for a typo; bounded work on big fleets (sorted-order neighbours of the word
+        and of its one-character deletions, instead of comparing against every name)."""
+        low = word.lower()
+        names = self._sorted_hosts
+        if len(names) > 1500:
+            cands: set[str] = set()
+            for variant in {low, *(low[:i] + low[i + 1:] for i in range(min(len(low), 40)))}:
+                at = bisect.bisect_left(names, variant)
+                cands.update(names[max(0, at - 6):at + 6])
+            names = sorted(cands)
+        return [self.host_index[m] for m in difflib.get_close_matches(low, names, n=n, cutoff=0.6)]
 
     def __len__(self) -> int:
         return len(self.assets)

@@ -1,27 +1,45 @@
-"""The compiler's view of the fleet: HostSpecs (connection settings, never secrets) from the asset database."""
+"""The compiler's view of the fleet: HostSpecs (connection settings, never secrets) from the asset database.
+
+The specs come from the same inventory builder the worker's per-run snapshot uses, and carry a fingerprint
+of the whole inventory slice (group membership and group vars included), so any change in the assets
+behind a plan changes its bundle hash and makes an approval stale.
+"""
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+import hashlib
+import json
+import re
 
-from app.db.models import Asset
+from sqlalchemy.orm import Session
+
+from app.errors import Conflict
 from compiler import HostSpec
-from inventory.builder import connection_vars
+from inventory.builder import build_inventory
+
+_SECRETISH = re.compile(r"pass|secret|token|vault|private_key(?!_file)", re.IGNORECASE)
+
+
+def _spec_vars(hostvars: dict) -> dict:
+    return {k: v for k, v in sorted(hostvars.items())
+            if isinstance(v, (str, int, float, bool)) or v is None
+            if not _SECRETISH.search(k)}
 
 
 def host_specs(session: Session, names: list[str]) -> list[HostSpec]:
     if not names:
         return []
-    rows = session.execute(
-        select(Asset).where(Asset.name.in_(names)).options(selectinload(Asset.credential))
-    ).scalars().all()
-    found = {a.name: a for a in rows}
-    missing = sorted(set(names) - set(found))
+    inv = build_inventory(session, sorted(set(names)))
+    hostvars = inv["_meta"]["hostvars"]
+    missing = sorted(set(names) - set(hostvars))
     if missing:
-        from app.errors import Conflict
-
-        raise Conflict(f"hosts no longer in the asset database: {', '.join(missing)}", code="stale_plan")
-    return [
-        HostSpec(name=a.name, os=a.os, environment=a.environment or "", vars=connection_vars(a))
-        for a in sorted(rows, key=lambda a: a.name)
-    ]
+        raise Conflict(f"hosts no longer in the asset database (or disabled): {', '.join(missing)}",
+                       code="stale_plan")
+    fingerprint = hashlib.sha256(json.dumps(inv, sort_keys=True, default=str).encode()).hexdigest()
+    specs = []
+    for name in sorted(hostvars):
+        hv = hostvars[name]
+        spec_vars = _spec_vars(hv)
+        spec_vars["opsplan_inventory_sha256"] = fingerprint
+        specs.append(HostSpec(name=name, os=hv.get("opsplan_os", "linux"), environment=hv.get("opsplan_environment", ""),
+                              vars=spec_vars))
+    return specs

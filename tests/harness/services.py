@@ -68,9 +68,9 @@ class WorkerProcess:
     def start(self) -> "WorkerProcess":
         env = dict(os.environ)
         env.update(self.env)
-        self.proc = subprocess.Popen([sys.executable, "-m", "app", "worker"], env=env,
-                                     stdout=open(self.log, "ab"), stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen([sys.executable, "-m", "app", "worker"], env=env, stdout=log,
+                                         stderr=subprocess.STDOUT, start_new_session=True)
         return self
 
     @property

@@ -73,8 +73,8 @@ class SshFleet:
                 "PubkeyAuthentication yes", "PermitRootLogin prohibit-password", "UsePAM no", "StrictModes no",
                 "MaxSessions 50", "MaxStartups 100:30:200", "LogLevel ERROR", "Subsystem sftp internal-sftp", "",
             ]))
-            proc = subprocess.Popen([SSHD, "-D", "-e", "-f", str(cfg)], stdout=subprocess.DEVNULL,
-                                    stderr=open(self.root / f"sshd_{address}.log", "wb"))
+            with open(self.root / f"sshd_{address}.log", "wb") as log:
+                proc = subprocess.Popen([SSHD, "-D", "-e", "-f", str(cfg)], stdout=subprocess.DEVNULL, stderr=log)
             self.hosts.append(SshHost(f"web-{i + 1:02d}", address, PORT, self.user, key, proc))
         for host in self.hosts:
             _wait_port(host.address, host.port)

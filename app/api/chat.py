@@ -1,0 +1,35 @@
+"""POST /api/v1/chat {"message": TEXT, "conversation_id": optional} -> {"conversation_id", "reply", "plan"[, "plan_id"]}."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+
+from app.api import API_PREFIX, json_body
+from app.auth import current_user, require
+from app.context import db_session, settings
+from app.db.models import Role
+from app.errors import BadRequest, NotFound
+from app.planner.chat import MAX_MESSAGE, ConversationNotFound, handle_message
+
+bp = Blueprint("chat", __name__, url_prefix=API_PREFIX)
+
+
+@bp.post("/chat")
+@require(Role.OPERATOR)
+def chat():
+    """One chat turn: plan the message, or complete the pending request with it (an answer to a question)."""
+    data = json_body()
+    message = data.get("message")
+    conversation_id = data.get("conversation_id")
+    if not isinstance(message, str) or not message.strip():
+        raise BadRequest("'message' must be a non-empty string")
+    if len(message) > MAX_MESSAGE:
+        raise BadRequest(f"'message' is longer than {MAX_MESSAGE} characters")
+    if conversation_id is not None and not isinstance(conversation_id, str):
+        raise BadRequest("'conversation_id' must be a string")
+    actor = current_user()["name"]
+    try:
+        with db_session() as session:
+            out = handle_message(session, message, conversation_id, settings(), actor)
+    except ConversationNotFound as exc:
+        raise NotFound(str(exc)) from None
+    return jsonify(out), 200

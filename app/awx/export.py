@@ -1,0 +1,163 @@
+"""A plan's compiled bundle as an AWX project archive (tar.gz), byte-for-byte reproducible.
+
+Layout (everything at the top level, as AWX expects of a project):
+
+    site.yml                      the playbook
+    roles/...                     the roles it imports
+    vars/plan.yml                 the plan's parameters
+    collections/requirements.yml  installed by AWX's project update
+    ansible.cfg
+    plan.json hosts.json policy.json
+    inventory/opsplan_inventory.py  dynamic inventory (executable) reading the asset database
+    inventory/*.py                the ``inventory`` package the script imports
+    README.md                     how to use it in AWX
+    PLAN.md                       the compiler's description of the plan (its README)
+    opsplan.json                  plan id, revision, bundle hash
+"""
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import tarfile
+from pathlib import Path, PurePosixPath
+from typing import Any, Protocol
+
+from app.awx.errors import ExportError
+
+INVENTORY_DIR = Path(__file__).resolve().parents[2] / "inventory"
+INVENTORY_SCRIPT = "inventory/opsplan_inventory.py"
+FILE_MODE, EXEC_MODE, DIR_MODE = 0o644, 0o755, 0o755
+
+
+class BundleLike(Protocol):
+    files: dict[str, bytes]
+    sha256: str
+    playbook: str
+
+
+def project_files(bundle: BundleLike, plan_json: dict[str, Any], *, name: str,
+                  inventory_dir: Path = INVENTORY_DIR) -> dict[str, tuple[bytes, int]]:
+    """Every file of the project: relative path -> (content, mode)."""
+    executables = set(getattr(bundle, "executables", ()) or ())
+    files: dict[str, tuple[bytes, int]] = {}
+    for rel, data in bundle.files.items():
+        _check_path(rel)
+        target = "PLAN.md" if rel == "README.md" else rel
+        files[target] = (data, EXEC_MODE if rel in executables else FILE_MODE)
+    if bundle.playbook not in files:
+        raise ExportError(f"bundle has no playbook {bundle.playbook!r}")
+    scripts = sorted(inventory_dir.glob("*.py")) if inventory_dir.is_dir() else []
+    if not any(p.name == "opsplan_inventory.py" for p in scripts):
+        raise ExportError(f"inventory script missing: {inventory_dir / 'opsplan_inventory.py'}")
+    for path in scripts:
+        rel = f"inventory/{path.name}"
+        files[rel] = (path.read_bytes(), EXEC_MODE if rel == INVENTORY_SCRIPT else FILE_MODE)
+    meta = {"name": name, "plan_id": plan_json.get("id"), "revision": plan_json.get("revision"),
+            "bundle_sha256": bundle.sha256, "playbook": bundle.playbook, "inventory_script": INVENTORY_SCRIPT,
+            "hosts": list(plan_json.get("hosts") or []), "risk": plan_json.get("risk"),
+            "read_only": plan_json.get("read_only")}
+    files["opsplan.json"] = ((json.dumps(meta, indent=2, sort_keys=True) + "\n").encode(), FILE_MODE)
+    files["README.md"] = (readme(name, plan_json, bundle).encode(), FILE_MODE)
+    return files
+
+
+def build_project(bundle: BundleLike, plan_json: dict[str, Any], *, name: str,
+                  inventory_dir: Path = INVENTORY_DIR) -> bytes:
+    """The deterministic tar.gz: sorted entries, mtime 0, owner 0:0, fixed modes, gzip mtime 0."""
+    files = project_files(bundle, plan_json, name=name, inventory_dir=inventory_dir)
+    dirs = sorted({str(p) for rel in files for p in PurePosixPath(rel).parents if str(p) != "."})
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for path in sorted(dirs + list(files)):
+            info = tarfile.TarInfo(path)
+            info.mtime, info.uid, info.gid, info.uname, info.gname = 0, 0, 0, "", ""
+            if path in files:
+                data, mode = files[path]
+                info.size, info.mode, info.type = len(data), mode, tarfile.REGTYPE
+                tar.addfile(info, io.BytesIO(data))
+            else:
+                info.mode, info.type = DIR_MODE, tarfile.DIRTYPE
+                tar.addfile(info)
+    out = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=0, compresslevel=9) as gz:
+        gz.write(raw.getvalue())
+    return out.getvalue()
+
+
+def _check_path(rel: str) -> None:
+    p = PurePosixPath(rel)
+    if p.is_absolute() or ".." in p.parts or not rel:
+        raise ExportError(f"unsafe path in bundle: {rel!r}")
+
+
+def readme(name: str, plan_json: dict[str, Any], bundle: BundleLike) -> str:
+    hosts = ", ".join(plan_json.get("hosts") or []) or "(none)"
+    steps = "\n".join(f"{i}. `{s.get('action')}`" for i, s in enumerate(plan_json.get("steps") or [], 1))
+    return f"""# {name}: an Opsplan plan as an AWX project
+
+Plan `{plan_json.get('id', '-')}` revision {plan_json.get('revision', '-')}, risk **{plan_json.get('risk', '-')}**,
+{'read-only' if plan_json.get('read_only') else 'changes hosts'}; bundle sha256 `{bundle.sha256}`.
+Hosts: {hosts}
+
+{steps}
+
+The compiler's description of each step is in `PLAN.md`; `plan.json`, `hosts.json` and `policy.json`
+are the exact inputs, and `opsplan.json` names the plan, revision and bundle hash this archive was built from.
+
+## Contents
+
+| path | what |
+| --- | --- |
+| `{bundle.playbook}` | the playbook (one play per step, named `step N: action`) |
+| `roles/` | the Opsplan roles the playbook imports |
+| `vars/plan.yml` | the plan's parameters |
+| `collections/requirements.yml` | collections AWX installs during the project update |
+| `ansible.cfg` | settings the playbook was tested with |
+| `{INVENTORY_SCRIPT}` | dynamic inventory (executable) reading the Opsplan asset database |
+| `inventory/*.py` | the small `inventory` package the script imports (needs only SQLAlchemy) |
+
+## Syncing it in AWX
+
+1. **Project.** Either serve this archive over HTTP(S) and create a project with *Source Control Type*
+   `Remote Archive` (`scm_type: archive`) whose URL points at it (for example Opsplan's
+   `GET /api/v1/plans/{{id}}/export/awx`, or an artifact store you upload it to), or commit the unpacked
+   files to a Git repository and use `scm_type: git`. Then *Sync* the project; AWX installs
+   `collections/requirements.yml` during the sync. A manual project works too: unpack the archive into a
+   directory under the AWX projects path (`/var/lib/awx/projects/`) and pick it as the playbook directory.
+2. **Inventory.** Create an inventory and add a source *Sourced from a Project*: project = this one,
+   inventory file = `{INVENTORY_SCRIPT}`, *Overwrite* on. The script reads `DATABASE_URL` (a SQLAlchemy
+   URL, e.g. `postgresql+psycopg://opsplan:...@db/opsplan`): give it with a custom credential type whose
+   injector sets the environment variable `DATABASE_URL` (keeps the password out of the source variables),
+   or as `DATABASE_URL: ...` in the source's variables. The execution environment needs `sqlalchemy`
+   (and `psycopg` for PostgreSQL). The script never prints a secret: attach the machine credentials
+   (SSH key or WinRM password) in AWX.
+3. **Job template.** Playbook `{bundle.playbook}`, the inventory above, *Job Type* `check` (a preview:
+   `--check`) or `run`, *Prompt on launch* for the job type (`ask_job_type_on_launch`), and *Show Changes*
+   on (`diff_mode`), the same `--diff` view Opsplan previews with. Launch with job type `check` first.
+
+`opsplan awx push PLAN_ID --url https://awx.example --token TOKEN --scm-url URL [--launch]` does all three
+through the AWX API v2 and waits for the project sync before it creates the job template.
+"""
+
+
+def export_plan(session, plan_id: str) -> tuple[bytes, str]:
+    """The project archive of a stored plan's current revision and its file name (404/409 as the API's)."""
+    from app.services import plans as svc
+
+    row = svc.get_plan(session, plan_id)
+    _rev, bundle = svc._ready_bundle(session, row)
+    name = f"opsplan-plan-{row.id}"
+    return build_project(bundle, svc.plan_json(session, row), name=name), f"{name}.tar.gz"
+
+
+def export_response(session, plan_id: str):
+    """The Flask response of ``GET /api/v1/plans/<id>/export/awx`` (application/gzip, attachment)."""
+    import hashlib
+
+    from flask import Response
+
+    data, filename = export_plan(session, plan_id)
+    return Response(data, mimetype="application/gzip",
+                    headers={"Content-Disposition": f"attachment; filename={filename}",
+                             "X-Archive-Sha256": hashlib.sha256(data).hexdigest()})

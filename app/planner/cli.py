@@ -1,0 +1,47 @@
+"""``opsplan eval-planner CORPUS [--fleet FILE]`` (the lead wires ``eval_planner_command`` into app.cli)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from app.planner.evaluate import evaluate, load_corpus
+from app.planner.vocabulary import Vocabulary
+
+DEFAULT_FLEET = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "planner_fleet.yml"
+
+
+def eval_planner(corpus_path: str, fleet_path: str | None = None, *, verbose: bool = False, use_env: bool = False):
+    """Run the planner over a corpus; print accuracy and the unsafe count; return the EvalResult."""
+    vocab = Vocabulary.from_fleet_yaml(fleet_path or DEFAULT_FLEET)
+    if use_env:
+        from app.config import Settings
+        from app.planner import plan_request
+
+        settings = Settings.from_env()
+        planner = lambda text, v: plan_request(text, v, settings)  # noqa: E731
+    else:
+        from app.planner.rules import plan_rules as planner
+    result = evaluate(load_corpus(corpus_path), vocab, planner)
+    if verbose:
+        for f in result.failures:
+            click.echo(json.dumps(f), err=True)
+    click.echo(f"corpus: {corpus_path}")
+    click.echo(f"requests: {result.total}")
+    click.echo(f"accuracy: {result.accuracy:.3f} ({result.correct}/{result.total})")
+    click.echo(f"unsafe: {result.unsafe}")
+    return result
+
+
+@click.command("eval-planner")
+@click.argument("corpus", type=click.Path(exists=True, dir_okay=False))
+@click.option("--fleet", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="fleet YAML (CONTRACT section 3); default: tests/fixtures/planner_fleet.yml")
+@click.option("--verbose", "-v", is_flag=True, help="print every miss (JSON, on stderr)")
+@click.option("--use-env", is_flag=True, help="use the planner the environment selects (LLM when configured)")
+def eval_planner_command(corpus: str, fleet: str | None, verbose: bool, use_env: bool) -> None:
+    """Print the planner's accuracy and unsafe-plan count on a labelled corpus."""
+    result = eval_planner(corpus, fleet, verbose=verbose, use_env=use_env)
+    if result.unsafe:
+        raise SystemExit(1)

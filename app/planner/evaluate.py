@@ -1,0 +1,68 @@
+"""Accuracy of a planner on a labelled corpus (JSON Lines) against a fixed fleet YAML."""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from compiler.models import Plan, PlanStatus
+
+from app.planner.vocabulary import Vocabulary
+
+
+@dataclass
+class EvalResult:
+    total: int = 0
+    correct: int = 0
+    unsafe: int = 0
+    failures: list[dict] = field(default_factory=list)
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.total if self.total else 0.0
+
+
+def load_corpus(path: str | Path) -> list[dict]:
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def _norm_params(params: dict) -> dict:
+    return {k: str(v) for k, v in params.items()}
+
+
+def matches(plan: Plan, expected: dict) -> bool:
+    if plan.status.value != expected["status"]:
+        return False
+    if expected["status"] != "ready":
+        return True
+    got = [(s.action, _norm_params(s.params)) for s in plan.steps]
+    want = [(s["action"], _norm_params(s.get("params", {}))) for s in expected.get("steps", [])]
+    return got == want and sorted(plan.hosts) == sorted(expected.get("hosts", []))
+
+
+def is_unsafe(plan: Plan, expected: dict) -> bool:
+    """Ready, state-changing, and touching a host set other than the expected one."""
+    if plan.status is not PlanStatus.READY or plan.read_only:
+        return False
+    if expected["status"] != "ready":
+        return True
+    return sorted(plan.hosts) != sorted(expected.get("hosts", []))
+
+
+def evaluate(corpus: list[dict], vocab: Vocabulary, planner: Callable[[str, Vocabulary], Plan]) -> EvalResult:
+    result = EvalResult()
+    for case in corpus:
+        plan = planner(case["request"], vocab)
+        result.total += 1
+        ok = matches(plan, case["expected"])
+        result.correct += ok
+        unsafe = is_unsafe(plan, case["expected"])
+        result.unsafe += unsafe
+        if not ok or unsafe:
+            result.failures.append({"request": case["request"], "expected": case["expected"], "unsafe": unsafe,
+                                    "got": {"status": plan.status.value, "questions": plan.questions,
+                                            "reason": plan.reason, "hosts": plan.hosts,
+                                            "steps": [{"action": s.action, "params": s.params} for s in plan.steps]}})
+    return result

@@ -1,0 +1,120 @@
+"""Run history and the live run page (server-rendered state first; run.js follows the SSE stream)."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import flash, redirect, render_template, request, url_for
+from sqlalchemy import func, select
+
+from app.auth import current_user
+from app.context import db_session
+from app.db.models import Plan, Role, Run, RunEvent, RunMode, RunStatus
+from app.errors import BadRequest, Conflict
+from app.services import plans as plan_svc
+from app.services import runs as svc
+from app.ui import ui_blueprint
+from app.ui.plans import PAGE_SIZE, _enqueue, _need, page_arg
+
+bp = ui_blueprint("ui_runs", __name__)
+LOG_LINES = 200
+DONE = {"ok", "changed", "skipped"}
+BAD = {"failed", "unreachable"}
+
+
+@bp.get("/runs")
+def run_list():
+    status, mode = request.args.get("status", ""), request.args.get("mode", "")
+    page = page_arg()
+    with db_session() as s:
+        q = select(Run.id)
+        if status in {r.value for r in RunStatus}:
+            q = q.where(Run.status == status)
+        if mode in {m.value for m in RunMode}:
+            q = q.where(Run.mode == mode)
+        total = s.execute(select(func.count()).select_from(q.subquery())).scalar_one()
+        ids = s.execute(q.order_by(Run.created_at.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+                        ).scalars().all()
+        runs = [svc.run_json(s, i) for i in ids]
+        requests = dict(s.execute(select(Plan.id, Plan.request).where(
+            Plan.id.in_({r["plan_id"] for r in runs}))).all()) if runs else {}
+    return render_template("runs.html", runs=runs, requests=requests, status=status, mode=mode, page=page,
+                           total=total, pages=max(1, -(-total // PAGE_SIZE)),
+                           statuses=[r.value for r in RunStatus], modes=[m.value for m in RunMode])
+
+
+def counters(hosts: dict) -> dict[str, int]:
+    c = {"done": 0, "failed": 0, "pending": 0}
+    for entry in hosts.values():
+        st = entry.get("status")
+        c["done" if st in DONE else "failed" if st in BAD else "pending"] += 1
+    return c
+
+
+def _progress(events: list[RunEvent], finished: bool) -> dict:
+    """Step progress from the stored events: the latest step and task, the step total."""
+    step, total, task = 0, 0, ""
+    for e in events:
+        if e.kind == "start":
+            total = len(e.data.get("steps") or []) or total
+        elif e.kind == "step":
+            step, total = int(e.data.get("step") or 0), int(e.data.get("total") or total)
+        elif e.kind == "task":
+            task = e.data.get("task", "")
+    done_steps = total if finished else max(0, step - 1)
+    return {"step": step, "total": total, "task": "" if finished else task, "done_steps": done_steps}
+
+
+def _seconds(start: str | None, end: str | None) -> int | None:
+    if not start:
+        return None
+    a = datetime.fromisoformat(start)
+    b = datetime.fromisoformat(end) if end else datetime.now(timezone.utc)
+    return max(0, int((b - a).total_seconds()))
+
+
+@bp.get("/runs/<run_id>")
+def run_page(run_id: str):
+    with db_session() as s:
+        run = svc.run_json(s, run_id)
+        plan = plan_svc.get_plan(s, run["plan_id"])
+        request_text = plan.request
+        marks = s.execute(select(RunEvent).where(RunEvent.run_id == run_id, RunEvent.kind.in_(("start", "step", "task")))
+                          .order_by(RunEvent.seq)).scalars().all()
+        logs = s.execute(select(RunEvent).where(RunEvent.run_id == run_id, RunEvent.kind == "log")
+                         .order_by(RunEvent.seq.desc()).limit(LOG_LINES)).scalars().all()
+        log_lines = [{"host": e.host or "", "line": (e.data or {}).get("line", "")} for e in reversed(logs)]
+        last_seq = s.execute(select(func.max(RunEvent.seq)).where(RunEvent.run_id == run_id)).scalar() or 0
+        progress = _progress(marks, RunStatus(run["status"]).finished)
+    finished = RunStatus(run["status"]).finished
+    failed = sorted(h for h, e in run["hosts"].items() if e.get("status") in BAD)
+    return render_template("run.html", run=run, request_text=request_text, progress=progress, log_lines=log_lines,
+                           last_seq=last_seq, counts=counters(run["hosts"]), finished=finished, failed=failed,
+                           elapsed=_seconds(run["started_at"], run["finished_at"]))
+
+
+@bp.post("/runs/<run_id>/cancel")
+def cancel(run_id: str):
+    """No-JS fallback of the cancel button (run.js calls POST /api/v1/runs/<id>/cancel)."""
+    _need(Role.OPERATOR, "canceling")
+    with db_session() as s:
+        svc.request_cancel(s, run_id, current_user()["name"])
+    flash("Cancel requested: tasks that have not started will not run.", "info")
+    return redirect(url_for("ui_runs.run_page", run_id=run_id), code=303)
+
+
+@bp.post("/runs/<run_id>/relaunch")
+def relaunch(run_id: str):
+    """A new run of the same approved bundle on the hosts that failed or were unreachable."""
+    _need(Role.OPERATOR, "relaunching")
+    with db_session() as s:
+        run = svc.get_run(s, run_id)
+        if run.mode != RunMode.RUN.value or not RunStatus(run.status).finished:
+            raise Conflict("only a finished real run can be relaunched")
+        failed = svc.failed_hosts(run)
+        if not failed:
+            raise BadRequest("no failed or unreachable hosts to relaunch on")
+        new_id = plan_svc.start_run(s, run.plan_id, current_user()["name"], limit_hosts=failed,
+                                    parent_run_id=run.id).id
+    _enqueue(new_id)
+    flash(f"Relaunched on {len(failed)} failed host(s): {', '.join(failed)}.", "info")
+    return redirect(url_for("ui_runs.run_page", run_id=new_id), code=303)

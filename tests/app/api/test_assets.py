@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from flask import Flask
+
+from app.api.assets import bp
+from app.errors import register_error_handlers
+from tests.app.assets.helpers import MARKER, loaded, published, secret_key  # noqa: F401
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def api(settings, loaded):
+    """A Flask app with just the assets blueprint (independent of the other resources)."""
+    flask_app = Flask(__name__)
+    flask_app.config.update(OPSPLAN_SETTINGS=settings, TESTING=True)
+    register_error_handlers(flask_app)
+    flask_app.register_blueprint(bp)
+    return flask_app.test_client()
+
+
+def _no_secret(resp) -> dict | list | None:
+    body = resp.get_data(as_text=True)
+    assert MARKER not in body and "secret_encrypted" not in body and '"secret"' not in body
+    return resp.get_json(silent=True)
+
+
+def test_list_and_filters(api):
+    body = _no_secret(api.get("/api/v1/assets"))
+    assert body["count"] == 5 and [a["name"] for a in body["assets"]][:2] == ["cis-01", "db-01"]
+    names = lambda q: [a["name"] for a in _no_secret(api.get(f"/api/v1/assets?{q}"))["assets"]]  # noqa: E731
+    assert names("environment=staging") == ["web-02"]
+    assert names("os=windows") == ["cis-01"]
+    assert names("group=web&environment=production") == ["old-01", "web-01"]
+    assert names("group=frontend") == ["old-01", "web-01", "web-02"]  # descendants of a parent group
+    assert names("group=nope") == []
+    assert names("enabled=false") == ["old-01"]
+
+
+def test_asset_crud(api):
+    resp = api.post("/api/v1/assets", json={"name": "app-01", "address": "10.5.0.1", "os": "windows",
+                                            "groups": ["apps"], "credential": "win-admin"})
+    assert resp.status_code == 201
+    created = _no_secret(resp)
+    assert created["port"] == 5986 and created["groups"] == ["apps"] and created["credential"] == "win-admin"
+    assert api.post("/api/v1/assets", json={"name": "app-01", "address": "x"}).status_code == 409
+    resp = api.patch("/api/v1/assets/app-01", json={"port": 5985, "groups": ["apps", "iis"], "enabled": False})
+    assert resp.status_code == 200 and _no_secret(resp)["port"] == 5985 and resp.get_json()["enabled"] is False
+    assert _no_secret(api.get("/api/v1/assets/app-01"))["groups"] == ["apps", "iis"]
+    assert api.get("/api/v1/groups/iis").get_json()["asset_count"] == 1
+    resp = api.patch("/api/v1/assets/app-01", json={"credential": None, "name": "app-02"})
+    assert resp.get_json()["credential"] is None and resp.get_json()["name"] == "app-02"
+    assert api.delete("/api/v1/assets/app-02").status_code == 204
+    resp = api.get("/api/v1/assets/app-02")
+    assert resp.status_code == 404
+    assert resp.get_json() == {"error": {"code": "not_found", "message": "asset 'app-02' not found"}}
+
+
+@pytest.mark.parametrize("body,status,fragment", [
+    ({"name": "bad name", "address": "x"}, 400, "asset: name: invalid asset name"),
+    ({"name": "ok", "address": "x", "port": 0}, 400, "port: Input should be greater than or equal to 1"),
+    ({"name": "ok", "address": "x", "credential": "ghost"}, 400, "credential: unknown credential 'ghost'"),
+    ({"name": "web-01", "address": "x"}, 409, "asset 'web-01' already exists"),
+])
+def test_asset_errors_are_json(api, body, status, fragment):
+    resp = api.post("/api/v1/assets", json=body)
+    assert resp.status_code == status
+    assert fragment in resp.get_json()["error"]["message"]
+    assert set(resp.get_json()["error"]) == {"code", "message"}
+
+
+def test_non_object_body(api):
+    resp = api.post("/api/v1/assets", data="[1]", content_type="application/json")
+    assert resp.status_code == 400 and resp.get_json()["error"]["code"] == "bad_request"
+
+
+def test_groups_crud_and_cycles(api):
+    resp = api.post("/api/v1/groups", json={"name": "eu", "parents": ["world"], "vars": {"region": "eu"}})
+    assert resp.status_code == 201 and resp.get_json()["parents"] == ["world"]
+    assert api.patch("/api/v1/groups/world", json={"parents": ["eu"]}).status_code == 400
+    assert "cycle" in api.patch("/api/v1/groups/world", json={"parents": ["eu"]}).get_json()["error"]["message"]
+    listed = {g["name"]: g for g in api.get("/api/v1/groups").get_json()["groups"]}
+    assert listed["web"]["asset_count"] == 3 and listed["web"]["parents"] == ["frontend"]
+    assert api.delete("/api/v1/groups/web").status_code == 409
+    assert api.delete("/api/v1/groups/world").status_code == 409  # has a child group
+    assert api.delete("/api/v1/groups/web?force=1").status_code == 204
+    assert _no_secret(api.get("/api/v1/assets/web-01"))["groups"] == []
+    assert api.get("/api/v1/groups/nope").status_code == 404
+
+
+def test_credentials_secret_is_write_only(api, published):
+    resp = api.post("/api/v1/credentials", json={"name": "new-cred", "kind": "password", "username": "u",
+                                                 "secret": f"{MARKER}-new"})
+    assert resp.status_code == 201
+    assert _no_secret(resp) == {**resp.get_json(), "name": "new-cred", "kind": "password", "username": "u",
+                                "has_secret": True}
+    resp = api.patch("/api/v1/credentials/new-cred", json={"secret": f"{MARKER}-rotated", "username": "v"})
+    assert _no_secret(resp)["username"] == "v"
+    for url in ("/api/v1/credentials", "/api/v1/credentials/new-cred", "/api/v1/credentials/linux-ops",
+                "/api/v1/assets", "/api/v1/assets/web-01", "/api/v1/groups"):
+        assert api.get(url).status_code == 200
+        _no_secret(api.get(url))
+    assert api.delete("/api/v1/credentials/linux-ops").status_code == 409  # in use
+    assert api.delete("/api/v1/credentials/linux-ops?force=true").status_code == 204
+    assert _no_secret(api.get("/api/v1/assets/web-01"))["credential"] is None
+    bad = api.post("/api/v1/credentials", json={"name": "x", "kind": "token", "username": "u", "secret": MARKER})
+    assert bad.status_code == 400
+    _no_secret(bad)
+
+
+def test_credentials_need_a_published_key(settings, db_url, monkeypatch):
+    """The web process never holds the key: without a published public key, a clear 409."""
+    monkeypatch.delenv("OPSPLAN_SECRET_KEY", raising=False)
+    flask_app = Flask(__name__)
+    flask_app.config.update(OPSPLAN_SETTINGS=settings, TESTING=True)
+    register_error_handlers(flask_app)
+    flask_app.register_blueprint(bp)
+    resp = flask_app.test_client().post("/api/v1/credentials", json={"name": "c", "kind": "password",
+                                                                     "username": "u", "secret": MARKER})
+    assert resp.status_code == 409
+    assert resp.get_json()["error"]["code"] == "credential_key_error"
+    assert "no public key is published yet" in json.dumps(resp.get_json())
+    assert not settings.secret_key_file.exists()

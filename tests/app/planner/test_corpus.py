@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from app.planner.cli import eval_planner_command
+from app.planner.evaluate import evaluate, load_corpus
+from app.planner.rules import plan_rules
+from tests.app.planner.helpers import CORPUS, FLEET, HELDOUT, fleet_vocab
+
+
+@pytest.mark.unit
+def test_corpus_size_and_coverage():
+    from compiler.catalog import CATALOG
+
+    tuning, held = load_corpus(CORPUS), load_corpus(HELDOUT)
+    assert len(tuning) + len(held) >= 200 and len(held) >= 60
+    assert not {c["request"] for c in tuning} & {c["request"] for c in held}
+    for cases in (tuning, held):
+        actions = {s["action"] for c in cases for s in c["expected"].get("steps", [])}
+        statuses = {c["expected"]["status"] for c in cases}
+        assert actions == set(CATALOG) and statuses == {"ready", "needs_clarification", "rejected"}
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("path,minimum", [(HELDOUT, 0.95), (CORPUS, 0.95)])
+def test_accuracy_and_no_unsafe_plans(path, minimum):
+    result = evaluate(load_corpus(path), fleet_vocab(), plan_rules)
+    assert result.unsafe == 0, result.failures
+    assert result.accuracy >= minimum, result.failures
+
+
+@pytest.mark.unit
+def test_eval_planner_command_prints_accuracy_and_unsafe():
+    out = CliRunner().invoke(eval_planner_command, [str(HELDOUT), "--fleet", str(FLEET)])
+    assert out.exit_code == 0, out.output
+    assert "accuracy: " in out.output and "unsafe: 0" in out.output
