@@ -264,27 +264,17 @@ def actions() -> None:
         click.echo(f"{a.name:16} {params:24} {kind:9} risk={a.risk.value:8} {a.description}")
 
 
-def _register_optional() -> None:
+def _register_groups() -> None:
+    from app.assets.cli import assets
     from app.cli_admin import audit_group, tokens_group, users_group
+    from app.planner.cli import eval_planner_command
 
-    cli.add_command(users_group)
-    cli.add_command(tokens_group)
-    cli.add_command(audit_group)
-    try:
-        from app.assets.cli import assets
-
-        cli.add_command(assets)
-    except ImportError:
-        pass
-    try:
-        from app.planner.cli import eval_planner_command
-
-        cli.add_command(eval_planner_command, "eval-planner")
-    except ImportError:
-        pass
+    for command in (users_group, tokens_group, audit_group, assets):
+        cli.add_command(command)
+    cli.add_command(eval_planner_command, "eval-planner")
 
 
-_register_optional()
+_register_groups()
 
 
 def main() -> None:

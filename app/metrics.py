@@ -1,7 +1,7 @@
 """Prometheus metrics, computed from the database and Redis at scrape time (so every web process and
 worker agrees), plus the planner latency histogram observed in this process.
 
-    observe_planner(seconds)          # around planning, in the web process
+    with planner_timer(): ...         # around planning, in the web process (or observe_planner(seconds))
     render(settings) -> bytes         # the /metrics body (text exposition format)
 
 No label carries a secret, a host name or an address: only states, statuses, modes and queue roles.
@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import logging
 import time
+from contextlib import contextmanager
 from functools import lru_cache
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from prometheus_client import CollectorRegistry, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily, Metric
@@ -32,6 +33,16 @@ PLANNER_LATENCY = Histogram(
     "opsplan_planner_latency_seconds", "Time to turn a request into a plan (this web process)",
     buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60), registry=PLANNER_REGISTRY,
 )
+
+
+@contextmanager
+def planner_timer() -> Iterator[None]:
+    """``with planner_timer(): plan = plan_request(...)`` observes the planning time, even on error."""
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        observe_planner(time.monotonic() - started)
 
 
 def observe_planner(seconds: float) -> None:

@@ -12,6 +12,7 @@ import sys
 import time
 from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
@@ -112,8 +113,12 @@ def deliver(settings: Settings, delivery_id: int) -> str:
 def _attempt(url: str, data: bytes, headers: dict[str, str]) -> tuple[int | None, str]:
     try:
         resp = requests.post(url, data=data, headers=headers, timeout=TIMEOUT, allow_redirects=False)
-    except requests.RequestException as exc:
-        return None, f"{type(exc).__name__}: {_short(exc)}"
+    except requests.RequestException as exc:  # the URL's path may hold a token (Slack): keep it out
+        text = _short(exc)
+        path = urlsplit(url).path
+        if len(path) > 1:
+            text = text.replace(path, "/...")
+        return None, f"{type(exc).__name__}: {text}"
     if 200 <= resp.status_code < 300:
         return resp.status_code, ""
     return resp.status_code, f"HTTP {resp.status_code}: {resp.text[:200].strip()}"

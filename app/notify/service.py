@@ -31,11 +31,22 @@ def notify_queue_name(settings: Settings) -> str:
 # --- endpoints ------------------------------------------------------------------------------------
 
 
-def _check(url: str | None, kind: str | None, events: list[str] | None) -> None:
+def _printable(value: str) -> bool:
+    return not any(ord(c) < 32 or ord(c) == 127 for c in value)
+
+
+def _check(url: str | None, kind: str | None, events: list[str] | None, secret: str | None = None) -> None:
     if url is not None:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        try:
+            parts = urlsplit(url)
+            valid = parts.scheme in ("http", "https") and bool(parts.hostname) and _printable(url)
+            parts.port  # noqa: B018 - raises ValueError for a bad port
+        except ValueError:
+            valid = False
+        if not valid:
             raise InvalidWebhook("webhook url must be an absolute http:// or https:// URL")
+    if secret is not None and not _printable(secret):
+        raise InvalidWebhook("secret must not contain control characters")
     if kind is not None and kind not in KINDS:
         raise InvalidWebhook(f"kind must be one of {', '.join(KINDS)}")
     if events is not None:
@@ -48,7 +59,7 @@ def _check(url: str | None, kind: str | None, events: list[str] | None) -> None:
 def create_webhook(session: Session, *, name: str, url: str, kind: str = "generic", events: list[str] | None = None,
                    enabled: bool = True, secret: str | None = None, actor: str = "") -> Webhook:
     events = list(EVENTS) if events is None else events
-    _check(url, kind, events)
+    _check(url, kind, events, secret)
     if session.execute(select(Webhook).where(Webhook.name == name)).scalar_one_or_none():
         raise Conflict(f"webhook {name!r} already exists")
     row = Webhook(name=name, url=url, kind=kind, events=sorted(set(events)), enabled=enabled,
@@ -59,7 +70,7 @@ def create_webhook(session: Session, *, name: str, url: str, kind: str = "generi
 
 
 def get_webhook(session: Session, webhook_id: int) -> Webhook:
-    row = session.get(Webhook, webhook_id)
+    row = session.get(Webhook, webhook_id) if 0 < webhook_id < 2**31 else None
     if row is None:
         raise NotFound(f"webhook {webhook_id} not found")
     return row
@@ -67,7 +78,7 @@ def get_webhook(session: Session, webhook_id: int) -> Webhook:
 
 def update_webhook(session: Session, webhook_id: int, changes: dict[str, Any]) -> Webhook:
     row = get_webhook(session, webhook_id)
-    _check(changes.get("url"), changes.get("kind"), changes.get("events"))
+    _check(changes.get("url"), changes.get("kind"), changes.get("events"), changes.get("secret"))
     if "name" in changes and changes["name"] != row.name and session.execute(
             select(Webhook).where(Webhook.name == changes["name"])).scalar_one_or_none():
         raise Conflict(f"webhook {changes['name']!r} already exists")

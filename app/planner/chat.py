@@ -46,21 +46,11 @@ def render_reply(plan: Plan) -> str:
     return "\n".join(lines)
 
 
-def _save_plan(plan: Plan, session, actor: str) -> dict | None:
-    """Store a ready plan through the plans service's ``create_plan_from(plan, session, actor)`` when it exists.
+def _save_plan(plan: Plan, session, actor: str) -> dict:
+    """Store a ready plan (revision 1) and return its JSON with ``id``."""
+    from app.services.plans import create_plan, plan_json
 
-    Returns the stored plan's JSON (with ``id``), or None when there is no such service.
-    """
-    try:
-        from app.services.plans import create_plan_from
-    except ImportError:
-        return None
-    row = create_plan_from(plan, session, actor)
-    if isinstance(row, dict):
-        return row
-    from app.services.plans import plan_json
-
-    return plan_json(session, row)
+    return plan_json(session, create_plan(session, plan, actor))
 
 
 def handle_message(session, message: str, conversation_id: str | None = None, settings=None, actor: str = "") -> dict:

@@ -48,7 +48,7 @@ def ui_blueprint(name: str, import_name: str, *, public: bool = False) -> Bluepr
             return redirect(url_for("ui_auth.login"))
         if request.method == "POST":  # an action failed: say why on the page the user came from
             flash(err.message, "error")
-            return redirect(back_url())
+            return redirect(back_url(), code=303)
         return render_template("error.html", message=err.message, status=err.status), err.status
 
     @bp.after_request

@@ -20,7 +20,6 @@ from app.awx.errors import ExportError
 from app.awx.export import build_project, export_plan, export_response
 from app.db import session_scope
 from app.errors import register_error_handlers
-from tests.app.awx.helpers import plan_id  # noqa: F401
 
 pytestmark = pytest.mark.integration
 ANSIBLE_PLAYBOOK = Path(sys.executable).with_name("ansible-playbook")

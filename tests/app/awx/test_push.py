@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 
 import pytest
-import requests
 from click.testing import CliRunner
 
 from app.awx.cli import push_command
@@ -12,7 +11,7 @@ from app.awx.errors import AwxError
 from app.awx.export import export_plan
 from app.awx.push import AwxClient, push
 from app.db import session_scope
-from tests.app.awx.helpers import StaticServer, plan_id  # noqa: F401
+from tests.app.awx.helpers import StaticServer
 from tests.harness.awx_double import AwxDouble
 
 pytestmark = pytest.mark.integration
@@ -175,4 +174,3 @@ def test_error_messages_from_awx_bodies():
     assert _message({"detail": "Not found."}) == "Not found."
     assert _message({"name": ["required"], "__all__": ["dup"]}) == "name: required; dup"
     assert _message("plain") == "plain"
-    assert isinstance(requests.Session(), requests.Session)

@@ -1,0 +1,2 @@
+"""Fixtures of the AWX tests."""
+from tests.app.awx.helpers import plan_id  # noqa: F401

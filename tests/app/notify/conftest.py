@@ -1,0 +1,2 @@
+"""Fixtures of the notification tests."""
+from tests.app.notify.helpers import nsettings, receiver  # noqa: F401
