@@ -1,6 +1,7 @@
 """Users, roles and API tokens: tokens are shown once, stored hashed, revocable and may expire."""
 from __future__ import annotations
 
+import base64
 import functools
 import hashlib
 import secrets
@@ -87,9 +88,17 @@ def load_request_user() -> None:
 
     g.user = None
     header = request.headers.get("Authorization", "")
+    token = None
+    if header.startswith("Bearer "):
+        token = header[7:].strip()
+    elif header.startswith("Basic "):  # e.g. AWX fetching an archive project: any user name, token as password
+        try:
+            token = base64.b64decode(header[6:].strip(), validate=True).decode().partition(":")[2]
+        except (ValueError, UnicodeDecodeError):
+            raise Unauthorized("malformed Basic authorization header") from None
     with db_session() as s:
-        if header.startswith("Bearer "):
-            user = user_for_token(s, header[7:].strip())
+        if token is not None:
+            user = user_for_token(s, token)
             if user is None:
                 raise Unauthorized("invalid, expired or revoked token")
             g.user = {"name": user.name, "role": user.role}

@@ -267,9 +267,10 @@ def actions() -> None:
 def _register_groups() -> None:
     from app.assets.cli import assets
     from app.cli_admin import audit_group, tokens_group, users_group
+    from app.awx.cli import awx_group, export_awx_command
     from app.planner.cli import eval_planner_command
 
-    for command in (users_group, tokens_group, audit_group, assets):
+    for command in (users_group, tokens_group, audit_group, assets, export_awx_command, awx_group):
         cli.add_command(command)
     cli.add_command(eval_planner_command, "eval-planner")
 

@@ -18,7 +18,7 @@ from typing import Any
 import ansible_runner
 from sqlalchemy import update
 
-from app import audit
+from app import audit, notify
 from app.config import Settings
 from app.db.models import Plan, PlanState, Run, RunMode, RunStatus
 from app.db.session import session_scope
@@ -88,6 +88,7 @@ def _finish(settings: Settings, run_id: str, status: RunStatus, hosts: dict[str,
                      bundle_sha256=run.bundle_sha256, outcome=status.value, details={"error": error} if error else {})
     if recorder is not None:
         recorder.emit("end", {"status": status.value, "error": error, "hosts": hosts or {}}, flush=True)
+    notify.emit_for_run(settings, run_id)  # approval.needed / run.finished / run.failed; never raises
 
 
 def execute(settings: Settings, run_id: str) -> str:

@@ -17,6 +17,8 @@ BLUEPRINTS = (
     "app.api.actions",
     "app.api.assets",
     "app.api.chat",
+    "app.api.metrics",
+    "app.api.webhooks",
 )
 
 
@@ -30,6 +32,9 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fla
 
         upgrade(settings.database_url)
     register_error_handlers(app)
+    from app.logs import configure_logging
+
+    configure_logging(app)
     from app.auth import load_request_user
 
     app.secret_key = _session_key(settings)

@@ -50,6 +50,9 @@ def follow_run(settings: Settings, run_id: str, out: TextIO, poll: float = 0.5, 
             for name, h in sorted(hosts.items()):
                 steps = ", ".join(f"{st['action']}={st['status']}" for st in h.get("steps", []))
                 out.write(f"  {name:24} {h['status']:12} {steps}\n")
+                for st in h.get("steps", []):
+                    if st["status"] in BAD and st.get("msg"):
+                        out.write(f"    {st['action']}: {st['msg'].strip().splitlines()[0][:300]}\n")
             if run.error:
                 out.write(f"error: {run.error}\n")
             out.write(f"{mode} {run_id} {status}\n")

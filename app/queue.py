@@ -18,6 +18,11 @@ def get_queue(settings: Settings) -> Queue:
     return Queue(settings.queue_name, connection=redis_connection(settings.redis_url))
 
 
+def notify_queue(settings: Settings) -> Queue:
+    """Webhook deliveries (short jobs, retried inside the job): ``<queue_name>-notify``."""
+    return Queue(f"{settings.queue_name}-notify", connection=redis_connection(settings.redis_url))
+
+
 def job_id_for(run_id: str) -> str:
     return f"opsplan-run-{run_id}"
 

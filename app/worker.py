@@ -10,7 +10,7 @@ from rq import Worker
 
 from app.config import Settings
 from app.db.migrate import upgrade
-from app.queue import get_queue, redis_connection
+from app.queue import get_queue, notify_queue, redis_connection
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,8 @@ def run_worker(settings: Settings, burst: bool = False, janitor_every: float = 1
     thread = threading.Thread(target=_janitor, args=(settings, stop, janitor_every), daemon=True)
     thread.start()
     name = f"opsplan-{socket.gethostname()}-{os.getpid()}"
-    worker = Worker([get_queue(settings)], connection=redis_connection(settings.redis_url), name=name)
+    worker = Worker([notify_queue(settings), get_queue(settings)], connection=redis_connection(settings.redis_url),
+                    name=name)
     try:
         worker.work(burst=burst, with_scheduler=False, logging_level="INFO")
     finally:

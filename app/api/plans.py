@@ -131,6 +131,17 @@ def start_run(plan_id: str):
         return jsonify(run_json(s, run_id)), 202
 
 
+@bp.get("/plans/<plan_id>/export/awx")
+@doc(resp={200: None}, tags=("plans",), errors=(404, 409))
+@require(Role.VIEWER)
+def export_awx(plan_id: str):
+    """The plan as an AWX project archive (tar.gz): playbook, roles, inventory script, README."""
+    from app.awx.export import export_response
+
+    with db_session() as s:
+        return export_response(s, plan_id)
+
+
 @bp.get("/plans/<plan_id>/playbook")
 @doc(resp={200: None}, tags=("plans",), errors=(404, 409))
 @require(Role.VIEWER)

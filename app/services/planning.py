@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from app.config import Settings
 from app.errors import BadRequest
+from app.metrics import planner_timer
 from app.planner import Vocabulary, plan_request, resolve
 from app.services.plans import parse_plan_body
 from compiler import CompilerError, Plan, PlanStatus, validate_plan
@@ -17,7 +18,8 @@ MAX_REQUEST = 4000
 def plan_from_request(session: Session, text: str, settings: Settings) -> Plan:
     if len(text) > MAX_REQUEST:
         raise BadRequest(f"request is longer than {MAX_REQUEST} characters")
-    return plan_request(text, Vocabulary.from_session(session), settings)
+    with planner_timer():
+        return plan_request(text, Vocabulary.from_session(session), settings)
 
 
 def plan_from_structure(session: Session, data: Any, request_text: str = "") -> Plan:

@@ -82,7 +82,8 @@ def run_page(run_id: str):
                           .order_by(RunEvent.seq)).scalars().all()
         logs = s.execute(select(RunEvent).where(RunEvent.run_id == run_id, RunEvent.kind == "log")
                          .order_by(RunEvent.seq.desc()).limit(LOG_LINES)).scalars().all()
-        log_lines = [{"host": e.host or "", "line": (e.data or {}).get("line", "")} for e in reversed(logs)]
+        log_lines = [{"host": e.host or "", "line": line.strip()} for e in reversed(logs)
+                     for line in str((e.data or {}).get("line", "")).splitlines() if line.strip()][-LOG_LINES:]
         last_seq = s.execute(select(func.max(RunEvent.seq)).where(RunEvent.run_id == run_id)).scalar() or 0
         progress = _progress(marks, RunStatus(run["status"]).finished)
     finished = RunStatus(run["status"]).finished

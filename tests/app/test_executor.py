@@ -132,7 +132,7 @@ def test_unreachable_host_does_not_stop_the_others_and_secrets_never_stored(api,
     with session_scope(api.settings.database_url) as s:
         import_document(s, {"assets": [{"name": "web-09", "address": "127.0.0.99", "os": "linux",
                                         "environment": "staging", "groups": ["web"], "credential": "test-ssh",
-                                        "port": 2222, "vars": {"ansible_python_interpreter": "/usr/bin/python3"}}]})
+                                        "port": 9, "vars": {"ansible_python_interpreter": "/usr/bin/python3"}}]})
     src = tmp_path / "s.txt"
     src.write_text("hello\n")
     body = {"plan": {"steps": [{"action": "file.stat", "params": {"path": str(src)},

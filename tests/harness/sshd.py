@@ -10,7 +10,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SSHD = shutil.which("sshd") or "/usr/sbin/sshd"
-PORT = int(os.environ.get("OPSPLAN_TEST_SSH_PORT", "2222"))
+
+
+def _free_port(addresses: list[str]) -> int:
+    """A TCP port free on every one of ``addresses`` (so parallel test sessions never share an sshd)."""
+    for _ in range(50):
+        with socket.socket() as probe:
+            probe.bind((addresses[0], 0))
+            port = probe.getsockname()[1]
+        try:
+            for address in addresses[1:]:
+                with socket.socket() as other:
+                    other.bind((address, port))
+            return port
+        except OSError:
+            continue
+    raise RuntimeError("no common free port on the loopback test addresses")
 
 
 @dataclass
@@ -64,18 +79,19 @@ class SshFleet:
         auth = self.root / "authorized_keys"
         auth.write_text(key.with_suffix(".pub").read_text())
         auth.chmod(0o600)
-        for i in range(self.count):
-            address = f"127.0.0.{self.first + i}"
+        addresses = [f"127.0.0.{self.first + i}" for i in range(self.count)]
+        port = _free_port(addresses)
+        for i, address in enumerate(addresses):
             cfg = self.root / f"sshd_{address}.conf"
             cfg.write_text("\n".join([
-                f"ListenAddress {address}", f"Port {PORT}", f"HostKey {host_key}", f"PidFile {self.root}/sshd_{address}.pid",
+                f"ListenAddress {address}", f"Port {port}", f"HostKey {host_key}", f"PidFile {self.root}/sshd_{address}.pid",
                 f"AuthorizedKeysFile {auth}", "PasswordAuthentication no", "KbdInteractiveAuthentication no",
                 "PubkeyAuthentication yes", "PermitRootLogin prohibit-password", "UsePAM no", "StrictModes no",
                 "MaxSessions 50", "MaxStartups 100:30:200", "LogLevel ERROR", "Subsystem sftp internal-sftp", "",
             ]))
             with open(self.root / f"sshd_{address}.log", "wb") as log:
                 proc = subprocess.Popen([SSHD, "-D", "-e", "-f", str(cfg)], stdout=subprocess.DEVNULL, stderr=log)
-            self.hosts.append(SshHost(f"web-{i + 1:02d}", address, PORT, self.user, key, proc))
+            self.hosts.append(SshHost(f"web-{i + 1:02d}", address, port, self.user, key, proc))
         for host in self.hosts:
             _wait_port(host.address, host.port)
         return self
