@@ -201,3 +201,50 @@ def test_sigkilled_worker_leaves_no_run_running(api, worker, fleet_assets, tmp_p
     while pid_alive(runner_pid):
         assert time.monotonic() < deadline, "the orphaned ansible-playbook was not stopped"
         time.sleep(0.2)
+
+
+def _logs(settings, run_id: str) -> str:
+    with session_scope(settings.database_url) as s:
+        return "\n".join(e.data.get("line", "") for e in s.execute(
+            select(RunEvent).where(RunEvent.run_id == run_id, RunEvent.kind == "log")).scalars())
+
+
+def test_template_and_shell_payloads_stay_literal_over_ssh(api, worker, fleet_assets, tmp_path):
+    """User values are data: a Jinja lookup, $(...) and a newline+YAML payload arrive literally; nothing runs."""
+    worker()
+    marker1, marker2 = tmp_path / "lookup-ran", tmp_path / "subshell-ran"
+    payload = (f"echo {{{{ lookup('pipe','touch {marker1}') }}}} $(touch {marker2}) `id` "
+               "{% raw %}x{% endraw %}")
+    body = {"plan": {"steps": [{"action": "command.run", "params": {"command": payload},
+                                "targets": {"hosts": ["web-01"]}}]}}
+    plan_id = approved(api, body, approver="approver2")  # the preview (check mode) ran here too
+    assert not marker1.exists() and not marker2.exists()
+    run = api.wait_run(api.post(f"/api/v1/plans/{plan_id}/runs").get_json()["id"])
+    assert run["status"] == "successful", run
+    assert not marker1.exists() and not marker2.exists()
+    logs = _logs(api.settings, run["id"])
+    # the command module splits words like a shell would (quotes go) but nothing is evaluated
+    for literal in ("{{ lookup(pipe,touch", f"$(touch {marker2})", "`id`", "{% raw %}x{% endraw %}"):
+        assert literal in logs, logs[-3000:]
+    # a newline plus YAML in a path value is refused before it reaches any YAML
+    evil = {"plan": {"steps": [{"action": "file.stat", "params": {"path": "/tmp/x\n- hosts: all"},
+                                "targets": {"hosts": ["web-01"]}}]}}
+    assert api.post("/api/v1/plans", json=evil).status_code == 400
+
+
+def test_run_timeout_stops_the_process_tree(api, worker, fleet_assets):
+    worker({"OPSPLAN_RUN_TIMEOUT": "4"})
+    body = {"plan": {"steps": [{"action": "command.run", "params": {"command": "sleep 120"},
+                                "targets": {"hosts": ["web-01"]}}]}}
+    plan_id = approved(api, body, approver="approver2")
+    t0 = time.monotonic()
+    run = api.wait_run(api.post(f"/api/v1/plans/{plan_id}/runs").get_json()["id"], timeout=60)
+    assert run["status"] == "timed_out" and time.monotonic() - t0 < 30
+    with session_scope(api.settings.database_url) as s:
+        runner_pid = s.get(Run, run["id"]).runner_pid
+    from app.reaper import pid_alive
+
+    deadline = time.monotonic() + 10
+    while runner_pid and pid_alive(runner_pid):
+        assert time.monotonic() < deadline, "ansible-playbook survived the timeout"
+        time.sleep(0.2)
