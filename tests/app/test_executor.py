@@ -248,3 +248,57 @@ def test_run_timeout_stops_the_process_tree(api, worker, fleet_assets):
     while runner_pid and pid_alive(runner_pid):
         assert time.monotonic() < deadline, "ansible-playbook survived the timeout"
         time.sleep(0.2)
+
+
+INIT_SCRIPT = """#!/bin/sh
+# test service for app.update: runs {exe} in the background, pid in {pidfile}
+case "$1" in
+  start) if [ -f {pidfile} ] && kill -0 $(cat {pidfile}) 2>/dev/null; then exit 0; fi
+         nohup {exe} >/dev/null 2>&1 & echo $! > {pidfile}; sleep 0.3; kill -0 $(cat {pidfile}) ;;
+  stop) [ -f {pidfile} ] && kill $(cat {pidfile}) 2>/dev/null; rm -f {pidfile}; exit 0 ;;
+  status) [ -f {pidfile} ] && kill -0 $(cat {pidfile}) 2>/dev/null && exit 0; exit 3 ;;
+  restart) $0 stop; $0 start ;;
+  *) exit 2 ;;
+esac
+"""
+
+
+@pytest.fixture
+def sysv_service(tmp_path):
+    """A real SysV service (init script) whose executable lives under the test's temp dir."""
+    import subprocess
+    import uuid
+
+    name = "opsplan-t" + uuid.uuid4().hex[:6]
+    exe = tmp_path / "app" / name
+    exe.parent.mkdir()
+    exe.write_text("#!/bin/sh\n# version 1\nwhile true; do sleep 1; done\n")
+    exe.chmod(0o755)
+    script = Path("/etc/init.d") / name
+    script.write_text(INIT_SCRIPT.format(exe=exe, pidfile=tmp_path / "app.pid"))
+    script.chmod(0o755)
+    subprocess.run([str(script), "start"], check=True)
+    yield name, exe, tmp_path / "app.pid"
+    subprocess.run([str(script), "stop"], check=False)
+    script.unlink()
+
+
+def test_app_update_rolls_back_when_verification_fails(api, worker, fleet_assets, tmp_path, sysv_service):
+    worker()
+    name, exe, pidfile = sysv_service
+    broken = tmp_path / "release" / name
+    broken.parent.mkdir()
+    broken.write_text("#!/bin/sh\n# version 2: exits at once, so the verification fails\nexit 0\n")
+    body = {"plan": {"steps": [{"action": "app.update",
+                                "params": {"name": name, "source": str(broken), "path": str(exe)},
+                                "targets": {"hosts": ["web-01"]}}]}}
+    plan_id = approved(api, body, approver="approver2")
+    assert "version 1" in exe.read_text()  # the preview replaced nothing
+    run = api.wait_run(api.post(f"/api/v1/plans/{plan_id}/runs").get_json()["id"], timeout=180)
+    host = run["hosts"]["web-01"]
+    assert run["status"] == "failed" and host["status"] == "failed" and host.get("rolled_back") is True, run
+    assert "backup was restored" in host["steps"][0]["msg"]
+    assert "version 1" in exe.read_text()  # the old executable is back ...
+    pid = int(pidfile.read_text())
+    assert Path(f"/proc/{pid}/comm").read_text().strip() == name  # ... and running again
+    assert not Path(f"{exe}.opsplan-new").exists()
