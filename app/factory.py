@@ -19,6 +19,12 @@ BLUEPRINTS = (
     "app.api.chat",
     "app.api.metrics",
     "app.api.webhooks",
+    "app.ui.auth",
+    "app.ui.pages",
+    "app.ui.plans",
+    "app.ui.runs",
+    "app.ui.chat",
+    "app.ui.assets",
 )
 
 
@@ -39,14 +45,11 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fla
 
     app.secret_key = _session_key(settings)
     app.before_request(load_request_user)
+    from app.ui.csrf import csrf_protect
+
+    app.before_request(csrf_protect)
     for name in BLUEPRINTS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue  # resource not built yet
-            raise
-        app.register_blueprint(module.bp)
+        app.register_blueprint(importlib.import_module(name).bp)
     from app.api.openapi import register as register_openapi
 
     register_openapi(app)

@@ -7,7 +7,12 @@ from flask import Blueprint, jsonify, request
 
 from app.assets import service
 from app.assets.schemas import AssetIn, AssetPatch, CredentialIn, CredentialPatch, GroupIn, GroupPatch, parse
+from app.api.openapi import doc
+from app.api.schemas import (AssetListOut, AssetListQuery, AssetOut, CredentialListOut, CredentialOut, ForceQuery,
+                             GroupListOut, GroupOut)
+from app.auth import require
 from app.context import db_session, settings
+from app.db.models import Role
 from app.errors import BadRequest
 
 bp = Blueprint("assets", __name__, url_prefix="/api/v1")
@@ -28,6 +33,8 @@ def _flag(name: str) -> bool:
 
 
 @bp.get("/assets")
+@doc(query=AssetListQuery, resp={200: AssetListOut}, tags=("assets",))
+@require(Role.VIEWER)
 def list_assets():
     enabled = request.args.get("enabled")
     with db_session() as s:
@@ -42,6 +49,8 @@ def list_assets():
 
 
 @bp.post("/assets")
+@doc(json=AssetIn, resp={201: AssetOut}, tags=("assets",), errors=(409,))
+@require(Role.ADMIN)
 def create_asset():
     data = parse(AssetIn, _body(), "asset")
     with db_session() as s:
@@ -49,12 +58,16 @@ def create_asset():
 
 
 @bp.get("/assets/<name>")
+@doc(resp={200: AssetOut}, tags=("assets",), errors=(404,))
+@require(Role.VIEWER)
 def get_asset(name: str):
     with db_session() as s:
         return jsonify(service.asset_dict(service.get_asset(s, name)))
 
 
 @bp.patch("/assets/<name>")
+@doc(json=AssetPatch, resp={200: AssetOut}, tags=("assets",), errors=(404, 409))
+@require(Role.ADMIN)
 def update_asset(name: str):
     patch = parse(AssetPatch, _body(), f"asset {name!r}")
     with db_session() as s:
@@ -62,6 +75,8 @@ def update_asset(name: str):
 
 
 @bp.delete("/assets/<name>")
+@doc(resp={204: None}, tags=("assets",), errors=(404, 409))
+@require(Role.ADMIN)
 def delete_asset(name: str):
     with db_session() as s:
         service.delete_asset(s, name)
@@ -72,6 +87,8 @@ def delete_asset(name: str):
 
 
 @bp.get("/groups")
+@doc(resp={200: GroupListOut}, tags=("assets",))
+@require(Role.VIEWER)
 def list_groups():
     with db_session() as s:
         items = service.list_groups(s)
@@ -79,6 +96,8 @@ def list_groups():
 
 
 @bp.post("/groups")
+@doc(json=GroupIn, resp={201: GroupOut}, tags=("assets",), errors=(404, 409))
+@require(Role.ADMIN)
 def create_group():
     data = parse(GroupIn, _body(), "group")
     with db_session() as s:
@@ -87,6 +106,8 @@ def create_group():
 
 
 @bp.get("/groups/<name>")
+@doc(resp={200: GroupOut}, tags=("assets",), errors=(404,))
+@require(Role.VIEWER)
 def get_group(name: str):
     with db_session() as s:
         group = service.get_group(s, name)
@@ -94,6 +115,8 @@ def get_group(name: str):
 
 
 @bp.patch("/groups/<name>")
+@doc(json=GroupPatch, resp={200: GroupOut}, tags=("assets",), errors=(404, 409))
+@require(Role.ADMIN)
 def update_group(name: str):
     patch = parse(GroupPatch, _body(), f"group {name!r}")
     with db_session() as s:
@@ -102,6 +125,8 @@ def update_group(name: str):
 
 
 @bp.delete("/groups/<name>")
+@doc(query=ForceQuery, resp={204: None}, tags=("assets",), errors=(404, 409))
+@require(Role.ADMIN)
 def delete_group(name: str):
     with db_session() as s:
         service.delete_group(s, name, force=_flag("force"))
@@ -112,6 +137,8 @@ def delete_group(name: str):
 
 
 @bp.get("/credentials")
+@doc(resp={200: CredentialListOut}, tags=("assets",))
+@require(Role.ADMIN)
 def list_credentials():
     with db_session() as s:
         items = service.list_credentials(s)
@@ -119,6 +146,8 @@ def list_credentials():
 
 
 @bp.post("/credentials")
+@doc(json=CredentialIn, resp={201: CredentialOut}, tags=("assets",), errors=(409,))
+@require(Role.ADMIN)
 def create_credential():
     data = parse(CredentialIn, _body(), "credential")
     with db_session() as s:
@@ -127,12 +156,16 @@ def create_credential():
 
 
 @bp.get("/credentials/<name>")
+@doc(resp={200: CredentialOut}, tags=("assets",), errors=(404,))
+@require(Role.ADMIN)
 def get_credential(name: str):
     with db_session() as s:
         return jsonify(service.credential_dict(service.get_credential(s, name)))
 
 
 @bp.patch("/credentials/<name>")
+@doc(json=CredentialPatch, resp={200: CredentialOut}, tags=("assets",), errors=(404, 409))
+@require(Role.ADMIN)
 def update_credential(name: str):
     patch = parse(CredentialPatch, _body(), f"credential {name!r}")
     with db_session() as s:
@@ -140,6 +173,8 @@ def update_credential(name: str):
 
 
 @bp.delete("/credentials/<name>")
+@doc(query=ForceQuery, resp={204: None}, tags=("assets",), errors=(404, 409))
+@require(Role.ADMIN)
 def delete_credential(name: str):
     with db_session() as s:
         service.delete_credential(s, name, force=_flag("force"))

@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 
 from app.api import API_PREFIX, json_body
+from app.api.openapi import doc
+from app.api.schemas import ChatIn, ChatOut
 from app.auth import current_user, require
 from app.context import db_session, settings
 from app.db.models import Role
@@ -14,6 +16,7 @@ bp = Blueprint("chat", __name__, url_prefix=API_PREFIX)
 
 
 @bp.post("/chat")
+@doc(json=ChatIn, resp={200: ChatOut}, tags=("chat",), errors=(404,))
 @require(Role.OPERATOR)
 def chat():
     """One chat turn: plan the message, or complete the pending request with it (an answer to a question)."""

@@ -11,7 +11,7 @@ bp = Blueprint("metrics", __name__)
 
 
 @bp.get("/metrics")
-@doc(resp={200: None}, tags=("ops",), public=True)
+@doc(resp={200: None}, tags=("ops",), public=True, content={200: {"text/plain": {"type": "string"}}})
 def prometheus():
     """Plans by state and status, previews and runs by outcome, run duration, queue depth, workers,
     webhook deliveries and planner latency, in the Prometheus text exposition format."""

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, jsonify, render_template_string
+import copy
+import re
+
+from flask import Blueprint, Flask, current_app, jsonify, render_template_string
 from pydantic import BaseModel, ValidationError
 from spectree import Response, SpecTree
 
@@ -18,24 +21,36 @@ from app.errors import BadRequest
 spec = SpecTree(
     "flask", title="Opsplan API", version="1", path="api/v1/apidoc", mode="strict", annotations=False,
     security_schemes=[{"name": "bearer", "data": {"type": "http", "scheme": "bearer"}}],
-    security={"bearer": []},
+    security={"bearer": []}, validation_error_status=400, validation_error_model=ErrorOut,
 )
-bp = Blueprint("openapi", __name__, url_prefix=API_PREFIX)
+bp = Blueprint("api_docs", __name__, url_prefix=API_PREFIX)  # not "openapi*": spectree skips those endpoints
 
 _ERRORS = {"HTTP_400": ErrorOut, "HTTP_401": ErrorOut, "HTTP_403": ErrorOut}
 
 
 def doc(*, json: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
         resp: dict[int, type[BaseModel] | None] | None = None, tags: tuple[str, ...] = (), public: bool = False,
-        errors: tuple[int, ...] = ()):
-    """Describe a view in the OpenAPI document (no validation is done by the decorator)."""
+        errors: tuple[int, ...] = (), content: dict[int, dict[str, dict]] | None = None):
+    """Describe a view in the OpenAPI document (no validation is done by the decorator).
+
+    ``content`` gives non-JSON bodies: ``{200: {"application/yaml": {"type": "string"}}}``.
+    """
     codes: dict[str, Any] = {} if public else dict(_ERRORS)
     for code in errors:
         codes[f"HTTP_{code}"] = ErrorOut
     for code, model in (resp or {}).items():
         codes[f"HTTP_{code}"] = model
-    return spec.validate(json=json, query=query, resp=Response(**codes), tags=list(tags), skip_validation=True,
+    deco = spec.validate(json=json, query=query, resp=Response(**codes), tags=list(tags), skip_validation=True,
                          security={} if public else None)
+    if not content:
+        return deco
+
+    def with_content(fn):
+        view = deco(fn)
+        view.openapi_content = content
+        return view
+
+    return with_content
 
 
 def parse(model: type[BaseModel], data: Any):
@@ -52,9 +67,37 @@ def register(app: Flask) -> None:
     spec.register(app)
 
 
+_RULE_ARG = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
+
+
+def document(app: Flask) -> dict:
+    """spectree's document plus the non-JSON response bodies views declare with ``doc(content=...)``."""
+    cached = app.extensions.get("opsplan_openapi")
+    if cached is not None:
+        return cached
+    out = copy.deepcopy(spec.spec)
+    for rule in app.url_map.iter_rules():
+        content = getattr(app.view_functions.get(rule.endpoint), "openapi_content", None)
+        if not content:
+            continue
+        ops = out["paths"].get(_RULE_ARG.sub(r"{\1}", rule.rule), {})
+        for method in rule.methods or ():
+            op = ops.get(method.lower())
+            if op is None:
+                continue
+            for code, media in content.items():
+                resp = op["responses"].setdefault(str(code), {"description": "OK"})
+                resp["content"] = {ctype: {"schema": schema} for ctype, schema in media.items()}
+    app.extensions["opsplan_openapi"] = out
+    return out
+
+
 @bp.get("/openapi.json")
+@doc(resp={200: None}, tags=("ops",), public=True,
+     content={200: {"application/json": {"type": "object", "description": "this OpenAPI 3 document"}}})
 def openapi_json():
-    return jsonify(spec.spec)
+    """This document (OpenAPI 3), generated from the API's pydantic models."""
+    return jsonify(document(current_app))
 
 
 _DOCS = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Opsplan API</title>
@@ -71,5 +114,7 @@ code{background:#f3f3f3;padding:0 .3em}h2{margin-top:2rem}.m{display:inline-bloc
 
 
 @bp.get("/docs")
+@doc(resp={200: None}, tags=("ops",), public=True, content={200: {"text/html": {"type": "string"}}})
 def docs_page():
-    return render_template_string(_DOCS, spec=spec.spec, url=f"{API_PREFIX}/openapi.json")
+    """A readable page of every operation."""
+    return render_template_string(_DOCS, spec=document(current_app), url=f"{API_PREFIX}/openapi.json")

@@ -8,8 +8,8 @@ from flask import Blueprint, Response, jsonify, request
 
 from app.api import API_PREFIX, json_body
 from app.api.openapi import doc, parse
-from app.api.schemas import (ApprovalOut, ListQuery, PlanCreateIn, PlanListOut, PlanOut, PlanReviseIn, ReasonIn,
-                             RejectIn, RejectionOut, RunCreateIn, RunOut)
+from app.api.schemas import (ApprovalOut, ListQuery, PlanCreateIn, PlanListOut, PlanOut, PlanReviseIn, PlaybookQuery,
+                             ReasonIn, RejectIn, RejectionOut, RunCreateIn, RunOut)
 from app.auth import current_user, require
 from app.context import db_session, settings
 from app.db.models import Plan, Role
@@ -132,7 +132,8 @@ def start_run(plan_id: str):
 
 
 @bp.get("/plans/<plan_id>/export/awx")
-@doc(resp={200: None}, tags=("plans",), errors=(404, 409))
+@doc(resp={200: None}, tags=("plans",), errors=(404, 409),
+     content={200: {"application/gzip": {"type": "string", "format": "binary"}}})
 @require(Role.VIEWER)
 def export_awx(plan_id: str):
     """The plan as an AWX project archive (tar.gz): playbook, roles, inventory script, README."""
@@ -143,7 +144,9 @@ def export_awx(plan_id: str):
 
 
 @bp.get("/plans/<plan_id>/playbook")
-@doc(resp={200: None}, tags=("plans",), errors=(404, 409))
+@doc(query=PlaybookQuery, resp={200: None}, tags=("plans",), errors=(404, 409),
+     content={200: {"application/yaml": {"type": "array", "items": {"type": "object"}, "description": "site.yml: the plays"},
+                    "application/gzip": {"type": "string", "format": "binary", "description": "?format=tar"}}})
 @require(Role.VIEWER)
 def playbook(plan_id: str):
     """The compiled bundle: site.yml as YAML, or the whole bundle with ?format=tar."""

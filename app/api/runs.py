@@ -8,7 +8,7 @@ from flask import Blueprint, Response, jsonify, request, stream_with_context
 
 from app.api import API_PREFIX
 from app.api.openapi import doc, parse
-from app.api.schemas import RunListOut, RunListQuery, RunOut
+from app.api.schemas import EventsQuery, RunListOut, RunListQuery, RunOut
 from app.auth import current_user, require
 from app.context import db_session, redis_conn, settings
 from app.db.models import Role, Run, RunMode, RunStatus
@@ -79,7 +79,8 @@ def _sse(event: dict) -> str:
 
 
 @bp.get("/runs/<run_id>/events")
-@doc(resp={200: None}, tags=("runs",), errors=(404,))
+@doc(query=EventsQuery, resp={200: None}, tags=("runs",), errors=(404,),
+     content={200: {"text/event-stream": {"type": "string"}}})
 @require(Role.VIEWER)
 def events(run_id: str):
     """Replays stored events after Last-Event-ID, then follows live ones until the run ends."""

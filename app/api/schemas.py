@@ -167,3 +167,173 @@ class RunListQuery(BaseModel):
     plan_id: str | None = None
     status: str | None = None
     mode: Literal["check", "run"] | None = None
+
+
+# --- audit log -----------------------------------------------------------------------------------
+
+
+class AuditQuery(BaseModel):
+    limit: int = Field(default=100, ge=1, le=1000)
+    plan_id: str | None = Field(default=None, max_length=64)
+    run_id: str | None = Field(default=None, max_length=64)
+    action: str | None = Field(default=None, max_length=64, description="e.g. plan.approved, run.finished")
+    before: int | None = Field(default=None, ge=1, description="only entries with a smaller id (paging)")
+
+
+class AuditEntryOut(BaseModel):
+    id: int
+    at: str
+    actor: str
+    action: str
+    plan_id: str | None
+    run_id: str | None
+    bundle_sha256: str | None
+    outcome: str
+    details: dict[str, Any]
+    prev_hash: str = Field(description="hash of the previous entry (64 zeros for the first)")
+    hash: str = Field(description="sha256 of this entry's fields and prev_hash")
+
+
+class AuditListOut(BaseModel):
+    entries: list[AuditEntryOut] = Field(description="newest first")
+
+
+class AuditVerifyOut(BaseModel):
+    intact: bool
+    entries: int
+    problems: list[str]
+
+
+# --- users and API tokens ------------------------------------------------------------------------
+
+
+RoleName = Literal["viewer", "operator", "approver", "admin"]
+
+
+class UserCreateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.-]+$")
+    role: RoleName
+    password: str | None = Field(default=None, min_length=8, max_length=256, description="for web login; write-only")
+
+
+class TokenCreateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    label: str = Field(default="", max_length=128)
+    days: int | None = Field(default=90, ge=0, le=3650, description="expiry in days; 0 or null: never expires")
+
+
+class TokenOut(BaseModel):
+    id: int
+    user: str
+    label: str
+    created_at: str | None
+    expires_at: str | None
+    revoked: bool
+
+
+class TokenCreatedOut(TokenOut):
+    token: str = Field(description="the token itself; shown only this once, stored hashed")
+
+
+class UserOut(BaseModel):
+    name: str
+    role: RoleName
+    has_password: bool
+    created_at: str | None
+    tokens: list[TokenOut]
+
+
+class UserListOut(BaseModel):
+    users: list[UserOut]
+
+
+class MeOut(BaseModel):
+    name: str
+    role: RoleName
+
+
+class PlaybookQuery(BaseModel):
+    format: Literal["yaml", "tar"] = Field(default="yaml", description="yaml: site.yml; tar: the whole bundle (tar.gz)")
+
+
+class EventsQuery(BaseModel):
+    after: int | None = Field(default=None, ge=0, description="replay events after this seq (or Last-Event-ID)")
+    follow: Literal["0", "1"] = Field(default="1", description="0: replay stored events and end")
+
+
+# --- assets, groups, credentials (inputs are app.assets.schemas) --------------------------------
+
+
+class AssetOut(BaseModel):
+    name: str
+    address: str
+    os: Literal["linux", "windows"]
+    environment: str
+    groups: list[str]
+    credential: str | None
+    port: int
+    vars: dict[str, Any]
+    enabled: bool
+    created_at: str | None
+    updated_at: str | None
+
+
+class AssetListOut(BaseModel):
+    assets: list[AssetOut]
+    count: int
+
+
+class AssetListQuery(BaseModel):
+    environment: str | None = None
+    group: str | None = None
+    os: str | None = None
+    enabled: Literal["", "1", "0", "true", "false", "yes", "no"] | None = None
+
+
+class GroupOut(BaseModel):
+    name: str
+    description: str
+    parents: list[str]
+    vars: dict[str, Any]
+    asset_count: int
+
+
+class GroupListOut(BaseModel):
+    groups: list[GroupOut]
+    count: int
+
+
+class CredentialOut(BaseModel):
+    name: str
+    kind: Literal["ssh_key", "password", "winrm"]
+    username: str
+    has_secret: bool
+    created_at: str | None
+    updated_at: str | None
+
+
+class CredentialListOut(BaseModel):
+    credentials: list[CredentialOut]
+    count: int
+
+
+class ForceQuery(BaseModel):
+    force: Literal["", "1", "0", "true", "false", "yes", "no"] | None = Field(
+        default=None, description="delete even when still referenced")
+
+
+# --- chat ----------------------------------------------------------------------------------------
+
+
+class ChatIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    message: str = Field(min_length=1, max_length=2000)
+    conversation_id: str | None = None
+
+
+class ChatOut(_Open):
+    conversation_id: str
+    reply: str
+    plan: dict[str, Any] | None
+    plan_id: str | None = Field(default=None, description="set when the turn stored a ready plan")

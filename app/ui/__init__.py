@@ -19,9 +19,6 @@ from app.ui.csrf import csrf_token
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
 
-UI_BLUEPRINTS = ("app.ui.auth", "app.ui.pages", "app.ui.plans", "app.ui.runs", "app.ui.chat", "app.ui.assets")
-
-
 def user_can(minimum: str) -> bool:
     user = getattr(g, "user", None)
     return bool(user) and RANK[Role(user["role"])] >= RANK[Role(minimum)]
@@ -78,18 +75,3 @@ def safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return url_for("ui_pages.index")
-
-
-def register_ui(app) -> None:
-    """Register every UI blueprint and the CSRF check on ``app`` (idempotent; used by tests and tools)."""
-    import importlib
-
-    from app.ui.csrf import csrf_protect
-
-    for name in UI_BLUEPRINTS:
-        module = importlib.import_module(name)
-        if module.bp.name not in app.blueprints:
-            app.register_blueprint(module.bp)
-    funcs = app.before_request_funcs.setdefault(None, [])
-    if csrf_protect not in funcs:
-        funcs.append(csrf_protect)

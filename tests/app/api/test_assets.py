@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from flask import Flask
+from flask import Flask, g
 
 from app.api.assets import bp
 from app.errors import register_error_handlers
@@ -19,6 +19,11 @@ def api(settings, loaded):
     flask_app.config.update(OPSPLAN_SETTINGS=settings, TESTING=True)
     register_error_handlers(flask_app)
     flask_app.register_blueprint(bp)
+
+    @flask_app.before_request
+    def _as_admin():  # the role checks themselves are covered by tests/app/api/test_roles.py
+        g.user = {"name": "admin", "role": "admin"}
+
     return flask_app.test_client()
 
 

@@ -1,4 +1,4 @@
-"""UI test helpers: the real app with the UI registered (whether or not the factory lists it yet)."""
+"""UI test helpers: the real app (the factory registers the UI blueprints and the CSRF check)."""
 from __future__ import annotations
 
 import re
@@ -8,11 +8,9 @@ import pytest
 
 def ui_app(settings):
     from app import create_app
-    from app.ui import register_ui
 
     flask_app = create_app(settings)
     flask_app.config["TESTING"] = True
-    register_ui(flask_app)
     return flask_app
 
 

@@ -1,0 +1,448 @@
+"""Execution benchmark (issue 6, part 7): an Opsplan run against plain ``ansible-playbook`` on the same bundle.
+
+    .venv/bin/python benchmarks/bench_execution.py [--hosts 8] [--repeat 3] [--warmup 1] [--keep]
+
+Sets up, all in one temp dir (removed at the end, also on Ctrl-C or errors):
+  * ``--hosts`` real sshd hosts (tests/harness/sshd.py SshFleet, 127.0.0.2..), imported as assets with
+    ``ansible_python_interpreter: /usr/bin/python3`` and their ssh-key credential;
+  * a migrated SQLite database, Redis at REDIS_URL when reachable (else a private redis-server);
+  * ONE ``python -m app worker`` subprocess on a unique queue.
+Then builds a read-only 5-step plan on every host (host.ping, system.info, disk.check /, file.stat
+/etc/hostname, port.check <sshd port>), previews it (that also warms the worker up) and approves it.
+
+Measures, median of ``--repeat`` runs, variants interleaved per round:
+  opsplan      start_run + enqueue_run -> the run's final state in the database (polled every 50 ms)
+  raw-default  ansible-playbook (the venv's) on the same bundle (Bundle.write) and the same inventory
+               (inventory.snapshot.write_snapshot: same hostvars + ansible_ssh_private_key_file), with an
+               ansible.cfg that holds only ``host_key_checking = False`` (the test hosts have throwaway keys)
+  raw-tuned    the same, with the bundle's own ansible.cfg
+
+Every run starts cold: each raw run gets a fresh ANSIBLE_SSH_CONTROL_PATH_DIR; the worker gets its own
+ANSIBLE_SSH_CONTROL_PATH_DIR and every ControlPersist master in it is closed (ssh -O exit) before each
+Opsplan run (without that the worker would use ~/.ansible/cp and reuse masters of the previous run).
+Goals: opsplan/raw-default <= 0.6, opsplan/raw-tuned <= 1.10. Exit code 0 whatever the outcome.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.harness.services import PrivateRedis, WorkerProcess, redis_reachable  # noqa: E402
+from tests.harness.sshd import SshFleet  # noqa: E402
+
+GOAL_DEFAULT = 0.60
+GOAL_TUNED = 1.10
+POLL = 0.05
+FINAL = ("successful", "partial", "failed", "canceled", "timed_out")
+ANSIBLE_PLAYBOOK = str(Path(sys.executable).parent / "ansible-playbook")
+# Never handed to ansible-playbook (the executor scrubs the same names from the worker's environment).
+SCRUB = ("OPSPLAN_SECRET_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL", "DATABASE_URL", "REDIS_URL",
+         "TEST_POSTGRES_URL", "OPSPLAN_BOOTSTRAP_TOKEN")
+
+
+def log(msg: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def _terminate(signum, _frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def close_masters(cp_dir: Path) -> int:
+    """Close every ControlPersist master whose socket is in ``cp_dir``; returns how many there were."""
+    if not cp_dir.is_dir():
+        return 0
+    socks = [p for p in cp_dir.iterdir() if p.is_socket()]
+    for sock in socks:
+        subprocess.run(["ssh", "-o", f"ControlPath={sock}", "-O", "exit", "bench-placeholder"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=10, check=False)
+    deadline = time.monotonic() + 5
+    while any(p.exists() for p in socks) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    for sock in socks:
+        with contextlib.suppress(OSError):
+            sock.unlink()
+    return len(socks)
+
+
+def med(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace):
+        self.args = args
+        self.root = Path(tempfile.mkdtemp(prefix="opsplan-bench-"))
+        self.fleet: SshFleet | None = None
+        self.redis: PrivateRedis | None = None
+        self.worker: WorkerProcess | None = None
+        self.raw_procs: list[subprocess.Popen] = []
+        self.cp_dirs: list[Path] = []
+        self.run_ids: list[str] = []
+        self.env: dict[str, str] = {}
+        self.settings = None
+        self.snapshot = None
+
+    # --- setup -------------------------------------------------------------------------------------------
+
+    def setup(self) -> None:
+        log(f"temp dir {self.root}")
+        self.fleet = SshFleet(self.root / "sshd", self.args.hosts).start()
+        log(f"{len(self.fleet.hosts)} sshd hosts on {self.fleet.hosts[0].address}..{self.fleet.hosts[-1].address}"
+            f":{self.fleet.hosts[0].port}")
+        redis_url = os.environ.get("REDIS_URL", "redis://localhost:6379/0")
+        if not redis_reachable(redis_url):
+            self.redis = PrivateRedis(self.root / "redis").start()
+            redis_url = self.redis.url
+        log(f"redis {redis_url}" + (" (private)" if self.redis else ""))
+        from cryptography.fernet import Fernet
+
+        var = self.root / "var"
+        var.mkdir()
+        self.env = {
+            "DATABASE_URL": f"sqlite:///{var / 'opsplan.db'}",
+            "REDIS_URL": redis_url,
+            "OPSPLAN_VAR_DIR": str(var),
+            "OPSPLAN_QUEUE": "opsplan-bench-" + uuid.uuid4().hex[:8],
+            "OPSPLAN_SECRET_KEY": Fernet.generate_key().decode(),
+            "OPSPLAN_RUN_TIMEOUT": "600",
+        }
+        os.environ.update(self.env)  # the services below read the key from the environment, like the app does
+        from app.config import Settings
+        from app.db import session_scope, upgrade
+
+        self.settings = Settings.from_env(self.env)
+        upgrade(self.settings.database_url)
+        from app.assets.io import import_document
+
+        with session_scope(self.settings.database_url) as s:
+            import_document(s, self.fleet.assets_yaml(), settings=self.settings)
+        self.worker_cp = self.root / "cp-worker"
+        self.cp_dirs.append(self.worker_cp)
+        self.worker = WorkerProcess({**self.env, "ANSIBLE_SSH_CONTROL_PATH_DIR": str(self.worker_cp)},
+                                    self.root / "worker.log").start()
+        log(f"worker pid {self.worker.pid} on queue {self.env['OPSPLAN_QUEUE']}")
+
+    def make_plan(self) -> str:
+        from app.db import session_scope
+        from app.queue import enqueue_run
+        from app.services import plans as svc
+        from app.services.planning import plan_from_structure
+
+        names = [h.name for h in self.fleet.hosts]
+        port = self.fleet.hosts[0].port
+        targets = {"hosts": names}
+        steps = [
+            {"action": "host.ping", "params": {}, "targets": targets},
+            {"action": "system.info", "params": {}, "targets": targets},
+            {"action": "disk.check", "params": {"path": "/"}, "targets": targets},
+            {"action": "file.stat", "params": {"path": "/etc/hostname"}, "targets": targets},
+            {"action": "port.check", "params": {"port": str(port)}, "targets": targets},
+        ]
+        with session_scope(self.settings.database_url) as s:
+            plan = plan_from_structure(s, {"steps": steps}, request_text="execution benchmark")
+            if plan.status.value != "ready":
+                raise RuntimeError(f"benchmark plan is {plan.status.value}: {plan.model_dump(mode='json')}")
+            row = svc.create_plan(s, plan, "bench-operator")
+            plan_id = row.id
+            preview_id = svc.start_preview(s, plan_id, "bench-operator").id
+        self.run_ids.append(preview_id)
+        enqueue_run(self.settings, preview_id)
+        status, _ = self.wait(preview_id, timeout=300)
+        if status != "successful":
+            raise RuntimeError(f"preview ended {status}: {self.run_error(preview_id)}")
+        with session_scope(self.settings.database_url) as s:
+            svc.approve(s, plan_id, "bench-approver", "benchmark")
+        log(f"plan {plan_id}: 5 steps x {len(names)} hosts, previewed and approved")
+        return plan_id
+
+    def write_raw_inputs(self, plan_id: str) -> None:
+        """The same compiled bundle and the same inventory snapshot the worker uses, for ansible-playbook."""
+        from app.assets.crypto import load_secret_key
+        from app.db import session_scope
+        from app.services import plans as svc
+        from inventory.snapshot import write_snapshot
+
+        raw = self.root / "raw"
+        with session_scope(self.settings.database_url) as s:
+            row = svc.get_plan(s, plan_id)
+            bundle = svc.compile_body(s, svc.current_revision(row).body)
+            sha = svc.valid_approval(s, row).bundle_sha256
+            if bundle.sha256 != sha:
+                raise RuntimeError("compiled bundle differs from the approved one")
+            hosts = svc.bundle_hosts(bundle)
+            self.snapshot = write_snapshot(s, hosts, raw, load_secret_key(self.settings))
+        self.project = bundle.write(raw / "project")
+        self.playbook = bundle.playbook
+        self.tuned_cfg = self.project / "ansible.cfg"
+        self.default_cfg = raw / "default.cfg"
+        self.default_cfg.write_text("[defaults]\nhost_key_checking = False\n")
+        self.bundle_sha = bundle.sha256
+
+    # --- measurements ------------------------------------------------------------------------------------
+
+    def wait(self, run_id: str, timeout: float = 600) -> tuple[str, float]:
+        from app.db import session_scope
+        from app.db.models import Run
+
+        deadline = time.monotonic() + timeout
+        while True:
+            with session_scope(self.settings.database_url) as s:
+                status = s.get(Run, run_id).status
+            if status in FINAL:
+                return status, time.perf_counter()
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"run {run_id} still {status} after {timeout}s")
+            if self.worker.proc.poll() is not None:
+                raise RuntimeError(f"worker exited ({self.worker.proc.returncode}); see {self.worker.log}")
+            time.sleep(POLL)
+
+    def run_error(self, run_id: str) -> str:
+        from app.db import session_scope
+        from app.db.models import Run
+
+        with session_scope(self.settings.database_url) as s:
+            run = s.get(Run, run_id)
+            return f"{run.error[:800]} hosts={ {h: v['status'] for h, v in (run.hosts or {}).items()} }"
+
+    def opsplan_run(self, plan_id: str) -> dict:
+        from sqlalchemy import func, select
+
+        from app.db import session_scope
+        from app.db.models import Run, RunEvent
+        from app.queue import enqueue_run
+        from app.services import plans as svc
+
+        closed = close_masters(self.worker_cp)
+        if closed:
+            log(f"closed {closed} ControlPersist masters of the worker before the run")
+        t0_wall = datetime.now(timezone.utc)
+        t0 = time.perf_counter()
+        with session_scope(self.settings.database_url) as s:
+            run_id = svc.start_run(s, plan_id, "bench-operator").id
+        enqueue_run(self.settings, run_id)
+        t_enq = time.perf_counter()
+        self.run_ids.append(run_id)
+        status, t_end = self.wait(run_id)
+        wall = t_end - t0
+        if status != "successful":
+            raise RuntimeError(f"opsplan run {run_id} ended {status}: {self.run_error(run_id)}")
+        with session_scope(self.settings.database_url) as s:
+            run = s.get(Run, run_id)
+            start_ev = s.execute(select(RunEvent.created_at).where(RunEvent.run_id == run_id, RunEvent.kind == "start")
+                                 ).scalar_one()
+            n_events = s.execute(select(func.count()).select_from(RunEvent).where(RunEvent.run_id == run_id)
+                                 ).scalar_one()
+
+            def since(ts) -> float:
+                ts = ts if ts.tzinfo else ts.replace(tzinfo=timezone.utc)
+                return (ts - t0_wall).total_seconds()
+
+            claimed, started, finished = since(run.claimed_at), since(start_ev), since(run.finished_at)
+        return {"wall": wall, "phases": {
+            "start_run + enqueue": t_enq - t0,
+            "queue -> claimed by the worker": claimed - (t_enq - t0),
+            "compile + write bundle + snapshot": started - claimed,
+            "ansible-runner + events + finish": finished - started,
+            "final state -> seen by the poll": wall - finished,
+        }, "events": n_events}
+
+    def raw_run(self, variant: str, index: int) -> float:
+        run_dir = self.root / "raw" / f"{variant}-{index}"
+        cp_dir = run_dir / "cp"
+        (run_dir / "tmp").mkdir(parents=True)
+        self.cp_dirs.append(cp_dir)
+        env = {k: v for k, v in os.environ.items() if k not in SCRUB and not k.startswith("ANSIBLE_")}
+        env.update({
+            "ANSIBLE_CONFIG": str(self.default_cfg if variant == "raw-default" else self.tuned_cfg),
+            "ANSIBLE_SSH_CONTROL_PATH_DIR": str(cp_dir),
+            "ANSIBLE_LOCAL_TEMP": str(run_dir / "tmp"),
+            "ANSIBLE_NOCOLOR": "1",
+        })
+        cmd = [ANSIBLE_PLAYBOOK, "-i", str(self.snapshot.inventory_path), "--diff", self.playbook]
+        with open(run_dir / "stdout.txt", "wb") as out:
+            t0 = time.perf_counter()
+            proc = subprocess.Popen(cmd, cwd=self.project, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                    stdin=subprocess.DEVNULL, start_new_session=True)
+            self.raw_procs.append(proc)
+            rc = proc.wait()
+            wall = time.perf_counter() - t0
+        self.raw_procs.remove(proc)
+        close_masters(cp_dir)
+        if rc != 0:
+            tail = (run_dir / "stdout.txt").read_text(errors="replace")[-1500:]
+            raise RuntimeError(f"{variant} ansible-playbook rc={rc}:\n{tail}")
+        return wall
+
+    # --- teardown ----------------------------------------------------------------------------------------
+
+    def cleanup(self) -> None:
+        for proc in list(self.raw_procs):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            with contextlib.suppress(Exception):
+                proc.wait(timeout=5)
+        if self.worker is not None:
+            with contextlib.suppress(Exception):
+                self.worker.stop()
+            self._kill_orphans()
+        for cp_dir in self.cp_dirs:
+            with contextlib.suppress(Exception):
+                close_masters(cp_dir)
+        if self.snapshot is not None:
+            self.snapshot.cleanup()
+        if self.fleet is not None:
+            with contextlib.suppress(Exception):
+                self.fleet.stop()
+        self._clean_redis()
+        if self.redis is not None:
+            with contextlib.suppress(Exception):
+                self.redis.stop()
+        with contextlib.suppress(Exception):
+            from app.db import dispose_all
+
+            dispose_all()
+        if self.args.keep:
+            log(f"kept {self.root}")
+        else:
+            import shutil
+
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    def _kill_orphans(self) -> None:
+        """ansible-playbook runs in its own session and outlives a stopped worker: stop it by its pid."""
+        if self.settings is None or not self.run_ids:
+            return
+        with contextlib.suppress(Exception):
+            from app.db import session_scope
+            from app.db.models import Run
+
+            with session_scope(self.settings.database_url) as s:
+                pids = [r.runner_pid for r in (s.get(Run, i) for i in self.run_ids)
+                        if r is not None and r.runner_pid and r.status not in FINAL]
+            for pid in pids:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(pid, signal.SIGKILL)
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(pid, signal.SIGKILL)
+
+    def _clean_redis(self) -> None:
+        """Leave nothing behind in a shared Redis: this benchmark's queue keys and jobs."""
+        if not self.env or self.redis is not None:
+            return
+        with contextlib.suppress(Exception):
+            from redis import Redis
+
+            from app.queue import job_id_for
+
+            conn = Redis.from_url(self.env["REDIS_URL"], socket_connect_timeout=2)
+            queue = self.env["OPSPLAN_QUEUE"]
+            keys = [k for pattern in (f"rq:*{queue}*",) for k in conn.scan_iter(match=pattern, count=500)]
+            keys += [f"rq:job:{job_id_for(r)}" for r in self.run_ids]
+            keys += [f"rq:results:{job_id_for(r)}" for r in self.run_ids]
+            if keys:
+                conn.delete(*keys)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--hosts", type=int, default=8, help="sshd test hosts (default 8)")
+    parser.add_argument("--repeat", type=int, default=3, help="measured runs per variant; medians (default 3)")
+    parser.add_argument("--warmup", type=int, default=1, help="unmeasured runs per variant first (default 1)")
+    parser.add_argument("--keep", action="store_true", help="keep the temp dir (logs, stdout of raw runs)")
+    args = parser.parse_args()
+    signal.signal(signal.SIGTERM, _terminate)
+    bench = Bench(args)
+    try:
+        bench.setup()
+        plan_id = bench.make_plan()
+        bench.write_raw_inputs(plan_id)
+        variants = ("opsplan", "raw-default", "raw-tuned")
+        times: dict[str, list[float]] = {v: [] for v in variants}
+        phases: list[dict[str, float]] = []
+        events: list[int] = []
+        for i in range(args.warmup + args.repeat):
+            measured = i >= args.warmup
+            label = f"run {i - args.warmup + 1}/{args.repeat}" if measured else f"warm-up {i + 1}/{args.warmup}"
+            row = {}
+            for variant in variants:
+                if variant == "opsplan":
+                    res = bench.opsplan_run(plan_id)
+                    row[variant] = res["wall"]
+                    if measured:
+                        phases.append(res["phases"])
+                        events.append(res["events"])
+                else:
+                    row[variant] = bench.raw_run(variant, i)
+                if measured:
+                    times[variant].append(row[variant])
+            log(f"{label}: " + "  ".join(f"{v} {t:.2f}s" for v, t in row.items()))
+        report(args, bench, times, phases, events)
+    except KeyboardInterrupt as exc:
+        log(f"interrupted ({exc or 'Ctrl-C'}); cleaning up")
+    except Exception as exc:  # a benchmark reports, it does not fail the caller
+        log(f"benchmark failed: {type(exc).__name__}: {exc}")
+        if bench.worker is not None and bench.worker.log.exists():
+            log("worker log tail:\n" + bench.worker.log.read_text(errors="replace")[-2000:])
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not abort the cleanup
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        bench.cleanup()
+    return 0
+
+
+def report(args, bench: Bench, times: dict[str, list[float]], phases: list[dict[str, float]],
+           events: list[int]) -> None:
+    m = {v: med(t) for v, t in times.items()}
+    n = len(bench.fleet.hosts)
+    print(f"\nExecution benchmark: 5-step read-only plan x {n} sshd hosts, median of {args.repeat} "
+          f"(after {args.warmup} warm-up), {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}")
+    print(f"bundle {bench.bundle_sha[:12]}, {ANSIBLE_PLAYBOOK}")
+    print(f"\n{'variant':<12} {'median s':>9} {'min s':>7} {'max s':>7}   what")
+    what = {
+        "opsplan": "start_run + enqueue_run -> final state in the DB (RQ worker, ansible-runner, events to DB+Redis)",
+        "raw-default": "ansible-playbook, Ansible defaults (cfg: host_key_checking=False only)",
+        "raw-tuned": "ansible-playbook, the bundle's own ansible.cfg",
+    }
+    for v, t in times.items():
+        print(f"{v:<12} {m[v]:>9.2f} {min(t):>7.2f} {max(t):>7.2f}   {what[v]}")
+    r_def, r_tun = m["opsplan"] / m["raw-default"], m["opsplan"] / m["raw-tuned"]
+    print(f"\nopsplan / raw-default = {r_def:.2f}  (goal <= {GOAL_DEFAULT:.2f})  "
+          f"{'PASS' if r_def <= GOAL_DEFAULT else 'MISS'}")
+    print(f"opsplan / raw-tuned   = {r_tun:.2f}  (goal <= {GOAL_TUNED:.2f})  "
+          f"{'PASS' if r_tun <= GOAL_TUNED else 'MISS'}")
+    print(f"raw-tuned / raw-default = {m['raw-tuned'] / m['raw-default']:.2f}  (what the tuned settings alone give)")
+    if phases:
+        print(f"\nwhere an Opsplan run's time goes (medians, s; {med(events):.0f} events stored per run):")
+        for key in phases[0]:
+            print(f"  {key:<36} {med([p[key] for p in phases]):7.3f}")
+        print(f"  {'ansible part vs raw-tuned':<36} "
+              f"{med([p['ansible-runner + events + finish'] for p in phases]) - m['raw-tuned']:+7.3f}")
+    print("\nDifferences between the variants:")
+    print("  raw-default: no pipelining, forks=5, ssh_args Ansible's default (-C -o ControlMaster=auto "
+          "-o ControlPersist=60s), timeout=10, gathering=implicit (no effect: every play sets gather_facts: false),")
+    print("               interpreter_python=auto (no effect: the inventory sets ansible_python_interpreter); "
+          "host_key_checking=False (throwaway test host keys)")
+    print("  raw-tuned:   pipelining=True, forks=50, ControlPersist=60s, ServerAliveInterval=15, timeout=30, "
+          "gathering=explicit, callback_result_format=yaml")
+    print("  both raw:    default stdout callback to a file, --diff like the executor, the worker's inventory "
+          "snapshot, fresh ANSIBLE_SSH_CONTROL_PATH_DIR and ANSIBLE_LOCAL_TEMP per run")
+    print("  opsplan:     ansible-runner (awx_display callback, pexpect), same --diff and ansible.cfg; worker's "
+          "ANSIBLE_SSH_CONTROL_PATH_DIR emptied (masters closed) before every run")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

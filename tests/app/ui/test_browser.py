@@ -1,0 +1,224 @@
+"""The web UI end to end in a real browser (Debian's Chromium via Playwright), against the real stack:
+the app served on a free port, a real RQ worker, real Redis and four real sshd hosts.
+
+Typed request -> clarifying question answered -> check-mode preview per host -> approve & run ->
+live run page until it finishes -> per-host results; plus the chat, history and asset pages.
+Screenshots of every page go to docs/screenshots/.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.integration, pytest.mark.browser]
+
+CHROMIUM = os.environ.get("OPSPLAN_CHROMIUM", "/usr/bin/chromium")
+SHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage"]
+SLOW = 180_000  # ms: previews and runs against real hosts on a shared machine
+
+
+@pytest.fixture
+def live_app(stack_env, fleet_assets):
+    """The real app (UI registered) on a free port, served from a background thread."""
+    from werkzeug.serving import make_server
+
+    from app.auth import create_user
+    from app.config import Settings
+    from app.db import session_scope
+    from tests.app.ui.conftest import ui_app
+
+    settings = Settings.from_env(stack_env)
+    with session_scope(settings.database_url) as s:
+        create_user(s, "alice", "approver", password="alice-pass-1")
+    server = make_server("127.0.0.1", 0, ui_app(settings), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser_page(tmp_path):
+    from playwright import sync_api  # a dev requirement: missing means a broken install, not a skip
+
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):  # CI installs Debian's chromium: its absence there is a failure
+            pytest.fail(f"no Chromium at {CHROMIUM}")
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    with sync_api.sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(tmp_path / "chromium-profile"), executable_path=CHROMIUM, headless=True, args=ARGS,
+            viewport={"width": 1280, "height": 900})
+        page = context.pages[0] if context.pages else context.new_page()
+        page.set_default_timeout(30_000)
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        yield page, sync_api.expect, errors
+        context.close()
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / name), full_page=True)
+
+
+def test_request_answer_preview_approve_and_watch_the_run(live_app, worker, browser_page, tmp_path):
+    page, expect, errors = browser_page
+    worker()
+
+    # every page needs a login; the login form works from the keyboard alone
+    page.goto(live_app + "/plans")
+    expect(page).to_have_url(f"{live_app}/login?next=/plans")
+    shot(page, "login.png")
+    page.keyboard.type("alice")  # the user name field has the focus
+    page.keyboard.press("Tab")
+    page.keyboard.type("alice-pass-1")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{live_app}/plans")
+    expect(page.locator(".flash")).to_contain_text("Signed in as alice")
+
+    # the request form, with pickers fed by the asset database
+    page.goto(live_app + "/")
+    expect(page.locator("#environment option[value=staging]")).to_have_count(1)
+    expect(page.locator("#group option[value=web]")).to_have_count(1)
+    page.fill("#request", "check disk space")
+    shot(page, "request-form.png")
+    page.click("button:has-text('Make a plan')")
+
+    # no target: the planner asks; the answer re-plans
+    expect(page.locator(".question")).to_be_visible()
+    expect(page.locator(".qtext").first).not_to_be_empty()
+    shot(page, "plan-question.png")
+    page.fill("#answer", "on web-01")
+    page.press("#answer", "Enter")
+    expect(page.locator("#steps-h")).to_have_text("What will happen")
+    expect(page.locator(".steps")).to_contain_text("disk.check")
+    expect(page.locator(".badges")).to_contain_text("LOW risk")
+    expect(page.locator(".badges")).to_contain_text("READ-ONLY")
+    expect(page.locator("#policy-h")).to_be_visible()
+    expect(page.locator("#approve-blocked")).to_be_visible()  # no preview yet: no approve button
+    plan_url = page.url
+
+    # check-mode preview against the real host; the page refreshes itself when it finishes
+    page.click("#btn-preview")
+    expect(page.locator(".flash")).to_contain_text("Check-mode preview queued")
+    row = page.locator(".preview-table tr[data-host='web-01']")
+    expect(row).to_be_visible()
+    expect(page.locator("#preview")).to_have_attribute("data-status", "successful", timeout=SLOW)
+    expect(row.locator("td .pill").first).to_have_text("ok — no change")
+    expect(page.locator("#preview .banner-check")).to_contain_text("CHECK MODE — nothing was changed")
+    shot(page, "plan-approval-card.png")
+
+    # approve & run (low risk: the requester may approve, holding the approver role) -> the live run page
+    streams: list[str] = []
+    page.on("request", lambda req: streams.append(req.url) if "/events" in req.url else None)
+    page.click("#btn-approve")
+    page.wait_for_url("**/runs/*")
+    live = page.locator("#run-root").get_attribute("data-finished") != "yes"
+    expect(page.locator(".banner-run")).to_contain_text("RUN")
+    assert page.title().startswith("RUN ")
+    expect(page.locator("#run-root")).to_have_attribute("data-finished", "yes", timeout=SLOW)
+    expect(page.locator("#run-status")).to_contain_text("successful")
+    if live:  # the page opened before the run ended: it followed the run over Server-Sent Events
+        assert any("/api/v1/runs/" in u and "/events?after=" in u for u in streams), streams
+    summary = page.locator("#summary")
+    expect(summary).to_be_visible()
+    expect(summary.locator("tr", has_text="web-01")).to_contain_text("ok")
+    expect(page.locator("#count-done")).to_have_text("1")
+    expect(page.locator("#count-failed")).to_have_text("0")
+    expect(page.locator(".host-grid li[data-host='web-01']")).to_have_class("host st-ok")
+    expect(page.locator("#step-progress")).to_have_attribute("value", "1")
+    expect(page.locator("#log li").first).to_be_visible()
+    page.select_option("#log-host", "web-01")
+    shot(page, "run-finished.png")
+    run_url = page.url
+
+    # the preview run looks unmistakably different from the real run
+    page.goto(plan_url)
+    page.click("#preview a:has-text('live view and log')")
+    expect(page.locator(".banner-check")).to_contain_text("CHECK MODE — nothing was changed")
+    assert page.title().startswith("CHECK ")
+    expect(page.locator(".banner-run")).to_have_count(0)
+    shot(page, "preview-run.png")
+
+    # the plan is now approved and done: its page shows the run
+    page.goto(plan_url)
+    expect(page.locator(".badges")).to_contain_text("APPROVED by alice")
+    expect(page.locator(f"a[href='{run_url.removeprefix(live_app)}']")).to_have_count(1)
+
+    # edit: a new revision voids the approval; its preview shows the diff a run would apply
+    src, dest = tmp_path / "src.txt", tmp_path / "dest.txt"
+    src.write_text("release 2\n")
+    dest.write_text("release 1\n")
+    page.click("details.edit summary")
+    page.fill("#plan-json", json.dumps({"steps": [{"action": "file.copy", "params": {"src": str(src), "dest": str(dest)},
+                                                   "targets": {"hosts": ["web-01"]}}]}))
+    page.click("button:has-text('Save new revision')")
+    expect(page.locator(".flash")).to_contain_text("Saved as revision 2")
+    expect(page.locator(".badges")).not_to_contain_text("APPROVED")
+    expect(page.locator(".badges")).to_contain_text("CHANGES HOSTS")
+    page.click("#btn-preview")
+    expect(page.locator("#preview")).to_have_attribute("data-status", "successful", timeout=SLOW)
+    row = page.locator(".preview-table tr[data-host='web-01']")
+    expect(row.locator("td .pill").first).to_have_text("would change")
+    if row.locator("details summary").count():  # the diff, when the executor recorded one, is expandable
+        row.locator("details summary").first.click()
+        expect(row.locator("pre.diff")).to_contain_text("release 2")
+    assert dest.read_text() == "release 1\n"  # the preview changed nothing
+    expect(page.locator(".approve-form input[name=confirm]")).to_be_visible()  # a change needs the tick
+    shot(page, "plan-diff-preview.png")
+
+    # chat: a question answered inline, then the plan card
+    page.goto(live_app + "/chat")
+    page.fill("#chat-input", "restart nginx")
+    page.press("#chat-input", "Enter")
+    expect(page.locator(".msg-assistant")).to_have_count(1)
+    expect(page.locator(".msg-assistant").first).to_contain_text("Which hosts")
+    page.fill("#chat-input", "on web-02")
+    page.press("#chat-input", "Enter")
+    card = page.locator(".msg-assistant .plan-card")
+    expect(card).to_contain_text("service.restart")
+    expect(card).to_contain_text("web-02")
+    expect(card).to_contain_text("CHANGES HOSTS")
+    shot(page, "chat.png")
+    # the card leads to a stored plan page either way (a link, or the request form)
+    opener = card.locator("a, button").first
+    opener.click()
+    expect(page.locator(".steps")).to_contain_text("service.restart")
+    expect(page.locator(".badges")).to_contain_text("CHANGES HOSTS")
+
+    # history with filters, and the assets
+    page.goto(live_app + "/plans")
+    expect(page.locator("table")).to_contain_text("check disk space on web-01")
+    shot(page, "plans.png")
+    page.goto(live_app + "/runs")
+    expect(page.locator("tbody tr")).to_have_count(3)  # two previews, one run
+    shot(page, "runs.png")
+    page.select_option("#f-mode", "run")
+    page.click("button:has-text('Filter')")
+    expect(page.locator("tbody tr")).to_have_count(1)
+    expect(page.locator("tbody tr .mode-run")).to_have_count(1)
+    page.goto(live_app + "/assets")
+    for host in ("web-01", "web-02", "web-03", "web-04"):
+        expect(page.locator("tbody").first).to_contain_text(host)
+    assert "BEGIN OPENSSH" not in page.content() and "secret" not in page.content().lower()
+    shot(page, "assets.png")
+
+    # readable on a phone
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(run_url)
+    shot(page, "run-phone.png")
+    page.goto(plan_url)
+    shot(page, "plan-phone.png")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1, "horizontal scroll on a phone"
+
+    assert not [e for e in errors if "favicon" not in e], errors
