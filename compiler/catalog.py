@@ -168,7 +168,7 @@ _MODULES: dict[str, dict[str, tuple[str, ...]]] = {
                        "windows": (_C + "win_chocolatey", _C + "win_chocolatey_facts", _B + "assert")},
     "package.remove": {"linux": (_B + "package", _B + "package_facts", _B + "assert"),
                        "windows": (_C + "win_chocolatey", _C + "win_chocolatey_facts", _B + "assert")},
-    "file.copy": {"linux": (_B + "assert", _B + "stat", _B + "copy", _B + "get_url"),
+    "file.copy": {"linux": (_B + "assert", _B + "stat", _B + "copy", _B + "get_url", _B + "slurp"),
                   "windows": (_W + "win_stat", _W + "win_copy", _W + "win_get_url", _B + "assert")},
     "app.update": {"linux": (_B + "set_fact", _B + "assert", _B + "find", _B + "stat", _B + "copy", _B + "get_url",
                              _B + "service", _B + "service_facts", _B + "file", _B + "fail", _B + "debug"),

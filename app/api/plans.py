@@ -145,7 +145,8 @@ def export_awx(plan_id: str):
 
 @bp.get("/plans/<plan_id>/playbook")
 @doc(query=PlaybookQuery, resp={200: None}, tags=("plans",), errors=(404, 409),
-     content={200: {"application/yaml": {"type": "array", "items": {"type": "object"}, "description": "site.yml: the plays"},
+     content={200: {"application/yaml": {"type": "array", "items": {"type": "object"},
+                                         "description": "site.yml: the plays"},
                     "application/gzip": {"type": "string", "format": "binary", "description": "?format=tar"}}})
 @require(Role.VIEWER)
 def playbook(plan_id: str):

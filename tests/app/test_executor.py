@@ -56,6 +56,7 @@ def test_preview_changes_nothing_and_run_changes_the_host(api, worker, fleet_ass
     assert preview["mode"] == "check" and preview["status"] == "successful", (preview["error"], preview["hosts"])
     step = preview["hosts"]["web-01"]["steps"][0]
     assert step["status"] == "changed" and step["previewable"] is True
+    assert "-release 1" in step["diff"] and "+release 2" in step["diff"]
     assert dest.read_text() == "release 1\n"  # the preview changed nothing on the host
 
     r = api.as_("operator1").post(f"/api/v1/plans/{plan['id']}/approve")

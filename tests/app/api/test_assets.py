@@ -15,6 +15,10 @@ pytestmark = pytest.mark.integration
 @pytest.fixture
 def api(settings, loaded):
     """A Flask app with just the assets blueprint (independent of the other resources)."""
+    return _bare_app(settings).test_client()
+
+
+def _bare_app(settings) -> Flask:
     flask_app = Flask(__name__)
     flask_app.config.update(OPSPLAN_SETTINGS=settings, TESTING=True)
     register_error_handlers(flask_app)
@@ -24,7 +28,7 @@ def api(settings, loaded):
     def _as_admin():  # the role checks themselves are covered by tests/app/api/test_roles.py
         g.user = {"name": "admin", "role": "admin"}
 
-    return flask_app.test_client()
+    return flask_app
 
 
 def _no_secret(resp) -> dict | list | None:
@@ -119,11 +123,7 @@ def test_credentials_secret_is_write_only(api, published):
 def test_credentials_need_a_published_key(settings, db_url, monkeypatch):
     """The web process never holds the key: without a published public key, a clear 409."""
     monkeypatch.delenv("OPSPLAN_SECRET_KEY", raising=False)
-    flask_app = Flask(__name__)
-    flask_app.config.update(OPSPLAN_SETTINGS=settings, TESTING=True)
-    register_error_handlers(flask_app)
-    flask_app.register_blueprint(bp)
-    resp = flask_app.test_client().post("/api/v1/credentials", json={"name": "c", "kind": "password",
+    resp = _bare_app(settings).test_client().post("/api/v1/credentials", json={"name": "c", "kind": "password",
                                                                      "username": "u", "secret": MARKER})
     assert resp.status_code == 409
     assert resp.get_json()["error"]["code"] == "credential_key_error"
