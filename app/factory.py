@@ -19,6 +19,8 @@ BLUEPRINTS = (
     "app.api.chat",
     "app.api.metrics",
     "app.api.webhooks",
+    "app.api.audit",
+    "app.api.users",
     "app.ui.auth",
     "app.ui.pages",
     "app.ui.plans",
