@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import resource
 import signal
 import statistics
 import subprocess
@@ -76,6 +77,27 @@ def close_masters(cp_dir: Path) -> int:
         with contextlib.suppress(OSError):
             sock.unlink()
     return len(socks)
+
+
+def proc_cpu(pid: int) -> float:
+    """CPU seconds of ``pid`` plus all its reaped descendants (utime + stime + cutime + cstime)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def children_of(pid: int) -> list[int]:
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, IndexError):
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    out.append(int(entry.name))
+    return out
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def med(values: list[float]) -> float:
@@ -210,6 +232,11 @@ class Bench:
                 raise RuntimeError(f"worker exited ({self.worker.proc.returncode}); see {self.worker.log}")
             time.sleep(POLL)
 
+    def wait_worker_idle(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while children_of(self.worker.pid) and time.monotonic() < deadline:
+            time.sleep(0.02)
+
     def run_error(self, run_id: str) -> str:
         from app.db import session_scope
         from app.db.models import Run
@@ -229,6 +256,8 @@ class Bench:
         closed = close_masters(self.worker_cp)
         if closed:
             log(f"closed {closed} ControlPersist masters of the worker before the run")
+        self.wait_worker_idle()
+        cpu0 = proc_cpu(self.worker.pid)
         t0_wall = datetime.now(timezone.utc)
         t0 = time.perf_counter()
         with session_scope(self.settings.database_url) as s:
@@ -240,6 +269,8 @@ class Bench:
         wall = t_end - t0
         if status != "successful":
             raise RuntimeError(f"opsplan run {run_id} ended {status}: {self.run_error(run_id)}")
+        self.wait_worker_idle()  # the work horse (and ansible-playbook under it) reaped: its CPU is counted
+        cpu = proc_cpu(self.worker.pid) - cpu0
         with session_scope(self.settings.database_url) as s:
             run = s.get(Run, run_id)
             start_ev = s.execute(select(RunEvent.created_at).where(RunEvent.run_id == run_id, RunEvent.kind == "start")
@@ -252,7 +283,7 @@ class Bench:
                 return (ts - t0_wall).total_seconds()
 
             claimed, started, finished = since(run.claimed_at), since(start_ev), since(run.finished_at)
-        return {"wall": wall, "phases": {
+        return {"wall": wall, "cpu": cpu, "phases": {
             "start_run + enqueue": t_enq - t0,
             "queue -> claimed by the worker": claimed - (t_enq - t0),
             "compile + write bundle + snapshot": started - claimed,
@@ -260,7 +291,7 @@ class Bench:
             "final state -> seen by the poll": wall - finished,
         }, "events": n_events}
 
-    def raw_run(self, variant: str, index: int) -> float:
+    def raw_run(self, variant: str, index: int) -> tuple[float, float]:
         run_dir = self.root / "raw" / f"{variant}-{index}"
         cp_dir = run_dir / "cp"
         (run_dir / "tmp").mkdir(parents=True)
@@ -274,18 +305,20 @@ class Bench:
         })
         cmd = [ANSIBLE_PLAYBOOK, "-i", str(self.snapshot.inventory_path), "--diff", self.playbook]
         with open(run_dir / "stdout.txt", "wb") as out:
+            cpu0 = children_cpu()
             t0 = time.perf_counter()
             proc = subprocess.Popen(cmd, cwd=self.project, env=env, stdout=out, stderr=subprocess.STDOUT,
                                     stdin=subprocess.DEVNULL, start_new_session=True)
             self.raw_procs.append(proc)
             rc = proc.wait()
             wall = time.perf_counter() - t0
+            cpu = children_cpu() - cpu0
         self.raw_procs.remove(proc)
         close_masters(cp_dir)
         if rc != 0:
             tail = (run_dir / "stdout.txt").read_text(errors="replace")[-1500:]
             raise RuntimeError(f"{variant} ansible-playbook rc={rc}:\n{tail}")
-        return wall
+        return wall, cpu
 
     # --- teardown ----------------------------------------------------------------------------------------
 
@@ -365,6 +398,7 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (logs, stdout of raw runs)")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started in the background (SIG_IGN)
     bench = Bench(args)
     try:
         bench.setup()
@@ -372,6 +406,7 @@ def main() -> int:
         bench.write_raw_inputs(plan_id)
         variants = ("opsplan", "raw-default", "raw-tuned")
         times: dict[str, list[float]] = {v: [] for v in variants}
+        cpus: dict[str, list[float]] = {v: [] for v in variants}
         phases: list[dict[str, float]] = []
         events: list[int] = []
         for i in range(args.warmup + args.repeat):
@@ -381,16 +416,17 @@ def main() -> int:
             for variant in variants:
                 if variant == "opsplan":
                     res = bench.opsplan_run(plan_id)
-                    row[variant] = res["wall"]
+                    row[variant] = (res["wall"], res["cpu"])
                     if measured:
                         phases.append(res["phases"])
                         events.append(res["events"])
                 else:
                     row[variant] = bench.raw_run(variant, i)
                 if measured:
-                    times[variant].append(row[variant])
-            log(f"{label}: " + "  ".join(f"{v} {t:.2f}s" for v, t in row.items()))
-        report(args, bench, times, phases, events)
+                    times[variant].append(row[variant][0])
+                    cpus[variant].append(row[variant][1])
+            log(f"{label}: " + "  ".join(f"{v} {w:.2f}s (cpu {c:.2f}s)" for v, (w, c) in row.items()))
+        report(args, bench, times, cpus, phases, events)
     except KeyboardInterrupt as exc:
         log(f"interrupted ({exc or 'Ctrl-C'}); cleaning up")
     except Exception as exc:  # a benchmark reports, it does not fail the caller
@@ -404,27 +440,32 @@ def main() -> int:
     return 0
 
 
-def report(args, bench: Bench, times: dict[str, list[float]], phases: list[dict[str, float]],
-           events: list[int]) -> None:
+def report(args, bench: Bench, times: dict[str, list[float]], cpus: dict[str, list[float]],
+           phases: list[dict[str, float]], events: list[int]) -> None:
     m = {v: med(t) for v, t in times.items()}
+    c = {v: med(t) for v, t in cpus.items()}
     n = len(bench.fleet.hosts)
     print(f"\nExecution benchmark: 5-step read-only plan x {n} sshd hosts, median of {args.repeat} "
           f"(after {args.warmup} warm-up), {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}")
     print(f"bundle {bench.bundle_sha[:12]}, {ANSIBLE_PLAYBOOK}")
-    print(f"\n{'variant':<12} {'median s':>9} {'min s':>7} {'max s':>7}   what")
+    print(f"\n{'variant':<12} {'median s':>9} {'min s':>7} {'max s':>7} {'cpu s':>7}   what")
     what = {
         "opsplan": "start_run + enqueue_run -> final state in the DB (RQ worker, ansible-runner, events to DB+Redis)",
         "raw-default": "ansible-playbook, Ansible defaults (cfg: host_key_checking=False only)",
         "raw-tuned": "ansible-playbook, the bundle's own ansible.cfg",
     }
     for v, t in times.items():
-        print(f"{v:<12} {m[v]:>9.2f} {min(t):>7.2f} {max(t):>7.2f}   {what[v]}")
+        print(f"{v:<12} {m[v]:>9.2f} {min(t):>7.2f} {max(t):>7.2f} {c[v]:>7.2f}   {what[v]}")
     r_def, r_tun = m["opsplan"] / m["raw-default"], m["opsplan"] / m["raw-tuned"]
     print(f"\nopsplan / raw-default = {r_def:.2f}  (goal <= {GOAL_DEFAULT:.2f})  "
           f"{'PASS' if r_def <= GOAL_DEFAULT else 'MISS'}")
     print(f"opsplan / raw-tuned   = {r_tun:.2f}  (goal <= {GOAL_TUNED:.2f})  "
           f"{'PASS' if r_tun <= GOAL_TUNED else 'MISS'}")
     print(f"raw-tuned / raw-default = {m['raw-tuned'] / m['raw-default']:.2f}  (what the tuned settings alone give)")
+    print(f"controller CPU (noise-robust on a busy machine): opsplan / raw-default = "
+          f"{c['opsplan'] / c['raw-default']:.2f}, opsplan / raw-tuned = {c['opsplan'] / c['raw-tuned']:.2f}")
+    print("  (cpu s: user+sys of ansible-playbook and its forks/ssh clients; for opsplan of the worker, its work horse,")
+    print("   ansible-runner and ansible-playbook; not the sshd side nor detached ControlPersist masters)")
     if phases:
         print(f"\nwhere an Opsplan run's time goes (medians, s; {med(events):.0f} events stored per run):")
         for key in phases[0]:
