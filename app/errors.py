@@ -1,7 +1,8 @@
 """Application errors and the one place that maps exceptions to HTTP responses."""
 from __future__ import annotations
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
 
@@ -53,6 +54,16 @@ def register_error_handlers(app: Flask) -> None:
     def _http(err: HTTPException):
         code = (err.name or "error").lower().replace(" ", "_")
         return jsonify(error_body(code, err.description or err.name)), err.code
+
+    @app.before_request
+    def _no_nul_in_query():
+        # PostgreSQL cannot store NUL characters; refuse them up front rather than fail in the database
+        if any("\x00" in k or "\x00" in v for k, v in request.args.items(multi=True)) or "\x00" in request.path:
+            raise BadRequest("NUL characters are not allowed in the URL")
+
+    @app.errorhandler(DataError)
+    def _data_error(err: DataError):  # a value the database cannot hold (NUL bytes, out-of-range numbers)
+        return jsonify(error_body("bad_request", "a value in the request is not valid for the database")), 400
 
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):  # a 5xx is always a bug; keep the body generic

@@ -52,6 +52,9 @@ class EventRecorder:
         self._pending: list[dict[str, Any]] = []
         self._last_flush = time.monotonic()
         self._lock = threading.Lock()
+        self._flush_lock = threading.Lock()  # one writer at a time, so events land in seq order
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
         with session_scope(database_url) as s:
             self.seq = s.execute(select(func.coalesce(func.max(RunEvent.seq), 0)).where(RunEvent.run_id == run_id)).scalar_one()
 
@@ -61,11 +64,37 @@ class EventRecorder:
             self.seq += 1
             self._pending.append({"seq": self.seq, "kind": kind, "host": host, "step": step,
                                   "data": self.redact(data), "at": utcnow().isoformat()})
-            due = flush or len(self._pending) >= self.batch or time.monotonic() - self._last_flush >= self.interval
+            due = flush or (self._thread is None and (
+                len(self._pending) >= self.batch or time.monotonic() - self._last_flush >= self.interval))
         if due:
             self.flush()
 
+    def start_background(self) -> None:
+        """Write batches from a thread, so ansible-runner's read loop never waits on a commit."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._loop, name=f"events-{self.run_id}", daemon=True)
+            self._thread.start()
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                self.flush()
+            except Exception:  # the final flush retries; never kill the run over a live update
+                log.exception("could not write run events")
+
+    def close(self) -> None:
+        """Stop the background writer and write what is left."""
+        if self._thread is not None:
+            self._stop.set()
+            self._thread.join(timeout=30)
+            self._thread = None
+        self.flush()
+
     def flush(self) -> None:
+        with self._flush_lock:
+            self._flush()
+
+    def _flush(self) -> None:
         with self._lock:
             pending, self._pending = self._pending, []
             self._last_flush = time.monotonic()

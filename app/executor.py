@@ -123,6 +123,9 @@ def _run_bundle(settings: Settings, run_id: str, bundle, mode: str, limit: list[
     runs_dir = settings.var_dir / "runs"
     runs_dir.mkdir(parents=True, exist_ok=True)
     pdd = Path(tempfile.mkdtemp(prefix=f"{run_id}-", dir=runs_dir))  # fresh private data dir, every invocation
+    # SSH multiplexing sockets of this run only (short path: unix sockets are limited to 108 bytes), so no
+    # connection opened under other credentials is ever reused
+    control_dir = Path(tempfile.mkdtemp(prefix="opsplan-cp-"))
     check = mode == RunMode.CHECK.value
     tracker = RunTracker(hosts, bundle.steps, check_mode=check)
     snapshot = None
@@ -135,6 +138,7 @@ def _run_bundle(settings: Settings, run_id: str, bundle, mode: str, limit: list[
                                 "steps": [{"step": st.index, "action": st.action} for st in bundle.steps]}, flush=True)
         cancel = _CancelPoller(settings, run_id)
         pid_saved = False
+        recorder.start_background()
 
         def on_event(event: dict[str, Any]) -> bool:
             nonlocal pid_saved
@@ -150,27 +154,30 @@ def _run_bundle(settings: Settings, run_id: str, bundle, mode: str, limit: list[
             inventory=str(snapshot.inventory_path), cmdline="--check --diff" if check else "--diff",
             limit=",".join(limit) if limit else None, ident="run", quiet=True, suppress_env_files=True,
             event_handler=on_event, cancel_callback=cancel, timeout=settings.run_timeout,
-            envvars=_runner_env(pdd),
+            envvars=_runner_env(pdd, control_dir),
             settings={"suppress_ansible_output": True},
         )
-        recorder.flush()
+        recorder.close()
         status = tracker.finish(result.status, cancel.canceled)
         error = "" if status in (RunStatus.SUCCESSFUL, RunStatus.PARTIAL) else _error_text(result, status)
         _finish(settings, run_id, status, tracker.hosts, recorder.redact(error), recorder)
         return status.value
     finally:
+        recorder.close()
         if snapshot is not None:
             snapshot.cleanup()
         shutil.rmtree(pdd, ignore_errors=True)
+        shutil.rmtree(control_dir, ignore_errors=True)
 
 
-def _runner_env(pdd: Path) -> dict[str, str]:
+def _runner_env(pdd: Path, control_dir: Path) -> dict[str, str]:
     """ansible-playbook from this interpreter's environment first; the bundle's own ansible.cfg."""
     bindir = str(Path(sys.executable).parent)
     path = os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin")
     return {"PATH": f"{bindir}:{path}" if bindir not in path.split(":") else path,
             "ANSIBLE_CONFIG": str(pdd / "project" / "ansible.cfg"),
-            "ANSIBLE_LOCAL_TEMP": str(pdd / "tmp"), "ANSIBLE_NOCOLOR": "1"}
+            "ANSIBLE_LOCAL_TEMP": str(pdd / "tmp"), "ANSIBLE_NOCOLOR": "1",
+            "ANSIBLE_SSH_CONTROL_PATH_DIR": str(control_dir)}
 
 
 def _error_text(result, status: RunStatus) -> str:

@@ -88,7 +88,7 @@ class RunTracker:
             self.stats = {k: data.get(k) or {} for k in ("ok", "changed", "failures", "dark", "skipped", "rescued",
                                                           "ignored", "processed")}
         stdout = event.get("stdout")
-        if stdout:
+        if stdout and stdout.strip():
             out.append(("log", {"line": stdout}, data.get("host"), self.current_step))
         return out
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import time
 from pathlib import Path
@@ -125,35 +126,63 @@ def test_four_eyes_for_high_risk(api, worker, fleet_assets, tmp_path):
 
 
 def test_unreachable_host_does_not_stop_the_others_and_secrets_never_stored(api, worker, fleet_assets, tmp_path,
-                                                                           ssh_fleet):
+                                                                           ssh_fleet, redis_url):
     worker()
-    # a fifth asset that points at an address where nothing listens
+    # two more assets where nothing listens; one with a password credential carrying a marker secret
     from app.assets.io import import_document
 
+    marker = "MARKER-" + os.urandom(8).hex()
     with session_scope(api.settings.database_url) as s:
-        import_document(s, {"assets": [{"name": "web-09", "address": "127.0.0.99", "os": "linux",
-                                        "environment": "staging", "groups": ["web"], "credential": "test-ssh",
-                                        "port": 9, "vars": {"ansible_python_interpreter": "/usr/bin/python3"}}]})
+        import_document(s, {
+            "credentials": [{"name": "marker-pw", "kind": "password", "username": "ops", "secret": marker}],
+            "assets": [{"name": "web-09", "address": "127.0.0.99", "os": "linux", "environment": "staging",
+                        "groups": ["web"], "credential": "test-ssh", "port": 9,
+                        "vars": {"ansible_python_interpreter": "/usr/bin/python3"}},
+                       {"name": "web-10", "address": "127.0.0.98", "os": "linux", "environment": "staging",
+                        "groups": ["web"], "credential": "marker-pw", "port": 9}]})
     src = tmp_path / "s.txt"
     src.write_text("hello\n")
     body = {"plan": {"steps": [{"action": "file.stat", "params": {"path": str(src)},
                                 "targets": {"groups": ["web"]}}]}}
-    r = api.post("/api/v1/plans", json=body)
-    plan = r.get_json()
-    assert "web-09" in plan["hosts"] and "web-01" in plan["hosts"]
+    plan = api.post("/api/v1/plans", json=body).get_json()
+    assert {"web-01", "web-09", "web-10"} <= set(plan["hosts"])
     preview = api.wait_run(api.post(f"/api/v1/plans/{plan['id']}/preview").get_json()["id"])
     assert preview["status"] == "partial", preview
-    assert preview["hosts"]["web-09"]["status"] == "unreachable"
-    assert all(preview["hosts"][h]["status"] == "ok" for h in plan["hosts"] if h != "web-09")
-    # the private key (the credential secret) never reaches events, runs or the audit log
-    secret_line = ssh_fleet.hosts[0].key_file.read_text().splitlines()[1]
+    assert preview["hosts"]["web-09"]["status"] == preview["hosts"]["web-10"]["status"] == "unreachable"
+    assert all(preview["hosts"][h]["status"] == "ok" for h in plan["hosts"] if h not in ("web-09", "web-10"))
+    assert api.as_("approver1").post(f"/api/v1/plans/{plan['id']}/approve").status_code == 200
+    run = api.wait_run(api.post(f"/api/v1/plans/{plan['id']}/runs").get_json()["id"])
+    assert run["status"] == "partial" and run["hosts"]["web-01"]["status"] == "ok"
+    # relaunch: a new run of the same approved bundle on the failed hosts only
+    r = api.post(f"/api/v1/runs/{run['id']}/relaunch")
+    assert r.status_code == 202 and r.get_json()["limit"] == ["web-09", "web-10"]
+    again = api.wait_run(r.get_json()["id"])
+    assert again["status"] == "failed" and sorted(again["hosts"]) == ["web-09", "web-10"]
+    assert again["parent_run_id"] == run["id"]
+
+    # neither the marker password nor the private key is in any stored byte
+    needles = [marker.encode(), ssh_fleet.hosts[0].key_file.read_text().splitlines()[1].encode()]
+    haystacks: list[bytes] = []
     with session_scope(api.settings.database_url) as s:
-        stored = json.dumps([e.data for e in s.execute(select(RunEvent)).scalars()])
-        stored += json.dumps([r.hosts for r in s.execute(select(Run)).scalars()])
-        stored += json.dumps([a.details for a in s.execute(select(AuditEntry)).scalars()])
-    assert secret_line not in stored
-    leftovers = list(Path(api.settings.var_dir, "runs").glob("*"))
-    assert leftovers == []  # private data dirs (and key files) are removed after every run
+        haystacks.append(json.dumps([e.data for e in s.execute(select(RunEvent)).scalars()]).encode())
+        haystacks.append(json.dumps([(r.hosts, r.error) for r in s.execute(select(Run)).scalars()]).encode())
+        haystacks.append(json.dumps([a.details for a in s.execute(select(AuditEntry)).scalars()]).encode())
+    if api.settings.database_url.startswith("sqlite"):
+        db_file = Path(api.settings.database_url.split("///", 1)[1])
+        haystacks += [p.read_bytes() for p in db_file.parent.glob(db_file.name + "*")]  # db, -wal, -shm
+    haystacks += [p.read_bytes() for p in Path(api.settings.var_dir).rglob("*") if p.is_file()]
+    from redis import Redis
+
+    conn = Redis.from_url(redis_url)
+    for key in conn.scan_iter("rq:*"):
+        kind = conn.type(key)
+        if kind == b"hash":
+            haystacks.append(b"".join(k + v for k, v in conn.hgetall(key).items()))
+        elif kind == b"string":
+            haystacks.append(conn.get(key) or b"")
+    for needle in needles:
+        assert not any(needle in h for h in haystacks)
+    assert list(Path(api.settings.var_dir, "runs").glob("*")) == []  # private data dirs and key files are gone
 
 
 def test_cancel_stops_a_running_run(api, worker, fleet_assets, tmp_path):
