@@ -155,11 +155,12 @@ def _run_bundle(settings: Settings, run_id: str, bundle, mode: str, limit: list[
             limit=",".join(limit) if limit else None, ident="run", quiet=True, suppress_env_files=True,
             event_handler=on_event, cancel_callback=cancel, timeout=settings.run_timeout,
             envvars=_runner_env(pdd, control_dir),
-            settings={"suppress_ansible_output": True},
+            settings={"suppress_ansible_output": True, "suppress_output_file": True},
         )
         recorder.close()
         status = tracker.finish(result.status, cancel.canceled)
-        error = "" if status in (RunStatus.SUCCESSFUL, RunStatus.PARTIAL) else _error_text(result, status)
+        error = "" if status in (RunStatus.SUCCESSFUL, RunStatus.PARTIAL) else _error_text(result, status,
+                                                                                             tracker.tail)
         _finish(settings, run_id, status, tracker.hosts, recorder.redact(error), recorder)
         return status.value
     finally:
@@ -180,16 +181,13 @@ def _runner_env(pdd: Path, control_dir: Path) -> dict[str, str]:
             "ANSIBLE_SSH_CONTROL_PATH_DIR": str(control_dir)}
 
 
-def _error_text(result, status: RunStatus) -> str:
+def _error_text(result, status: RunStatus, lines) -> str:
     if status is RunStatus.CANCELED:
         return "canceled by request"
     if status is RunStatus.TIMED_OUT:
         return "run timed out"
-    try:
-        tail = (result.stdout.read() or "")[-1500:]
-    except Exception:
-        tail = ""
-    return f"ansible-runner ended {result.status} (rc={result.rc})" + (f": {tail.strip()}" if tail.strip() else "")
+    tail = "\n".join(lines)[-1500:].strip()
+    return f"ansible-runner ended {result.status} (rc={result.rc})" + (f": {tail}" if tail else "")
 
 
 def _save_runner_pid(settings: Settings, run_id: str, pid: int) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections import deque
 from typing import Any
 
 from app.db.models import RunStatus
@@ -51,6 +52,7 @@ class RunTracker:
         self.current_task: str = ""
         self.runner_pid: int | None = None
         self.stats: dict[str, Any] | None = None
+        self.tail: deque[str] = deque(maxlen=40)  # last output lines, for the error text of a failed run
 
     def _step_entry(self, host: str, index: int) -> dict[str, Any] | None:
         entry = self.hosts.get(host)
@@ -89,6 +91,7 @@ class RunTracker:
                                                           "ignored", "processed")}
         stdout = event.get("stdout")
         if stdout and stdout.strip():
+            self.tail.extend(stdout.strip().splitlines())
             out.append(("log", {"line": stdout}, data.get("host"), self.current_step))
         return out
 
