@@ -7,9 +7,9 @@ import threading
 import time
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from app.db.models import RunEvent, utcnow
+from app.db.models import Run, RunEvent, utcnow
 from app.db.session import session_scope
 from app.queue import events_channel, redis_connection
 
@@ -42,11 +42,12 @@ class EventRecorder:
     """Collects events, writes them in batches (every ``interval`` s or ``batch`` events) and publishes them."""
 
     def __init__(self, database_url: str, redis_url: str, run_id: str, redactor: Redactor | None = None,
-                 batch: int = 50, interval: float = 0.5):
+                 batch: int = 50, interval: float = 0.5, state: Any = None):
         self.database_url = database_url
         self.redis_url = redis_url
         self.run_id = run_id
         self.redact = redactor or Redactor()
+        self.state = state  # optional callable: the run's per-host view, saved with each batch
         self.batch = batch
         self.interval = interval
         self._pending: list[dict[str, Any]] = []
@@ -101,6 +102,8 @@ class EventRecorder:
         if not pending:
             return
         with session_scope(self.database_url) as s:
+            if self.state is not None:
+                s.execute(update(Run).where(Run.id == self.run_id).values(hosts=self.state()))
             s.add_all(RunEvent(run_id=self.run_id, seq=e["seq"], kind=e["kind"], host=e["host"], step=e["step"],
                                data=e["data"]) for e in pending)
         try:

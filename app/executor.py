@@ -4,6 +4,7 @@ Only the worker imports this module: it is the one place that touches hosts and 
 """
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import shutil
@@ -138,6 +139,7 @@ def _run_bundle(settings: Settings, run_id: str, bundle, mode: str, limit: list[
                                 "steps": [{"step": st.index, "action": st.action} for st in bundle.steps]}, flush=True)
         cancel = _CancelPoller(settings, run_id)
         pid_saved = False
+        recorder.state = lambda: copy.deepcopy(tracker.hosts)  # GET /runs/{id} is live too
         recorder.start_background()
 
         def on_event(event: dict[str, Any]) -> bool:
@@ -157,6 +159,7 @@ def _run_bundle(settings: Settings, run_id: str, bundle, mode: str, limit: list[
             envvars=_runner_env(pdd, control_dir),
             settings={"suppress_ansible_output": True, "suppress_output_file": True},
         )
+        recorder.state = None
         recorder.close()
         status = tracker.finish(result.status, cancel.canceled)
         error = "" if status in (RunStatus.SUCCESSFUL, RunStatus.PARTIAL) else _error_text(result, status,

@@ -12,6 +12,7 @@ STEP_RANK = {"pending": 0, "running": 1, "skipped": 2, "ok": 3, "changed": 4, "n
              "failed": 6, "unreachable": 7}
 DONE_HOST = {"ok", "changed", "skipped"}
 BAD_HOST = {"failed", "unreachable"}
+ROLES_WITH_RESCUE = {"opsplan_app"}  # roles whose failed tasks may be rescued (block/rescue rollback)
 
 
 def render_diff(diff: Any) -> str:
@@ -78,6 +79,7 @@ class RunTracker:
             step = self.by_play.get(data.get("play") or data.get("name", ""))
             if step is not None:
                 self.current_step = step.index
+                self._settle_before(step.index)
                 out.append(("step", {"step": step.index, "action": step.action, "total": len(self.steps)}, None,
                             step.index))
         elif kind == "playbook_on_task_start":
@@ -127,9 +129,12 @@ class RunTracker:
             else:
                 self._raise(step, "failed")
                 step["msg"] = str(res.get("msg") or res.get("stderr") or "failed")[:2000]
+                if data.get("role") not in ROLES_WITH_RESCUE:  # a rescued failure is not final for the host
+                    entry["status"] = "failed"
         elif kind == "runner_on_unreachable":
             self._raise(step, "unreachable")
             step["msg"] = str(res.get("msg") or "unreachable")[:2000]
+            entry["status"] = "unreachable"
         diff = render_diff(res.get("diff"))
         if diff:
             step["diff"] = (step.get("diff") or "") + diff
@@ -137,6 +142,14 @@ class RunTracker:
                        "runner_on_unreachable": "unreachable", "runner_on_skipped": "skipped"}[kind]
         return [("task_result", {"host": host, "task": data.get("task", ""), "status": task_status,
                                  "step_status": step["status"]}, host, index)]
+
+    def _settle_before(self, index: int) -> None:
+        """A new play started: hosts whose steps all came before it are done (live host counters)."""
+        for host, entry in self.hosts.items():
+            if entry["status"] not in ("pending", "running"):
+                continue
+            if entry["steps"] and all(s["step"] < index for s in entry["steps"]):
+                entry["status"] = self._host_status(host, entry)
 
     def _not_previewable(self, step: dict[str, Any], reason: str) -> None:
         self._raise(step, "not_previewable")

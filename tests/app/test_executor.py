@@ -198,6 +198,9 @@ def test_cancel_stops_a_running_run(api, worker, fleet_assets, tmp_path):
         assert time.monotonic() < deadline
         time.sleep(0.2)
     time.sleep(2)
+    live = api.get(f"/api/v1/runs/{run_id}").get_json()  # the per-host view is saved while the run goes on
+    assert live["hosts"]["web-01"]["status"] == "running"
+    assert live["hosts"]["web-01"]["steps"][1]["status"] == "pending"
     t0 = time.monotonic()
     assert api.post(f"/api/v1/runs/{run_id}/cancel").status_code == 202
     run = api.wait_run(run_id, timeout=30)

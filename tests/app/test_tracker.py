@@ -83,3 +83,13 @@ def test_render_diff_forms():
     assert render_diff({"prepared": "+x"}) == "+x"
     assert "+b" in render_diff([{"before": "a\n", "after": "b\n"}])
     assert render_diff({"before": "same", "after": "same"}) == ""
+
+
+@pytest.mark.unit
+def test_host_counters_are_live():
+    t = RunTracker(_hosts(), _steps(), check_mode=False)
+    t.handle(ev("playbook_on_play_start", play="step 1: file.copy"))
+    t.handle(ev("runner_on_failed", host="a", play="step 1: file.copy", task="copy", res={"msg": "boom"}))
+    assert t.hosts["a"]["status"] == "failed" and t.counters()["failed"] == 1  # before the run ends
+    t.handle(ev("runner_on_failed", host="b", play="step 1: file.copy", task="x", role="opsplan_app", res={}))
+    assert t.hosts["b"]["status"] == "pending"  # may still be rescued (rolled back)
