@@ -147,7 +147,7 @@ def compile_cmd(plan_id_or_file: str, out_dir: Path) -> None:
             bundle = svc.compile_body(s, plan.contract_json())
         else:
             row = svc.get_plan(s, plan_id_or_file)
-            _rev, bundle = svc._ready_bundle(s, row)
+            _rev, bundle = svc.ready_bundle(s, row)
     if out_dir.exists() and any(out_dir.iterdir()):
         raise click.ClickException(f"{out_dir} exists and is not empty")
     bundle.write(out_dir)

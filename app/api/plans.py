@@ -153,7 +153,7 @@ def playbook(plan_id: str):
     """The compiled bundle: site.yml as YAML, or the whole bundle with ?format=tar."""
     with db_session() as s:
         row = svc.get_plan(s, plan_id)
-        rev, bundle = svc._ready_bundle(s, row)
+        rev, bundle = svc.ready_bundle(s, row)
     if request.args.get("format") == "tar":
         buf = io.BytesIO()
         with tarfile.open(fileobj=buf, mode="w:gz") as tar:

@@ -11,10 +11,9 @@ from app.api.openapi import doc, parse
 from app.api.schemas import EventsQuery, RunListOut, RunListQuery, RunOut
 from app.auth import current_user, require
 from app.context import db_session, redis_conn, settings
-from app.db.models import Role, Run, RunMode, RunStatus
-from app.errors import BadRequest, Conflict
+from app.db.models import Role, Run, RunStatus
+from app.errors import BadRequest
 from app.queue import enqueue_run, events_channel
-from app.services import plans as plan_svc
 from app.services import runs as svc
 from sqlalchemy import select
 
@@ -61,14 +60,7 @@ def cancel(run_id: str):
 def relaunch(run_id: str):
     """A new run of the same approved bundle, limited to the hosts that failed or were unreachable."""
     with db_session() as s:
-        run = svc.get_run(s, run_id)
-        if run.mode != RunMode.RUN.value or not RunStatus(run.status).finished:
-            raise Conflict("only a finished real run can be relaunched")
-        failed = svc.failed_hosts(run)
-        if not failed:
-            raise BadRequest("no failed or unreachable hosts to relaunch on")
-        new = plan_svc.start_run(s, run.plan_id, current_user()["name"], limit_hosts=failed, parent_run_id=run.id)
-        new_id = new.id
+        new_id = svc.relaunch(s, run_id, current_user()["name"])[0].id
     enqueue_run(settings(), new_id)
     with db_session() as s:
         return jsonify(svc.run_json(s, new_id)), 202

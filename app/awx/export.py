@@ -146,7 +146,7 @@ def export_plan(session, plan_id: str) -> tuple[bytes, str]:
     from app.services import plans as svc
 
     row = svc.get_plan(session, plan_id)
-    _rev, bundle = svc._ready_bundle(session, row)
+    _rev, bundle = svc.ready_bundle(session, row)
     name = f"opsplan-plan-{row.id}"
     return build_project(bundle, svc.plan_json(session, row), name=name), f"{name}.tar.gz"
 

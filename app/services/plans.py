@@ -87,7 +87,7 @@ def revise_plan(session: Session, plan_id: str, plan: PlanModel, actor: str) -> 
     return row
 
 
-def _ready_bundle(session: Session, row: Plan) -> tuple[PlanRevision, Bundle]:
+def ready_bundle(session: Session, row: Plan) -> tuple[PlanRevision, Bundle]:
     rev = current_revision(row)
     if rev.status != PlanStatus.READY.value:
         raise Conflict(f"plan is {rev.status}, not ready; answer its questions or edit it first")
@@ -107,7 +107,7 @@ def latest_preview(session: Session, plan_id: str, revision: int) -> Run | None:
 
 def start_preview(session: Session, plan_id: str, actor: str) -> Run:
     row = get_plan(session, plan_id)
-    rev, bundle = _ready_bundle(session, row)
+    rev, bundle = ready_bundle(session, row)
     if rev.bundle_sha256 != bundle.sha256:
         rev.bundle_sha256 = bundle.sha256  # the fleet changed since the plan was made: preview what runs now
     run = Run(plan_id=row.id, revision=rev.number, mode=RunMode.CHECK.value, bundle_sha256=bundle.sha256,
@@ -133,7 +133,7 @@ def _pending_hosts(bundle: Bundle, only: list[str] | None = None) -> dict[str, A
 
 def approve(session: Session, plan_id: str, actor: str, reason: str = "") -> Approval:
     row = get_plan(session, plan_id)
-    rev, bundle = _ready_bundle(session, row)
+    rev, bundle = ready_bundle(session, row)
     preview = latest_preview(session, row.id, rev.number)
     if preview is None or preview.status not in (RunStatus.SUCCESSFUL.value, RunStatus.PARTIAL.value):
         raise Conflict("plan needs a finished preview (successful or partial) of its current revision first",
@@ -187,7 +187,7 @@ def start_run(session: Session, plan_id: str, actor: str, limit_hosts: list[str]
     if appr is None:
         raise Conflict("plan revision is not approved (or its approval was voided by an edit)",
                        code="not_approved")
-    _rev, bundle = _ready_bundle(session, row)
+    _rev, bundle = ready_bundle(session, row)
     if bundle.sha256 != appr.bundle_sha256:
         raise Conflict("stale approval: the plan's bundle or the assets behind it changed since approval; "
                        "preview and approve again", code="stale_approval")

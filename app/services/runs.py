@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app import audit
 from app.db.models import Run, RunEvent, RunStatus
-from app.errors import Conflict, NotFound
+from app.errors import BadRequest, Conflict, NotFound
 
 
 def get_run(session: Session, run_id: str) -> Run:
@@ -63,3 +63,17 @@ def events_after(session: Session, run_id: str, after: int, limit: int = 1000) -
 
 def failed_hosts(run: Run) -> list[str]:
     return sorted(h for h, e in (run.hosts or {}).items() if e.get("status") in ("failed", "unreachable"))
+
+
+def relaunch(session: Session, run_id: str, actor: str) -> tuple[Run, list[str]]:
+    """A new run of the same approved bundle, limited to the hosts that failed or were unreachable."""
+    from app.db.models import RunMode
+    from app.services.plans import start_run
+
+    run = get_run(session, run_id)
+    if run.mode != RunMode.RUN.value or not RunStatus(run.status).finished:
+        raise Conflict("only a finished real run can be relaunched")
+    failed = failed_hosts(run)
+    if not failed:
+        raise BadRequest("no failed or unreachable hosts to relaunch on")
+    return start_run(session, run.plan_id, actor, limit_hosts=failed, parent_run_id=run.id), failed

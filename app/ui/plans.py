@@ -88,7 +88,7 @@ def plan_page(plan_id: str):
         policy, policy_error, live_sha = None, "", None
         if plan["status"] == "ready":
             try:
-                _rev, bundle = svc._ready_bundle(s, row)
+                _rev, bundle = svc.ready_bundle(s, row)
                 policy = json.loads(bundle.files["policy.json"])
                 live_sha = bundle.sha256
             except OpsplanError as exc:

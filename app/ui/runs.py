@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 from app.auth import current_user
 from app.context import db_session
 from app.db.models import Plan, Role, Run, RunEvent, RunMode, RunStatus
-from app.errors import BadRequest, Conflict
 from app.services import plans as plan_svc
 from app.services import runs as svc
 from app.ui import ui_blueprint
@@ -108,14 +107,8 @@ def relaunch(run_id: str):
     """A new run of the same approved bundle on the hosts that failed or were unreachable."""
     _need(Role.OPERATOR, "relaunching")
     with db_session() as s:
-        run = svc.get_run(s, run_id)
-        if run.mode != RunMode.RUN.value or not RunStatus(run.status).finished:
-            raise Conflict("only a finished real run can be relaunched")
-        failed = svc.failed_hosts(run)
-        if not failed:
-            raise BadRequest("no failed or unreachable hosts to relaunch on")
-        new_id = plan_svc.start_run(s, run.plan_id, current_user()["name"], limit_hosts=failed,
-                                    parent_run_id=run.id).id
+        new, failed = svc.relaunch(s, run_id, current_user()["name"])
+        new_id = new.id
     _enqueue(new_id)
     flash(f"Relaunched on {len(failed)} failed host(s): {', '.join(failed)}.", "info")
     return redirect(url_for("ui_runs.run_page", run_id=new_id), code=303)
