@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: run test unit integration install lint bench clean
+.PHONY: run test unit integration install lint screenshots bench clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (Python 3.11)"; exit 1; }
@@ -28,6 +28,14 @@ unit: install
 
 integration: install
 	$(PY) -m pytest -m integration $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+# refresh the README's screenshots (the browser test writes them to a temporary directory otherwise)
+screenshots: install
+	OPSPLAN_SCREENSHOTS=$(CURDIR)/docs/screenshots $(PY) -m pytest tests/app/ui/test_browser.py $(PYTEST_ARGS)
 
 bench: install
 	for b in benchmarks/bench_*.py; do $(PY) $$b || exit 1; done

@@ -5,9 +5,10 @@ import base64
 import functools
 import hashlib
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
-from flask import g, request, session as web_session
+from flask import g, request
+from flask import session as web_session
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -15,7 +16,6 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.db.models import ApiToken, Role, User
 from app.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
 
-RANK = {Role.VIEWER: 0, Role.OPERATOR: 1, Role.APPROVER: 2, Role.ADMIN: 3}
 TOKEN_PREFIX = "ops_"
 
 
@@ -50,7 +50,7 @@ def create_token(session: Session, user_name: str, label: str = "", days: int | 
     """Return the token row and the plaintext token (never stored)."""
     user = get_user(session, user_name)
     plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    expires = datetime.now(timezone.utc) + timedelta(days=days) if days else None
+    expires = datetime.now(UTC) + timedelta(days=days) if days else None
     row = ApiToken(user_id=user.id, name=label or user_name, token_hash=hash_token(plaintext), expires_at=expires)
     session.add(row)
     session.flush()
@@ -68,10 +68,8 @@ def user_for_token(session: Session, plaintext: str) -> User | None:
     row = session.execute(select(ApiToken).where(ApiToken.token_hash == hash_token(plaintext))).scalar_one_or_none()
     if row is None or row.revoked:
         return None
-    if row.expires_at is not None:
-        expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=timezone.utc)
-        if expires < datetime.now(timezone.utc):
-            return None
+    if row.expires_at is not None and row.expires_at < datetime.now(UTC):
+        return None
     return row.user
 
 
@@ -116,7 +114,7 @@ def current_user() -> dict:
 
 
 def has_role(user: dict, minimum: Role) -> bool:
-    return RANK[Role(user["role"])] >= RANK[minimum]
+    return Role(user["role"]).allows(minimum)
 
 
 def require(minimum: Role):

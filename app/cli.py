@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import getpass
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -24,8 +23,14 @@ def _db(settings: Settings):
     return session_scope(settings.database_url)
 
 
-def _actor(user: str | None) -> str:
-    return user or os.environ.get("OPSPLAN_USER") or getpass.getuser()
+def _actor(session, settings: Settings, user: str | None, minimum: str) -> str:
+    """The Opsplan user this command acts as: ``--user``, else OPSPLAN_USER, else the OS user's name.
+
+    It must exist and hold ``minimum``; the same four-eyes and approval rules as the API then apply.
+    """
+    from app.services.users import acting_user
+
+    return acting_user(session, user or settings.cli_user or getpass.getuser(), minimum).name
 
 
 class OpsplanGroup(click.Group):
@@ -54,10 +59,13 @@ def cli() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 def serve(port: int, host: str) -> None:
     """Run the web service (API, web pages, chat)."""
+    import os
+
     from app import create_app
     from app.server import serve as run_server
 
-    run_server(create_app(_settings()), host, port)
+    os.environ.pop("OPSPLAN_SECRET_KEY", None)  # the web process never holds the credentials key
+    run_server(create_app(_settings().for_web()), host, port)
 
 
 @cli.command()
@@ -75,7 +83,7 @@ def up(port: int, host: str, no_install: bool) -> None:
 @click.option("--burst", is_flag=True, help="exit when the queue is empty")
 def worker(burst: bool) -> None:
     """Run an RQ worker (the only process that touches hosts and credentials)."""
-    from app.worker import run_worker
+    from app.execution import run_worker
 
     run_worker(_settings(), burst=burst)
 
@@ -87,8 +95,9 @@ def worker(burst: bool) -> None:
 @click.option("--user", default=None)
 def plan_cmd(text: str, as_json: bool, save: bool | None, user: str | None) -> None:
     """Plan a request (no host is touched)."""
-    from app.planner import Vocabulary, plan_request
+    from app.planner import Vocabulary
     from app.services import plans as svc
+    from app.services.planning import plan_text
 
     settings = _settings()
     save = (not as_json) if save is None else save
@@ -97,13 +106,19 @@ def plan_cmd(text: str, as_json: bool, save: bool | None, user: str | None) -> N
         if as_json and text == "-":
             out = sys.stdout
             for line in sys.stdin:
-                plan = plan_request(line.rstrip("\n"), vocab, settings)
-                out.write(json.dumps(plan.contract_json()) + "\n")
+                request = line.rstrip("\n")
+                try:
+                    body = plan_text(request, settings, vocab).contract_json()
+                except OpsplanError as exc:  # e.g. too long: that line is refused, the others go on
+                    body = {"status": "rejected", "questions": [], "reason": exc.message, "steps": [], "hosts": [],
+                            "risk": "low", "read_only": True, "request": request[:200]}
+                out.write(json.dumps(body) + "\n")
             return
-        plan = plan_request(text, vocab, settings)
+        actor = _actor(s, settings, user, "operator") if save else ""
+        plan = plan_text(text, settings, vocab)
         body = plan.contract_json()
         if save:
-            row = svc.create_plan(s, plan, _actor(user))
+            row = svc.create_plan(s, plan, actor)
             body = svc.plan_json(s, row)
     if as_json:
         click.echo(json.dumps(body, indent=2))
@@ -119,7 +134,8 @@ def _print_plan(body: dict) -> None:
     if body.get("reason"):
         click.echo(f"  rejected: {body['reason']}")
     for i, step in enumerate(body.get("steps", []), 1):
-        click.echo(f"  {i}. {step['action']} {json.dumps(step.get('params', {}))} on {', '.join(step.get('hosts', []))}")
+        click.echo(f"  {i}. {step['action']} {json.dumps(step.get('params', {}))} "
+                   f"on {', '.join(step.get('hosts', []))}")
     if body.get("hosts"):
         click.echo(f"  hosts: {', '.join(body['hosts'])}")
 
@@ -160,13 +176,12 @@ def compile_cmd(plan_id_or_file: str, out_dir: Path) -> None:
 @click.option("--user", default=None)
 def preview(plan_id: str, follow: bool, user: str | None) -> None:
     """Preview a plan in check mode (--check --diff) on its hosts."""
-    from app.queue import enqueue_run
-    from app.services import plans as svc
+    from app.services import launch
 
     settings = _settings()
     with _db(settings) as s:
-        run_id = svc.start_preview(s, plan_id, _actor(user)).id
-    enqueue_run(settings, run_id)
+        actor = _actor(s, settings, user, "operator")
+    run_id = launch.preview(settings, plan_id, actor).run_id
     click.echo(f"preview {run_id} queued (CHECK mode)")
     if follow:
         _follow(settings, run_id)
@@ -178,10 +193,11 @@ def preview(plan_id: str, follow: bool, user: str | None) -> None:
 @click.option("--reason", default="")
 def approve(plan_id: str, user: str | None, reason: str) -> None:
     """Approve the previewed bundle of a plan's current revision."""
-    from app.services import plans as svc
+    from app.services.approvals import approve as approve_plan
 
-    with _db(_settings()) as s:
-        appr = svc.approve(s, plan_id, _actor(user), reason)
+    settings = _settings()
+    with _db(settings) as s:
+        appr = approve_plan(s, plan_id, _actor(s, settings, user, "approver"), reason)
         click.echo(f"approved plan {plan_id} revision {appr.revision} (bundle {appr.bundle_sha256[:12]})")
 
 
@@ -191,10 +207,11 @@ def approve(plan_id: str, user: str | None, reason: str) -> None:
 @click.option("--user", default=None)
 def reject(plan_id: str, reason: str, user: str | None) -> None:
     """Reject a plan, with a reason."""
-    from app.services import plans as svc
+    from app.services.approvals import reject as reject_plan
 
-    with _db(_settings()) as s:
-        svc.reject(s, plan_id, _actor(user), reason)
+    settings = _settings()
+    with _db(settings) as s:
+        reject_plan(s, plan_id, _actor(s, settings, user, "approver"), reason)
     click.echo(f"rejected plan {plan_id}")
 
 
@@ -205,17 +222,33 @@ def reject(plan_id: str, reason: str, user: str | None) -> None:
 @click.option("--user", default=None)
 def run(plan_id: str, follow: bool, limit: str | None, user: str | None) -> None:
     """Run an approved plan for real."""
-    from app.queue import enqueue_run
-    from app.services import plans as svc
+    from app.services import launch
 
     settings = _settings()
     hosts = [h.strip() for h in limit.split(",") if h.strip()] if limit else None
     with _db(settings) as s:
-        run_id = svc.start_run(s, plan_id, _actor(user), limit_hosts=hosts).id
-    enqueue_run(settings, run_id)
+        actor = _actor(s, settings, user, "operator")
+    run_id = launch.run(settings, plan_id, actor, limit_hosts=hosts).run_id
     click.echo(f"run {run_id} queued (RUN mode)")
     if follow:
         _follow(settings, run_id)
+
+
+@cli.command()
+@click.argument("run_id")
+@click.option("--follow", is_flag=True, help="show progress until the run ends")
+@click.option("--user", default=None)
+def relaunch(run_id: str, follow: bool, user: str | None) -> None:
+    """Run a finished run again on its hosts that did not succeed (same approval)."""
+    from app.services import launch
+
+    settings = _settings()
+    with _db(settings) as s:
+        actor = _actor(s, settings, user, "operator")
+    launched = launch.relaunch(settings, run_id, actor)
+    click.echo(f"run {launched.run_id} queued (RUN mode) on {', '.join(launched.hosts or [])}")
+    if follow:
+        _follow(settings, launched.run_id)
 
 
 @cli.command()
@@ -225,8 +258,9 @@ def cancel(run_id: str, user: str | None) -> None:
     """Cancel a queued or running run."""
     from app.services import runs as svc
 
-    with _db(_settings()) as s:
-        run = svc.request_cancel(s, run_id, _actor(user))
+    settings = _settings()
+    with _db(settings) as s:
+        run = svc.request_cancel(s, run_id, _actor(s, settings, user, "operator"))
         click.echo(f"cancel requested for run {run_id} ({run.status})")
 
 
@@ -248,7 +282,7 @@ def status(run_id: str, follow: bool) -> None:
 def _follow(settings: Settings, run_id: str) -> None:
     from app.progress import follow_run
 
-    final = follow_run(settings, run_id, click.get_text_stream("stdout"))
+    final = follow_run(settings, run_id, sys.stdout)
     if final not in ("successful",):
         sys.exit(0 if final == "partial" else 2)
 
@@ -266,8 +300,8 @@ def actions() -> None:
 
 def _register_groups() -> None:
     from app.assets.cli import assets
-    from app.cli_admin import audit_group, tokens_group, users_group
     from app.awx.cli import awx_group, export_awx_command
+    from app.cli_admin import audit_group, tokens_group, users_group
     from app.planner.cli import eval_planner_command
 
     for command in (users_group, tokens_group, audit_group, assets, export_awx_command, awx_group):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, request
 from sqlalchemy.exc import DataError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 
 class OpsplanError(Exception):
@@ -41,6 +41,16 @@ class Conflict(OpsplanError):
     status, code = 409, "conflict"
 
 
+class TooManyRequests(OpsplanError):
+    status, code = 429, "too_many_requests"
+
+
+class QueueUnavailable(OpsplanError):
+    """The job queue (Redis) cannot take work right now; nothing was started."""
+
+    status, code = 503, "queue_unavailable"
+
+
 def error_body(code: str, message: str) -> dict:
     return {"error": {"code": code, "message": message}}
 
@@ -54,6 +64,22 @@ def register_error_handlers(app: Flask) -> None:
     def _http(err: HTTPException):
         code = (err.name or "error").lower().replace(" ", "_")
         return jsonify(error_body(code, err.description or err.name)), err.code
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def _too_large(err: RequestEntityTooLarge):
+        limit = app.config.get("MAX_CONTENT_LENGTH")
+        if limit and (request.content_length or 0) > limit:
+            message = f"the request body is larger than the limit of {limit} bytes"
+        else:  # a chunked body over the limit, or a form field over MAX_FORM_MEMORY_SIZE
+            message = "the request body or one of its form fields is too large"
+        return jsonify(error_body("request_entity_too_large", message)), 413
+
+    @app.errorhandler(RecursionError)
+    def _too_deep(err: RecursionError):
+        # input nested deeper than the code can walk (JSON parsed outside app.json, a form field): the
+        # request's fault, answered like any other bad input (the blueprint's own error handler applies)
+        app.logger.warning("request nested too deeply: %s", err)
+        return app.handle_user_exception(BadRequest("the request is nested too deeply to process"))
 
     @app.before_request
     def _no_nul_in_query():

@@ -27,7 +27,7 @@ DEMO_ASSETS = Path(__file__).resolve().parent / "demo" / "assets.yml"
 def _reachable(url: str) -> bool:
     try:
         return bool(Redis.from_url(url, socket_connect_timeout=1).ping())
-    except Exception:
+    except Exception:  # noqa: BLE001 - reachability probe: any failure means not reachable
         return False
 
 
@@ -69,7 +69,7 @@ def bootstrap(settings: Settings) -> None:
     """Database schema, demo fleet (into an empty database) and a first admin (printed once)."""
     from sqlalchemy import func, select
 
-    from app.assets.io import import_file
+    from app.assets.cli import import_path
     from app.auth import create_token, create_user
     from app.db import session_scope, upgrade
     from app.db.models import Asset, User
@@ -78,7 +78,7 @@ def bootstrap(settings: Settings) -> None:
     with session_scope(settings.database_url) as s:
         empty = s.execute(select(func.count(Asset.id))).scalar_one() == 0
     if empty and DEMO_ASSETS.exists():
-        counts = import_file(settings, DEMO_ASSETS)
+        counts = import_path(settings, DEMO_ASSETS)  # this process may hold the key: it publishes its public half
         click.echo(f"assets: imported the demo fleet ({counts})")
     with session_scope(settings.database_url) as s:
         if s.execute(select(func.count(User.id))).scalar_one() == 0:
@@ -86,9 +86,17 @@ def bootstrap(settings: Settings) -> None:
             create_user(s, "admin", "admin", password)
             _row, token = create_token(s, "admin", "bootstrap", None)
             creds = settings.var_dir / "admin-credentials.txt"
-            creds.write_text(f"web login: admin / {password}\nAPI token: {token}\n")
-            creds.chmod(0o600)
-            click.echo(f"admin: created user 'admin'; login and API token are in {creds}")
+            fd = os.open(creds, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.fchmod(fd, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(f"web login: admin / {password}\nAPI token: {token}\n")
+            click.echo(f"admin: created user 'admin'; login and API token are in {creds}; "
+                       "the CLI acts as it with OPSPLAN_USER=admin (or --user admin)")
+
+
+def web_env(env: dict[str, str]) -> dict[str, str]:
+    """The web child's environment: the credentials key reaches workers only."""
+    return {k: v for k, v in env.items() if k != "OPSPLAN_SECRET_KEY"}
 
 
 def up(port: int, host: str, allow_install: bool) -> None:
@@ -113,7 +121,7 @@ def up(port: int, host: str, allow_install: bool) -> None:
         bootstrap(Settings.from_env(env))
         procs.append(subprocess.Popen([sys.executable, "-m", "app", "worker"], env=env))
         procs.append(subprocess.Popen([sys.executable, "-m", "app", "serve", "--port", str(port), "--host", host],
-                                      env=env))
+                                      env=web_env(env)))
         click.echo(f"\nOpsplan is up: http://{host}:{port}/  (readiness: http://{host}:{port}/ready)")
         click.echo("Ctrl-C stops the web service, the worker and any Redis started here.\n")
         signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))

@@ -15,7 +15,7 @@ import re
 import sys
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 HEADER = "X-Request-ID"
@@ -30,7 +30,7 @@ def current_request_id() -> str | None:
         from flask import g, has_request_context
 
         return getattr(g, "request_id", None) if has_request_context() else None
-    except Exception:
+    except Exception:  # noqa: BLE001 - logging must never fail on the request id
         return None
 
 
@@ -46,7 +46,7 @@ class RequestIdFilter(logging.Filter):
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         out: dict[str, Any] = {
-            "ts": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
             "msg": record.getMessage(),

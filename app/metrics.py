@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Iterable, Iterator
 
 from prometheus_client import CollectorRegistry, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily, Metric
@@ -69,7 +69,7 @@ class OpsplanCollector:
         up = GaugeMetricFamily("opsplan_database_up", "1 when the database answered this scrape")
         try:
             families = list(self._db_families())
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - a scrape reports the database as down, never fails
             log.warning("metrics: database unavailable: %s", type(exc).__name__)
             up.add_metric([], 0)
             yield up
@@ -126,7 +126,7 @@ class OpsplanCollector:
             conn.ping()
             counts = {role: Queue(name, connection=conn).count for role, name in names.items()}
             live = sum(1 for w in Worker.all(connection=conn) if self.settings.queue_name in w.queue_names())
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - a scrape reports Redis as down, never fails
             log.warning("metrics: Redis unavailable: %s", type(exc).__name__)
             up.add_metric([], 0)
             for role in names:
@@ -147,10 +147,6 @@ def _duration_histogram(rows) -> HistogramMetricFamily:
                                    f"Duration of the last {RECENT_RUNS} finished previews and runs", labels=["mode"])
     by_mode: dict[str, list[float]] = {}
     for mode, started, finished in rows:
-        if started.tzinfo is None and finished.tzinfo is not None:
-            started = started.replace(tzinfo=finished.tzinfo)
-        elif finished.tzinfo is None and started.tzinfo is not None:
-            finished = finished.replace(tzinfo=started.tzinfo)
         by_mode.setdefault(mode, []).append(max(0.0, (finished - started).total_seconds()))
     for mode in ("check", "run"):
         values = by_mode.get(mode, [])

@@ -5,11 +5,12 @@ import time
 from typing import TextIO
 
 from app.config import Settings
-from app.db.models import RunStatus
 from app.db.session import session_scope
 from app.services.runs import events_after, get_run
+from app.statuses import HOST_ACTIVE, HOST_BAD, HOST_INTERRUPTED, STEP_BAD, RunStatus, StepStatus
 
-BAD = {"failed", "unreachable"}
+BAD = HOST_BAD | HOST_INTERRUPTED
+STEP_SHOWN = STEP_BAD | {StepStatus.CANCELED, StepStatus.TIMED_OUT}
 
 
 def _bar(done: int, total: int, width: int = 24) -> str:
@@ -38,20 +39,20 @@ def follow_run(settings: Settings, run_id: str, out: TextIO, poll: float = 0.5, 
             elif e["kind"] == "step":
                 step, total_steps = data["step"], data.get("total", total_steps)
                 out.write(f"steps {_bar(step - 1, total_steps)}  now: step {step} {data['action']}\n")
-            elif e["kind"] == "task_result" and data.get("status") in BAD:
+            elif e["kind"] == "task_result" and data.get("status") in STEP_BAD:
                 out.write(f"  {data['host']}: {data['status']} in '{data['task']}'\n")
             elif e["kind"] == "log" and e.get("host") is None and data.get("line", "").strip():
                 pass  # play/task banners: the step bar says it more briefly
         failed = sum(1 for h in hosts.values() if h["status"] in BAD)
         if RunStatus(status).finished:
-            done = sum(1 for h in hosts.values() if h["status"] not in BAD | {"pending", "running"})
+            done = sum(1 for h in hosts.values() if h["status"] not in BAD | HOST_ACTIVE)
             out.write(f"steps {_bar(total_steps, total_steps)}  hosts done={done} failed={failed} "
                       f"pending=0  {time.monotonic() - started:.1f}s\n")
             for name, h in sorted(hosts.items()):
                 steps = ", ".join(f"{st['action']}={st['status']}" for st in h.get("steps", []))
                 out.write(f"  {name:24} {h['status']:12} {steps}\n")
                 for st in h.get("steps", []):
-                    if st["status"] in BAD and st.get("msg"):
+                    if st["status"] in STEP_SHOWN and st.get("msg"):
                         out.write(f"    {st['action']}: {st['msg'].strip().splitlines()[0][:300]}\n")
             if run.error:
                 out.write(f"error: {run.error}\n")

@@ -63,7 +63,8 @@ def main() -> int:
     yaml_ms = statistics.median(timed(lambda: yaml.dump(plays, Dumper=dumper, sort_keys=False), args.runs))
     json_ms = statistics.median(timed(lambda: json.dumps(plays), args.runs))
     size = sum(len(v) for v in bundle.files.values())
-    print(f"compile_plan: {len(plan.steps)} steps x {len(hosts)} hosts, {len(bundle.files)} files, {size / 1024:.0f} KiB")
+    print(f"compile_plan: {len(plan.steps)} steps x {len(hosts)} hosts, {len(bundle.files)} files, "
+          f"{size / 1024:.0f} KiB")
     print(f"median compile      {compile_ms:8.2f} ms  (goal < 20 ms: {'ok' if compile_ms < 20 else 'MISSED'})")
     print(f"median yaml.dump    {yaml_ms:8.2f} ms  ({dumper.__name__} of the same plays) "
           f"-> compile/yaml ratio {compile_ms / yaml_ms:.2f}")

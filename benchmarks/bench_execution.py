@@ -37,7 +37,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -260,7 +260,7 @@ class Bench:
             log(f"closed {closed} ControlPersist masters of the worker before the run")
         self.wait_worker_idle()
         cpu0 = proc_cpu(self.worker.pid)
-        t0_wall = datetime.now(timezone.utc)
+        t0_wall = datetime.now(UTC)
         t0 = time.perf_counter()
         with session_scope(self.settings.database_url) as s:
             run_id = svc.start_run(s, plan_id, "bench-operator").id
@@ -281,7 +281,7 @@ class Bench:
                                  ).scalar_one()
 
             def since(ts) -> float:
-                ts = ts if ts.tzinfo else ts.replace(tzinfo=timezone.utc)
+                ts = ts if ts.tzinfo else ts.replace(tzinfo=UTC)
                 return (ts - t0_wall).total_seconds()
 
             claimed, started, finished = since(run.claimed_at), since(start_ev), since(run.finished_at)
@@ -431,7 +431,7 @@ def main() -> int:
         report(args, bench, times, cpus, phases, events)
     except KeyboardInterrupt as exc:
         log(f"interrupted ({str(exc) or 'Ctrl-C'}); cleaning up")
-    except Exception as exc:  # a benchmark reports, it does not fail the caller
+    except Exception as exc:  # noqa: BLE001 - a benchmark reports, it does not fail the caller
         log(f"benchmark failed: {type(exc).__name__}: {exc}")
         if bench.worker is not None and bench.worker.log.exists():
             log("worker log tail:\n" + bench.worker.log.read_text(errors="replace")[-2000:])
@@ -466,7 +466,8 @@ def report(args, bench: Bench, times: dict[str, list[float]], cpus: dict[str, li
     print(f"raw-tuned / raw-default = {m['raw-tuned'] / m['raw-default']:.2f}  (what the tuned settings alone give)")
     print(f"controller CPU (noise-robust on a busy machine): opsplan / raw-default = "
           f"{c['opsplan'] / c['raw-default']:.2f}, opsplan / raw-tuned = {c['opsplan'] / c['raw-tuned']:.2f}")
-    print("  (cpu s: user+sys of ansible-playbook and its forks/ssh clients; for opsplan of the worker, its work horse,")
+    print("  (cpu s: user+sys of ansible-playbook and its forks/ssh clients; "
+          "for opsplan of the worker, its work horse,")
     print("   ansible-runner and ansible-playbook; not the sshd side nor detached ControlPersist masters)")
     if phases:
         print(f"\nwhere an Opsplan run's time goes (medians, s; {med(events):.0f} events stored per run):")

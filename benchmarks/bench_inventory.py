@@ -43,7 +43,8 @@ import json, sys
 from sqlalchemy import create_engine, text
 engine = create_engine(sys.argv[1])
 with engine.connect() as conn:
-    rows = [dict(r._mapping) for r in conn.execute(text("SELECT name, address, os, environment, port, vars FROM assets"))]
+    rows = [dict(r._mapping) for r in conn.execute(text("SELECT name, address, os, environment, port, vars \
+FROM assets"))]
 sys.stdout.write(json.dumps(rows, default=str))
 """
 
@@ -144,8 +145,8 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.pop("OPSPLAN_SECRET_KEY", None)
     doc = generate(args.hosts, args.groups)
-    print(f"generated {args.hosts} assets in {args.groups} groups (+10 parent groups); python {sys.version.split()[0]}, "
-          f"{os.cpu_count()} CPUs")
+    print(f"generated {args.hosts} assets in {args.groups} groups (+10 parent groups); "
+          f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
     with tempfile.TemporaryDirectory() as tmp:
         bench("SQLite", f"sqlite:///{Path(tmp) / 'bench.db'}", doc, args.repeat)
         dispose_all()

@@ -7,7 +7,7 @@ import os
 import re
 import stat
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
@@ -128,7 +128,7 @@ def content_hash(files: dict[str, bytes]) -> str:
     return digest.hexdigest()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _role_files(roles_dir: str, role: str) -> tuple[tuple[str, bytes], ...]:
     base = Path(roles_dir) / role
     if not base.is_dir():
@@ -185,15 +185,13 @@ def _compile(plan: Plan, hosts: list[HostSpec], policy: RolloutPolicy,
     step_vars: list[dict[str, Any]] = []
     roles: set[str] = set()
     collections: set[str] = set()
-    for i, (step, names) in enumerate(zip(plan.steps, step_hosts), 1):
+    for i, (step, names) in enumerate(zip(plan.steps, step_hosts, strict=True), 1):
         action = CATALOG[step.action]
         rollout = decide(policy, i, action, names, environments)
         plays.append(_play(i, action, step.params, rollout))
         step_vars.append({"index": i, "action": action.name, "params": dict(step.params)})
         roles.add(action.role)
-        for os_name in {by_name[n].os for n in names}:
-            collections.update(m.rsplit(".", 1)[0] for m in action.modules.get(os_name, ())
-                               if not m.startswith("ansible.builtin."))
+        collections |= action.collections({by_name[n].os for n in names})
         infos.append(StepInfo(
             index=i, action=action.name, play=f"step {i}: {action.name}", hosts=names, role=action.role,
             entry_point=action.entry_point, previewable=action.previewable,
@@ -247,7 +245,7 @@ def _compile(plan: Plan, hosts: list[HostSpec], policy: RolloutPolicy,
 def _play(index: int, action: ActionSpec, params: dict[str, Any], rollout: StepRollout) -> dict[str, Any]:
     """One play: structure only; every user value is referenced from vars/plan.yml."""
     # Param names are catalog identifiers that no dict method shadows (test_parity checks), so dot access is safe.
-    role_vars = {action.role_var(p): "{{ opsplan_steps[%d].params.%s }}" % (index - 1, p)
+    role_vars = {action.role_var(p): f"{{{{ opsplan_steps[{index - 1}].params.{p} }}}}"
                  for p in action.param_names if p in params}
     task: dict[str, Any] = {
         "name": f"Run {action.name}",

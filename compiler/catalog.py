@@ -53,14 +53,14 @@ class ActionSpec:
         return self.name.replace(".", "_")
 
     def role_var(self, param: str) -> str:
-        """The role-prefixed variable a param is passed as: ``opsplan_service`` + ``name`` -> ``opsplan_service_name``."""
+        """The role-prefixed variable a param is passed as:
+        ``opsplan_service`` + ``name`` -> ``opsplan_service_name``."""
         return f"{self.role}_{param}"
 
-    @property
-    def collections(self) -> tuple[str, ...]:
-        """Collections (other than ansible.builtin) whose modules the action's tasks use."""
-        return tuple(sorted({m.rsplit(".", 1)[0] for mods in self.modules.values() for m in mods
-                             if not m.startswith("ansible.builtin.")}))
+    def collections(self, os_names: set[str] | None = None) -> set[str]:
+        """Collections (other than ansible.builtin) whose modules the action's tasks use on ``os_names`` (all)."""
+        return {m.rsplit(".", 1)[0] for os_name, mods in self.modules.items()
+                if os_names is None or os_name in os_names for m in mods if not m.startswith("ansible.builtin.")}
 
     def to_json(self) -> dict:
         return {
@@ -182,8 +182,6 @@ _MODULES: dict[str, dict[str, tuple[str, ...]]] = {
     "host.reboot": {"linux": (_B + "reboot", _B + "ping"),
                     "windows": (_W + "win_reboot", _W + "win_ping")},
 }
-# The action that undoes an action (offered as the rollback of a finished run), where one exists.
-INVERSE: dict[str, str] = {"service.start": "service.stop", "service.stop": "service.start"}
 
 CATALOG: dict[str, ActionSpec] = {a.name: replace(a, modules=_MODULES[a.name]) for a in _ACTIONS}
 

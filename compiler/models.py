@@ -1,19 +1,19 @@
 """The plan (CONTRACT section 4) as pydantic v2 models; its JSON Schema is what the LLM planner fills in."""
 from __future__ import annotations
 
-import enum
+from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
-class PlanStatus(str, enum.Enum):
+class PlanStatus(StrEnum):
     READY = "ready"
     NEEDS_CLARIFICATION = "needs_clarification"
     REJECTED = "rejected"
 
 
-class Risk(str, enum.Enum):
+class Risk(StrEnum):
     LOW = "low"
     MEDIUM = "medium"
     HIGH = "high"
@@ -64,7 +64,7 @@ class Plan(BaseModel):
     planner: str = "rules"
 
     @model_validator(mode="after")
-    def _consistent(self) -> "Plan":
+    def _consistent(self) -> Plan:
         if self.status is PlanStatus.NEEDS_CLARIFICATION and not self.questions:
             raise ValueError("a plan that needs clarification must ask at least one question")
         if self.status is not PlanStatus.NEEDS_CLARIFICATION and self.questions:

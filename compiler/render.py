@@ -12,7 +12,7 @@ Safety rules (tests/compiler/test_render.py and test_injection.py hold them):
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +66,7 @@ def render(template: str, **context: Any) -> str:
     return _get_template(template).render(**context)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _get_template(name: str) -> jinja2.Template:
     return environment().get_template(name)
 

@@ -233,3 +233,48 @@ def to_yaml_inventory(inv: Mapping[str, Any], extra_hostvars: Mapping[str, Mappi
             entry["vars"] = group["vars"]
         children[name] = entry
     return {"all": {"hosts": all_hosts, "children": children}}
+
+
+def unsafe_data(value: Any) -> Any:
+    """``value`` with every string (nested ones included) as ``{"__ansible_unsafe": s}``: data for Ansible."""
+    if isinstance(value, str):
+        return {"__ansible_unsafe": value}
+    if isinstance(value, Mapping):
+        return {k: unsafe_data(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [unsafe_data(v) for v in value]
+    return value
+
+
+def unsafe_json(inv: Mapping[str, Any]) -> dict[str, Any]:
+    """Script-format inventory whose host and group var strings are ``{"__ansible_unsafe": ...}`` (data).
+
+    What the exported inventory script prints for Ansible/AWX (``--list``; ``--host`` prints
+    ``unsafe_data(host_vars(...))``): Ansible's inventory JSON decoder turns these objects into untrusted
+    strings, so no value from the asset database is ever templated.
+    """
+    out: dict[str, Any] = {}
+    for name, entry in inv.items():
+        if name == "_meta":
+            out[name] = {**entry, "hostvars": {h: unsafe_data(hv) for h, hv in entry.get("hostvars", {}).items()}}
+        elif isinstance(entry, Mapping) and entry.get("vars"):
+            out[name] = {**entry, "vars": unsafe_data(entry["vars"])}
+        else:
+            out[name] = entry
+    return out
+
+
+def insecure_transport(hostvars: Mapping[str, Any]) -> str | None:
+    """Why a host's WinRM/PSRP connection does not verify the server (shown on the plan page), or None."""
+    connection = hostvars.get("ansible_connection")
+    if connection == "winrm":
+        if str(hostvars.get("ansible_winrm_scheme", "https")) == "http":
+            return "WinRM over plain HTTP (ansible_winrm_scheme: http): the server is not authenticated"
+        if str(hostvars.get("ansible_winrm_server_cert_validation", "validate")) == "ignore":
+            return "WinRM certificate validation is off (ansible_winrm_server_cert_validation: ignore)"
+    elif connection == "psrp":
+        if str(hostvars.get("ansible_psrp_protocol", "https")) == "http":
+            return "PSRP over plain HTTP (ansible_psrp_protocol: http): the server is not authenticated"
+        if str(hostvars.get("ansible_psrp_cert_validation", "validate")) == "ignore":
+            return "PSRP certificate validation is off (ansible_psrp_cert_validation: ignore)"
+    return None

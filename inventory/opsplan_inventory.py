@@ -35,7 +35,7 @@ except ImportError:  # run by a python without SQLAlchemy: try the project's vir
 from sqlalchemy import create_engine  # noqa: E402
 from sqlalchemy.exc import SQLAlchemyError  # noqa: E402
 
-from inventory.builder import build_inventory, host_vars  # noqa: E402
+from inventory.builder import build_inventory, host_vars, unsafe_data, unsafe_json  # noqa: E402
 
 USAGE = "usage: opsplan_inventory.py --list | --host NAME"
 
@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         engine = create_engine(url)
         with engine.connect() as conn:
-            data = build_inventory(conn) if host is None else host_vars(conn, host)
+            data = unsafe_json(build_inventory(conn)) if host is None else unsafe_data(host_vars(conn, host))
         engine.dispose()
     except SQLAlchemyError as exc:
         sys.stderr.write(f"opsplan_inventory: cannot read the asset database: {type(exc).__name__}: "

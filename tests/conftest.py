@@ -25,6 +25,12 @@ def _postgres_url(base: str) -> tuple[str, str]:
     return base.rsplit("/", 1)[0] + "/" + name, name
 
 
+@pytest.fixture(autouse=True)
+def _private_var_dir(tmp_path, monkeypatch):
+    """Every test gets its own state directory (keys, audit anchor): nothing lands in the work tree."""
+    monkeypatch.setenv("OPSPLAN_VAR_DIR", str(tmp_path / "var"))
+
+
 @pytest.fixture(params=_DB_PARAMS)
 def db_url(request, tmp_path):
     """A migrated, empty database: SQLite, and PostgreSQL too when TEST_POSTGRES_URL is set."""

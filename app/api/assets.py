@@ -5,13 +5,24 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
+from app import audit
+from app.api.openapi import doc
+from app.api.openapi import parse as parse_body
+from app.api.schemas import (
+    AssetListOut,
+    AssetListQuery,
+    AssetOut,
+    CredentialListOut,
+    CredentialOut,
+    ForceQuery,
+    GroupListOut,
+    GroupOut,
+    HostKeyAcceptIn,
+)
 from app.assets import service
 from app.assets.schemas import AssetIn, AssetPatch, CredentialIn, CredentialPatch, GroupIn, GroupPatch, parse
-from app.api.openapi import doc
-from app.api.schemas import (AssetListOut, AssetListQuery, AssetOut, CredentialListOut, CredentialOut, ForceQuery,
-                             GroupListOut, GroupOut)
-from app.auth import require
-from app.context import db_session, settings
+from app.auth import current_user, require
+from app.context import db_session
 from app.db.models import Role
 from app.errors import BadRequest
 
@@ -23,6 +34,12 @@ def _body() -> dict[str, Any]:
     if not isinstance(data, dict):
         raise BadRequest("the request body must be a JSON object")
     return data
+
+
+def _where(kind: str, data: dict[str, Any]) -> str:
+    """'asset 'web-01'' when the body names it (so an error names the asset), else just the kind."""
+    name = data.get("name")
+    return f"{kind} {name!r}" if isinstance(name, str) and name else kind
 
 
 def _flag(name: str) -> bool:
@@ -52,7 +69,8 @@ def list_assets():
 @doc(json=AssetIn, resp={201: AssetOut}, tags=("assets",), errors=(409,))
 @require(Role.ADMIN)
 def create_asset():
-    data = parse(AssetIn, _body(), "asset")
+    body = _body()
+    data = parse(AssetIn, body, _where("asset", body))
     with db_session() as s:
         return jsonify(service.asset_dict(service.create_asset(s, data))), 201
 
@@ -72,6 +90,24 @@ def update_asset(name: str):
     patch = parse(AssetPatch, _body(), f"asset {name!r}")
     with db_session() as s:
         return jsonify(service.asset_dict(service.update_asset(s, name, patch)))
+
+
+@bp.post("/assets/<name>/host-key/accept")
+@doc(json=HostKeyAcceptIn, resp={200: AssetOut}, tags=("assets",), errors=(404, 409))
+@require(Role.ADMIN)
+def accept_host_key(name: str):
+    """Accept the changed SSH host key a run saw (or, if none was seen, pin whatever the next run finds).
+
+    The web process never connects to a host: the worker scanned the key it reports here. To scan and
+    accept in one step where SSH reaches the host, use ``opsplan assets accept-key NAME``.
+    """
+    raw = request.get_json(silent=True) if request.get_data() else {}
+    body = parse_body(HostKeyAcceptIn, raw if raw is not None else "not a JSON object")
+    with db_session() as s:
+        details = service.accept_pending_host_key(s, name, body.fingerprint)
+        audit.record(s, "asset.host_key_accepted", actor=current_user()["name"], outcome=details["mode"],
+                     details=details)
+        return jsonify(service.asset_dict(service.get_asset(s, name)))
 
 
 @bp.delete("/assets/<name>")
@@ -99,7 +135,8 @@ def list_groups():
 @doc(json=GroupIn, resp={201: GroupOut}, tags=("assets",), errors=(404, 409))
 @require(Role.ADMIN)
 def create_group():
-    data = parse(GroupIn, _body(), "group")
+    body = _body()
+    data = parse(GroupIn, body, _where("group", body))
     with db_session() as s:
         group = service.create_group(s, data)
         return jsonify(service.group_dict(group, 0)), 201
@@ -151,7 +188,7 @@ def list_credentials():
 def create_credential():
     data = parse(CredentialIn, _body(), "credential")
     with db_session() as s:
-        cred = service.create_credential(s, data, settings=settings())
+        cred = service.create_credential(s, data)
         return jsonify(service.credential_dict(cred)), 201
 
 
@@ -169,7 +206,7 @@ def get_credential(name: str):
 def update_credential(name: str):
     patch = parse(CredentialPatch, _body(), f"credential {name!r}")
     with db_session() as s:
-        return jsonify(service.credential_dict(service.update_credential(s, name, patch, settings=settings())))
+        return jsonify(service.credential_dict(service.update_credential(s, name, patch)))
 
 
 @bp.delete("/credentials/<name>")

@@ -1,4 +1,5 @@
-"""POST /api/v1/chat {"message": TEXT, "conversation_id": optional} -> {"conversation_id", "reply", "plan"[, "plan_id"]}."""
+"""POST /api/v1/chat {"message": TEXT, "conversation_id": optional}
+-> {"conversation_id", "reply", "plan"[, "plan_id"]}."""
 from __future__ import annotations
 
 from flask import Blueprint, jsonify
@@ -9,8 +10,8 @@ from app.api.schemas import ChatIn, ChatOut
 from app.auth import current_user, require
 from app.context import db_session, settings
 from app.db.models import Role
-from app.errors import BadRequest, NotFound
-from app.planner.chat import MAX_MESSAGE, ConversationNotFound, handle_message
+from app.errors import BadRequest
+from app.services.chat import handle_message
 
 bp = Blueprint("chat", __name__, url_prefix=API_PREFIX)
 
@@ -25,14 +26,9 @@ def chat():
     conversation_id = data.get("conversation_id")
     if not isinstance(message, str) or not message.strip():
         raise BadRequest("'message' must be a non-empty string")
-    if len(message) > MAX_MESSAGE:
-        raise BadRequest(f"'message' is longer than {MAX_MESSAGE} characters")
     if conversation_id is not None and not isinstance(conversation_id, str):
         raise BadRequest("'conversation_id' must be a string")
     actor = current_user()["name"]
-    try:
-        with db_session() as session:
-            out = handle_message(session, message, conversation_id, settings(), actor)
-    except ConversationNotFound as exc:
-        raise NotFound(str(exc)) from None
+    with db_session() as session:
+        out = handle_message(session, message, conversation_id, settings(), actor)
     return jsonify(out), 200

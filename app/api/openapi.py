@@ -5,10 +5,9 @@ error keeps the contract's ``{"error": {...}}`` shape.
 """
 from __future__ import annotations
 
-from typing import Any
-
 import copy
 import re
+from typing import Any
 
 from flask import Blueprint, Flask, current_app, jsonify, render_template_string
 from pydantic import BaseModel, ValidationError

@@ -1,24 +1,34 @@
 """Plans: create (from text or structure), read, revise, preview, approve, reject, run, playbook."""
 from __future__ import annotations
 
-import io
-import tarfile
-
 from flask import Blueprint, Response, jsonify, request
+from sqlalchemy import select
 
 from app.api import API_PREFIX, json_body
 from app.api.openapi import doc, parse
-from app.api.schemas import (ApprovalOut, ListQuery, PlanCreateIn, PlanListOut, PlanOut, PlanReviseIn, PlaybookQuery,
-                             ReasonIn, RejectIn, RejectionOut, RunCreateIn, RunOut)
+from app.api.schemas import (
+    ApprovalOut,
+    ListQuery,
+    PlanCreateIn,
+    PlanListOut,
+    PlanOut,
+    PlanReviseIn,
+    PlaybookQuery,
+    ReasonIn,
+    RejectIn,
+    RejectionOut,
+    RunCreateIn,
+    RunOut,
+)
 from app.auth import current_user, require
 from app.context import db_session, settings
 from app.db.models import Plan, Role
 from app.errors import BadRequest
-from app.queue import enqueue_run
+from app.services import approvals, launch
 from app.services import plans as svc
 from app.services.planning import plan_from_request, plan_from_structure
 from app.services.runs import run_json
-from sqlalchemy import select
+from compiler.archive import EXEC_MODE, FILE_MODE, deterministic_tar_gz
 
 bp = Blueprint("plans", __name__, url_prefix=API_PREFIX)
 
@@ -53,7 +63,7 @@ def list_plans():
         if query.state:
             q = q.where(Plan.state == query.state)
         rows = s.execute(q).scalars().all()
-        out = [svc.plan_json(s, r) for r in rows]
+        out = svc.plans_json(s, list(rows))
     return jsonify({"plans": out})
 
 
@@ -84,10 +94,7 @@ def revise_plan(plan_id: str):
 @require(Role.OPERATOR)
 def preview(plan_id: str):
     """Queue a check-mode (--check --diff) run of the current revision's bundle."""
-    with db_session() as s:
-        run = svc.start_preview(s, plan_id, current_user()["name"])
-        run_id = run.id
-    enqueue_run(settings(), run_id)
+    run_id = launch.preview(settings(), plan_id, current_user()["name"]).run_id
     with db_session() as s:
         return jsonify(run_json(s, run_id)), 202
 
@@ -100,7 +107,7 @@ def approve(plan_id: str):
     data = parse(ReasonIn, request.get_json(silent=True) or {})
     user = current_user()
     with db_session() as s:
-        appr = svc.approve(s, plan_id, user["name"], data.reason)
+        appr = approvals.approve(s, plan_id, user["name"], data.reason)
         return jsonify({"plan_id": plan_id, "revision": appr.revision, "bundle_sha256": appr.bundle_sha256,
                         "approved_by": appr.decided_by, "preview_run_id": appr.preview_run_id})
 
@@ -112,7 +119,7 @@ def reject(plan_id: str):
     """Reject a plan, with a reason; voids any approval."""
     data = parse(RejectIn, json_body())
     with db_session() as s:
-        rej = svc.reject(s, plan_id, current_user()["name"], data.reason)
+        rej = approvals.reject(s, plan_id, current_user()["name"], data.reason)
         return jsonify({"plan_id": plan_id, "revision": rej.revision, "rejected_by": rej.decided_by,
                         "reason": rej.reason})
 
@@ -123,10 +130,7 @@ def reject(plan_id: str):
 def start_run(plan_id: str):
     """Run the approved bundle for real (optionally limited to some of its hosts)."""
     limit = parse(RunCreateIn, request.get_json(silent=True) or {}).limit
-    with db_session() as s:
-        run = svc.start_run(s, plan_id, current_user()["name"], limit_hosts=limit)
-        run_id = run.id
-    enqueue_run(settings(), run_id)
+    run_id = launch.run(settings(), plan_id, current_user()["name"], limit_hosts=limit).run_id
     with db_session() as s:
         return jsonify(run_json(s, run_id)), 202
 
@@ -155,13 +159,9 @@ def playbook(plan_id: str):
         row = svc.get_plan(s, plan_id)
         rev, bundle = svc.ready_bundle(s, row)
     if request.args.get("format") == "tar":
-        buf = io.BytesIO()
-        with tarfile.open(fileobj=buf, mode="w:gz") as tar:
-            for path, content in sorted(bundle.files.items()):
-                info = tarfile.TarInfo(f"plan-{plan_id}/{path}")
-                info.size, info.mtime, info.mode = len(content), 0, 0o644
-                tar.addfile(info, io.BytesIO(content))
-        return Response(buf.getvalue(), mimetype="application/gzip",
+        files = {rel: (data, EXEC_MODE if rel in bundle.executables else FILE_MODE)
+                 for rel, data in bundle.files.items()}
+        return Response(deterministic_tar_gz(files, prefix=f"plan-{plan_id}"), mimetype="application/gzip",
                         headers={"Content-Disposition": f"attachment; filename=plan-{plan_id}.tar.gz",
                                  "X-Bundle-Sha256": bundle.sha256})
     return Response(bundle.files[bundle.playbook], mimetype="application/yaml",

@@ -1,10 +1,12 @@
 """Runs: status (per host, per step), live events (Server-Sent Events), cancel, relaunch on failed hosts."""
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 
 from flask import Blueprint, Response, jsonify, request, stream_with_context
+from sqlalchemy import select
 
 from app.api import API_PREFIX
 from app.api.openapi import doc, parse
@@ -13,9 +15,9 @@ from app.auth import current_user, require
 from app.context import db_session, redis_conn, settings
 from app.db.models import Role, Run, RunStatus
 from app.errors import BadRequest
-from app.queue import enqueue_run, events_channel
+from app.queue import events_channel
+from app.services import launch
 from app.services import runs as svc
-from sqlalchemy import select
 
 bp = Blueprint("runs", __name__, url_prefix=API_PREFIX)
 
@@ -27,12 +29,11 @@ def list_runs():
     """Newest previews and runs first, with filters."""
     query = parse(RunListQuery, request.args.to_dict())
     with db_session() as s:
-        q = select(Run.id).order_by(Run.created_at.desc()).limit(query.limit)
+        q = select(Run).order_by(Run.created_at.desc()).limit(query.limit)
         for field in ("plan_id", "status", "mode"):
             if getattr(query, field):
                 q = q.where(getattr(Run, field) == getattr(query, field))
-        ids = s.execute(q).scalars().all()
-        return jsonify({"runs": [svc.run_json(s, i) for i in ids]})
+        return jsonify({"runs": [svc.run_view(r) for r in s.execute(q).scalars()]})
 
 
 @bp.get("/runs/<run_id>")
@@ -59,9 +60,7 @@ def cancel(run_id: str):
 @require(Role.OPERATOR)
 def relaunch(run_id: str):
     """A new run of the same approved bundle, limited to the hosts that failed or were unreachable."""
-    with db_session() as s:
-        new_id = svc.relaunch(s, run_id, current_user()["name"])[0].id
-    enqueue_run(settings(), new_id)
+    new_id = launch.relaunch(settings(), run_id, current_user()["name"]).run_id
     with db_session() as s:
         return jsonify(svc.run_json(s, new_id)), 202
 
@@ -91,7 +90,7 @@ def events(run_id: str):
             try:
                 pubsub = redis_conn().pubsub(ignore_subscribe_messages=True)
                 pubsub.subscribe(events_channel(run_id))
-            except Exception:
+            except Exception:  # noqa: BLE001 - any Redis failure falls back to polling
                 pubsub = None  # Redis down: fall back to polling the database
             idle = 0.0
             while True:
@@ -118,10 +117,8 @@ def events(run_id: str):
                     yield ": keep-alive\n\n"
         finally:
             if pubsub is not None:
-                try:
+                with contextlib.suppress(Exception):  # best-effort cleanup of the subscription
                     pubsub.close()
-                except Exception:
-                    pass
 
     return Response(stream_with_context(generate()), mimetype="text/event-stream",
                     headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

@@ -5,6 +5,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.defaults import MAX_REQUEST_CHARS
+from app.statuses import HostStatus, PlanState, PlanStatus, Risk, Role, RunMode, RunStatus, StepStatus
+
 
 class _Open(BaseModel):
     model_config = ConfigDict(extra="allow")
@@ -33,7 +36,7 @@ class StructuredPlanIn(BaseModel):
 
 class PlanCreateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    request: str | None = Field(default=None, max_length=4000, description="plain-language request")
+    request: str | None = Field(default=None, max_length=MAX_REQUEST_CHARS, description="plain-language request")
     plan: StructuredPlanIn | None = Field(default=None, description="a structured plan (validated like the planner's)")
 
 
@@ -67,20 +70,21 @@ class StepOut(_Open):
 class PlanOut(_Open):
     id: str
     revision: int
-    status: Literal["ready", "needs_clarification", "rejected"]
+    status: PlanStatus
     questions: list[str]
     reason: str
     steps: list[StepOut]
     hosts: list[str]
-    risk: Literal["low", "medium", "high", "critical"]
+    risk: Risk
     read_only: bool
     request: str
-    state: str
+    state: PlanState
     bundle_sha256: str | None
     approved: bool
     approved_by: str | None
     preview_run_id: str | None
-    preview_status: str | None
+    preview_status: RunStatus | None
+    approval_used: bool = False
 
 
 class PlanListOut(BaseModel):
@@ -89,22 +93,22 @@ class PlanListOut(BaseModel):
 
 class RunStepOut(_Open):
     action: str
-    status: str
+    status: StepStatus
     changed: bool
     diff: str
     previewable: bool
 
 
 class RunHostOut(_Open):
-    status: Literal["ok", "changed", "failed", "unreachable", "skipped", "pending", "running"]
+    status: HostStatus
     steps: list[RunStepOut]
 
 
 class RunOut(_Open):
     id: str
     plan_id: str
-    mode: Literal["check", "run"]
-    status: Literal["queued", "running", "successful", "partial", "failed", "canceled", "timed_out"]
+    mode: RunMode
+    status: RunStatus
     bundle_sha256: str
     error: str
     hosts: dict[str, RunHostOut]
@@ -159,14 +163,14 @@ class ReadyOut(BaseModel):
 
 class ListQuery(BaseModel):
     limit: int = Field(default=50, ge=1, le=500)
-    state: str | None = None
+    state: PlanState | None = None
 
 
 class RunListQuery(BaseModel):
     limit: int = Field(default=50, ge=1, le=500)
     plan_id: str | None = None
-    status: str | None = None
-    mode: Literal["check", "run"] | None = None
+    status: RunStatus | None = None
+    mode: RunMode | None = None
 
 
 # --- audit log -----------------------------------------------------------------------------------
@@ -202,12 +206,18 @@ class AuditVerifyOut(BaseModel):
     intact: bool
     entries: int
     problems: list[str]
+    keyed: int = Field(description="entries whose hash is an HMAC-SHA256 under the audit key")
+    legacy: int = Field(description="entries with a plain sha256 written before the log was keyed "
+                        "(valid only as a prefix of the chain)")
+    warnings: list[str] = Field(description="what could not be checked, e.g. no anchor file")
+    anchor: str = Field(description="the head anchor (a file outside the database) checked, and the result")
+    anchor_entry: int | None = Field(description="the entry id the anchor names, when one was used")
 
 
 # --- users and API tokens ------------------------------------------------------------------------
 
 
-RoleName = Literal["viewer", "operator", "approver", "admin"]
+RoleName = Role
 
 
 class UserCreateIn(BaseModel):
@@ -265,6 +275,21 @@ class EventsQuery(BaseModel):
 # --- assets, groups, credentials (inputs are app.assets.schemas) --------------------------------
 
 
+class HostKeyOut(BaseModel):
+    type: str
+    fingerprint: str = Field(description="SHA256 fingerprint, as `ssh-keygen -lf` prints it")
+    key: str = Field(description="the OpenSSH public key line")
+    source: Literal["import", "first-contact", "accepted"] | None
+    pinned_at: str | None
+
+
+class PendingHostKeyOut(BaseModel):
+    type: str
+    fingerprint: str
+    key: str
+    seen_at: str | None
+
+
 class AssetOut(BaseModel):
     name: str
     address: str
@@ -275,8 +300,17 @@ class AssetOut(BaseModel):
     port: int
     vars: dict[str, Any]
     enabled: bool
+    host_keys: list[HostKeyOut] = Field(description="pinned SSH host keys; runs connect with exactly these")
+    host_keys_pending: list[PendingHostKeyOut] = Field(
+        description="a changed host key a run saw instead of the pinned ones; an admin may accept it")
     created_at: str | None
     updated_at: str | None
+
+
+class HostKeyAcceptIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    fingerprint: str | None = Field(default=None, max_length=128,
+                                    description="accept only if the key a run saw has this fingerprint")
 
 
 class AssetListOut(BaseModel):

@@ -1,8 +1,6 @@
 """Users and API tokens (admin), and the caller's own identity (/me). Tokens are shown once, stored hashed."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from flask import Blueprint, jsonify
 from sqlalchemy import select
 
@@ -13,26 +11,24 @@ from app.api.schemas import MeOut, TokenCreatedOut, TokenCreateIn, TokenOut, Use
 from app.auth import create_token, create_user, current_user, get_user, require, revoke_token
 from app.context import db_session
 from app.db.models import ApiToken, Role, User
+from app.db.types import iso
 from app.errors import NotFound
 
 bp = Blueprint("users", __name__, url_prefix=API_PREFIX)
 
 
-def _iso(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).isoformat()
+
 
 
 def _token_json(row: ApiToken, user_name: str) -> dict:
-    return {"id": row.id, "user": user_name, "label": row.name, "created_at": _iso(row.created_at),
-            "expires_at": _iso(row.expires_at), "revoked": bool(row.revoked)}
+    return {"id": row.id, "user": user_name, "label": row.name, "created_at": iso(row.created_at),
+            "expires_at": iso(row.expires_at), "revoked": bool(row.revoked)}
 
 
 def _user_json(session, user: User) -> dict:
     tokens = session.execute(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)).scalars()
     return {"name": user.name, "role": user.role, "has_password": bool(user.password_hash),
-            "created_at": _iso(user.created_at), "tokens": [_token_json(t, user.name) for t in tokens]}
+            "created_at": iso(user.created_at), "tokens": [_token_json(t, user.name) for t in tokens]}
 
 
 @bp.get("/users")
@@ -78,7 +74,7 @@ def add_token(name: str):
         row, plaintext = create_token(s, name, data.label, data.days or None)
         audit.record(s, "token.created", actor=actor, outcome="created",
                      details={"user": name, "token_id": row.id, "label": row.name,
-                              "expires_at": _iso(row.expires_at)})
+                              "expires_at": iso(row.expires_at)})
         return jsonify({**_token_json(row, name), "token": plaintext}), 201
 
 

@@ -1,7 +1,7 @@
 """Webhook endpoints (admin): create, list, read, change, delete; and each endpoint's recent deliveries."""
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from flask import Blueprint, Response, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field
@@ -23,7 +23,7 @@ class WebhookIn(BaseModel):
     name: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.-]+$")
     url: str = Field(min_length=8, max_length=2000, description="http(s) URL the events are POSTed to")
     kind: Literal["generic", "slack"] = "generic"
-    events: list[Event] = Field(default_factory=lambda: list(svc.EVENTS), min_length=1, max_length=3)
+    events: list[Event] = Field(default_factory=lambda: list(get_args(Event)), min_length=1, max_length=3)
     enabled: bool = True
     secret: str | None = Field(default=None, max_length=255,
                                description="HMAC-SHA256 key for X-Opsplan-Signature; write-only")

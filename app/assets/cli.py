@@ -1,15 +1,29 @@
 """`opsplan assets import FILE` / `opsplan assets export [--format yaml|csv]`."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from app.assets.errors import AssetError
+from app.assets.io import ImportResult
+from app.config import Settings
 
 
-def _settings():
-    from app.config import Settings
+def import_path(settings: Settings, path: str | Path, fmt: str | None = None) -> ImportResult:
+    """Import a file in its own transaction, on a migrated database, as the CLI does.
 
-    return Settings.from_env()
+    The CLI may run where the credentials key lives: when no worker has published its public key yet,
+    the local key (created if missing) publishes it, so secrets in the file can be sealed.
+    """
+    from app.assets.io import import_data, read_file
+    from app.db import session_scope, upgrade
+    from app.execution.keyring import local_key_publisher
+
+    data = read_file(path, fmt)  # validate before touching the database
+    upgrade(settings.database_url)
+    with session_scope(settings.database_url) as session:
+        return import_data(session, *data, key_fallback=local_key_publisher(settings))
 
 
 @click.group("assets")
@@ -23,15 +37,8 @@ def assets() -> None:
               help="file format (default: from the suffix; .csv is CSV, anything else YAML)")
 def import_cmd(file: str, fmt: str | None) -> None:
     """Upsert credentials, groups and assets from FILE in one transaction (all or nothing)."""
-    from app.assets.io import import_data, read_file
-    from app.db import session_scope, upgrade
-
-    settings = _settings()
     try:
-        data = read_file(file, fmt)  # validate before touching the database
-        upgrade(settings.database_url)
-        with session_scope(settings.database_url) as session:
-            result = import_data(session, *data, settings=settings, create_key=True)
+        result = import_path(Settings.from_env(), file, fmt)
     except AssetError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(result.summary())
@@ -44,8 +51,33 @@ def export_cmd(fmt: str) -> None:
     from app.assets.io import export_csv, export_yaml
     from app.db import session_scope, upgrade
 
-    settings = _settings()
+    settings = Settings.from_env()
     upgrade(settings.database_url)
     with session_scope(settings.database_url) as session:
         text = export_csv(session) if fmt == "csv" else export_yaml(session)
     click.echo(text, nl=False)
+
+
+@assets.command("accept-key")
+@click.argument("name")
+@click.option("--user", default=None, help="the Opsplan admin acting (default: OPSPLAN_USER or the OS user)")
+def accept_key_cmd(name: str, user: str | None) -> None:
+    """Scan asset NAME's SSH host key now and pin it (after a key change; audited)."""
+    import getpass
+
+    from app.db import session_scope, upgrade
+    from app.errors import OpsplanError
+    from app.execution.hostkeys import accept_key
+    from app.services.users import acting_user
+
+    settings = Settings.from_env()
+    upgrade(settings.database_url)
+    try:
+        with session_scope(settings.database_url) as session:
+            actor = acting_user(session, user or settings.cli_user or getpass.getuser(), "admin").name
+            details = accept_key(session, name, actor)
+    except OpsplanError as exc:
+        raise click.ClickException(exc.message) from None
+    was = ", ".join(k["fingerprint"] for k in details["previous"]) or "nothing pinned"
+    now = ", ".join(f"{k['fingerprint']} ({k['type']})" for k in details["accepted"])
+    click.echo(f"accepted the host key of {name}: {now}; was {was}")

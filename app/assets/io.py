@@ -4,7 +4,11 @@ YAML::
 
     credentials: [{name, kind, username, secret}]
     groups:      [{name, description, parents, vars}]      # optional; groups are also implied by assets
-    assets:      [{name, address, os, environment, groups, credential, port, vars, enabled}]
+    assets:      [{name, address, os, environment, groups, credential, port, vars, enabled, host_keys}]
+
+``host_keys`` (optional) pins the asset's SSH host keys (OpenSSH public key lines); without it the pinned
+keys stay as they are, so re-importing an export keeps them. Vars and addresses follow the rule in
+``app.assets.schemas``.
 
 CSV: one asset per row; columns ``name,address,os,environment,groups,credential,port,vars,enabled``;
 ``groups`` separated by ``;``, ``vars`` a JSON object, empty cells take the defaults.
@@ -19,16 +23,18 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.assets.bulk import ImportResult, upsert_many
 from app.assets.errors import AssetValidationError, ImportFileError
 from app.assets.schemas import AssetIn, CredentialIn, GroupIn, parse
+from app.assets.sealing import PublicKeyFallback
 from app.db.models import Asset, Credential, Group, asset_groups, group_parents
 
 CSV_COLUMNS = ["name", "address", "os", "environment", "groups", "credential", "port", "vars", "enabled"]
-_SECTIONS = {"credentials": CredentialIn, "groups": GroupIn, "assets": AssetIn}
+_SECTIONS: dict[str, type[BaseModel]] = {"credentials": CredentialIn, "groups": GroupIn, "assets": AssetIn}
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
@@ -61,7 +67,8 @@ def parse_document(doc: Any) -> tuple[list[CredentialIn], list[GroupIn], list[As
         raise ImportFileError("the file must be a mapping with 'credentials', 'groups' and/or 'assets' lists")
     unknown = sorted(set(doc) - set(_SECTIONS))
     if unknown:
-        raise ImportFileError(f"unknown top-level key(s) {', '.join(map(str, unknown))}; expected credentials, groups, assets")
+        raise ImportFileError(f"unknown top-level key(s) {', '.join(map(str, unknown))}; "
+                              "expected credentials, groups, assets")
     return _validate("credentials", doc.get("credentials")), _validate("groups", doc.get("groups")), \
         _validate("assets", doc.get("assets"))
 
@@ -132,28 +139,20 @@ def read_file(path: str | Path, fmt: str | None = None) -> tuple[list, list, lis
     return parse_document(load_yaml(text, str(path)))
 
 
-def import_data(session: Session, credentials: list, groups: list, assets: list, *, settings=None,
-                create_key: bool = False) -> ImportResult:
-    return upsert_many(session, credentials, groups, assets, settings=settings, create_key=create_key)
+def import_data(session: Session, credentials: list, groups: list, assets: list, *,
+                key_fallback: PublicKeyFallback | None = None) -> ImportResult:
+    return upsert_many(session, credentials, groups, assets, key_fallback=key_fallback)
 
 
-def import_document(session: Session, doc: Any, *, settings=None, create_key: bool = False) -> ImportResult:
+def import_document(session: Session, doc: Any, *, key_fallback: PublicKeyFallback | None = None) -> ImportResult:
     """Validate and upsert a loaded YAML document (all or nothing, within the caller's transaction)."""
-    return import_data(session, *parse_document(doc), settings=settings, create_key=create_key)
+    return import_data(session, *parse_document(doc), key_fallback=key_fallback)
 
 
-def import_file(target, path: str | Path, *, fmt: str | None = None, settings=None,
-                create_key: bool = False) -> ImportResult:
-    """Import a file within ``target``: a Session (the caller's transaction), or app Settings (its own
-    migrated database and transaction, generating the secret key if needed, as the CLI does)."""
-    data = read_file(path, fmt)
-    if isinstance(target, Session):
-        return import_data(target, *data, settings=settings, create_key=create_key)
-    from app.db import session_scope, upgrade
-
-    upgrade(target.database_url)
-    with session_scope(target.database_url) as session:
-        return import_data(session, *data, settings=target, create_key=True)
+def import_file(session: Session, path: str | Path, *, fmt: str | None = None,
+                key_fallback: PublicKeyFallback | None = None) -> ImportResult:
+    """Import a file within the caller's transaction (all or nothing)."""
+    return import_data(session, *read_file(path, fmt), key_fallback=key_fallback)
 
 
 # --- export ----------------------------------------------------------------------------------------
@@ -162,9 +161,9 @@ def import_file(target, path: str | Path, *, fmt: str | None = None, settings=No
 def export_data(session: Session) -> dict:
     """The database as an import document (credentials without secrets, groups, assets)."""
     a, c, g = Asset.__table__, Credential.__table__, Group.__table__
-    creds = [{"name": r.name, "kind": r.kind, "username": r.username}
+    creds = [{"name": r.name, "kind": str(r.kind), "username": r.username}  # str(): a StrEnum's value
              for r in session.execute(select(c.c.name, c.c.kind, c.c.username).order_by(c.c.name))]
-    group_names = dict(session.execute(select(g.c.id, g.c.name)).all())
+    group_names: dict[int, str] = dict(session.execute(select(g.c.id, g.c.name)).tuples().all())
     parents: dict[int, list[str]] = {}
     for gid, pid in session.execute(select(group_parents.c.group_id, group_parents.c.parent_id)):
         parents.setdefault(gid, []).append(group_names[pid])
@@ -185,9 +184,9 @@ def export_data(session: Session) -> dict:
             groups.append(entry)
     assets = []
     query = select(a.c.id, a.c.name, a.c.address, a.c.os, a.c.environment, a.c.port, a.c.vars, a.c.enabled,
-                   c.c.name.label("credential")).select_from(a.outerjoin(c, c.c.id == a.c.credential_id))
+                   a.c.host_keys, c.c.name.label("credential")).select_from(a.outerjoin(c, c.c.id == a.c.credential_id))
     for r in session.execute(query.order_by(a.c.name)):
-        entry = {"name": r.name, "address": r.address, "os": r.os, "environment": r.environment or "",
+        entry = {"name": r.name, "address": r.address, "os": str(r.os), "environment": r.environment or "",
                  "groups": sorted(members.get(r.id, []))}
         if r.credential:
             entry["credential"] = r.credential
@@ -197,6 +196,8 @@ def export_data(session: Session) -> dict:
             entry["vars"] = r.vars
         if not r.enabled:
             entry["enabled"] = False
+        if r.host_keys:
+            entry["host_keys"] = list(r.host_keys)
         assets.append(entry)
     return {"credentials": creds, "groups": groups, "assets": assets}
 

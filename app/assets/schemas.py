@@ -1,12 +1,53 @@
-"""Input models (pydantic v2) for credentials, groups and assets, with messages that name the field."""
+"""Input models (pydantic v2) for credentials, groups and assets, with messages that name the field.
+
+The host-variable rule (asset ``vars``, group ``vars`` and ``address``; implemented in
+``app.assets.hostvars``, checked at import, by the API, and again by the worker before every run):
+
+* Everything an asset or group holds is data. It reaches Ansible only as ``!unsafe`` values in the
+  per-run inventory, so ``{{ }}`` in a password or a var is never evaluated.
+* ``address`` (-> ``ansible_host``) is a host name (letters, digits, ``-``, ``_``, dots; not starting with
+  ``-``) or an IPv4/IPv6 address. ``ansible_host`` itself is not accepted in vars.
+* Vars not starting with ``ansible_`` are free (any name that is an identifier, any JSON value), except
+  Ansible's magic variables (``hostvars``, ``groups``, ``inventory_hostname``, ...).
+* ``ansible_*`` vars follow an allowlist of connection settings that cannot make the controller run a
+  program, each with a checked value (``app.assets.hostvars.ALLOWED``): ``ansible_port``, ``ansible_user``,
+  ``ansible_connection`` (ssh, winrm, psrp; ``local`` only on an asset whose address is loopback or
+  ``localhost``, never in group vars), ``ansible_python_interpreter`` (the *remote* interpreter: an
+  absolute path without spaces or shell metacharacters, or ``auto*``), ``ansible_shell_type``, timeouts and
+  retries, pipelining, transfer method, remote tmp/async dirs, ``ansible_become``/``_method``/``_user``/
+  ``_flags`` (plain flags), ``ansible_group_priority``, and the WinRM/PSRP settings ``transport``, ``scheme``/
+  ``protocol``, ``server_cert_validation``/``cert_validation`` (``ignore`` is shown as a warning on the plan
+  page), ``path``, ``message_encryption``, timeouts and ``kerberos_delegation``. Their values never contain
+  Jinja markers (``{{``, ``{%``, ``{#``).
+* Refused with a reason, whatever the value: ``ansible_ssh_args``, ``ansible_ssh_common_args``,
+  ``ansible_ssh_extra_args``, ``ansible_scp_extra_args``, ``ansible_sftp_extra_args`` (ProxyCommand,
+  LocalCommand, -o ...); every ``ansible_*_executable`` / ``ansible_*_exe`` (``ansible_become_exe``,
+  ``ansible_shell_executable``, ...); ``*host_key_checking*``; ``ansible_winrm_kinit_*``; key files
+  (``ansible_ssh_private_key_file``, ...) and PKCS#11 providers; passwords, passphrases and other secrets
+  (``ansible_password``, ``ansible_become_pass``, ...: they belong in a credential); control paths; and
+  any other ``ansible_*`` name.
+
+SSH host keys (``host_keys``: OpenSSH public key lines) are validated by ``app.assets.hostkeys``.
+"""
 from __future__ import annotations
 
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from app.assets.errors import AssetValidationError
+from app.assets.hostkeys import parse_keys
+from app.assets.hostvars import address_problem, vars_problem
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$"
 _NAME_RE = re.compile(NAME_PATTERN)
@@ -17,7 +58,16 @@ OsName = Literal["linux", "windows"]
 CredentialKindName = Literal["ssh_key", "password", "winrm"]
 Port = Annotated[int, Field(ge=1, le=65535, strict=False)]
 Environment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)]
-Address = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+
+
+def _address(value: str) -> str:
+    if (reason := address_problem(value)) is not None:
+        raise ValueError(reason)
+    return value
+
+
+Address = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255),
+                    AfterValidator(_address)]
 Username = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
 
 
@@ -60,6 +110,35 @@ def _check_vars(value: Any) -> dict:
     return value
 
 
+def _group_vars_rule(value: dict | None) -> dict | None:
+    if value and (problem := vars_problem(value, group=True)) is not None:
+        raise ValueError(problem)
+    return value
+
+
+def _asset_vars_rule(value: dict | None, info: ValidationInfo, *, patch: bool) -> dict | None:
+    """The host-variable rule; a patch without an address leaves the loopback check to the service."""
+    if not value:
+        return value
+    address = info.data.get("address")
+    if "address" not in info.data and not patch:
+        return value  # the address itself is invalid: that error is reported instead
+    problem = vars_problem(value, address=address, address_known=address is not None)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+def _host_keys_before(value: Any) -> list[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):  # one key, or CSV-style 'key1;key2'
+        value = [p for p in re.split(r"[;\n]+", value) if p.strip()]
+    if not isinstance(value, list):
+        raise ValueError("host_keys must be a list of OpenSSH public key lines ('ssh-ed25519 AAAA...')")
+    return parse_keys(value)
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
 
@@ -97,6 +176,7 @@ class GroupIn(_Strict):
 
     _name = field_validator("name")(classmethod(lambda cls, v: _check_group(v)))
     _vars = field_validator("vars", mode="before")(classmethod(lambda cls, v: _check_vars(v)))
+    _vars_rule = field_validator("vars")(classmethod(lambda cls, v: _group_vars_rule(v)))
 
     _parents = field_validator("parents", mode="before")(classmethod(lambda cls, v: _parents_before(v)))
 
@@ -114,6 +194,7 @@ class GroupPatch(_Strict):
 
     _name = field_validator("name")(classmethod(lambda cls, v: v if v is None else _check_group(v)))
     _vars = field_validator("vars", mode="before")(classmethod(lambda cls, v: v if v is None else _check_vars(v)))
+    _vars_rule = field_validator("vars")(classmethod(lambda cls, v: _group_vars_rule(v)))
     _parents = field_validator("parents", mode="before")(
         classmethod(lambda cls, v: v if v is None else _parents_before(v))
     )
@@ -150,10 +231,13 @@ class AssetIn(_Strict):
     port: Port | None = None
     vars: dict[str, Any] = Field(default_factory=dict)
     enabled: bool = True
+    host_keys: list[str] | None = None  # None: keep the pinned keys (re-import); []: none (pin at first contact)
 
     _name = field_validator("name")(classmethod(lambda cls, v: check_name(v, "asset name")))
     _groups = field_validator("groups", mode="before")(classmethod(lambda cls, v: _groups_before(v)))
     _vars = field_validator("vars", mode="before")(classmethod(lambda cls, v: _check_vars(v)))
+    _vars_rule = field_validator("vars")(classmethod(lambda cls, v, info: _asset_vars_rule(v, info, patch=False)))
+    _host_keys = field_validator("host_keys", mode="before")(classmethod(lambda cls, v: _host_keys_before(v)))
 
     _os = field_validator("os", mode="before")(classmethod(lambda cls, v: _os_before(v)))
 
@@ -182,10 +266,14 @@ class AssetPatch(_Strict):
     port: Port | None = None
     vars: dict[str, Any] | None = None
     enabled: bool | None = None
+    host_keys: list[str] | None = None
 
     _name = field_validator("name")(classmethod(lambda cls, v: v if v is None else check_name(v, "asset name")))
-    _groups = field_validator("groups", mode="before")(classmethod(lambda cls, v: v if v is None else _groups_before(v)))
+    _groups = field_validator("groups", mode="before")(
+        classmethod(lambda cls, v: v if v is None else _groups_before(v)))
     _vars = field_validator("vars", mode="before")(classmethod(lambda cls, v: v if v is None else _check_vars(v)))
+    _vars_rule = field_validator("vars")(classmethod(lambda cls, v, info: _asset_vars_rule(v, info, patch=True)))
+    _host_keys = field_validator("host_keys", mode="before")(classmethod(lambda cls, v: _host_keys_before(v)))
     _os = field_validator("os", mode="before")(classmethod(lambda cls, v: _os_before(v)))
     _cred = field_validator("credential", mode="before")(
         classmethod(lambda cls, v: None if v in (None, "") else check_name(v, "credential name"))

@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.assets.crypto import encrypt_secret
+from app.assets import hostkeys
 from app.assets.errors import AssetConflict, AssetNotFound, AssetValidationError
+from app.assets.hostvars import vars_problem
 from app.assets.schemas import (
     AssetIn,
     AssetPatch,
@@ -21,12 +22,9 @@ from app.assets.schemas import (
     GroupPatch,
     default_port,
 )
-from app.db.models import Asset, Credential, Group, asset_groups, group_parents
-
-
-def _iso(value) -> str | None:
-    return value.isoformat() if value is not None else None
-
+from app.assets.sealing import encrypt_secret
+from app.db.models import Asset, Credential, Group, asset_groups, group_parents, utcnow
+from app.db.types import iso
 
 # --- serialisation (never a secret) ------------------------------------------------------------------
 
@@ -37,13 +35,14 @@ def credential_dict(c: Credential) -> dict[str, Any]:
         "kind": c.kind,
         "username": c.username,
         "has_secret": c.secret_encrypted is not None,
-        "created_at": _iso(c.created_at),
-        "updated_at": _iso(c.updated_at),
+        "created_at": iso(c.created_at),
+        "updated_at": iso(c.updated_at),
     }
 
 
 def group_dict(g: Group, asset_count: int | None = None) -> dict[str, Any]:
-    out = {"name": g.name, "description": g.description or "", "parents": [p.name for p in g.parents],
+    out: dict[str, Any] = {"name": g.name, "description": g.description or "",
+                           "parents": [p.name for p in g.parents],
            "vars": g.vars or {}}
     if asset_count is not None:
         out["asset_count"] = asset_count
@@ -61,8 +60,10 @@ def asset_dict(a: Asset) -> dict[str, Any]:
         "port": a.port or default_port(a.os),
         "vars": a.vars or {},
         "enabled": bool(a.enabled),
-        "created_at": _iso(a.created_at),
-        "updated_at": _iso(a.updated_at),
+        "host_keys": hostkeys.keys_json(a.host_keys, a.host_key_source, a.host_keys_pinned_at),
+        "host_keys_pending": hostkeys.pending_json(a.host_keys_pending, a.host_keys_pending_at),
+        "created_at": iso(a.created_at),
+        "updated_at": iso(a.updated_at),
     }
 
 
@@ -80,18 +81,18 @@ def get_credential(session: Session, name: str) -> Credential:
     return cred
 
 
-def create_credential(session: Session, data: CredentialIn, *, settings=None) -> Credential:
+def create_credential(session: Session, data: CredentialIn) -> Credential:
     if session.scalar(select(Credential.id).where(Credential.name == data.name)) is not None:
         raise AssetConflict(f"credential {data.name!r} already exists")
     cred = Credential(name=data.name, kind=data.kind, username=data.username)
     if data.secret is not None:
-        cred.secret_encrypted = encrypt_secret(session, data.secret, settings=settings)
+        cred.secret_encrypted = encrypt_secret(session, data.secret)
     session.add(cred)
     session.flush()
     return cred
 
 
-def update_credential(session: Session, name: str, patch: CredentialPatch, *, settings=None) -> Credential:
+def update_credential(session: Session, name: str, patch: CredentialPatch) -> Credential:
     cred = get_credential(session, name)
     fields = patch.model_fields_set
     if "name" in fields and patch.name and patch.name != cred.name:
@@ -103,7 +104,7 @@ def update_credential(session: Session, name: str, patch: CredentialPatch, *, se
             setattr(cred, attr, getattr(patch, attr))
     if "secret" in fields:
         cred.secret_encrypted = (
-            None if patch.secret is None else encrypt_secret(session, patch.secret, settings=settings)
+            None if patch.secret is None else encrypt_secret(session, patch.secret)
         )
     session.flush()
     return cred
@@ -111,7 +112,8 @@ def update_credential(session: Session, name: str, patch: CredentialPatch, *, se
 
 def delete_credential(session: Session, name: str, *, force: bool = False) -> None:
     cred = get_credential(session, name)
-    users = list(session.scalars(select(Asset.name).where(Asset.credential_id == cred.id).order_by(Asset.name).limit(6)))
+    users = list(session.scalars(
+        select(Asset.name).where(Asset.credential_id == cred.id).order_by(Asset.name).limit(6)))
     if users and not force:
         shown = ", ".join(users[:5]) + (", ..." if len(users) > 5 else "")
         raise AssetConflict(f"credential {name!r} is used by assets {shown}; reassign them or delete with force")
@@ -132,13 +134,15 @@ def get_group(session: Session, name: str) -> Group:
 
 
 def list_groups(session: Session) -> list[tuple[Group, int]]:
-    counts = dict(session.execute(select(asset_groups.c.group_id, func.count()).group_by(asset_groups.c.group_id)).all())
+    counts: dict[int, int] = dict(
+        session.execute(select(asset_groups.c.group_id, func.count()).group_by(asset_groups.c.group_id)).tuples().all())
     groups = session.scalars(select(Group).order_by(Group.name).options(selectinload(Group.parents)))
     return [(g, counts.get(g.id, 0)) for g in groups]
 
 
 def asset_count(session: Session, group: Group) -> int:
-    return session.scalar(select(func.count()).select_from(asset_groups).where(asset_groups.c.group_id == group.id)) or 0
+    return session.scalar(
+        select(func.count()).select_from(asset_groups).where(asset_groups.c.group_id == group.id)) or 0
 
 
 def ensure_groups(session: Session, names: list[str]) -> list[Group]:
@@ -304,6 +308,7 @@ def create_asset(session: Session, data: AssetIn) -> Asset:
         name=data.name, address=data.address, os=data.os, environment=data.environment, port=data.port,
         credential_id=_credential_id(session, data.name, data.credential), vars=data.vars, enabled=data.enabled,
     )
+    set_host_keys(asset, data.host_keys or [])
     asset.groups = ensure_groups(session, data.groups)
     session.add(asset)
     session.flush()
@@ -328,9 +333,62 @@ def update_asset(session: Session, name: str, patch: AssetPatch) -> Asset:
         asset.credential_id = _credential_id(session, asset.name, patch.credential)
     if "groups" in fields:
         asset.groups = ensure_groups(session, patch.groups or [])
+    if "host_keys" in fields:
+        set_host_keys(asset, patch.host_keys or [])
+    if problem := vars_problem(asset.vars or {}, address=asset.address):  # the merged asset (address + vars)
+        raise AssetValidationError(f"asset {asset.name!r}: vars: {problem}")
     session.flush()
     session.expire(asset, ["credential"])
     return get_asset(session, asset.name)
+
+
+# --- host keys (the web side never scans: app.execution.hostkeys does, in the worker and the CLI) --------
+
+
+def set_host_keys(asset: Asset, keys: list[str],
+                  source: hostkeys.HostKeySource = hostkeys.HostKeySource.IMPORT) -> bool:
+    """Pin ``keys`` (normalized) on ``asset``; [] unpins (the next run pins at first contact).
+
+    Giving the keys already pinned changes nothing (an export re-imported keeps source and time).
+    Returns whether anything changed.
+    """
+    if sorted(keys) == sorted(asset.host_keys or []):
+        if not asset.host_keys_pending:
+            return False
+        asset.host_keys_pending, asset.host_keys_pending_at = [], None  # the pinned keys are the answer again
+        return True
+    asset.host_keys = list(keys)
+    asset.host_key_source = source if keys else None
+    asset.host_keys_pinned_at = utcnow() if keys else None
+    asset.host_keys_pending = []
+    asset.host_keys_pending_at = None
+    return True
+
+
+def accept_pending_host_key(session: Session, name: str, fingerprint: str | None = None) -> dict[str, Any]:
+    """An admin accepts the new host key a run saw (it becomes the pinned key, source 'accepted').
+
+    Without a key seen by a run, the pinned keys are dropped so that the next run pins what the host
+    presents then (first contact). ``fingerprint``, when given, must be the seen key's. Returns the audit
+    details (the caller records them with its actor).
+    """
+    asset = get_asset(session, name)
+    previous = hostkeys.describe(asset.host_keys or [])
+    pending = list(asset.host_keys_pending or [])
+    if fingerprint is not None:
+        seen = [hostkeys.fingerprint(k) for k in pending]
+        if fingerprint not in seen:
+            shown = ", ".join(seen) or "none"
+            raise AssetConflict(f"asset {name!r}: no new host key with fingerprint {fingerprint} was seen "
+                                f"(seen: {shown})")
+    if pending:
+        set_host_keys(asset, pending, hostkeys.HostKeySource.ACCEPTED)
+        mode, accepted = "seen-key", hostkeys.describe(pending)
+    else:
+        set_host_keys(asset, [])
+        mode, accepted = "next-contact", []
+    session.flush()
+    return {"asset": name, "mode": mode, "previous": previous, "accepted": accepted}
 
 
 def delete_asset(session: Session, name: str) -> None:

@@ -16,18 +16,15 @@ Layout (everything at the top level, as AWX expects of a project):
 """
 from __future__ import annotations
 
-import gzip
-import io
 import json
-import tarfile
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
 from app.awx.errors import ExportError
+from compiler.archive import EXEC_MODE, FILE_MODE, deterministic_tar_gz
 
 INVENTORY_DIR = Path(__file__).resolve().parents[2] / "inventory"
 INVENTORY_SCRIPT = "inventory/opsplan_inventory.py"
-FILE_MODE, EXEC_MODE, DIR_MODE = 0o644, 0o755, 0o755
 
 
 class BundleLike(Protocol):
@@ -64,25 +61,12 @@ def project_files(bundle: BundleLike, plan_json: dict[str, Any], *, name: str,
 
 def build_project(bundle: BundleLike, plan_json: dict[str, Any], *, name: str,
                   inventory_dir: Path = INVENTORY_DIR) -> bytes:
-    """The deterministic tar.gz: sorted entries, mtime 0, owner 0:0, fixed modes, gzip mtime 0."""
+    """The deterministic tar.gz of the project (see ``compiler.archive``)."""
     files = project_files(bundle, plan_json, name=name, inventory_dir=inventory_dir)
-    dirs = sorted({str(p) for rel in files for p in PurePosixPath(rel).parents if str(p) != "."})
-    raw = io.BytesIO()
-    with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
-        for path in sorted(dirs + list(files)):
-            info = tarfile.TarInfo(path)
-            info.mtime, info.uid, info.gid, info.uname, info.gname = 0, 0, 0, "", ""
-            if path in files:
-                data, mode = files[path]
-                info.size, info.mode, info.type = len(data), mode, tarfile.REGTYPE
-                tar.addfile(info, io.BytesIO(data))
-            else:
-                info.mode, info.type = DIR_MODE, tarfile.DIRTYPE
-                tar.addfile(info)
-    out = io.BytesIO()
-    with gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=0, compresslevel=9) as gz:
-        gz.write(raw.getvalue())
-    return out.getvalue()
+    try:
+        return deterministic_tar_gz(files)
+    except ValueError as exc:
+        raise ExportError(str(exc)) from None
 
 
 def _check_path(rel: str) -> None:

@@ -1,16 +1,15 @@
 """SQLAlchemy 2.0 models: the database is the source of truth for assets, plans, approvals and runs."""
 from __future__ import annotations
 
-import enum
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import (
     JSON,
     Boolean,
     Column,
-    DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -20,9 +19,22 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from app.assets.hostkeys import HostKeySource
+from app.db.types import UtcDateTime, status_column, utcnow
+from app.statuses import (
+    CredentialKind,
+    Decision,
+    DeliveryStatus,
+    OsFamily,
+    PlanState,
+    PlanStatus,
+    Role,
+    RunMode,
+    RunStatus,
+)
 
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+__all__ = ["utcnow", "new_id", "CredentialKind", "Decision", "OsFamily", "PlanState", "Role", "RunMode",
+           "RunStatus"]
 
 
 def new_id() -> str:
@@ -30,60 +42,7 @@ def new_id() -> str:
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {dict: JSON, list: JSON}
-
-
-class OsFamily(str, enum.Enum):
-    LINUX = "linux"
-    WINDOWS = "windows"
-
-
-class CredentialKind(str, enum.Enum):
-    SSH_KEY = "ssh_key"
-    PASSWORD = "password"
-    WINRM = "winrm"
-
-
-class RunMode(str, enum.Enum):
-    CHECK = "check"
-    RUN = "run"
-
-
-class RunStatus(str, enum.Enum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    SUCCESSFUL = "successful"
-    PARTIAL = "partial"
-    FAILED = "failed"
-    CANCELED = "canceled"
-    TIMED_OUT = "timed_out"
-
-    @property
-    def finished(self) -> bool:
-        return self not in (RunStatus.QUEUED, RunStatus.RUNNING)
-
-
-class PlanState(str, enum.Enum):
-    """Lifecycle of a plan (independent of the planner's ready/needs_clarification/rejected)."""
-
-    DRAFT = "draft"
-    PREVIEWED = "previewed"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    RUNNING = "running"
-    DONE = "done"
-
-
-class Decision(str, enum.Enum):
-    APPROVED = "approved"
-    REJECTED = "rejected"
-
-
-class Role(str, enum.Enum):
-    VIEWER = "viewer"
-    OPERATOR = "operator"
-    APPROVER = "approver"
-    ADMIN = "admin"
+    type_annotation_map = {dict: JSON, list: JSON, datetime: UtcDateTime}
 
 
 # --- assets -----------------------------------------------------------------
@@ -107,11 +66,11 @@ class Credential(Base):
     __tablename__ = "credentials"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(128), unique=True)
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[CredentialKind] = mapped_column(status_column(CredentialKind))
     username: Mapped[str] = mapped_column(String(128))
     secret_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class Group(Base):
@@ -120,13 +79,13 @@ class Group(Base):
     name: Mapped[str] = mapped_column(String(128), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
     vars: Mapped[dict] = mapped_column(JSON, default=dict)
-    parents: Mapped[list["Group"]] = relationship(
+    parents: Mapped[list[Group]] = relationship(
         secondary=group_parents,
         primaryjoin=lambda: Group.id == group_parents.c.group_id,
         secondaryjoin=lambda: Group.id == group_parents.c.parent_id,
         order_by=lambda: Group.name,
     )
-    assets: Mapped[list["Asset"]] = relationship(secondary=asset_groups, back_populates="groups")
+    assets: Mapped[list[Asset]] = relationship(secondary=asset_groups, back_populates="groups")
 
 
 class Asset(Base):
@@ -134,16 +93,24 @@ class Asset(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(128), unique=True)
     address: Mapped[str] = mapped_column(String(255))
-    os: Mapped[str] = mapped_column(String(16), default=OsFamily.LINUX.value)
+    os: Mapped[OsFamily] = mapped_column(status_column(OsFamily), default=OsFamily.LINUX)
     environment: Mapped[str] = mapped_column(String(64), default="")
     port: Mapped[int | None] = mapped_column(Integer, nullable=True)
     credential_id: Mapped[int | None] = mapped_column(ForeignKey("credentials.id", ondelete="SET NULL"), nullable=True)
     vars: Mapped[dict] = mapped_column(JSON, default=dict)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # SSH host keys ("type base64" lines) a run connects with, never part of the inventory fingerprint
+    host_keys: Mapped[list] = mapped_column(JSON, default=list)
+    host_key_source: Mapped[HostKeySource | None] = mapped_column(status_column(HostKeySource), nullable=True)
+    host_keys_pinned_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # keys a run found instead of the pinned ones, waiting for an admin to accept them
+    host_keys_pending: Mapped[list] = mapped_column(JSON, default=list)
+    host_keys_pending_at: Mapped[datetime | None] = mapped_column(nullable=True)
     credential: Mapped[Credential | None] = relationship()
-    groups: Mapped[list[Group]] = relationship(secondary=asset_groups, back_populates="assets", order_by=lambda: Group.name)
+    groups: Mapped[list[Group]] = relationship(secondary=asset_groups, back_populates="assets",
+                                               order_by=lambda: Group.name)
 
 
 # --- plans, approvals, runs -------------------------------------------------------
@@ -154,10 +121,10 @@ class Plan(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     request: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String(128), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    state: Mapped[str] = mapped_column(String(16), default=PlanState.DRAFT.value)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    state: Mapped[PlanState] = mapped_column(status_column(PlanState), default=PlanState.DRAFT)
     current_revision: Mapped[int] = mapped_column(Integer, default=1)
-    revisions: Mapped[list["PlanRevision"]] = relationship(
+    revisions: Mapped[list[PlanRevision]] = relationship(
         back_populates="plan", order_by=lambda: PlanRevision.number, cascade="all, delete-orphan"
     )
 
@@ -168,11 +135,11 @@ class PlanRevision(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[str] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(32))  # planner status: ready | needs_clarification | rejected
+    status: Mapped[PlanStatus] = mapped_column(status_column(PlanStatus, 32))
     body: Mapped[dict] = mapped_column(JSON)  # the plan JSON (CONTRACT 4)
     bundle_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_by: Mapped[str] = mapped_column(String(128), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
     plan: Mapped[Plan] = relationship(back_populates="revisions")
 
 
@@ -183,11 +150,12 @@ class Approval(Base):
     revision: Mapped[int] = mapped_column(Integer)
     bundle_sha256: Mapped[str] = mapped_column(String(64))
     preview_run_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    decision: Mapped[str] = mapped_column(String(16))
+    decision: Mapped[Decision] = mapped_column(status_column(Decision))
     decided_by: Mapped[str] = mapped_column(String(128), default="")
     reason: Mapped[str] = mapped_column(Text, default="")
     voided: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    run_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)  # the run that used it
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Run(Base):
@@ -195,25 +163,24 @@ class Run(Base):
 
     __tablename__ = "runs"
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
-    plan_id: Mapped[str] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
+    plan_id: Mapped[str] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
     revision: Mapped[int] = mapped_column(Integer)
-    mode: Mapped[str] = mapped_column(String(8))
-    status: Mapped[str] = mapped_column(String(16), default=RunStatus.QUEUED.value)
+    mode: Mapped[RunMode] = mapped_column(status_column(RunMode, 8))
+    status: Mapped[RunStatus] = mapped_column(status_column(RunStatus), default=RunStatus.QUEUED)
     bundle_sha256: Mapped[str] = mapped_column(String(64))
     approval_id: Mapped[int | None] = mapped_column(ForeignKey("approvals.id"), nullable=True)
-    parent_run_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    parent_run_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
     limit_hosts: Mapped[list | None] = mapped_column(JSON, nullable=True)
     created_by: Mapped[str] = mapped_column(String(128), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(nullable=True)
     hosts: Mapped[dict] = mapped_column(JSON, default=dict)  # per-host, per-step result (CONTRACT Run JSON)
     error: Mapped[str] = mapped_column(Text, default="")
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     worker_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
     worker_pid: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    runner_pid: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
 
 class RunEvent(Base):
@@ -226,13 +193,13 @@ class RunEvent(Base):
     host: Mapped[str | None] = mapped_column(String(128), nullable=True)
     step: Mapped[int | None] = mapped_column(Integer, nullable=True)
     data: Mapped[dict] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class AuditEntry(Base):
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
     actor: Mapped[str] = mapped_column(String(128), default="")
     action: Mapped[str] = mapped_column(String(64))
     plan_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
@@ -248,7 +215,7 @@ class Conversation(Base):
     __tablename__ = "conversations"
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     created_by: Mapped[str] = mapped_column(String(128), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
     messages: Mapped[list] = mapped_column(JSON, default=list)
     pending_request: Mapped[str | None] = mapped_column(Text, nullable=True)
     plan_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
@@ -258,9 +225,9 @@ class User(Base):
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(128), unique=True)
-    role: Mapped[str] = mapped_column(String(16))
+    role: Mapped[Role] = mapped_column(status_column(Role))
     password_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ApiToken(Base):
@@ -269,8 +236,8 @@ class ApiToken(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(128), default="")
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(nullable=True)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
     user: Mapped[User] = relationship()
 
@@ -298,8 +265,8 @@ class Webhook(Base):
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     secret: Mapped[str | None] = mapped_column(String(255), nullable=True)  # HMAC-SHA256 key; never returned by the API
     created_by: Mapped[str] = mapped_column(String(128), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class WebhookDelivery(Base):
@@ -312,10 +279,22 @@ class WebhookDelivery(Base):
     plan_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     run_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     payload: Mapped[dict] = mapped_column(JSON, default=dict)  # the generic body; the Slack one derives from it
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | delivered | failed
+    status: Mapped[DeliveryStatus] = mapped_column(status_column(DeliveryStatus), default=DeliveryStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     attempt_log: Mapped[list] = mapped_column(JSON, default=list)  # [{"at", "status_code", "error"}]
     last_status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
     last_error: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class LoginFailure(Base):
+    """A failed web login, kept for the throttle window (per user name and per address)."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_username_at", "username", "at"),
+                      Index("ix_login_failures_address_at", "address", "at"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(128))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,11 +1,13 @@
 """Engine and session handling; one engine per database URL per process."""
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 _engines: dict[str, Engine] = {}
@@ -21,13 +23,33 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
+def _private_sqlite_file(path: Path) -> None:
+    """Create the database file 0600 before SQLite opens it (its -wal/-shm files take the same mode).
+
+    A file that already exists and that this process owns is tightened to 0600 as well.
+    """
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        return
+    except FileExistsError:
+        pass
+    try:
+        info = path.stat()
+        if info.st_uid == os.getuid() and stat.S_IMODE(info.st_mode) & 0o077:
+            os.chmod(path, stat.S_IMODE(info.st_mode) & 0o700)
+    except OSError:
+        pass  # not ours, or gone: SQLite reports what matters
+
+
 def get_engine(url: str) -> Engine:
     engine = _engines.get(url)
     if engine is None:
         if url.startswith("sqlite"):
-            path = url.split("///", 1)[-1]
-            if path and path != ":memory:":
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            path = make_url(url).database  # None or "" or ":memory:" for an in-memory database
+            if path and path != ":memory:" and not path.startswith("file:"):
+                _private_sqlite_file(Path(path))
             engine = create_engine(url, connect_args={"timeout": 15})
             event.listen(engine, "connect", _sqlite_pragmas)
         else:

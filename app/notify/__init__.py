@@ -7,6 +7,6 @@ Deliveries are rows in ``webhook_deliveries``; an RQ job on ``<queue_name>-notif
 with exponential backoff and recording every attempt. Nothing here blocks or fails the caller.
 """
 from app.notify.errors import NotifyError
-from app.notify.service import EVENTS, emit, emit_for_run, notify_queue_name
+from app.notify.service import EVENTS, emit, emit_for_run
 
-__all__ = ["EVENTS", "NotifyError", "emit", "emit_for_run", "notify_queue_name"]
+__all__ = ["EVENTS", "NotifyError", "emit", "emit_for_run"]

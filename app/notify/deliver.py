@@ -10,7 +10,7 @@ import json
 import logging
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,6 +19,7 @@ import requests
 from app.config import Settings
 from app.db.models import Webhook, WebhookDelivery
 from app.db.session import session_scope
+from app.statuses import DeliveryStatus
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +60,9 @@ def signature(secret: str, data: bytes) -> str:
 
 
 def _settings() -> Settings:
-    executor = sys.modules.get("app.executor")  # in the worker: the settings kept before the env was scrubbed
-    if executor is not None:
-        return executor.current_settings()
+    runtime = sys.modules.get("app.execution.runtime")  # in the worker: the settings kept before the env was scrubbed
+    if runtime is not None:
+        return runtime.settings()
     return Settings.from_env()
 
 
@@ -80,7 +81,7 @@ def deliver(settings: Settings, delivery_id: int) -> str:
             return row.status  # a duplicate job: already settled
         hook = s.get(Webhook, row.webhook_id)
         if hook is None or not hook.enabled:
-            _settle(row, "failed", "webhook deleted or disabled before delivery")
+            _settle(row, DeliveryStatus.FAILED, "webhook deleted or disabled before delivery")
             return "failed"
         url, kind, secret, event = hook.url, hook.kind, hook.secret, row.event
         data = render(kind, row.payload)
@@ -94,17 +95,17 @@ def deliver(settings: Settings, delivery_id: int) -> str:
         ok = code is not None and 200 <= code < 300
         retry = not ok and (code is None or code >= 500 or code in RETRY_STATUS) and bool(delays)
         with session_scope(settings.database_url) as s:
-            row = s.get(WebhookDelivery, delivery_id)
+            row = s.get_one(WebhookDelivery, delivery_id)
             row.attempts += 1
             row.attempt_log = [*(row.attempt_log or []), {"at": _now().isoformat(), "status_code": code,
                                                           "error": error}]
             row.last_status_code = code
             if ok:
-                _settle(row, "delivered", "")
+                _settle(row, DeliveryStatus.DELIVERED, "")
                 return "delivered"
             row.last_error = error
             if not retry:
-                _settle(row, "failed", error)
+                _settle(row, DeliveryStatus.FAILED, error)
                 log.warning("webhook delivery %s failed after %s attempts: %s", delivery_id, row.attempts, error)
                 return "failed"
         time.sleep(delays.pop(0))
@@ -129,11 +130,11 @@ def _short(exc: Exception) -> str:
     return text if len(text) <= 300 else text[:300] + "..."
 
 
-def _settle(row: WebhookDelivery, status: str, error: str) -> None:
+def _settle(row: WebhookDelivery, status: DeliveryStatus, error: str) -> None:
     row.status, row.finished_at = status, _now()
     if error:
         row.last_error = error[:2000]
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

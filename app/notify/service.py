@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
@@ -13,8 +13,10 @@ from sqlalchemy.orm import Session
 from app.config import Settings
 from app.db.models import Plan, Run, RunMode, RunStatus, Webhook, WebhookDelivery
 from app.db.session import session_scope
+from app.db.types import iso
 from app.errors import Conflict, NotFound
 from app.notify.errors import InvalidWebhook
+from app.statuses import DeliveryStatus
 
 log = logging.getLogger(__name__)
 
@@ -22,10 +24,6 @@ EVENTS = ("approval.needed", "run.finished", "run.failed")
 KINDS = ("generic", "slack")
 GOOD = (RunStatus.SUCCESSFUL.value, RunStatus.PARTIAL.value)
 BAD = (RunStatus.FAILED.value, RunStatus.TIMED_OUT.value, RunStatus.CANCELED.value)
-
-
-def notify_queue_name(settings: Settings) -> str:
-    return f"{settings.queue_name}-notify"
 
 
 # --- endpoints ------------------------------------------------------------------------------------
@@ -102,14 +100,14 @@ def webhook_json(row: Webhook) -> dict[str, Any]:
     """The API view: the secret is write-only (only whether one is set)."""
     return {"id": row.id, "name": row.name, "url": row.url, "kind": row.kind, "events": list(row.events or []),
             "enabled": row.enabled, "has_secret": bool(row.secret), "created_by": row.created_by,
-            "created_at": _iso(row.created_at)}
+            "created_at": iso(row.created_at)}
 
 
 def delivery_json(row: WebhookDelivery) -> dict[str, Any]:
     return {"id": row.id, "webhook_id": row.webhook_id, "event": row.event, "plan_id": row.plan_id,
             "run_id": row.run_id, "status": row.status, "attempts": row.attempts,
             "attempt_log": list(row.attempt_log or []), "last_status_code": row.last_status_code,
-            "last_error": row.last_error, "created_at": _iso(row.created_at), "finished_at": _iso(row.finished_at)}
+            "last_error": row.last_error, "created_at": iso(row.created_at), "finished_at": iso(row.finished_at)}
 
 
 def deliveries(session: Session, webhook_id: int, limit: int = 50) -> list[WebhookDelivery]:
@@ -130,7 +128,7 @@ def event_body(settings: Settings, event: str, payload: dict[str, Any]) -> dict[
     body = {"event": event, "plan_id": plan_id, "run_id": run_id, "status": payload.get("status"),
             "url": run_url or plan_url, "plan_url": plan_url, "run_url": run_url,
             "summary": payload.get("summary") or f"{event} for plan {plan_id or '-'}",
-            "at": payload.get("at") or datetime.now(timezone.utc).isoformat()}
+            "at": payload.get("at") or datetime.now(UTC).isoformat()}
     body.update({k: v for k, v in payload.items() if k not in body})
     return body
 
@@ -162,16 +160,19 @@ def _enqueue(settings: Settings, delivery_id: int) -> None:
     try:
         from rq import Queue
 
+        from app.queue import installation_id, notify_queue_name
+
         queue = Queue(notify_queue_name(settings), connection=_redis(settings.redis_url))
-        queue.enqueue("app.notify.deliver.deliver_job", delivery_id, job_id=f"opsplan-notify-{delivery_id}",
+        queue.enqueue("app.notify.deliver.deliver_job", delivery_id,
+                      job_id=f"opsplan-{installation_id(settings.database_url)}-notify-{delivery_id}",
                       job_timeout=300, result_ttl=3600, failure_ttl=7 * 86400,
                       description=f"opsplan webhook delivery {delivery_id}")
-    except Exception as exc:  # Redis down: the delivery is recorded as failed, the caller goes on
+    except Exception as exc:  # noqa: BLE001 - Redis down: the delivery is recorded as failed, the caller goes on
         log.warning("webhook delivery %s not queued: %s", delivery_id, exc)
         try:
             with session_scope(settings.database_url) as s:
-                row = s.get(WebhookDelivery, delivery_id)
-                row.status, row.finished_at = "failed", datetime.now(timezone.utc)
+                row = s.get_one(WebhookDelivery, delivery_id)
+                row.status, row.finished_at = DeliveryStatus.FAILED, datetime.now(UTC)
                 row.last_error = f"not queued (Redis unavailable): {type(exc).__name__}: {exc}"[:2000]
         except Exception:
             log.exception("could not record the queueing failure of delivery %s", delivery_id)
@@ -202,7 +203,7 @@ def emit_for_run(settings: Settings, run_id: str) -> list[int]:
             event = run_event(run.mode, run.status)
             if event is None:
                 return []
-            plan = s.get(Plan, run.plan_id)
+            plan = s.get_one(Plan, run.plan_id)
             rev = next((r for r in plan.revisions if r.number == run.revision), None)
             risk = (rev.body or {}).get("risk", "-") if rev else "-"
             counts: dict[str, int] = {}
@@ -211,7 +212,7 @@ def emit_for_run(settings: Settings, run_id: str) -> list[int]:
             payload = {"plan_id": run.plan_id, "run_id": run.id, "status": run.status, "mode": run.mode,
                        "risk": risk, "host_counts": counts, "error": (run.error or "")[:500],
                        "summary": _summary(event, run, plan, risk, counts),
-                       "at": _iso(run.finished_at) or datetime.now(timezone.utc).isoformat()}
+                       "at": iso(run.finished_at) or datetime.now(UTC).isoformat()}
         return emit(settings, event, payload)
     except Exception:
         log.exception("notification for run %s failed", run_id)
@@ -228,8 +229,3 @@ def _summary(event: str, run: Run, plan: Plan, risk: str, counts: dict[str, int]
         return f"Run of {what} {run.status} ({hosts})."
     return f"Run of {what} {run.status} ({hosts})" + (f": {run.error[:200]}" if run.error else ".")
 
-
-def _iso(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).isoformat()

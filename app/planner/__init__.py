@@ -5,24 +5,23 @@ catalog, resolve targets against the asset vocabulary.
 """
 from __future__ import annotations
 
-from compiler.models import Plan
-
+from app.config import Settings
 from app.planner.errors import LLMError, PlannerError
 from app.planner.resolve import finalize, resolve
 from app.planner.rules import plan_rules
 from app.planner.vocabulary import AssetRef, Vocabulary
+from compiler.models import Plan
 
 __all__ = ["plan_request", "plan_rules", "resolve", "finalize", "Vocabulary", "AssetRef", "PlannerError", "LLMError",
            "Plan"]
 
 
-def plan_request(text: str, vocab: Vocabulary, settings=None) -> Plan:
-    """Plan one request: the LLM planner when an OpenAI key or base URL is configured, else the rules."""
-    if settings is None:
-        from app.config import Settings
+def plan_request(text: str, vocab: Vocabulary, settings: Settings) -> Plan:
+    """Plan one request: the LLM planner when an OpenAI key or base URL is configured, else the rules.
 
-        settings = Settings.from_env()
-    if settings.openai_api_key or settings.openai_base_url:
+    Faces never call this: they go through ``app.services.planning.plan_text`` (length limit, metrics).
+    """
+    if settings.llm_enabled:
         from app.planner.llm import plan_llm
 
         return plan_llm(text, vocab, settings)

@@ -14,16 +14,16 @@ DEFAULT_FLEET = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "pl
 
 def eval_planner(corpus_path: str, fleet_path: str | None = None, *, verbose: bool = False, use_env: bool = False):
     """Run the planner over a corpus; print accuracy and the unsafe count; return the EvalResult."""
-    vocab = Vocabulary.from_fleet_yaml(fleet_path or DEFAULT_FLEET)
-    if use_env:
-        from app.config import Settings
-        from app.planner import plan_request
+    from dataclasses import replace
 
-        settings = Settings.from_env()
-        planner = lambda text, v: plan_request(text, v, settings)  # noqa: E731
-    else:
-        from app.planner.rules import plan_rules as planner
-    result = evaluate(load_corpus(corpus_path), vocab, planner)
+    from app.config import Settings
+    from app.services.planning import plan_text
+
+    vocab = Vocabulary.from_fleet_yaml(fleet_path or DEFAULT_FLEET)
+    settings = Settings.from_env()
+    if not use_env:  # the rule planner, whatever the environment configures
+        settings = replace(settings, openai_api_key=None, openai_base_url=None)
+    result = evaluate(load_corpus(corpus_path), vocab, lambda text, v: plan_text(text, settings, v))
     if verbose:
         for f in result.failures:
             click.echo(json.dumps(f), err=True)

@@ -6,9 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from compiler.models import Plan, PlanStatus
-
 from app.planner.vocabulary import Vocabulary
+from compiler.models import Plan, PlanStatus
 
 
 @dataclass

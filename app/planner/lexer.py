@@ -88,13 +88,16 @@ ALL = frozenset(("all", "every", "each", "everything", "everywhere", "entire", "
 VAGUE = frozenset(("something", "anything", "stuff", "things", "thing", "it", "them", "this", "that", "these",
                    "those", "one", "whatever", "everything"))
 PRONOUNS = frozenset(("it", "them", "again"))
-FILLER = frozenset("""
-the a an please pls can could would will you u me us i we want need needs like kindly now right asap quickly
-immediately my our your their is are was were be been being do does did if whether there how much many what whats
-which who when where why hey hi hello ok okay thanks thank lets let go ahead some any current currently still just
-hung stuck frozen stale zombie runaway broken old new latest newest fresh again too as well named called so
-left free sure gracefully safely soon up-to-date available should shall may might must have has had this that
-""".split()) - VAGUE - PRONOUNS
+FILLER = frozenset(["the", "a", "an", "please", "pls", "can", "could", "would", "will", "you", "u", "me", "us", "i",
+                    "we", "want", "need", "needs", "like", "kindly", "now", "right", "asap", "quickly", "immediately",
+                    "my", "our", "your", "their", "is", "are", "was", "were", "be", "been", "being", "do", "does",
+                    "did", "if", "whether", "there", "how", "much", "many", "what", "whats", "which", "who", "when",
+                    "where", "why", "hey", "hi", "hello", "ok", "okay", "thanks", "thank", "lets", "let", "go",
+                    "ahead", "some", "any", "current", "currently", "still", "just", "hung", "stuck", "frozen",
+                    "stale", "zombie", "runaway", "broken", "old", "new", "latest", "newest", "fresh", "again", "too",
+                    "as", "well", "named", "called", "so", "left", "free", "sure", "gracefully", "safely", "soon",
+                    "up-to-date", "available", "should", "shall", "may", "might", "must", "have", "has", "had",
+                    "this", "that"]) - VAGUE - PRONOUNS
 
 
 @dataclass(slots=True)
@@ -117,7 +120,7 @@ def protect(text: str) -> tuple[str, list[Span]]:
 
     def sub(m: re.Match) -> str:
         quoted = m.lastgroup in ("dq", "sq", "q1")
-        value = m.group(m.lastgroup)
+        value = m.group(m.lastgroup or 0)
         if not quoted:
             value = value.rstrip(".,;:!?)") if not value.endswith(":\\") else value
         kind = "u" if _URL_RX.match(value) else "p" if _PATH_RX.match(value) else "q"

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import re
-
-from compiler.catalog import CATALOG
-from compiler.models import Plan, PlanStatus, Step, Targets, plan_json_schema
 
 from app.planner.errors import LLMError
 from app.planner.resolve import finalize
 from app.planner.rules import plan_rules, precheck
 from app.planner.vocabulary import OS_WORDS, Vocabulary
+from compiler.catalog import CATALOG
+from compiler.models import Plan, PlanStatus, Step, Targets, plan_json_schema
 
 PLANNER_NAME = "llm"
 MAX_HOSTS_IN_PROMPT = 200
@@ -75,8 +73,7 @@ def system_prompt(vocab: Vocabulary) -> str:
 
 
 def _timeout(settings) -> float:
-    value = (getattr(settings, "extra", None) or {}).get("llm_timeout") or os.environ.get("OPSPLAN_LLM_TIMEOUT")
-    return float(value or 20.0)
+    return float(settings.llm_timeout)
 
 
 def ask_model(text: str, vocab: Vocabulary, settings) -> dict:
@@ -102,7 +99,7 @@ def ask_model(text: str, vocab: Vocabulary, settings) -> dict:
     try:
         content = resp.choices[0].message.content or ""
         data = json.loads(content)
-    except (IndexError, AttributeError, TypeError, ValueError) as exc:
+    except (IndexError, AttributeError, TypeError, ValueError, RecursionError) as exc:
         raise LLMError("malformed output (not JSON)") from exc
     if not isinstance(data, dict):
         raise LLMError("malformed output (not an object)")

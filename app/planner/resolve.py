@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import difflib
 
+from app.planner import safety
+from app.planner.vocabulary import Vocabulary
 from compiler.catalog import CATALOG
 from compiler.errors import CompilerError
 from compiler.models import Plan, PlanStatus, Step, Targets
 from compiler.validate import plan_risk, validate_step
-
-from app.planner import safety
-from app.planner.vocabulary import Vocabulary
 
 # How each action reads in a question: "Which hosts should I <phrase> on?"
 _PHRASES = {
@@ -55,7 +54,8 @@ def phrase(step: Step) -> str:
 def missing_question(step: Step, param: str) -> str:
     family, _, verb = step.action.partition(".")
     tmpl = _MISSING.get((family, param), f"What should {param} be for {step.action}?")
-    values = {"verb": _VERBS.get(verb, verb), "name": step.params.get("name", "it"), "src": step.params.get("src", "it")}
+    values = {"verb": _VERBS.get(verb, verb), "name": step.params.get("name", "it"),
+              "src": step.params.get("src", "it")}
     return tmpl.format(**values)
 
 
@@ -63,7 +63,8 @@ def target_question(step: Step) -> str:
     text = phrase(step)
     if text.endswith((" on", " from", " to")):
         return f"Which hosts should I {text}?"
-    return f"Which hosts should I {text}?" if step.action in ("host.ping", "host.reboot") else f"Which hosts should I {text} on?"
+    return (f"Which hosts should I {text}?" if step.action in ("host.ping", "host.reboot")
+            else f"Which hosts should I {text} on?")
 
 
 def _did_you_mean(close: list[str]) -> str:
@@ -126,7 +127,8 @@ def resolve_targets(t: Targets, vocab: Vocabulary, step: Step) -> tuple[list[str
         where = describe(t)
         q = " ".join(qual)
         return [], [f"No {q + ' ' if q else ''}hosts are in {where}. Which hosts did you mean?"
-                    if where != "the fleet" else f"There are no enabled {q + ' ' if q else ''}hosts. Which hosts did you mean?"]
+                    if where != "the fleet"
+                    else f"There are no enabled {q + ' ' if q else ''}hosts. Which hosts did you mean?"]
     for name in t.exclude:
         host = vocab.host(name)
         group = None if host else (name if name in vocab.group_members else vocab.group(name))

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from compiler.models import Plan, PlanStatus, Step, Targets
-
+from app.defaults import MAX_REQUEST_CHARS
 from app.planner import safety
-from app.planner.lexer import (HOSTLIKE_RX, PRONOUNS, TARGET_PREPS, VAGUE, Span, Tok, protect, tokenize)
+from app.planner.lexer import HOSTLIKE_RX, PRONOUNS, TARGET_PREPS, VAGUE, Span, Tok, protect, tokenize
 from app.planner.resolve import finalize
 from app.planner.vocabulary import Vocabulary
+from compiler.models import Plan, PlanStatus, Step, Targets
 
 PLANNER_NAME = "rules"
 _EXT = (".exe", ".msi", ".jar", ".war", ".dll", ".zip", ".bin", ".tar.gz", ".tgz")
@@ -121,7 +121,8 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
         elif k == "NUM":
             c.numbers.append(tok.value)
         elif k == "VER":
-            if c.version is None and (prep == "to" or (prev and prev.kind in ("WORD", "KW")) or c.verb in ("install", "update")):
+            if c.version is None and (prep == "to" or (prev and prev.kind in ("WORD", "KW"))
+                                      or c.verb in ("install", "update")):
                 c.version = tok.value.lstrip("vV")
         elif k == "CONJ":
             if mode == "OBJ" and c.objects[-1]:
@@ -198,7 +199,8 @@ def build(c: Clause, prev_names: list[str]) -> tuple[list[tuple[str, dict]], lis
         cmd = next((s.value for s, _ in c.spans if s.quoted), None)
         return [("command.run", {"command": cmd} if cmd is not None else {})], [], None
     if verb == "copy":
-        params = {"src": _first(c, "pu", exclude_preps=("to", "into", "onto")), "dest": _first(c, "p", ("to", "into", "onto"))}
+        params = {"src": _first(c, "pu", exclude_preps=("to", "into", "onto")),
+                  "dest": _first(c, "p", ("to", "into", "onto"))}
         return [("file.copy", {k: v for k, v in params.items() if v})], [], None
     if verb == "kill":
         return each("process.kill"), [], None
@@ -224,7 +226,8 @@ def build(c: Clause, prev_names: list[str]) -> tuple[list[tuple[str, dict]], lis
             return [], [], "Refused: deleting files is not an action in the catalog."
         return each("package.remove"), [], None
     if verb in ("update", "deploy"):
-        source = _first(c, "pu", ("from", "using", "with", "via")) or _first(c, "pu", exclude_preps=("at", "in", "into", "to"))
+        source = (_first(c, "pu", ("from", "using", "with", "via"))
+                  or _first(c, "pu", exclude_preps=("at", "in", "into", "to")))
         path = _first(c, "p", ("at", "in", "into", "to"))
         is_app = verb == "deploy" or source or c.dangling_source or "app" in kws \
             or any(n.lower().endswith(_EXT) for n in names)
@@ -264,7 +267,8 @@ def build(c: Clause, prev_names: list[str]) -> tuple[list[tuple[str, dict]], lis
     if names and c.vague is False and not verb:
         return [], [f"What should I do with {names[0]}, and on which hosts?"], None
     if verb == "check" and c.has_targets():
-        return [], [f"What should I check on {_target_text(c)}? For example: ping, disk space, a service's status."], None
+        return [], [f"What should I check on {_target_text(c)}? "
+                    "For example: ping, disk space, a service's status."], None
     if c.has_targets() or verb or kws or c.spans:
         where = f" on {_target_text(c)}" if c.has_targets() else ""
         return [], [f"What should I do{where}? For example: 'restart nginx', 'check disk space', 'ping'."], None
@@ -298,8 +302,8 @@ def _reject(text: str, reason: str) -> Plan:
 
 def precheck(text: str) -> str | None:
     """Refusal reason that applies to the raw request text whichever planner runs (or None)."""
-    if len(text) > 2000:
-        return "Refused: the request is too long (at most 2000 characters)."
+    if len(text) > MAX_REQUEST_CHARS:
+        return f"Refused: the request is too long (at most {MAX_REQUEST_CHARS} characters)."
     reason = safety.injection_reason(text) or safety.catastrophic_reason(text)
     if reason:
         return reason
@@ -313,7 +317,8 @@ def precheck(text: str) -> str | None:
 def plan_rules(text: str, vocab: Vocabulary) -> Plan:
     text = (text or "").strip()
     if not text:
-        return Plan(status=PlanStatus.NEEDS_CLARIFICATION, questions=["What would you like me to do, and on which hosts?"],
+        return Plan(status=PlanStatus.NEEDS_CLARIFICATION,
+                    questions=["What would you like me to do, and on which hosts?"],
                     request=text, planner=PLANNER_NAME)
     reason = precheck(text)
     if reason:
@@ -340,16 +345,17 @@ def plan_rules(text: str, vocab: Vocabulary) -> Plan:
             specs[i] = next((s for s in specs[i + 1:] if s is not None), None) or next(
                 (s for s in reversed(specs[:i]) if s is not None), None)
     plan_steps = []
-    for (c, steps), spec in zip(built, specs):
+    for (_c, steps), spec in zip(built, specs, strict=True):
         targets, qs = _targets(spec) if spec is not None else (Targets(), [])
         questions += [q for q in qs if q not in questions]
         for action, params in steps:
             plan_steps.append(Step(action=action, params=params, targets=targets))
             singular.append(spec is not None and spec.singular and not spec.hosts)
     status = PlanStatus.NEEDS_CLARIFICATION if questions else PlanStatus.READY
-    plan = finalize(Plan(status=status, questions=questions, steps=plan_steps, request=text, planner=PLANNER_NAME), vocab)
+    plan = finalize(Plan(status=status, questions=questions, steps=plan_steps, request=text, planner=PLANNER_NAME),
+                    vocab)
     if plan.status is PlanStatus.READY:
-        for step, one in zip(plan.steps, singular):
+        for step, one in zip(plan.steps, singular, strict=True):
             if one and len(step.hosts) > 1:
                 shown = ", ".join(step.hosts[:10]) + (" ..." if len(step.hosts) > 10 else "")
                 return plan.model_copy(update={

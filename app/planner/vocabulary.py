@@ -109,7 +109,7 @@ class Vocabulary:
         return cls(assets, group_parents)
 
     @classmethod
-    def from_session(cls, session) -> "Vocabulary":
+    def from_session(cls, session) -> Vocabulary:
         """Load the fleet with four core SQL queries (no ORM objects: fast on big fleets)."""
         from sqlalchemy import select
 
@@ -130,7 +130,7 @@ class Vocabulary:
         return cls(refs, parents)
 
     @classmethod
-    def from_fleet_yaml(cls, path) -> "Vocabulary":
+    def from_fleet_yaml(cls, path) -> Vocabulary:
         """Parse a CONTRACT section 3 YAML file directly (optional ``groups: [{name, parents}]``)."""
         import yaml
 

@@ -40,6 +40,6 @@ def host_specs(session: Session, names: list[str]) -> list[HostSpec]:
         hv = hostvars[name]
         spec_vars = _spec_vars(hv)
         spec_vars["opsplan_inventory_sha256"] = fingerprint
-        specs.append(HostSpec(name=name, os=hv.get("opsplan_os", "linux"), environment=hv.get("opsplan_environment", ""),
-                              vars=spec_vars))
+        specs.append(HostSpec(name=name, os=hv.get("opsplan_os", "linux"),
+                              environment=hv.get("opsplan_environment", ""), vars=spec_vars))
     return specs

@@ -1,4 +1,8 @@
-"""From request text or a structured plan to a validated, resolved Plan (one path for every planner)."""
+"""From request text or a structured plan to a validated, resolved Plan: the one way into the planner.
+
+Every face (API, pages, chat, CLI, the evaluation command) plans through ``plan_text``; it applies the
+one length limit, times the planner for the metrics and picks the planner the settings select.
+"""
 from __future__ import annotations
 
 from typing import Any
@@ -6,20 +10,29 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.config import Settings
+from app.defaults import MAX_REQUEST_CHARS
 from app.errors import BadRequest
 from app.metrics import planner_timer
 from app.planner import Vocabulary, plan_request, resolve
 from app.services.plans import parse_plan_body
 from compiler import CompilerError, Plan, PlanStatus, validate_plan
 
-MAX_REQUEST = 4000
+
+def check_length(text: str) -> str:
+    if len(text) > MAX_REQUEST_CHARS:
+        raise BadRequest(f"the request is longer than {MAX_REQUEST_CHARS} characters", code="request_too_long")
+    return text
+
+
+def plan_text(text: str, settings: Settings, vocab: Vocabulary) -> Plan:
+    """Plan one request against ``vocab`` (the fleet), with the planner the settings select."""
+    check_length(text)
+    with planner_timer():
+        return plan_request(text, vocab, settings)
 
 
 def plan_from_request(session: Session, text: str, settings: Settings) -> Plan:
-    if len(text) > MAX_REQUEST:
-        raise BadRequest(f"request is longer than {MAX_REQUEST} characters")
-    with planner_timer():
-        return plan_request(text, Vocabulary.from_session(session), settings)
+    return plan_text(text, settings, Vocabulary.from_session(session))
 
 
 def plan_from_structure(session: Session, data: Any, request_text: str = "") -> Plan:

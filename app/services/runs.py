@@ -1,15 +1,21 @@
-"""Run views and control: the Run JSON of the contract, cancel, relaunch on failed hosts."""
+"""Runs: the records of previews and real runs (created here, queued by ``app.services.launch``), the Run
+JSON of the contract, cancel, and relaunch on the hosts that did not succeed."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import audit
-from app.db.models import Run, RunEvent, RunStatus
+from app.db.models import Run, RunEvent
+from app.db.types import iso
 from app.errors import BadRequest, Conflict, NotFound
+from app.services.approvals import consume, unused_approval
+from app.services.plans import bundle_hosts, get_plan, ready_bundle
+from app.statuses import ACTIVE_RUN, HOST_NOT_SUCCEEDED, HostStatus, PlanState, RunMode, RunStatus, StepStatus
+from compiler import Bundle
 
 
 def get_run(session: Session, run_id: str) -> Run:
@@ -19,25 +25,124 @@ def get_run(session: Session, run_id: str) -> Run:
     return run
 
 
-def _iso(v: datetime | None) -> str | None:
-    if v is None:
-        return None
-    return (v if v.tzinfo else v.replace(tzinfo=timezone.utc)).isoformat()
-
-
 def run_json(session: Session, run_id: str) -> dict[str, Any]:
-    run = get_run(session, run_id)
+    return run_view(get_run(session, run_id))
+
+
+def run_view(run: Run) -> dict[str, Any]:
     hosts = run.hosts or {}
     counts: dict[str, int] = {}
     for entry in hosts.values():
         counts[entry["status"]] = counts.get(entry["status"], 0) + 1
     return {
         "id": run.id, "plan_id": run.plan_id, "revision": run.revision, "mode": run.mode, "status": run.status,
-        "bundle_sha256": run.bundle_sha256, "created_by": run.created_by, "created_at": _iso(run.created_at),
-        "started_at": _iso(run.started_at), "finished_at": _iso(run.finished_at), "error": run.error,
+        "bundle_sha256": run.bundle_sha256, "created_by": run.created_by, "created_at": iso(run.created_at),
+        "started_at": iso(run.started_at), "finished_at": iso(run.finished_at), "error": run.error,
         "limit": run.limit_hosts, "parent_run_id": run.parent_run_id, "cancel_requested": run.cancel_requested,
         "host_counts": counts, "hosts": hosts,
     }
+
+
+def _pending_hosts(bundle: Bundle, only: list[str] | None = None) -> dict[str, Any]:
+    hosts: dict[str, Any] = {}
+    for step in bundle.steps:
+        for host in step.hosts:
+            if only is not None and host not in only:
+                continue
+            entry = hosts.setdefault(host, {"status": HostStatus.PENDING, "steps": []})
+            entry["steps"].append({"step": step.index, "action": step.action, "status": StepStatus.PENDING,
+                                   "changed": False, "diff": "", "previewable": step.previewable})
+    return dict(sorted(hosts.items()))
+
+
+def create_preview(session: Session, plan_id: str, actor: str) -> Run:
+    """A queued CHECK run of the current revision's bundle (compiled against the fleet as it is now)."""
+    row = get_plan(session, plan_id)
+    rev, bundle = ready_bundle(session, row)
+    if rev.bundle_sha256 != bundle.sha256:
+        rev.bundle_sha256 = bundle.sha256  # the fleet changed since the plan was made: preview what runs now
+    run = Run(plan_id=row.id, revision=rev.number, mode=RunMode.CHECK, bundle_sha256=bundle.sha256,
+              created_by=actor, hosts=_pending_hosts(bundle))
+    session.add(run)
+    session.flush()
+    audit.record(session, "preview.requested", actor=actor, plan_id=row.id, run_id=run.id,
+                 bundle_sha256=bundle.sha256, outcome=RunStatus.QUEUED)
+    return run
+
+
+def _no_active_run(session: Session, plan_id: str) -> None:
+    active = session.execute(select(Run.id).where(Run.plan_id == plan_id, Run.mode == RunMode.RUN,
+                                                  Run.status.in_(ACTIVE_RUN))).first()
+    if active:
+        raise Conflict("a run of this plan is already queued or running", code="run_in_progress")
+
+
+def create_run(session: Session, plan_id: str, actor: str, limit_hosts: list[str] | None = None) -> Run:
+    """A queued RUN of the approved bundle; it uses the approval up."""
+    row = get_plan(session, plan_id)
+    appr = unused_approval(session, row)
+    _rev, bundle = ready_bundle(session, row)
+    if bundle.sha256 != appr.bundle_sha256:
+        raise Conflict("stale approval: the plan's bundle or the assets behind it changed since approval; "
+                       "preview and approve again", code="stale_approval")
+    _no_active_run(session, row.id)
+    if limit_hosts is not None:
+        unknown = sorted(set(limit_hosts) - set(bundle_hosts(bundle)))
+        if unknown or not limit_hosts:
+            raise BadRequest(f"limit names hosts outside the plan: {', '.join(unknown) or '(none given)'}")
+    run = _new_run(session, row.id, appr.revision, bundle, appr.id, actor, limit_hosts, None)
+    consume(session, appr.id, run.id)
+    return run
+
+
+def _new_run(session: Session, plan_id: str, revision: int, bundle: Bundle, approval_id: int, actor: str,
+             limit_hosts: list[str] | None, parent_run_id: str | None) -> Run:
+    run = Run(plan_id=plan_id, revision=revision, mode=RunMode.RUN, bundle_sha256=bundle.sha256,
+              approval_id=approval_id, created_by=actor, limit_hosts=limit_hosts, parent_run_id=parent_run_id,
+              hosts=_pending_hosts(bundle, limit_hosts))
+    session.add(run)
+    get_plan(session, plan_id).state = PlanState.RUNNING
+    session.flush()
+    audit.record(session, "run.requested", actor=actor, plan_id=plan_id, run_id=run.id, bundle_sha256=bundle.sha256,
+                 outcome=RunStatus.QUEUED, details={"limit": limit_hosts, "parent_run_id": parent_run_id,
+                                                    "approval_id": approval_id})
+    return run
+
+
+def not_succeeded(run: Run) -> list[str]:
+    """Hosts of a run that did not succeed (failed, unreachable, interrupted or never finished)."""
+    return sorted(h for h, e in (run.hosts or {}).items() if e.get("status") in HOST_NOT_SUCCEEDED)
+
+
+def create_relaunch(session: Session, run_id: str, actor: str) -> tuple[Run, list[str]]:
+    """A new run under the same approval, limited to the hosts of ``run_id`` that did not succeed.
+
+    Only the newest run of an approval may be relaunched, once: so no host that succeeded under the
+    approval ever runs again under it.
+    """
+    run = get_run(session, run_id)
+    if run.mode != RunMode.RUN or not RunStatus(run.status).finished:
+        raise Conflict("only a finished real run can be relaunched")
+    hosts = not_succeeded(run)
+    if not hosts:
+        raise BadRequest("no hosts to relaunch on: every host of this run succeeded")
+    if run.approval_id is None:
+        raise Conflict("this run has no approval to relaunch under", code="not_approved")
+    later = session.execute(select(Run.id).where(Run.parent_run_id == run.id)).first()
+    if later:
+        raise Conflict(f"run {run.id} was relaunched already (run {later[0]}); relaunch that one",
+                       code="approval_used")
+    row = get_plan(session, run.plan_id)
+    if row.current_revision != run.revision:
+        raise Conflict("the plan was edited since this run; preview and approve the new revision",
+                       code="stale_approval")
+    _rev, bundle = ready_bundle(session, row)
+    if bundle.sha256 != run.bundle_sha256:
+        raise Conflict("stale approval: the plan's bundle or the assets behind it changed since the run; "
+                       "preview and approve again", code="stale_approval")
+    _no_active_run(session, row.id)
+    new = _new_run(session, row.id, run.revision, bundle, run.approval_id, actor, hosts, run.id)
+    return new, hosts
 
 
 def request_cancel(session: Session, run_id: str, actor: str) -> Run:
@@ -45,10 +150,16 @@ def request_cancel(session: Session, run_id: str, actor: str) -> Run:
     if RunStatus(run.status).finished:
         raise Conflict(f"run already {run.status}")
     run.cancel_requested = True
-    if run.status == RunStatus.QUEUED.value:  # never started: settle it here, the job will be a no-op
-        run.status = RunStatus.CANCELED.value
-        run.finished_at = datetime.now(timezone.utc)
+    if run.status == RunStatus.QUEUED:  # never started: settle it here, the job will be a no-op
+        run.status = RunStatus.CANCELED
+        run.finished_at = datetime.now(UTC)
         run.error = "canceled before it started"
+        hosts = {h: {**e, "status": HostStatus.CANCELED,
+                     "steps": [{**st, "status": StepStatus.SKIPPED, "msg": "not run: canceled before it started"}
+                               for st in e.get("steps", [])]} for h, e in (run.hosts or {}).items()}
+        run.hosts = hosts
+        if run.mode == RunMode.RUN:
+            get_plan(session, run.plan_id).state = PlanState.FINISHED
     audit.record(session, "run.cancel_requested", actor=actor, plan_id=run.plan_id, run_id=run.id,
                  bundle_sha256=run.bundle_sha256, outcome=run.status)
     return run
@@ -58,22 +169,4 @@ def events_after(session: Session, run_id: str, after: int, limit: int = 1000) -
     rows = session.execute(select(RunEvent).where(RunEvent.run_id == run_id, RunEvent.seq > after)
                            .order_by(RunEvent.seq).limit(limit)).scalars().all()
     return [{"seq": e.seq, "kind": e.kind, "host": e.host, "step": e.step, "data": e.data,
-             "at": _iso(e.created_at)} for e in rows]
-
-
-def failed_hosts(run: Run) -> list[str]:
-    return sorted(h for h, e in (run.hosts or {}).items() if e.get("status") in ("failed", "unreachable"))
-
-
-def relaunch(session: Session, run_id: str, actor: str) -> tuple[Run, list[str]]:
-    """A new run of the same approved bundle, limited to the hosts that failed or were unreachable."""
-    from app.db.models import RunMode
-    from app.services.plans import start_run
-
-    run = get_run(session, run_id)
-    if run.mode != RunMode.RUN.value or not RunStatus(run.status).finished:
-        raise Conflict("only a finished real run can be relaunched")
-    failed = failed_hosts(run)
-    if not failed:
-        raise BadRequest("no failed or unreachable hosts to relaunch on")
-    return start_run(session, run.plan_id, actor, limit_hosts=failed, parent_run_id=run.id), failed
+             "at": iso(e.created_at)} for e in rows]

@@ -1,10 +1,11 @@
-"""The asset list: names, address, OS, environment, groups, enabled. Never any credential secret."""
+"""The asset list: names, address, OS, environment, groups, enabled, SSH host keys. Never any credential secret."""
 from __future__ import annotations
 
 from flask import render_template, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.assets import hostkeys
 from app.context import db_session
 from app.db.models import Asset, Group
 from app.ui import ui_blueprint
@@ -22,7 +23,9 @@ def asset_list():
         if group:
             q = q.where(Asset.groups.any(Group.name == group))
         assets = [{"name": a.name, "address": a.address, "os": a.os, "environment": a.environment,
-                   "port": a.port, "groups": [g.name for g in a.groups], "enabled": a.enabled}
+                   "port": a.port, "groups": [g.name for g in a.groups], "enabled": a.enabled,
+                   "host_keys": hostkeys.keys_json(a.host_keys, a.host_key_source, a.host_keys_pinned_at),
+                   "host_keys_pending": hostkeys.pending_json(a.host_keys_pending, a.host_keys_pending_at)}
                   for a in s.execute(q).scalars()]
         groups = [{"name": g.name, "description": g.description, "parents": [p.name for p in g.parents],
                    "size": len(g.assets)}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hmac
 import secrets
 
-from flask import render_template, request, session
+from flask import make_response, render_template, request, session
 
 from app.errors import Forbidden
 
@@ -55,6 +55,9 @@ def csrf_protect():
     sent = request.form.get(FIELD) or request.headers.get(HEADER)
     if _valid(sent):
         return None
-    return render_template("error.html", status=400, csrf_token=csrf_token, user=None, user_can=lambda _r: False,
+    from app.ui import security_headers  # app.ui imports this module
+
+    page = render_template("error.html", status=400, csrf_token=csrf_token, user=None, user_can=lambda _r: False,
                            message="This form has expired or did not come from Opsplan (missing or invalid CSRF "
-                                   "token). Go back, reload the page and try again."), 400
+                                   "token). Go back, reload the page and try again.")
+    return security_headers(make_response(page, 400))

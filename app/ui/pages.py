@@ -48,8 +48,7 @@ def plan_text(text: str) -> str:
 def index():
     with db_session() as s:
         envs, groups = pickers(s)
-        recent = s.execute(select(Plan).order_by(Plan.created_at.desc()).limit(5)).scalars().all()
-        recent = [svc.plan_json(s, r) for r in recent]
+        recent = svc.plans_json(s, list(s.execute(select(Plan).order_by(Plan.created_at.desc()).limit(5)).scalars()))
     return render_template("request.html", environments=envs, groups=groups, recent=recent,
                            text=request.args.get("text", ""))
 

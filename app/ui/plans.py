@@ -8,18 +8,21 @@ from sqlalchemy import func, select
 
 from app.auth import current_user
 from app.context import db_session, settings
-from app.db.models import Approval, Asset, Decision, Plan, PlanRevision, PlanState, Role, Run
+from app.db.models import Approval, Asset, Plan, PlanRevision, Run
 from app.errors import BadRequest, Conflict, Forbidden, OpsplanError
-from app.queue import enqueue_run
+from app.json_provider import loads as limited_loads
+from app.services import approvals, launch
 from app.services import plans as svc
 from app.services.planning import plan_from_structure
 from app.services.runs import run_json
+from app.statuses import ACTIVE_RUN, Decision, PlanState, PlanStatus, Role
 from app.ui import ui_blueprint, user_can
 from compiler import CATALOG
+from inventory.builder import build_inventory, insecure_transport
 
 bp = ui_blueprint("ui_plans", __name__)
 PAGE_SIZE = 20
-PLAN_STATUSES = ("ready", "needs_clarification", "rejected")
+PLAN_STATUSES = tuple(PlanStatus)
 
 
 def page_arg() -> int:
@@ -44,7 +47,7 @@ def plan_list():
         total = s.execute(select(func.count()).select_from(q.subquery())).scalar_one()
         rows = s.execute(q.order_by(Plan.created_at.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
                          ).scalars().all()
-        plans = [svc.plan_json(s, r) for r in rows]
+        plans = svc.plans_json(s, list(rows))
     return render_template("plans.html", plans=plans, state=state, status=status, page=page, total=total,
                            pages=max(1, -(-total // PAGE_SIZE)), states=[p.value for p in PlanState],
                            statuses=PLAN_STATUSES)
@@ -54,7 +57,9 @@ def _host_facts(session, names: list[str]) -> dict[str, dict]:
     if not names:
         return {}
     rows = session.execute(select(Asset).where(Asset.name.in_(names))).scalars().all()
-    return {a.name: {"os": a.os, "environment": a.environment, "address": a.address} for a in rows}
+    hostvars = build_inventory(session, names)["_meta"]["hostvars"]  # effective connection settings
+    return {a.name: {"os": a.os, "environment": a.environment, "address": a.address,
+                     "transport_warning": insecure_transport(hostvars.get(a.name, {}))} for a in rows}
 
 
 def _step_views(plan: dict, facts: dict[str, dict]) -> list[dict]:
@@ -96,17 +101,17 @@ def plan_page(plan_id: str):
         preview = run_json(s, plan["preview_run_id"]) if plan["preview_run_id"] else None
         runs = [run_json(s, r.id) for r in s.execute(
             select(Run).where(Run.plan_id == plan_id).order_by(Run.created_at.desc()).limit(10)).scalars()]
-        rejection = s.execute(select(Approval).where(
+        rejected = s.execute(select(Approval).where(
             Approval.plan_id == plan_id, Approval.revision == row.current_revision,
-            Approval.decision == Decision.REJECTED.value).order_by(Approval.id.desc()).limit(1)).scalar_one_or_none()
-        rejection = {"by": rejection.decided_by, "reason": rejection.reason} if rejection else None
+            Approval.decision == Decision.REJECTED).order_by(Approval.id.desc()).limit(1)).scalar_one_or_none()
+        rejection = {"by": rejected.decided_by, "reason": rejected.reason} if rejected else None
     steps = _step_views(plan, facts)
     stale_preview = bool(preview and live_sha and preview["bundle_sha256"] != live_sha)
     return render_template("plan.html", plan=plan, steps=steps, facts=facts, policy=policy,
                            policy_error=policy_error, preview=preview, runs=runs, rejection=rejection,
                            stale_preview=stale_preview, edit_text=_edit_text(plan),
                            active_run=next((r for r in runs if r["mode"] == "run"
-                                            and r["status"] in ("queued", "running")), None))
+                                            and r["status"] in ACTIVE_RUN), None))
 
 
 def _need(role: Role, what: str) -> None:
@@ -114,20 +119,10 @@ def _need(role: Role, what: str) -> None:
         raise Forbidden(f"{what} requires the {role.value} role or higher (you are {current_user()['role']})")
 
 
-def _enqueue(run_id: str) -> None:
-    try:
-        enqueue_run(settings(), run_id)
-    except Exception as exc:  # the queue is down: say so instead of a 500
-        flash(f"The run was recorded but could not be queued ({exc.__class__.__name__}); "
-              "check Redis and the workers.", "error")
-
-
 @bp.post("/plans/<plan_id>/preview")
 def preview(plan_id: str):
     _need(Role.OPERATOR, "previewing")
-    with db_session() as s:
-        run_id = svc.start_preview(s, plan_id, current_user()["name"]).id
-    _enqueue(run_id)
+    launch.preview(settings(), plan_id, current_user()["name"])
     flash("Check-mode preview queued: nothing will be changed on the hosts.", "info")
     return redirect(url_for("ui_plans.plan_page", plan_id=plan_id, _anchor="preview"), code=303)
 
@@ -143,20 +138,19 @@ def approve_run(plan_id: str):
         rev = svc.current_revision(row)
         if str(rev.number) != shown_rev or (shown_sha and shown_sha != rev.bundle_sha256):
             raise Conflict("the plan changed since you opened this page; review the new revision first")
-        appr = svc.valid_approval(s, row)
+        appr = approvals.current_approval(s, row)
+        usable = appr is not None and appr.run_id is None
         read_only = bool(rev.body.get("read_only"))
-    if appr is None:
+    if not usable:
         _need(Role.APPROVER, "approving")
         if not read_only and request.form.get("confirm") != "yes":
             raise BadRequest("tick “I reviewed the preview” to approve a plan that changes hosts")
         with db_session() as s:
-            appr = svc.approve(s, plan_id, user, (request.form.get("reason") or "").strip())
+            appr = approvals.approve(s, plan_id, user, (request.form.get("reason") or "").strip())
             flash(f"Approved revision {appr.revision} (bundle {appr.bundle_sha256[:12]}).", "info")
     else:
         _need(Role.OPERATOR, "running")
-    with db_session() as s:
-        run_id = svc.start_run(s, plan_id, user).id
-    _enqueue(run_id)
+    run_id = launch.run(settings(), plan_id, user).run_id
     return redirect(url_for("ui_runs.run_page", run_id=run_id), code=303)
 
 
@@ -164,7 +158,7 @@ def approve_run(plan_id: str):
 def reject(plan_id: str):
     _need(Role.APPROVER, "rejecting")
     with db_session() as s:
-        svc.reject(s, plan_id, current_user()["name"], request.form.get("reason") or "")
+        approvals.reject(s, plan_id, current_user()["name"], request.form.get("reason") or "")
     flash("Plan rejected.", "info")
     return redirect(url_for("ui_plans.plan_page", plan_id=plan_id), code=303)
 
@@ -174,7 +168,7 @@ def edit(plan_id: str):
     _need(Role.OPERATOR, "editing")
     raw = request.form.get("plan") or ""
     try:
-        data = json.loads(raw)
+        data = limited_loads(raw)
     except ValueError as exc:
         raise BadRequest(f"the edited plan is not valid JSON: {exc}") from None
     if isinstance(data, list):

@@ -1,23 +1,25 @@
 """Run history and the live run page (server-rendered state first; run.js follows the SSE stream)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
 from app.auth import current_user
-from app.context import db_session
-from app.db.models import Plan, Role, Run, RunEvent, RunMode, RunStatus
+from app.context import db_session, settings
+from app.db.models import Plan, Run, RunEvent
+from app.services import launch
 from app.services import plans as plan_svc
 from app.services import runs as svc
+from app.statuses import HOST_BAD, HOST_DONE, HOST_INTERRUPTED, Role, RunMode, RunStatus
 from app.ui import ui_blueprint
-from app.ui.plans import PAGE_SIZE, _enqueue, _need, page_arg
+from app.ui.plans import PAGE_SIZE, _need, page_arg
 
 bp = ui_blueprint("ui_runs", __name__)
 LOG_LINES = 200
-DONE = {"ok", "changed", "skipped"}
-BAD = {"failed", "unreachable"}
+FAILED = HOST_BAD | HOST_INTERRUPTED
 
 
 @bp.get("/runs")
@@ -25,17 +27,17 @@ def run_list():
     status, mode = request.args.get("status", ""), request.args.get("mode", "")
     page = page_arg()
     with db_session() as s:
-        q = select(Run.id)
+        q = select(Run)
         if status in {r.value for r in RunStatus}:
             q = q.where(Run.status == status)
         if mode in {m.value for m in RunMode}:
             q = q.where(Run.mode == mode)
         total = s.execute(select(func.count()).select_from(q.subquery())).scalar_one()
-        ids = s.execute(q.order_by(Run.created_at.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
-                        ).scalars().all()
-        runs = [svc.run_json(s, i) for i in ids]
-        requests = dict(s.execute(select(Plan.id, Plan.request).where(
-            Plan.id.in_({r["plan_id"] for r in runs}))).all()) if runs else {}
+        rows = s.execute(q.order_by(Run.created_at.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+                         ).scalars().all()
+        runs = [svc.run_view(r) for r in rows]
+        requests: dict[str, str] = {pid: text for pid, text in s.execute(select(Plan.id, Plan.request).where(
+            Plan.id.in_({r["plan_id"] for r in runs})))} if runs else {}
     return render_template("runs.html", runs=runs, requests=requests, status=status, mode=mode, page=page,
                            total=total, pages=max(1, -(-total // PAGE_SIZE)),
                            statuses=[r.value for r in RunStatus], modes=[m.value for m in RunMode])
@@ -45,11 +47,11 @@ def counters(hosts: dict) -> dict[str, int]:
     c = {"done": 0, "failed": 0, "pending": 0}
     for entry in hosts.values():
         st = entry.get("status")
-        c["done" if st in DONE else "failed" if st in BAD else "pending"] += 1
+        c["done" if st in HOST_DONE else "failed" if st in FAILED else "pending"] += 1
     return c
 
 
-def _progress(events: list[RunEvent], finished: bool) -> dict:
+def _progress(events: Sequence[RunEvent], finished: bool) -> dict:
     """Step progress from the stored events: the latest step and task, the step total."""
     step, total, task = 0, 0, ""
     for e in events:
@@ -67,7 +69,7 @@ def _seconds(start: str | None, end: str | None) -> int | None:
     if not start:
         return None
     a = datetime.fromisoformat(start)
-    b = datetime.fromisoformat(end) if end else datetime.now(timezone.utc)
+    b = datetime.fromisoformat(end) if end else datetime.now(UTC)
     return max(0, int((b - a).total_seconds()))
 
 
@@ -77,7 +79,8 @@ def run_page(run_id: str):
         run = svc.run_json(s, run_id)
         plan = plan_svc.get_plan(s, run["plan_id"])
         request_text = plan.request
-        marks = s.execute(select(RunEvent).where(RunEvent.run_id == run_id, RunEvent.kind.in_(("start", "step", "task")))
+        marks = s.execute(select(RunEvent)
+                          .where(RunEvent.run_id == run_id, RunEvent.kind.in_(("start", "step", "task")))
                           .order_by(RunEvent.seq)).scalars().all()
         logs = s.execute(select(RunEvent).where(RunEvent.run_id == run_id, RunEvent.kind == "log")
                          .order_by(RunEvent.seq.desc()).limit(LOG_LINES)).scalars().all()
@@ -86,7 +89,7 @@ def run_page(run_id: str):
         last_seq = s.execute(select(func.max(RunEvent.seq)).where(RunEvent.run_id == run_id)).scalar() or 0
         progress = _progress(marks, RunStatus(run["status"]).finished)
     finished = RunStatus(run["status"]).finished
-    failed = sorted(h for h, e in run["hosts"].items() if e.get("status") in BAD)
+    failed = sorted(h for h, e in run["hosts"].items() if e.get("status") in FAILED)
     return render_template("run.html", run=run, request_text=request_text, progress=progress, log_lines=log_lines,
                            last_seq=last_seq, counts=counters(run["hosts"]), finished=finished, failed=failed,
                            elapsed=_seconds(run["started_at"], run["finished_at"]))
@@ -106,9 +109,7 @@ def cancel(run_id: str):
 def relaunch(run_id: str):
     """A new run of the same approved bundle on the hosts that failed or were unreachable."""
     _need(Role.OPERATOR, "relaunching")
-    with db_session() as s:
-        new, failed = svc.relaunch(s, run_id, current_user()["name"])
-        new_id = new.id
-    _enqueue(new_id)
-    flash(f"Relaunched on {len(failed)} failed host(s): {', '.join(failed)}.", "info")
-    return redirect(url_for("ui_runs.run_page", run_id=new_id), code=303)
+    launched = launch.relaunch(settings(), run_id, current_user()["name"])
+    hosts = launched.hosts or []
+    flash(f"Relaunched on {len(hosts)} host(s) that did not succeed: {', '.join(hosts)}.", "info")
+    return redirect(url_for("ui_runs.run_page", run_id=launched.run_id), code=303)

@@ -1,7 +1,7 @@
 """API tokens: stored hashed, shown once, expiring and revocable; an expired or revoked token gets a 401."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select, update
@@ -21,8 +21,8 @@ def test_tokens_are_stored_hashed_and_expire_after_their_days(session):
     row, plaintext = create_token(session, "alice", "laptop", days=7)
     assert plaintext.startswith("ops_") and row.token_hash == hash_token(plaintext)
     assert plaintext not in {row.token_hash, row.name}
-    expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=timezone.utc)
-    assert timedelta(days=6, hours=23) < expires - datetime.now(timezone.utc) <= timedelta(days=7)
+    expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=UTC)
+    assert timedelta(days=6, hours=23) < expires - datetime.now(UTC) <= timedelta(days=7)
     assert user_for_token(session, plaintext).name == "alice"
     never, forever = create_token(session, "alice", days=None)
     assert never.expires_at is None and user_for_token(session, forever).name == "alice"
@@ -33,7 +33,7 @@ def test_tokens_are_stored_hashed_and_expire_after_their_days(session):
 def test_expired_and_revoked_tokens_are_refused(session):
     create_user(session, "bob", "viewer")
     row, plaintext = create_token(session, "bob", days=1)
-    row.expires_at = datetime.now(timezone.utc) - timedelta(seconds=1)
+    row.expires_at = datetime.now(UTC) - timedelta(seconds=1)
     session.flush()
     assert user_for_token(session, plaintext) is None
     row2, plaintext2 = create_token(session, "bob", days=1)
@@ -49,7 +49,7 @@ def test_expired_token_gets_401(api):
     assert api.client.get("/api/v1/plans", headers=_bearer(token)).status_code == 200
     with session_scope(api.settings.database_url) as s:  # time passes: move the expiry into the past
         s.execute(update(ApiToken).where(ApiToken.id == token_id)
-                  .values(expires_at=datetime.now(timezone.utc) - timedelta(minutes=1)))
+                  .values(expires_at=datetime.now(UTC) - timedelta(minutes=1)))
     r = api.client.get("/api/v1/plans", headers=_bearer(token))
     assert r.status_code == 401 and r.get_json()["error"]["code"] == "unauthorized"
     assert api.client.get("/api/v1/me", headers=_bearer(token)).status_code == 401

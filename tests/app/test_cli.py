@@ -21,6 +21,7 @@ def opsplan(env: dict, *args: str, stdin: str | None = None, check: bool = True)
 @pytest.mark.integration
 def test_plan_preview_approve_run_through_the_cli(stack_env, worker, fleet_assets):
     worker()
+    opsplan(stack_env, "users", "create", "alice", "--role", "approver")
     out = opsplan(stack_env, "plan", "ping web-01 and web-02", "--user", "alice").stdout
     plan_id = re.search(r"plan ([0-9a-f]{32}): ready", out).group(1)
     prev = opsplan(stack_env, "preview", plan_id, "--follow", "--user", "alice").stdout
@@ -30,6 +31,37 @@ def test_plan_preview_approve_run_through_the_cli(stack_env, worker, fleet_asset
     run = opsplan(stack_env, "run", plan_id, "--follow", "--user", "alice").stdout
     assert "RUN" in run and run.splitlines()[-1].endswith("successful")
     assert "hosts done=2 failed=0" in run
+    # the approval was used by that run: running again needs a new preview and approval
+    again = opsplan(stack_env, "run", plan_id, "--user", "alice", check=False)
+    assert again.returncode == 1 and "was used by run" in again.stderr
+
+
+@pytest.mark.integration
+def test_the_cli_acts_only_as_an_existing_user_with_the_role(stack_env, worker, fleet_assets):
+    """Regression: `approve --user nobody-at-all` approved a high-risk plan as a user that does not exist."""
+    worker()
+    opsplan(stack_env, "users", "create", "olga", "--role", "operator")
+    opsplan(stack_env, "users", "create", "anna", "--role", "approver")
+    out = opsplan(stack_env, "plan", 'run "uptime" on web-01', "--user", "olga").stdout
+    plan_id = re.search(r"plan ([0-9a-f]{32}): ready", out).group(1)
+    assert "risk=high" in out
+    opsplan(stack_env, "preview", plan_id, "--follow", "--user", "olga")
+    nobody = opsplan(stack_env, "approve", plan_id, "--user", "nobody-at-all", check=False)
+    assert nobody.returncode == 1 and "no Opsplan user 'nobody-at-all'" in nobody.stderr
+    assert len(nobody.stderr.strip().splitlines()) == 1
+    operator = opsplan(stack_env, "approve", plan_id, "--user", "olga", check=False)
+    assert operator.returncode == 1 and "needs the approver role" in operator.stderr
+    anonymous = opsplan({**stack_env, "OPSPLAN_USER": ""}, "approve", plan_id, check=False)  # the OS user: unknown
+    assert anonymous.returncode == 1 and "no Opsplan user" in anonymous.stderr
+    assert "approved plan" in opsplan({**stack_env, "OPSPLAN_USER": "anna"}, "approve", plan_id).stdout
+    from sqlalchemy import select
+
+    from app.db import session_scope
+    from app.db.models import AuditEntry
+
+    with session_scope(stack_env["DATABASE_URL"]) as s:
+        approvals = s.execute(select(AuditEntry.actor).where(AuditEntry.action == "plan.approved")).scalars().all()
+    assert approvals == ["anna"]
 
 
 @pytest.mark.integration
@@ -38,14 +70,16 @@ def test_plan_json_follows_the_contract(stack_env, fleet_assets):
     plan = json.loads(proc.stdout)
     assert plan["status"] == "ready" and plan["hosts"] == ["web-01"]
     assert set(plan) >= {"status", "questions", "reason", "steps", "hosts", "risk", "read_only"}
-    lines = opsplan(stack_env, "plan", "--json", "-", stdin="ping web-01\n\nrestart nginx\nformat c: on web-01\n").stdout
+    lines = opsplan(stack_env, "plan", "--json", "-",
+                    stdin="ping web-01\n\nrestart nginx\nformat c: on web-01\n").stdout
     plans = [json.loads(line) for line in lines.splitlines()]
     assert [p["status"] for p in plans] == ["ready", "needs_clarification", "needs_clarification", "rejected"]
 
 
 @pytest.mark.integration
 def test_bad_usage_is_one_line_and_non_zero(stack_env):
-    proc = opsplan(stack_env, "preview", "no-such-plan", check=False)
+    opsplan(stack_env, "users", "create", "olga", "--role", "operator")
+    proc = opsplan(stack_env, "preview", "no-such-plan", "--user", "olga", check=False)
     assert proc.returncode == 1 and proc.stderr.strip().splitlines() == ["Error: plan no-such-plan not found"]
     proc = opsplan(stack_env, "assets", "import", "/nonexistent.yml", check=False)
     assert proc.returncode != 0 and len(proc.stderr.strip().splitlines()) == 1

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
@@ -51,7 +51,7 @@ def client(msettings):
 
 def test_metrics_from_the_database_and_redis(msettings, client):
     plan_id = store_plan(msettings.database_url)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with session_scope(msettings.database_url) as s:
         for mode, status, seconds in [("check", "successful", 4), ("check", "partial", 40), ("run", "failed", 700),
                                       ("run", "queued", None)]:
@@ -106,9 +106,8 @@ def test_observe_planner_never_raises():
     metrics.observe_planner(0.01)
     metrics.observe_planner("not a number")  # type: ignore[arg-type]
     assert PLANNER_COUNT() == before + 1
-    with pytest.raises(RuntimeError):
-        with metrics.planner_timer():
-            raise RuntimeError("planner crashed")
+    with pytest.raises(RuntimeError), metrics.planner_timer():
+        raise RuntimeError("planner crashed")
     assert PLANNER_COUNT() == before + 2
 
 

@@ -7,9 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from compiler import (Bundle, HostSpec, InvalidPlanError, Plan, PlanStatus, Step, compile_plan, content_hash,
-                      load_policy)
-from tests.compiler.conftest import LINUX, WINDOWS, SAMPLE_PARAMS, catalog_plan, make_plan
+from compiler import Bundle, HostSpec, InvalidPlanError, Plan, PlanStatus, Step, compile_plan, content_hash, load_policy
+from tests.compiler.conftest import LINUX, WINDOWS, catalog_plan, make_plan
 
 TASK_KEYWORDS = {"block", "rescue", "always"}
 
@@ -43,7 +42,7 @@ def test_layout(bundle: Bundle) -> None:
                                  "opsplan_package", "opsplan_file", "opsplan_net", "opsplan_app", "opsplan_command"]}
     cfg = bundle.files["ansible.cfg"].decode()
     for setting in ("pipelining = True", "ControlPersist=", "forks = 50", "gathering = explicit",
-                    "host_key_checking = False"):
+                    "host_key_checking = True"):
         assert setting in cfg
     assert "stdout_callback" not in cfg.replace("# ansible-runner sets the stdout callback", "")
 
@@ -53,7 +52,7 @@ def test_one_play_per_step(bundle: Bundle) -> None:
     plays = yaml.safe_load(bundle.files["site.yml"])
     plan = json.loads(bundle.files["plan.json"])
     assert len(plays) == len(plan["steps"]) == len(bundle.steps)
-    for i, (play, step, info) in enumerate(zip(plays, plan["steps"], bundle.steps), 1):
+    for i, (play, step, info) in enumerate(zip(plays, plan["steps"], bundle.steps, strict=True), 1):
         assert play["name"] == f"step {i}: {step['action']}" == info.play
         assert play["hosts"] == sorted(step["hosts"]) == info.hosts
         assert play["gather_facts"] is False

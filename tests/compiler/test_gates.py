@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from compiler import CATALOG, HostSpec, compile_plan
-from tests.compiler.conftest import LINUX, WINDOWS, SAMPLE_PARAMS, catalog_plan, make_plan, run, write_inventory
+from tests.compiler.conftest import LINUX, SAMPLE_PARAMS, WINDOWS, catalog_plan, make_plan, run, write_inventory
 
 LOCAL = HostSpec(name="localhost", os="linux", environment="test")
 

@@ -79,7 +79,9 @@ def test_roles_have_the_standard_files() -> None:
         for rel in ("tasks/main.yml", "meta/main.yml", "meta/argument_specs.yml", "defaults/main.yml"):
             assert (base / rel).is_file(), f"{role}/{rel}"
         entries = set(_load(base / "meta" / "argument_specs.yml")["argument_specs"])
-        assert entries == {"main"} | {a.entry_point for a in CATALOG.values() if a.role == role}
+        actions = {a.entry_point for a in CATALOG.values() if a.role == role}
+        stops = {f"{e}_stop" for e in actions if (base / "tasks" / f"{e}_stop.yml").is_file()}  # run by Opsplan
+        assert entries == {"main"} | actions | stops
 
 
 @pytest.mark.unit

@@ -51,7 +51,7 @@ class AwxDouble:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}"
 
-    def start(self) -> "AwxDouble":
+    def start(self) -> AwxDouble:
         self.thread.start()
         return self
 
@@ -128,7 +128,8 @@ class AwxDouble:
                          "last_update_status": None, "_files": [], "_playbooks": []},
             "inventories": {"description": ""},
             "inventory_sources": {"source_path": "", "overwrite": False, "update_on_launch": False, "source_vars": ""},
-            "job_templates": {"job_type": "run", "ask_job_type_on_launch": False, "diff_mode": False, "description": ""},
+            "job_templates": {"job_type": "run", "ask_job_type_on_launch": False, "diff_mode": False,
+                              "description": ""},
             "organizations": {"description": ""},
         }.get(kind, {})
         fields = {**defaults, **body}
@@ -204,7 +205,7 @@ class AwxDouble:
         try:
             files = self._fetch(project)
             update["_result"] = ("successful", files, "")
-        except Exception as exc:  # the real AWX fails the update with the fetch error
+        except Exception as exc:  # noqa: BLE001 - the real AWX fails the update with the fetch error
             update["_result"] = ("failed", [], f"{type(exc).__name__}: {exc}")
         project["status"] = "pending"
         return {"project_update": update["id"], **self._public(update)}

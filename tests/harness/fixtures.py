@@ -76,13 +76,13 @@ def worker(stack_env, tmp_path):
 @pytest.fixture
 def fleet_assets(ssh_fleet, stack_env, tmp_path):
     """Import the SSH test hosts as assets (web group, staging) through the real import path."""
-    from app.assets.io import import_file
+    from app.assets.cli import import_path
     from app.config import Settings
 
     doc = ssh_fleet.assets_yaml()
     path = tmp_path / "fleet.yml"
     path.write_text(yaml.safe_dump(doc))
-    import_file(Settings.from_env(stack_env), path)
+    import_path(Settings.from_env(stack_env), path)
     return doc
 
 
@@ -113,9 +113,19 @@ class ApiClient:
         self.settings = settings
         self.user = "operator1"
 
-    def as_(self, user: str) -> "ApiClient":
+    def as_(self, user: str) -> ApiClient:
         other = ApiClient(self.client, self.tokens, self.settings)
         other.user = user
+        return other
+
+    def with_settings(self, settings) -> ApiClient:
+        """The same users and database behind an app built with other settings (e.g. an unreachable Redis)."""
+        from app import create_app
+
+        flask_app = create_app(settings)
+        flask_app.config["TESTING"] = True
+        other = ApiClient(flask_app.test_client(), self.tokens, settings)
+        other.user = self.user
         return other
 
     def _headers(self) -> dict[str, str]:

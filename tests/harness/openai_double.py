@@ -38,7 +38,8 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(entry["delay"])
         status = entry.get("status", 200)
         if status != 200:
-            return self._send(status, {"error": {"message": entry.get("message", "scripted error"), "type": "server_error"}})
+            return self._send(status, {"error": {"message": entry.get("message", "scripted error"),
+                                                 "type": "server_error"}})
         content = entry.get("content", "")
         self._send(200, {
             "id": f"chatcmpl-{len(double.requests)}", "object": "chat.completion", "created": int(time.time()),
@@ -83,7 +84,7 @@ class OpenAIDouble:
         return f"http://{host}:{port}/v1"
 
     def script(self, content: str | dict | None = None, *, status: int = 200, delay: float = 0.0,
-               message: str = "") -> "OpenAIDouble":
+               message: str = "") -> OpenAIDouble:
         if isinstance(content, dict):
             content = json.dumps(content)
         self._script.append({"content": content or "", "status": status, "delay": delay, "message": message})
@@ -92,7 +93,7 @@ class OpenAIDouble:
     def next_entry(self) -> dict:
         return self._script.popleft() if self._script else self.default
 
-    def start(self) -> "OpenAIDouble":
+    def start(self) -> OpenAIDouble:
         self._thread.start()
         return self
 
@@ -101,7 +102,7 @@ class OpenAIDouble:
         self._server.server_close()
         self._thread.join(timeout=5)
 
-    def __enter__(self) -> "OpenAIDouble":
+    def __enter__(self) -> OpenAIDouble:
         return self.start()
 
     def __exit__(self, *exc) -> None:

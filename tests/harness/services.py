@@ -16,7 +16,7 @@ from redis import Redis
 def redis_reachable(url: str) -> bool:
     try:
         return bool(Redis.from_url(url, socket_connect_timeout=1).ping())
-    except Exception:
+    except Exception:  # noqa: BLE001 - reachability probe: any failure means not reachable
         return False
 
 
@@ -36,7 +36,7 @@ class PrivateRedis:
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
-    def start(self) -> "PrivateRedis":
+    def start(self) -> PrivateRedis:
         exe = shutil.which("redis-server")
         if exe is None:
             raise RuntimeError("no Redis reachable and redis-server is not installed (apt-get install redis-server)")
@@ -65,7 +65,7 @@ class WorkerProcess:
         self.log = log
         self.proc: subprocess.Popen | None = None
 
-    def start(self) -> "WorkerProcess":
+    def start(self) -> WorkerProcess:
         env = dict(os.environ)
         env.update(self.env)
         with open(self.log, "ab") as log:

@@ -1,4 +1,8 @@
-"""Real SSH test hosts: one sshd per loopback address (127.0.0.2, 127.0.0.3, ...), a generated key."""
+"""Real SSH test hosts: one sshd per loopback address (127.0.0.2, 127.0.0.3, ...), each with its own host key.
+
+``fleet.rotate_host_key(host)`` restarts one host's sshd with a new host key (what a rebuilt host, or a
+machine answering in its place, looks like); ``host.public_key()`` is its current key line.
+"""
 from __future__ import annotations
 
 import os
@@ -36,9 +40,16 @@ class SshHost:
     user: str
     key_file: Path
     process: subprocess.Popen
+    host_key: Path | None = None
+    config: Path | None = None
 
     def alive(self) -> bool:
         return self.process.poll() is None
+
+    def public_key(self) -> str:
+        """The host's current public host key, 'ssh-ed25519 AAAA...' (no comment)."""
+        assert self.host_key is not None
+        return " ".join(Path(f"{self.host_key}.pub").read_text().split()[:2])
 
 
 def _keygen(path: Path, kind: str = "ed25519") -> None:
@@ -67,34 +78,52 @@ class SshFleet:
         self.hosts: list[SshHost] = []
         self.user = os.environ.get("USER") or "root"
 
-    def start(self) -> "SshFleet":
+    def start(self) -> SshFleet:
         if not Path(SSHD).exists():
             raise RuntimeError("sshd is not installed (apt-get install openssh-server)")
         Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)
         self.root.mkdir(parents=True, exist_ok=True)
         key = self.root / "client_key"
         _keygen(key)
-        host_key = self.root / "host_key"
-        _keygen(host_key)
         auth = self.root / "authorized_keys"
         auth.write_text(key.with_suffix(".pub").read_text())
         auth.chmod(0o600)
         addresses = [f"127.0.0.{self.first + i}" for i in range(self.count)]
         port = _free_port(addresses)
         for i, address in enumerate(addresses):
+            host_key = self.root / f"host_key_{address.replace('.', '_')}"
+            _keygen(host_key)
             cfg = self.root / f"sshd_{address}.conf"
             cfg.write_text("\n".join([
-                f"ListenAddress {address}", f"Port {port}", f"HostKey {host_key}", f"PidFile {self.root}/sshd_{address}.pid",
+                f"ListenAddress {address}", f"Port {port}", f"HostKey {host_key}",
+                f"PidFile {self.root}/sshd_{address}.pid",
                 f"AuthorizedKeysFile {auth}", "PasswordAuthentication no", "KbdInteractiveAuthentication no",
                 "PubkeyAuthentication yes", "PermitRootLogin prohibit-password", "UsePAM no", "StrictModes no",
                 "MaxSessions 50", "MaxStartups 100:30:200", "LogLevel ERROR", "Subsystem sftp internal-sftp", "",
             ]))
-            with open(self.root / f"sshd_{address}.log", "wb") as log:
-                proc = subprocess.Popen([SSHD, "-D", "-e", "-f", str(cfg)], stdout=subprocess.DEVNULL, stderr=log)
-            self.hosts.append(SshHost(f"web-{i + 1:02d}", address, port, self.user, key, proc))
+            host = SshHost(f"web-{i + 1:02d}", address, port, self.user, key, self._sshd(address, cfg), host_key, cfg)
+            self.hosts.append(host)
         for host in self.hosts:
             _wait_port(host.address, host.port)
         return self
+
+    def _sshd(self, address: str, cfg: Path) -> subprocess.Popen:
+        with open(self.root / f"sshd_{address}.log", "ab") as log:
+            return subprocess.Popen([SSHD, "-D", "-e", "-f", str(cfg)], stdout=subprocess.DEVNULL, stderr=log)
+
+    def rotate_host_key(self, host: SshHost) -> str:
+        """Restart ``host``'s sshd with a freshly generated host key; return the new public key line."""
+        assert host.host_key is not None and host.config is not None
+        old = host.public_key()
+        host.process.terminate()
+        host.process.wait(timeout=10)
+        for path in (host.host_key, Path(f"{host.host_key}.pub")):
+            path.unlink(missing_ok=True)
+        _keygen(host.host_key)
+        host.process = self._sshd(host.address, host.config)
+        _wait_port(host.address, host.port)
+        assert host.public_key() != old
+        return host.public_key()
 
     def stop(self) -> None:
         for host in self.hosts:
@@ -117,6 +146,6 @@ class SshFleet:
                 {"name": name, "address": h.address, "os": "linux", "environment": environment,
                  "groups": groups or ["web"], "credential": credential, "port": h.port,
                  "vars": {"ansible_python_interpreter": "/usr/bin/python3"}}
-                for name, h in zip(names, self.hosts)
+                for name, h in zip(names, self.hosts, strict=False)
             ],
         }

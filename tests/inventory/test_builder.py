@@ -48,7 +48,8 @@ def test_full_inventory(loaded):
     assert inv["empty-group"] == {"hosts": [], "children": []}
     assert inv["env_production"]["hosts"] == ["cis-01", "db-01", "web-01"]
     assert inv["os_windows"]["hosts"] == ["cis-01"] and inv["os_linux"]["hosts"] == ["db-01", "web-01", "web-02"]
-    assert "web" not in inv["all"]["children"] and {"frontend", "os_linux", "env_staging"} <= set(inv["all"]["children"])
+    assert ("web" not in inv["all"]["children"]
+            and {"frontend", "os_linux", "env_staging"} <= set(inv["all"]["children"]))
 
 
 @pytest.mark.integration
@@ -92,3 +93,63 @@ def test_connection_vars_accepts_orm_assets(loaded):
         inv = build_inventory(s)
         for name in ("cis-01", "web-02", "db-01"):
             assert connection_vars(get_asset(s, name)) == inv["_meta"]["hostvars"][name]
+
+
+@pytest.mark.unit
+def test_insecure_transport_is_named():
+    from inventory.builder import insecure_transport
+
+    win = {"ansible_connection": "winrm", "ansible_winrm_scheme": "https",
+           "ansible_winrm_server_cert_validation": "validate"}
+    assert insecure_transport(win) is None
+    off = {**win, "ansible_winrm_server_cert_validation": "ignore"}
+    assert "certificate validation is off" in insecure_transport(off)
+    assert "plain HTTP" in insecure_transport({**win, "ansible_winrm_scheme": "http"})
+    assert "PSRP certificate validation is off" in insecure_transport({"ansible_connection": "psrp",
+                                                                      "ansible_psrp_cert_validation": "ignore"})
+    assert insecure_transport({"ansible_connection": "ssh"}) is None
+
+
+@pytest.mark.unit
+def test_unsafe_json_wraps_every_var_string():
+    from inventory.builder import unsafe_json
+
+    inv = {"web": {"hosts": ["a"], "children": [], "vars": {"x": "{{ y }}", "n": 1, "l": ["s", {"k": "v"}]}},
+           "all": {"children": ["web"]}, "_meta": {"hostvars": {"a": {"ansible_host": "h", "ansible_port": 22}}}}
+    out = unsafe_json(inv)
+    assert out["web"]["vars"] == {"x": {"__ansible_unsafe": "{{ y }}"}, "n": 1,
+                                  "l": [{"__ansible_unsafe": "s"}, {"k": {"__ansible_unsafe": "v"}}]}
+    assert out["_meta"]["hostvars"]["a"] == {"ansible_host": {"__ansible_unsafe": "h"}, "ansible_port": 22}
+    assert out["web"]["hosts"] == ["a"] and out["all"] == inv["all"]
+
+
+@pytest.mark.integration
+def test_an_inventory_script_printing_unsafe_json_keeps_values_as_data(loaded, tmp_path):
+    """What the exported inventory script should print: Ansible reads every var as data, never as a template."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    marker = tmp_path / "ran"
+    payload = "{{ lookup('pipe', 'touch " + str(marker) + "') }}"
+    with session_scope(loaded) as s:
+        import_document(s, {"groups": [{"name": "web", "vars": {"http_port": payload}}],
+                            "assets": [{"name": "web-02", "address": "10.20.1.12", "environment": "staging",
+                                        "groups": ["web"], "vars": {"note": payload}}]})
+        inv = build_inventory(s)
+    from inventory.builder import unsafe_json
+
+    script = tmp_path / "inv.py"
+    script.write_text(f"#!{sys.executable}\nimport sys\nsys.stdout.write({json.dumps(json.dumps(unsafe_json(inv)))})\n")
+    script.chmod(0o755)
+    play = tmp_path / "show.yml"
+    play.write_text("- hosts: web-02\n  gather_facts: false\n  tasks:\n"
+                    "    - ansible.builtin.debug:\n        msg: 'note={{ note }} port={{ http_port }}'\n")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env.update(ANSIBLE_NOCOLOR="1", ANSIBLE_LOCAL_TEMP=str(tmp_path / "t"), ANSIBLE_HOST_KEY_CHECKING="False")
+    bin_dir = Path(sys.executable).parent
+    proc = subprocess.run([str(bin_dir / "ansible-playbook"), "-i", str(script), "-c", "local", str(play)],
+                          capture_output=True, text=True, timeout=120, env=env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f"note={payload} port={payload}" in proc.stdout and not marker.exists()

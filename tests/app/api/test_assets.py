@@ -13,7 +13,7 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def api(settings, loaded):
+def api(settings, loaded):  # noqa: F811 - pytest fixture
     """A Flask app with just the assets blueprint (independent of the other resources)."""
     return _bare_app(settings).test_client()
 
@@ -69,7 +69,7 @@ def test_asset_crud(api):
 
 
 @pytest.mark.parametrize("body,status,fragment", [
-    ({"name": "bad name", "address": "x"}, 400, "asset: name: invalid asset name"),
+    ({"name": "bad name", "address": "x"}, 400, "asset 'bad name': name: invalid asset name"),
     ({"name": "ok", "address": "x", "port": 0}, 400, "port: Input should be greater than or equal to 1"),
     ({"name": "ok", "address": "x", "credential": "ghost"}, 400, "credential: unknown credential 'ghost'"),
     ({"name": "web-01", "address": "x"}, 409, "asset 'web-01' already exists"),
@@ -100,7 +100,7 @@ def test_groups_crud_and_cycles(api):
     assert api.get("/api/v1/groups/nope").status_code == 404
 
 
-def test_credentials_secret_is_write_only(api, published):
+def test_credentials_secret_is_write_only(api, published):  # noqa: F811 - pytest fixture
     resp = api.post("/api/v1/credentials", json={"name": "new-cred", "kind": "password", "username": "u",
                                                  "secret": f"{MARKER}-new"})
     assert resp.status_code == 201
@@ -127,5 +127,98 @@ def test_credentials_need_a_published_key(settings, db_url, monkeypatch):
                                                                      "username": "u", "secret": MARKER})
     assert resp.status_code == 409
     assert resp.get_json()["error"]["code"] == "credential_key_error"
-    assert "no public key is published yet" in json.dumps(resp.get_json())
+    assert "no worker has published the credentials public key yet" in json.dumps(resp.get_json())
     assert not settings.secret_key_file.exists()
+
+
+def _pubkey() -> str:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    return Ed25519PrivateKey.generate().public_key().public_bytes(Encoding.OpenSSH, PublicFormat.OpenSSH).decode()
+
+
+@pytest.mark.parametrize("method,path,body,fragment", [
+    ("post", "/api/v1/assets", {"name": "evil-01", "address": "10.9.9.9",
+                                "vars": {"ansible_ssh_common_args": "-o ProxyCommand='touch /tmp/x'"}},
+     "asset 'evil-01': vars: ansible_ssh_common_args: not allowed: ssh options can run commands on the controller"),
+    ("post", "/api/v1/assets", {"name": "evil-01", "address": "{{ lookup('pipe','id') }}"},
+     "asset 'evil-01': address: not a host name or IP address"),
+    ("patch", "/api/v1/assets/web-01", {"vars": {"ansible_become_exe": "/tmp/evil"}},
+     "asset 'web-01': vars: ansible_become_exe: not allowed: it names a program to execute"),
+    ("patch", "/api/v1/assets/web-01", {"vars": {"ansible_connection": "local"}},
+     "asset 'web-01': vars: ansible_connection: 'local' is only allowed on an asset whose address is loopback"),
+    ("patch", "/api/v1/assets/web-01", {"vars": {"ansible_password": "x"}},
+     "asset 'web-01': vars: ansible_password: not allowed: secrets belong in a credential"),
+    ("post", "/api/v1/groups", {"name": "evil", "vars": {"ansible_ssh_executable": "/tmp/evil"}},
+     "group 'evil': vars: ansible_ssh_executable: not allowed"),
+    ("patch", "/api/v1/groups/web", {"vars": {"ansible_connection": "local"}},
+     "group 'web': vars: ansible_connection: 'local' is not allowed in group vars"),
+    ("post", "/api/v1/assets", {"name": "k-01", "address": "10.9.9.9", "host_keys": ["ssh-ed25519 no+pe!"]},
+     "asset 'k-01': host_keys: [0]: ssh-ed25519 key: the key data is not valid base64"),
+])
+def test_dangerous_vars_are_refused_and_nothing_changes(api, method, path, body, fragment):
+    before = {a["name"]: a for a in api.get("/api/v1/assets").get_json()["assets"]}
+    groups_before = api.get("/api/v1/groups").get_json()
+    resp = getattr(api, method)(path, json=body)
+    assert resp.status_code == 400, resp.get_json()
+    error = resp.get_json()["error"]
+    assert set(error) == {"code", "message"} and error["code"] == "validation_error"
+    assert error["message"].startswith(fragment), error["message"]
+    assert {a["name"]: a for a in api.get("/api/v1/assets").get_json()["assets"]} == before
+    assert api.get("/api/v1/groups").get_json() == groups_before
+
+
+def test_local_connection_follows_the_address(api):
+    resp = api.post("/api/v1/assets", json={"name": "ctl", "address": "127.0.0.1",
+                                            "vars": {"ansible_connection": "local"}})
+    assert resp.status_code == 201
+    moved = api.patch("/api/v1/assets/ctl", json={"address": "192.0.2.7"})  # local would now run here
+    assert moved.status_code == 400 and "loopback" in moved.get_json()["error"]["message"]
+    assert api.get("/api/v1/assets/ctl").get_json()["address"] == "127.0.0.1"
+
+
+def test_host_keys_are_validated_shown_and_kept(api):
+    key = _pubkey()
+    resp = api.post("/api/v1/assets", json={"name": "k-01", "address": "10.9.9.9", "host_keys": [key + " me@x"]})
+    assert resp.status_code == 201
+    shown = resp.get_json()["host_keys"]
+    assert [(k["key"], k["source"], k["type"]) for k in shown] == [(key, "import", "ssh-ed25519")]
+    assert shown[0]["fingerprint"].startswith("SHA256:") and shown[0]["pinned_at"]
+    assert resp.get_json()["host_keys_pending"] == []
+    # a patch that does not name host_keys keeps them; [] unpins
+    assert api.patch("/api/v1/assets/k-01", json={"port": 2222}).get_json()["host_keys"] == shown
+    assert api.patch("/api/v1/assets/k-01", json={"host_keys": []}).get_json()["host_keys"] == []
+    assert api.get("/api/v1/assets/web-01").get_json()["host_keys"] == []
+
+
+def test_accept_a_seen_host_key(api, settings):
+    from sqlalchemy import select
+
+    from app.db import session_scope
+    from app.db.models import Asset, AuditEntry, utcnow
+
+    old, new = _pubkey(), _pubkey()
+    assert api.patch("/api/v1/assets/web-01", json={"host_keys": [old]}).status_code == 200
+    assert api.post("/api/v1/assets/web-01/host-key/accept").status_code == 200  # nothing seen: unpin
+    assert api.get("/api/v1/assets/web-01").get_json()["host_keys"] == []
+    api.patch("/api/v1/assets/web-01", json={"host_keys": [old]})
+    with session_scope(settings.database_url) as s:  # what a worker records when the host shows another key
+        asset = s.execute(select(Asset).where(Asset.name == "web-01")).scalar_one()
+        asset.host_keys_pending, asset.host_keys_pending_at = [new], utcnow()
+    seen = api.get("/api/v1/assets/web-01").get_json()["host_keys_pending"]
+    assert [k["key"] for k in seen] == [new]
+    wrong = api.post("/api/v1/assets/web-01/host-key/accept", json={"fingerprint": "SHA256:nope"})
+    assert wrong.status_code == 409 and seen[0]["fingerprint"] in wrong.get_json()["error"]["message"]
+    assert api.post("/api/v1/assets/web-01/host-key/accept", json={"bogus": 1}).status_code == 400
+    assert api.post("/api/v1/assets/ghost/host-key/accept").status_code == 404
+    resp = api.post("/api/v1/assets/web-01/host-key/accept", json={"fingerprint": seen[0]["fingerprint"]})
+    assert resp.status_code == 200
+    body = resp.get_json()
+    assert [(k["key"], k["source"]) for k in body["host_keys"]] == [(new, "accepted")]
+    assert body["host_keys_pending"] == []
+    with session_scope(settings.database_url) as s:
+        entries = [e for e in s.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars()
+                   if e.action == "asset.host_key_accepted"]
+    assert [(e.actor, e.outcome) for e in entries] == [("admin", "next-contact"), ("admin", "seen-key")]
+    assert entries[1].details["accepted"][0]["fingerprint"] == seen[0]["fingerprint"]

@@ -1,12 +1,13 @@
-"""The audit log end to end: a plan's life (plan, preview, approve, run) leaves hash-chained entries that
-GET /api/v1/audit returns, `opsplan audit export --jsonl` prints and `opsplan audit verify` checks — and
-verify names the entry after one is edited or deleted directly in the database."""
+"""The audit log end to end: a plan's life (plan, preview, approve, run) leaves keyed, hash-chained entries
+that GET /api/v1/audit returns, `opsplan audit export --jsonl` prints and `opsplan audit verify` checks — and
+verify names the entry after one is edited or deleted directly in the database, or the newest are deleted."""
 from __future__ import annotations
 
 import json
 import os
 import subprocess
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -66,7 +67,7 @@ def test_flow_is_recorded_and_listed(api, flow):
     # hash-chained: each entry names the previous one's hash (over the whole log, not just this plan)
     everything = list(reversed(api.as_("admin1").get("/api/v1/audit?limit=1000").get_json()["entries"]))
     assert everything[0]["prev_hash"] == "0" * 64
-    assert all(b["prev_hash"] == a["hash"] for a, b in zip(everything, everything[1:]))
+    assert all(b["prev_hash"] == a["hash"] for a, b in pairwise(everything))
     # filters and paging
     only = api.as_("admin1").get(f"/api/v1/audit?run_id={run['id']}").get_json()["entries"]
     assert {e["action"] for e in only} == {"run.requested", "run.finished"}
@@ -77,8 +78,11 @@ def test_flow_is_recorded_and_listed(api, flow):
     older = api.as_("admin1").get(f"/api/v1/audit?limit=2&before={page[1]['id']}").get_json()["entries"]
     assert older[0]["id"] == page[1]["id"] - 1
     assert api.as_("admin1").get("/api/v1/audit?limit=0").status_code == 400
-    assert api.as_("admin1").get("/api/v1/audit/verify").get_json() == {
-        "intact": True, "entries": len(everything), "problems": []}
+    report = api.as_("admin1").get("/api/v1/audit/verify").get_json()
+    assert report["anchor"].endswith("(matches)"), report  # web and worker anchor in the same var dir
+    assert {k: v for k, v in report.items() if k not in ("anchor", "anchor_entry")} == {
+        "intact": True, "entries": len(everything), "keyed": len(everything), "legacy": 0, "problems": [],
+        "warnings": []}
 
 
 def test_export_and_verify_detect_an_edit_and_a_deletion(api, flow, stack_env):
@@ -89,7 +93,7 @@ def test_export_and_verify_detect_an_edit_and_a_deletion(api, flow, stack_env):
     mine = [e for e in lines if e["plan_id"] == plan_id]
     assert [e["action"] for e in mine] == FLOW
     assert [e["id"] for e in lines] == sorted(e["id"] for e in lines)
-    assert all(b["prev_hash"] == a["hash"] for a, b in zip(lines, lines[1:]))
+    assert all(b["prev_hash"] == a["hash"] for a, b in pairwise(lines))
     assert {"id", "at", "actor", "action", "plan_id", "run_id", "bundle_sha256", "outcome", "details",
             "prev_hash", "hash"} <= set(mine[0])
 
@@ -120,3 +124,10 @@ def test_export_and_verify_detect_an_edit_and_a_deletion(api, flow, stack_env):
     following = next(e for e in lines if e["id"] > requested["id"])
     assert f"entry {following['id']}: chain broken" in bad.stderr, bad.stderr
     assert run["id"] not in bad.stdout  # nothing secret or noisy: just the entry ids
+
+    # someone deletes the newest entries (the run's end): the anchor in var/ still names the last one
+    with session_scope(api.settings.database_url) as s:
+        s.execute(delete(AuditEntry).where(AuditEntry.id >= following["id"]))
+    bad = opsplan(stack_env, "audit", "verify")
+    assert bad.returncode != 0
+    assert f"truncated: the anchor in {api.settings.audit_head_file} names entry " in bad.stderr, bad.stderr

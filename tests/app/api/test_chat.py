@@ -57,7 +57,8 @@ def test_refusal_is_a_200_with_a_reason(api):
 
 @pytest.mark.parametrize("body,status", [
     ({}, 400), ({"message": ""}, 400), ({"message": 5}, 400), ({"message": "x" * 5000}, 400),
-    ({"message": "ping web-01", "conversation_id": 3}, 400), ({"message": "ping web-01", "conversation_id": "nope"}, 404),
+    ({"message": "ping web-01", "conversation_id": 3}, 400),
+    ({"message": "ping web-01", "conversation_id": "nope"}, 404),
 ])
 def test_bad_requests(api, body, status):
     r = api(body)

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, Phase, given, settings as hsettings
+from hypothesis import HealthCheck, Phase, given
+from hypothesis import settings as hsettings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (content_type_conformance, response_schema_conformance,
-                                               status_code_conformance)
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 # /ready answers a documented 503 when no worker is live (none runs here): the other checks still apply
@@ -108,7 +112,7 @@ def test_every_operation_conforms(api, app_schema):
                 check()
             except Unsatisfiable:  # nothing to make invalid (no parameters, no body)
                 continue
-            except Exception as exc:  # collect every operation's failure, report them together
+            except Exception as exc:  # noqa: BLE001 - collect every operation's failure, report them together
                 failures[f"{operation.label} ({mode.value})"] = str(exc)[:3000]
     assert not failures, "\n\n".join(f"{k}:\n{v}" for k, v in failures.items())
     assert {200, 201, 400, 404} <= set(statuses) and sum(statuses.values()) > 1000, statuses
@@ -160,6 +164,8 @@ def test_real_resources_conform(api, app_schema, seeded):
         ("GET", "/api/v1/me", {}, None, None),
         ("GET", "/api/v1/audit", {}, None, {"plan_id": plan_id, "limit": 3}),
         ("GET", "/api/v1/audit/verify", {}, None, None),
+        ("POST", "/api/v1/assets/{name}/host-key/accept", {"name": "web-01"}, {}, None),
+        ("POST", "/api/v1/assets/{name}/host-key/accept", {"name": "web-01"}, {"fingerprint": "SHA256:x"}, None),
         ("DELETE", "/api/v1/assets/{name}", {"name": "web-02"}, None, None),
         ("GET", "/health", {}, None, None),
         ("GET", "/ready", {}, None, None),

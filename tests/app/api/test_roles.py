@@ -36,6 +36,7 @@ MINIMUM = {
     ("GET", "/api/v1/assets/<name>"): "viewer",
     ("PATCH", "/api/v1/assets/<name>"): "admin",
     ("DELETE", "/api/v1/assets/<name>"): "admin",
+    ("POST", "/api/v1/assets/<name>/host-key/accept"): "admin",
     ("GET", "/api/v1/groups"): "viewer",
     ("POST", "/api/v1/groups"): "admin",
     ("GET", "/api/v1/groups/<name>"): "viewer",

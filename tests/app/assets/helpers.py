@@ -7,9 +7,9 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 
-from app.assets.crypto import publish_public_key
 from app.db import session_scope
 from app.db.models import Asset, Credential, Group, Setting, asset_groups, group_parents
+from app.execution.keyring import publish_public_key
 
 MARKER = "S3CR3T-MARKER-7f1d2c"  # planted in secrets; must never appear in any output
 

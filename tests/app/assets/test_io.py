@@ -4,11 +4,11 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from app.assets.crypto import decrypt_secret
 from app.assets.errors import ImportFileError
 from app.assets.io import export_csv, export_data, export_yaml, import_document, import_file, load_yaml, parse_csv
 from app.db import session_scope
 from app.db.models import Credential
+from app.execution.keyring import decrypt_secret
 from tests.app.assets.helpers import MARKER, row_counts, sample_doc
 
 pytestmark = pytest.mark.integration
@@ -44,8 +44,9 @@ def test_yaml_round_trip(loaded, tmp_path):
     path = tmp_path / "export.yml"
     path.write_text(text)
     with session_scope(other) as s:
-        from app.assets.crypto import publish_public_key
         from cryptography.fernet import Fernet
+
+        from app.execution.keyring import publish_public_key
 
         publish_public_key(s, Fernet.generate_key())
         result = import_file(s, path)
@@ -92,9 +93,11 @@ def test_csv_round_trip(loaded, tmp_path):
 
 
 @pytest.mark.parametrize("mutate,expected", [
-    (lambda d: d["assets"][3].update(port=70000), "assets[3] (cis-01): port: Input should be less than or equal to 65535"),
+    (lambda d: d["assets"][3].update(port=70000),
+     "assets[3] (cis-01): port: Input should be less than or equal to 65535"),
     (lambda d: d["assets"][1].update(credential="nope"), "assets[1] (web-02): credential: unknown credential 'nope'"),
-    (lambda d: d["assets"].append({"name": "web-01", "address": "x"}), "assets[5] (web-01): name: duplicate of assets[0]"),
+    (lambda d: d["assets"].append({"name": "web-01", "address": "x"}),
+     "assets[5] (web-01): name: duplicate of assets[0]"),
     (lambda d: d["assets"][0].pop("address"), "assets[0] (web-01): address: required field is missing"),
     (lambda d: d["credentials"][1].update(kind="kerberos"), "credentials[1] (win-admin): kind: Input should be"),
     (lambda d: d["groups"][1].update(parents=["web"]), "parents: cycle"),
@@ -106,9 +109,8 @@ def test_bad_file_writes_nothing_and_names_entry_and_field(db_url, published, mu
         before = row_counts(s)
     doc = sample_doc()
     mutate(doc)
-    with pytest.raises(ImportFileError) as err:
-        with session_scope(db_url) as s:
-            import_document(s, doc)
+    with pytest.raises(ImportFileError) as err, session_scope(db_url) as s:
+        import_document(s, doc)
     assert expected in err.value.message
     assert MARKER not in err.value.message
     with session_scope(db_url) as s:
@@ -122,9 +124,11 @@ def test_failure_after_partial_writes_rolls_back(loaded):
         snapshot = export_data(s)
     doc = {"assets": [{"name": "new-01", "address": "10.1.1.1", "groups": ["brand-new"]},
                       {"name": "new-02", "address": "x" * 300}]}
-    with pytest.raises(ImportFileError, match=r"assets\[1\] \(new-02\): address: String should have at most 255"):
-        with session_scope(loaded) as s:
-            import_document(s, doc)
+    with (
+        pytest.raises(ImportFileError, match=r"assets\[1\] \(new-02\): address: String should have at most 255"),
+        session_scope(loaded) as s,
+    ):
+        import_document(s, doc)
     with session_scope(loaded) as s:
         assert row_counts(s) == before and export_data(s) == snapshot
 
@@ -144,11 +148,13 @@ def test_invalid_yaml_and_csv_messages(tmp_path):
         read_file(tmp_path / "missing.yml")
 
 
-def test_import_file_with_settings_opens_its_own_transaction(settings, tmp_path, monkeypatch):
+def test_cli_import_opens_its_own_transaction_and_publishes_the_local_key(settings, tmp_path, monkeypatch):
+    from app.assets.cli import import_path
+
     monkeypatch.delenv("OPSPLAN_SECRET_KEY", raising=False)
     path = tmp_path / "fleet.yml"
     path.write_text(yaml.safe_dump(sample_doc()))
-    result = import_file(settings, path)
+    result = import_path(settings, path)
     assert str(result) == "3 credentials, 6 groups, 5 assets" and settings.secret_key_file.exists()
     with session_scope(settings.database_url) as s:
         assert row_counts(s)["assets"] == 5

@@ -9,8 +9,8 @@ from redis import Redis
 from rq import Queue, SimpleWorker
 
 from app.db import session_scope
-from app.notify import notify_queue_name
 from app.notify import service as svc
+from app.queue import notify_queue_name
 from tests.harness.webhook_receiver import WebhookReceiver
 
 

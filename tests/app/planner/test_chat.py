@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 
 from app.db.models import Conversation
-from app.planner.chat import ConversationNotFound, handle_message, next_request
+from app.errors import NotFound
+from app.services.chat import handle_message, next_request
 from tests.app.planner.helpers import fleet_vocab, load_fleet_into_db
 
 V = fleet_vocab()
@@ -14,7 +15,8 @@ V = fleet_vocab()
     ("restart nginx", "on web-01", "restart nginx on web-01"),
     ("restart nginx", "the staging ones", "restart nginx the staging ones"),
     ("restart nginx on web-09", "web-01", "restart nginx web-01"),
-    (r"update sc.exe on the cis servers", r"from \\file-01\x.exe", r"update sc.exe on the cis servers from \\file-01\x.exe"),
+    (r"update sc.exe on the cis servers", r"from \\file-01\x.exe",
+     r"update sc.exe on the cis servers from \\file-01\x.exe"),
     ("restart nginx", "ping db-01", "ping db-01"),  # a new request replaces the pending one
     (None, "on web-01", "on web-01"),
 ])
@@ -25,7 +27,7 @@ def test_next_request(pending, answer, expected):
 @pytest.mark.unit
 def test_conversation_completes_the_pending_request(session, settings):
     load_fleet_into_db(session)
-    first = handle_message(session, "restart nginx", settings=settings, actor="op")
+    first = handle_message(session, "restart nginx", None, settings, "op")
     assert first["plan"]["status"] == "needs_clarification"
     assert first["reply"] == "Which hosts should I restart nginx on?"
     conv = session.get(Conversation, first["conversation_id"])
@@ -42,9 +44,11 @@ def test_conversation_completes_the_pending_request(session, settings):
 @pytest.mark.unit
 def test_missing_source_then_source(session, settings):
     load_fleet_into_db(session)
-    first = handle_message(session, "update stationcontroller.exe on the cis servers in production", settings=settings)
+    first = handle_message(session, "update stationcontroller.exe on the cis servers in production", None, settings,
+                           "op")
     assert "Where should I get the new stationcontroller from?" in first["reply"]
-    second = handle_message(session, r"from \\file-01\releases\stationcontroller.exe", first["conversation_id"], settings)
+    second = handle_message(session, r"from \\file-01\releases\stationcontroller.exe", first["conversation_id"],
+                            settings, "op")
     step = second["plan"]["steps"][0]
     assert step["action"] == "app.update" and step["params"]["source"] == r"\\file-01\releases\stationcontroller.exe"
     assert second["plan"]["hosts"] == ["cis-01", "cis-02"]
@@ -52,5 +56,5 @@ def test_missing_source_then_source(session, settings):
 
 @pytest.mark.unit
 def test_unknown_conversation(session, settings):
-    with pytest.raises(ConversationNotFound):
-        handle_message(session, "ping web-01", "nope", settings)
+    with pytest.raises(NotFound):
+        handle_message(session, "ping web-01", "nope", settings, "op")

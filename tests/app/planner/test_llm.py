@@ -37,7 +37,7 @@ def double():
 def llm_settings(double, tmp_path):
     base = Settings.from_env({"OPSPLAN_VAR_DIR": str(tmp_path)})
     return replace(base, openai_api_key="test-key", openai_base_url=double.base_url, llm_model="double-1",
-                   extra={"llm_timeout": 0.5})
+                   llm_timeout=0.5)
 
 
 @pytest.mark.unit

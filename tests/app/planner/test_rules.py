@@ -17,14 +17,16 @@ def _steps(plan):
 
 @pytest.mark.unit
 @pytest.mark.parametrize("text,steps,hosts", [
-    ("restart nginx on the web servers in staging", [("service.restart", {"name": "nginx"})], ["iis-02", "web-03", "web-04"]),
+    ("restart nginx on the web servers in staging", [("service.restart", {"name": "nginx"})],
+     ["iis-02", "web-03", "web-04"]),
     (r"update stationcontroller on the CIS servers from \\file-01\releases\stationcontroller.exe",
      [("app.update", {"name": "stationcontroller", "source": r"\\file-01\releases\stationcontroller.exe"})],
      ["cis-01", "cis-02", "cis-03", "cis-04"]),
     ("is port 5432 open on db-01?", [("port.check", {"port": 5432})], ["db-01"]),
     ("restart web-01", [("host.reboot", {})], ["web-01"]),
     ("reboot web-01", [("host.reboot", {})], ["web-01"]),
-    ("restart nginx and php-fpm on web-05", [("service.restart", {"name": "nginx"}), ("service.restart", {"name": "php-fpm"})], ["web-05"]),
+    ("restart nginx and php-fpm on web-05",
+     [("service.restart", {"name": "nginx"}), ("service.restart", {"name": "php-fpm"})], ["web-05"]),
     ("stop nginx, copy /tmp/a.conf to /etc/nginx/a.conf, then start it again on web-03",
      [("service.stop", {"name": "nginx"}), ("file.copy", {"src": "/tmp/a.conf", "dest": "/etc/nginx/a.conf"}),
       ("service.start", {"name": "nginx"})], ["web-03"]),

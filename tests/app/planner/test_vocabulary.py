@@ -9,7 +9,8 @@ from tests.app.planner.helpers import fleet_vocab, load_fleet_into_db
 def _small() -> Vocabulary:
     return Vocabulary.from_refs(
         [AssetRef("web-01", "linux", "production", ("web",)), AssetRef("web-02", "linux", "staging", ("web",)),
-         AssetRef("api-01", "linux", "production", ("api",)), AssetRef("old-01", "windows", "production", ("web",), False)],
+         AssetRef("api-01", "linux", "production", ("api",)),
+         AssetRef("old-01", "windows", "production", ("web",), False)],
         {"web": ["frontend"], "api": ["frontend"]},
     )
 

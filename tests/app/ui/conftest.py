@@ -40,7 +40,7 @@ class UiClient:
         self.app = flask_app
         self.client = flask_app.test_client()
 
-    def login(self, name: str) -> "UiClient":
+    def login(self, name: str) -> UiClient:
         page = self.client.get("/login")
         r = self.client.post("/login", data={"username": name, "password": f"pw-{name}",
                                              "csrf_token": token_of(page.get_data(as_text=True))})

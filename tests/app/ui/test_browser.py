@@ -3,13 +3,15 @@ the app served on a free port, a real RQ worker, real Redis and four real sshd h
 
 Typed request -> clarifying question answered -> check-mode preview per host -> approve & run ->
 live run page until it finishes -> per-host results; plus the chat, history and asset pages.
-Screenshots of every page go to docs/screenshots/.
+Screenshots of every page go to a temporary directory, or to OPSPLAN_SCREENSHOTS when set
+(`make screenshots` refreshes docs/screenshots/ that way), so `make test` leaves the work tree clean.
 """
 from __future__ import annotations
 
 import json
 import os
 import shutil
+import tempfile
 import threading
 from pathlib import Path
 
@@ -18,7 +20,7 @@ import pytest
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
 CHROMIUM = os.environ.get("OPSPLAN_CHROMIUM", "/usr/bin/chromium")
-SHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+SHOTS = Path(os.environ.get("OPSPLAN_SCREENSHOTS") or tempfile.mkdtemp(prefix="opsplan-shots-"))
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage"]
 SLOW = 180_000  # ms: previews and runs against real hosts on a shared machine
@@ -150,9 +152,10 @@ def test_request_answer_preview_approve_and_watch_the_run(live_app, worker, brow
     expect(page.locator(".banner-run")).to_have_count(0)
     shot(page, "preview-run.png")
 
-    # the plan is now approved and done: its page shows the run
+    # the plan ran: its page shows the run, and that the approval was used up by it (no "Run approved plan")
     page.goto(plan_url)
-    expect(page.locator(".badges")).to_contain_text("APPROVED by alice")
+    expect(page.locator(".badges")).to_contain_text("APPROVAL by alice USED by its run")
+    expect(page.locator("button:has-text('Run approved plan')")).to_have_count(0)
     expect(page.locator(f"a[href='{run_url.removeprefix(live_app)}']")).to_have_count(1)
 
     # edit: a new revision voids the approval; its preview shows the diff a run would apply
@@ -160,7 +163,8 @@ def test_request_answer_preview_approve_and_watch_the_run(live_app, worker, brow
     src.write_text("release 2\n")
     dest.write_text("release 1\n")
     page.click("details.edit summary")
-    page.fill("#plan-json", json.dumps({"steps": [{"action": "file.copy", "params": {"src": str(src), "dest": str(dest)},
+    page.fill("#plan-json", json.dumps({"steps": [{"action": "file.copy",
+                                                   "params": {"src": str(src), "dest": str(dest)},
                                                    "targets": {"hosts": ["web-01"]}}]}))
     page.click("button:has-text('Save new revision')")
     expect(page.locator(".flash")).to_contain_text("Saved as revision 2")

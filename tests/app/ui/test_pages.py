@@ -170,3 +170,21 @@ def test_unknown_plan_is_an_html_404(ui):
     ui.login("op1")
     r = ui.client.get("/plans/nope")
     assert r.status_code == 404 and "not found" in r.get_data(as_text=True) and r.mimetype == "text/html"
+
+
+def test_deep_json_in_the_edit_form_is_flashed_and_a_huge_form_is_a_413(ui):
+    from app import defaults
+
+    ui.login("op1")
+    loc = ui.post("/", {"request": "ping web-01"}).headers["Location"]
+    plan_id = loc.rsplit("/", 1)[1]
+    ref = {"Referer": f"http://localhost{loc}"}
+    for body in ("[" * 100_000 + "]" * 100_000, '{"a":' * 100_000 + "1" + "}" * 100_000):
+        r = ui.post(f"/plans/{plan_id}/edit", {"plan": body}, headers=ref)
+        assert r.status_code == 303 and r.headers["Location"] == loc, r.status_code
+        assert "nested deeper than" in ui.client.get(loc).get_data(as_text=True)
+    r = ui.client.post("/", data="[" * 100_000, content_type="application/json", headers={"X-CSRF-Token": ui.token()})
+    assert r.status_code in (303, 400)
+    r = ui.post("/", {"request": "x" * (defaults.MAX_BODY_BYTES + 1)})
+    assert r.status_code == 413 and r.get_json()["error"]["code"] == "request_entity_too_large"
+    assert plans_in(ui) == 1

@@ -8,30 +8,29 @@ import threading
 
 from rq import Worker
 
+from app import audit, defaults
 from app.config import Settings
 from app.db.migrate import upgrade
+from app.db.session import session_scope
+from app.execution import reaper, runtime
+from app.execution.keyring import CredentialKeyError, load_secret_key, publish_public_key
 from app.queue import get_queue, notify_queue, redis_connection
 
 log = logging.getLogger(__name__)
 
 
 def _janitor(settings: Settings, stop: threading.Event, every: float) -> None:
-    from app import reaper
-
     while not stop.wait(every):
         try:
             reaper.reap(settings)
             reaper.requeue_lost(settings)
-        except Exception:  # keep the worker alive; the next pass tries again
+        except Exception:  # noqa: BLE001 - keep the worker alive; the next pass tries again
             log.exception("janitor pass failed")
 
 
-def run_worker(settings: Settings, burst: bool = False, janitor_every: float = 10.0) -> None:
-    from app import executor, reaper
-    from app.assets.crypto import CredentialKeyError, load_secret_key, publish_public_key
-    from app.db.session import session_scope
-
+def run_worker(settings: Settings, burst: bool = False, janitor_every: float = defaults.JANITOR_SECONDS) -> None:
     upgrade(settings.database_url)
+    key: bytes | None
     try:
         key = load_secret_key(settings, create=True)
     except CredentialKeyError as exc:  # runs still work for hosts without credentials; say why others fail
@@ -40,7 +39,8 @@ def run_worker(settings: Settings, burst: bool = False, janitor_every: float = 1
     if key is not None:
         with session_scope(settings.database_url) as s:
             publish_public_key(s, key)
-    executor.configure(settings, key)
+    audit.configure(settings)  # the audit key is read before the environment is scrubbed
+    runtime.configure(settings, key)
     reaper.reap(settings)
     reaper.requeue_lost(settings, older_than=0)
     stop = threading.Event()

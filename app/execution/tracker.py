@@ -6,12 +6,11 @@ import json
 from collections import deque
 from typing import Any
 
-from app.db.models import RunStatus
+from app import defaults
+from app.statuses import HOST_ACTIVE, HOST_BAD, HOST_DONE, STEP_ACTIVE, STEP_BAD, STEP_RANK, HostStatus, RunStatus
+from app.statuses import StepStatus as St
 
-STEP_RANK = {"pending": 0, "running": 1, "skipped": 2, "ok": 3, "changed": 4, "not_previewable": 5,
-             "failed": 6, "unreachable": 7}
-DONE_HOST = {"ok", "changed", "skipped"}
-BAD_HOST = {"failed", "unreachable"}
+IN_FLIGHT = "running_task"  # a step's task that started on the host and has not reported yet
 ROLES_WITH_RESCUE = {"opsplan_app"}  # roles whose failed tasks may be rescued (block/rescue rollback)
 
 
@@ -51,7 +50,6 @@ class RunTracker:
         self.check_mode = check_mode
         self.current_step: int | None = None
         self.current_task: str = ""
-        self.runner_pid: int | None = None
         self.stats: dict[str, Any] | None = None
         self.tail: deque[str] = deque(maxlen=40)  # last output lines, for the error text of a failed run
 
@@ -64,8 +62,8 @@ class RunTracker:
                 return step
         return None
 
-    def _raise(self, step: dict[str, Any], status: str) -> None:
-        if STEP_RANK[status] >= STEP_RANK.get(step["status"], 0):
+    def _raise(self, step: dict[str, Any], status: St) -> None:
+        if STEP_RANK[status] >= STEP_RANK.get(St(step["status"]), 0):
             step["status"] = status
 
     def handle(self, event: dict[str, Any]) -> list[tuple[str, dict[str, Any], str | None, int | None]]:
@@ -73,8 +71,6 @@ class RunTracker:
         out: list[tuple[str, dict[str, Any], str | None, int | None]] = []
         kind = event.get("event", "")
         data = event.get("event_data") or {}
-        if self.runner_pid is None and event.get("pid"):
-            self.runner_pid = int(event["pid"])
         if kind == "playbook_on_play_start":
             step = self.by_play.get(data.get("play") or data.get("name", ""))
             if step is not None:
@@ -109,12 +105,14 @@ class RunTracker:
         entry = self.hosts[host]
         res = data.get("res") or {}
         if kind == "runner_on_start":
-            if entry["status"] == "pending":
-                entry["status"] = "running"
-            self._raise(step, "running")
-            return [("host", {"host": host, "status": "running", "task": data.get("task", "")}, host, index)]
+            if entry["status"] == HostStatus.PENDING:
+                entry["status"] = HostStatus.RUNNING
+            self._raise(step, St.RUNNING)
+            step[IN_FLIGHT] = data.get("task", "") or "task"  # until its result arrives
+            return [("host", {"host": host, "status": HostStatus.RUNNING, "task": data.get("task", "")}, host, index)]
+        step.pop(IN_FLIGHT, None)
         if kind == "runner_on_ok":
-            self._raise(step, "changed" if res.get("changed") else "ok")
+            self._raise(step, St.CHANGED if res.get("changed") else St.OK)
             if res.get("changed"):
                 step["changed"] = True
         elif kind == "runner_on_skipped":
@@ -122,50 +120,61 @@ class RunTracker:
             if self.check_mode and "check mode" in msg.lower():
                 self._not_previewable(step, msg)
             else:
-                self._raise(step, "skipped")
+                self._raise(step, St.SKIPPED)
         elif kind == "runner_on_failed":
             if data.get("ignore_errors"):
-                self._raise(step, "ok")
+                self._raise(step, St.OK)
             else:
-                self._raise(step, "failed")
-                step["msg"] = str(res.get("msg") or res.get("stderr") or "failed")[:2000]
+                self._raise(step, St.FAILED)
+                step["msg"] = str(res.get("msg") or res.get("stderr") or "failed")[:defaults.STEP_MESSAGE_CHARS]
                 if data.get("role") not in ROLES_WITH_RESCUE:  # a rescued failure is not final for the host
-                    entry["status"] = "failed"
+                    entry["status"] = HostStatus.FAILED
         elif kind == "runner_on_unreachable":
-            self._raise(step, "unreachable")
-            step["msg"] = str(res.get("msg") or "unreachable")[:2000]
-            entry["status"] = "unreachable"
+            self._raise(step, St.UNREACHABLE)
+            step["msg"] = str(res.get("msg") or "unreachable")[:defaults.STEP_MESSAGE_CHARS]
+            entry["status"] = HostStatus.UNREACHABLE
         diff = render_diff(res.get("diff"))
         if diff:
             step["diff"] = (step.get("diff") or "") + diff
-        task_status = {"runner_on_ok": "changed" if res.get("changed") else "ok", "runner_on_failed": "failed",
-                       "runner_on_unreachable": "unreachable", "runner_on_skipped": "skipped"}[kind]
+        task_status = {"runner_on_ok": St.CHANGED if res.get("changed") else St.OK, "runner_on_failed": St.FAILED,
+                       "runner_on_unreachable": St.UNREACHABLE, "runner_on_skipped": St.SKIPPED}[kind]
         return [("task_result", {"host": host, "task": data.get("task", ""), "status": task_status,
                                  "step_status": step["status"]}, host, index)]
 
     def _settle_before(self, index: int) -> None:
         """A new play started: hosts whose steps all came before it are done (live host counters)."""
         for host, entry in self.hosts.items():
-            if entry["status"] not in ("pending", "running"):
+            if entry["status"] not in HOST_ACTIVE:
                 continue
             if entry["steps"] and all(s["step"] < index for s in entry["steps"]):
                 entry["status"] = self._host_status(host, entry)
 
     def _not_previewable(self, step: dict[str, Any], reason: str) -> None:
-        self._raise(step, "not_previewable")
+        self._raise(step, St.NOT_PREVIEWABLE)
         step["previewable"] = False
         step["reason"] = reason
 
     def finish(self, runner_status: str, canceled: bool) -> RunStatus:
-        """Settle every host and step; return the run's final status."""
+        """Settle every host and step; return the run's final status.
+
+        A cancel or a timeout interrupts the steps that were running: they (and their hosts) end
+        ``canceled`` / ``timed_out`` with the reason, and steps that never started end ``skipped``.
+        """
+        interrupted = St.CANCELED if canceled else St.TIMED_OUT if runner_status == "timeout" else None
         for host, entry in self.hosts.items():
             for step in entry["steps"]:
                 info = self.steps.get(step["step"])
-                if self.check_mode and info is not None and not info.previewable and step["status"] not in BAD_HOST:
+                status = St(step["status"])
+                task = step.pop(IN_FLIGHT, None)
+                if interrupted is not None and (task or status is St.RUNNING) and status not in STEP_BAD:
+                    step["status"] = interrupted
+                    step["msg"] = (f"interrupted: the run was {'canceled' if canceled else 'timed out'} while "
+                                   f"'{task or 'this step'}' ran")
+                elif self.check_mode and info is not None and not info.previewable and status not in STEP_BAD:
                     self._not_previewable(step, info.not_previewable_reason)
-                elif step["status"] in ("pending", "running"):
-                    step["status"] = "skipped"
-                    step.setdefault("msg", "not run")
+                elif status in STEP_ACTIVE:
+                    step["status"] = St.SKIPPED
+                    step.setdefault("msg", f"not run: the run was {interrupted}" if interrupted else "not run")
             entry["status"] = self._host_status(host, entry)
             if self.stats and self.stats.get("rescued", {}).get(host):
                 entry["rolled_back"] = True
@@ -174,33 +183,37 @@ class RunTracker:
         if runner_status == "timeout":
             return RunStatus.TIMED_OUT
         statuses = [e["status"] for e in self.hosts.values()]
-        bad = sum(1 for s in statuses if s in BAD_HOST)
+        bad = sum(1 for s in statuses if s in HOST_BAD)
         if runner_status not in ("successful", "failed") or not statuses:
             return RunStatus.FAILED
         if bad == 0:
             return RunStatus.SUCCESSFUL if runner_status == "successful" else RunStatus.FAILED
         return RunStatus.FAILED if bad == len(statuses) else RunStatus.PARTIAL
 
-    def _host_status(self, host: str, entry: dict[str, Any]) -> str:
+    def _host_status(self, host: str, entry: dict[str, Any]) -> HostStatus:
+        steps = [St(s["status"]) for s in entry["steps"]]
         if self.stats:
             if self.stats["dark"].get(host):
-                return "unreachable"
+                return HostStatus.UNREACHABLE
             if self.stats["failures"].get(host):
-                return "failed"
-        steps = [s["status"] for s in entry["steps"]]
-        if any(s == "unreachable" for s in steps):
-            return "unreachable"
-        if any(s == "failed" for s in steps):
-            return "failed"
-        if any(s == "changed" for s in steps) or any(s.get("changed") for s in entry["steps"]):
-            return "changed"
-        if any(s in ("ok", "not_previewable") for s in steps):
-            return "ok"
-        return "skipped"
+                return HostStatus.FAILED
+        if St.UNREACHABLE in steps:
+            return HostStatus.UNREACHABLE
+        if St.FAILED in steps:
+            return HostStatus.FAILED
+        if St.TIMED_OUT in steps:
+            return HostStatus.TIMED_OUT
+        if St.CANCELED in steps:
+            return HostStatus.CANCELED
+        if St.CHANGED in steps or any(s.get("changed") for s in entry["steps"]):
+            return HostStatus.CHANGED
+        if St.OK in steps or St.NOT_PREVIEWABLE in steps:
+            return HostStatus.OK
+        return HostStatus.SKIPPED
 
     def counters(self) -> dict[str, int]:
         c = {"done": 0, "failed": 0, "pending": 0, "running": 0}
         for e in self.hosts.values():
             s = e["status"]
-            c["failed" if s in BAD_HOST else "done" if s in DONE_HOST else s if s in c else "pending"] += 1
+            c["failed" if s in HOST_BAD else "done" if s in HOST_DONE else s if s in c else "pending"] += 1
         return c

@@ -6,25 +6,26 @@ import stat
 import pytest
 from cryptography.fernet import Fernet
 
-from app.assets.crypto import (
-    PUBLIC_KEY_SETTING,
-    decrypt_secret,
-    encrypt_secret,
-    ensure_worker_key,
-    load_secret_key,
-    public_key_for,
-    publish_public_key,
-    published_public_key,
-    resolve_public_key,
-)
 from app.assets.errors import CredentialKeyError
+from app.assets.sealing import PUBLIC_KEY_SETTING, encrypt_secret, published_public_key, resolve_public_key
 from app.config import Settings
 from app.db import session_scope
 from app.db.models import Setting
+from app.execution.keyring import (
+    decrypt_secret,
+    ensure_worker_key,
+    load_secret_key,
+    local_key_publisher,
+    public_key_for,
+    publish_public_key,
+)
 
 
-def _settings(tmp_path) -> Settings:
-    return Settings.from_env({"OPSPLAN_VAR_DIR": str(tmp_path / "var"), "DATABASE_URL": "sqlite://"})
+def _settings(tmp_path, key: str | None = None) -> Settings:
+    env = {"OPSPLAN_VAR_DIR": str(tmp_path / "var"), "DATABASE_URL": "sqlite://"}
+    if key:
+        env["OPSPLAN_SECRET_KEY"] = key
+    return Settings.from_env(env)
 
 
 @pytest.mark.unit
@@ -60,17 +61,15 @@ def test_tampered_or_foreign_blobs():
 
 
 @pytest.mark.unit
-def test_malformed_key(monkeypatch, tmp_path):
-    monkeypatch.setenv("OPSPLAN_SECRET_KEY", "not-a-fernet-key")
+def test_malformed_key(tmp_path):
     with pytest.raises(CredentialKeyError, match="OPSPLAN_SECRET_KEY is not a valid Fernet key"):
-        load_secret_key(_settings(tmp_path))
+        load_secret_key(_settings(tmp_path, "not-a-fernet-key"))
     with pytest.raises(CredentialKeyError, match="not a valid Fernet key"):
         decrypt_secret(b"OPC1" + b"\0" * 60, b"short")
 
 
 @pytest.mark.unit
-def test_load_secret_key_env_file_and_creation(monkeypatch, tmp_path):
-    monkeypatch.delenv("OPSPLAN_SECRET_KEY", raising=False)
+def test_load_secret_key_env_file_and_creation(tmp_path):
     settings = _settings(tmp_path)
     with pytest.raises(CredentialKeyError, match="no secret key: OPSPLAN_SECRET_KEY is not set"):
         load_secret_key(settings, create=False)
@@ -78,23 +77,21 @@ def test_load_secret_key_env_file_and_creation(monkeypatch, tmp_path):
     assert stat.S_IMODE(os.stat(settings.secret_key_file).st_mode) == 0o600
     assert load_secret_key(settings, create=False) == created == load_secret_key(settings, create=True)
     env_key = Fernet.generate_key()
-    monkeypatch.setenv("OPSPLAN_SECRET_KEY", env_key.decode())
-    assert load_secret_key(settings) == env_key
+    assert load_secret_key(_settings(tmp_path, env_key.decode())) == env_key
 
 
 @pytest.mark.integration
-def test_publish_and_encrypt_through_the_session(db_url, monkeypatch, tmp_path):
-    monkeypatch.delenv("OPSPLAN_SECRET_KEY", raising=False)
+def test_publish_and_encrypt_through_the_session(db_url, tmp_path):
     settings = _settings(tmp_path)
-    with session_scope(db_url) as s:  # nothing published, no key available: clear error, nothing created
-        with pytest.raises(CredentialKeyError, match="no public key is published yet"):
-            encrypt_secret(s, "x", settings=settings)
+    with session_scope(db_url) as s:  # nothing published (the web's view): clear error, no key is made or read
+        with pytest.raises(CredentialKeyError, match="no worker has published the credentials public key"):
+            encrypt_secret(s, "x")
         assert not settings.secret_key_file.exists()
     with session_scope(db_url) as s:  # the worker starts: creates and publishes its key
         key = ensure_worker_key(s, settings)
     with session_scope(db_url) as s:  # the web process encrypts with the public key alone
         assert published_public_key(s) == public_key_for(key)
-        blob = encrypt_secret(s, "from-web", settings=_settings(tmp_path / "elsewhere"))
+        blob = encrypt_secret(s, "from-web")
     assert decrypt_secret(blob, key) == "from-web"
     with session_scope(db_url) as s:  # publishing is idempotent; a new key replaces the old one
         publish_public_key(s, key)
@@ -104,9 +101,10 @@ def test_publish_and_encrypt_through_the_session(db_url, monkeypatch, tmp_path):
 
 
 @pytest.mark.integration
-def test_fallback_publishes_a_locally_available_key(db_url, secret_key, tmp_path):
+def test_cli_fallback_publishes_a_locally_available_key(db_url, tmp_path):
+    secret_key = Fernet.generate_key()
     with session_scope(db_url) as s:
-        public = resolve_public_key(s, _settings(tmp_path))
+        public = resolve_public_key(s, local_key_publisher(_settings(tmp_path, secret_key.decode())))
     assert public == public_key_for(secret_key)
     with session_scope(db_url) as s:
         assert published_public_key(s) == public

@@ -1,21 +1,18 @@
-"""Chat: a conversation whose clarifying questions are answered by the next message."""
+"""Chat: a stored conversation whose clarifying questions are answered by the next message."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from compiler.models import Plan, PlanStatus
+from sqlalchemy.orm import Session
 
+from app.config import Settings
 from app.db.models import Conversation
-from app.planner import plan_request
-from app.planner.errors import PlannerError
+from app.errors import NotFound
 from app.planner.rules import has_targets, has_verb, precheck, strip_targets
 from app.planner.vocabulary import Vocabulary
-
-MAX_MESSAGE = 2000
-
-
-class ConversationNotFound(PlannerError):
-    pass
+from app.services.planning import check_length, plan_text
+from app.services.plans import create_plan, plan_json
+from compiler.models import Plan, PlanStatus
 
 
 def combine(pending: str, answer: str, vocab: Vocabulary) -> str:
@@ -46,37 +43,31 @@ def render_reply(plan: Plan) -> str:
     return "\n".join(lines)
 
 
-def _save_plan(plan: Plan, session, actor: str) -> dict:
-    """Store a ready plan (revision 1) and return its JSON with ``id``."""
-    from app.services.plans import create_plan, plan_json
-
-    return plan_json(session, create_plan(session, plan, actor))
-
-
-def handle_message(session, message: str, conversation_id: str | None = None, settings=None, actor: str = "") -> dict:
+def handle_message(session: Session, message: str, conversation_id: str | None, settings: Settings,
+                   actor: str) -> dict:
     """One chat turn: plan (or complete the pending request), remember it, answer."""
-    message = (message or "").strip()[:MAX_MESSAGE]
+    message = check_length((message or "").strip())
     conv = None
     if conversation_id:
         conv = session.get(Conversation, conversation_id)
         if conv is None:
-            raise ConversationNotFound(f"no conversation {conversation_id!r}")
+            raise NotFound(f"no conversation {conversation_id!r}")
     if conv is None:
         conv = Conversation(created_by=actor, messages=[])
         session.add(conv)
         session.flush()
     vocab = Vocabulary.from_session(session)
     request = next_request(conv.pending_request, message, vocab)
-    plan = plan_request(request, vocab, settings)
+    plan = plan_text(check_length(request), settings, vocab)
     conv.pending_request = request if plan.status is PlanStatus.NEEDS_CLARIFICATION else None
     reply = render_reply(plan)
     body = plan.contract_json()
-    saved = _save_plan(plan, session, actor) if plan.status is PlanStatus.READY else None
+    saved = plan_json(session, create_plan(session, plan, actor)) if plan.status is PlanStatus.READY else None
     plan_id = saved["id"] if saved else None
     if saved:
         body = saved
         conv.plan_id = plan_id
-    now = datetime.now(timezone.utc).isoformat()
+    now = datetime.now(UTC).isoformat()
     conv.messages = [*(conv.messages or []), {"role": "user", "text": message, "at": now},
                      {"role": "assistant", "text": reply, "plan": body, "plan_id": plan_id, "at": now}]
     session.flush()

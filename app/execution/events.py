@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
+from app import defaults
 from app.db.models import Run, RunEvent, utcnow
 from app.db.session import session_scope
 from app.queue import events_channel, redis_connection
@@ -42,7 +43,8 @@ class EventRecorder:
     """Collects events, writes them in batches (every ``interval`` s or ``batch`` events) and publishes them."""
 
     def __init__(self, database_url: str, redis_url: str, run_id: str, redactor: Redactor | None = None,
-                 batch: int = 50, interval: float = 0.5, state: Any = None):
+                 batch: int = defaults.EVENT_BATCH_SIZE, interval: float = defaults.EVENT_BATCH_SECONDS,
+                 state: Any = None):
         self.database_url = database_url
         self.redis_url = redis_url
         self.run_id = run_id
@@ -57,7 +59,8 @@ class EventRecorder:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         with session_scope(database_url) as s:
-            self.seq = s.execute(select(func.coalesce(func.max(RunEvent.seq), 0)).where(RunEvent.run_id == run_id)).scalar_one()
+            self.seq = s.execute(
+                select(func.coalesce(func.max(RunEvent.seq), 0)).where(RunEvent.run_id == run_id)).scalar_one()
 
     def emit(self, kind: str, data: dict[str, Any], host: str | None = None, step: int | None = None,
              flush: bool = False) -> None:
@@ -80,7 +83,7 @@ class EventRecorder:
         while not self._stop.wait(self.interval):
             try:
                 self.flush()
-            except Exception:  # the final flush retries; never kill the run over a live update
+            except Exception:  # noqa: BLE001 - the final flush retries; never kill the run over a live update
                 log.exception("could not write run events")
 
     def close(self) -> None:
@@ -113,5 +116,5 @@ class EventRecorder:
             for e in pending:
                 pipe.publish(channel, json.dumps(e))
             pipe.execute()
-        except Exception as exc:  # Redis is live transport only; the database already has the events
+        except Exception as exc:  # noqa: BLE001 - Redis is live transport only; the database has the events
             log.warning("could not publish run events on Redis: %s", exc)

@@ -1,0 +1,108 @@
+"""ansible-runner, prepared then run (its own prepare/run split), with an allowlisted child environment.
+
+``prepare`` builds the RunnerConfig for one invocation in a workspace; the child environment is then
+cut down to an allowlist (as AWX's ``build_safe_env`` does) plus what ansible-runner and Opsplan set,
+so nothing else from the worker's environment (database passwords, cloud keys) reaches
+``ansible-playbook``. ``run`` executes it with the callbacks and returns the Runner.
+
+SSH host keys: host key checking is on (``ANSIBLE_HOST_KEY_CHECKING=True``, which also stops
+ansible-runner from turning it off) and ssh checks strictly against the workspace's known_hosts file
+only. Hosts the workspace refused (a changed host key) are excluded with ``--limit`` and reported as
+failed, with the message, through the event handler before ansible-playbook starts.
+"""
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ansible_runner import Runner, RunnerConfig
+from ansible_runner.utils import dump_artifacts
+
+from app.execution.processes import MARKER_VAR
+from app.execution.workspace import Workspace
+
+# Inherited from the worker's environment when present; everything else is dropped.
+ALLOWED_ENV = frozenset({"PATH", "HOME", "USER", "LOGNAME", "LANG", "LANGUAGE", "TZ", "TMPDIR", "TERM",
+                         "SHELL", "VIRTUAL_ENV"})
+ALLOWED_PREFIXES = ("LC_",)
+
+
+def build_safe_env(inherited: dict[str, str], added: dict[str, str]) -> dict[str, str]:
+    """Allowlisted variables of ``inherited`` plus ``added`` (ansible-runner's and ours), nothing else."""
+    env = {k: v for k, v in inherited.items() if k in ALLOWED_ENV or k.startswith(ALLOWED_PREFIXES)}
+    env.update(added)
+    return env
+
+
+class Config(RunnerConfig):
+    """A RunnerConfig plus the events to report before ansible-playbook starts (hosts refused up front)."""
+
+    preflight: list[dict[str, Any]]
+
+
+def ssh_host_key_args(known_hosts: Path) -> str:
+    """ssh options (ANSIBLE_SSH_COMMON_ARGS) that accept exactly the keys in ``known_hosts``."""
+    path = str(known_hosts)
+    if '"' in path:
+        raise ValueError(f"unusable known_hosts path {path!r}")
+    value = 'UserKnownHostsFile="' + path.replace("%", "%%") + '"'  # one file even with spaces; no %-tokens
+    return " ".join(["-o StrictHostKeyChecking=yes", "-o", shlex.quote(value), "-o GlobalKnownHostsFile=/dev/null",
+                     "-o CheckHostIP=no", "-o UpdateHostKeys=no"])
+
+
+def host_key_env(ws: Workspace) -> dict[str, str]:
+    """Host key checking on, against the workspace's known_hosts only (ansible-runner keeps a set value)."""
+    return {"ANSIBLE_HOST_KEY_CHECKING": "True", "ANSIBLE_SSH_COMMON_ARGS": ssh_host_key_args(ws.known_hosts_path)}
+
+
+def effective_limit(limit: list[str] | None, refused: dict[str, str]) -> str | None:
+    """``--limit``: the requested hosts (or all) minus the hosts refused before the run."""
+    if not refused:
+        return ",".join(limit) if limit else None
+    return ",".join([*(limit or ["all"]), *(f"!{host}" for host in sorted(refused))])
+
+
+def opsplan_env(ws: Workspace, run_id: str, inherited: dict[str, str]) -> dict[str, str]:
+    """ansible-playbook from this interpreter's environment first; the bundle's own ansible.cfg."""
+    bindir = str(Path(sys.executable).parent)
+    path = inherited.get("PATH") or "/usr/local/bin:/usr/bin:/bin"
+    return {"PATH": f"{bindir}:{path}" if bindir not in path.split(":") else path,
+            "ANSIBLE_CONFIG": str(ws.project_dir / "ansible.cfg"),
+            "ANSIBLE_LOCAL_TEMP": str(ws.private_data_dir / "tmp"), "ANSIBLE_NOCOLOR": "1",
+            "ANSIBLE_SSH_CONTROL_PATH_DIR": str(ws.control_dir),
+            MARKER_VAR: run_id}
+
+
+def prepare(ws: Workspace, run_id: str, playbook: str, *, check: bool, limit: list[str] | None,
+            timeout: int, extra_env: dict[str, str] | None = None) -> Config:
+    """The RunnerConfig of one invocation (command line, environment) in ``ws``; nothing runs yet."""
+    inherited = dict(os.environ)
+    envvars = {**opsplan_env(ws, run_id, inherited), **(extra_env or {}), **host_key_env(ws)}
+    cmdline = ("--check --diff" if check else "--diff") + f" -e opsplan_run_id={run_id}"
+    kwargs: dict[str, Any] = dict(
+        private_data_dir=str(ws.private_data_dir), project_dir=str(ws.project_dir), playbook=playbook,
+        inventory=str(ws.inventory_path), cmdline=cmdline, limit=effective_limit(limit, ws.refused),
+        ident="run", quiet=True, suppress_env_files=True, timeout=timeout, envvars=envvars,
+        suppress_ansible_output=True, suppress_output_file=True,
+    )
+    dump_artifacts(kwargs)
+    config = Config(**kwargs)
+    config.preflight = ws.take_preflight_events()
+    config.prepare()
+    added = {k: v for k, v in config.env.items() if inherited.get(k) != v}
+    config.env = build_safe_env(inherited, added)
+    return config
+
+
+def run(config: RunnerConfig, *, event_handler: Callable[[dict[str, Any]], bool],
+        cancel_callback: Callable[[], bool], status_handler: Callable[..., None] | None = None) -> Runner:
+    for event in getattr(config, "preflight", None) or []:
+        event_handler(event)
+    runner = Runner(config, event_handler=event_handler, cancel_callback=cancel_callback,
+                    status_handler=status_handler)
+    runner.run()
+    return runner
