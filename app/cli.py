@@ -97,12 +97,13 @@ def plan_cmd(text: str, as_json: bool, save: bool | None, user: str | None) -> N
     """Plan a request (no host is touched)."""
     from app.planner import Vocabulary
     from app.services import plans as svc
+    from app.services.catalog import current_catalog
     from app.services.planning import plan_text
 
     settings = _settings()
     save = (not as_json) if save is None else save
     with _db(settings) as s:
-        vocab = Vocabulary.from_session(s)
+        vocab = Vocabulary.from_session(s, current_catalog(s))
         if as_json and text == "-":
             out = sys.stdout
             for line in sys.stdin:
@@ -138,6 +139,40 @@ def _print_plan(body: dict) -> None:
                    f"on {', '.join(step.get('hosts', []))}")
     if body.get("hosts"):
         click.echo(f"  hosts: {', '.join(body['hosts'])}")
+
+
+@cli.command("ask")
+@click.argument("text")
+@click.option("--user", default=None)
+@click.option("--json", "as_json", is_flag=True, help="print {plan, run} as JSON instead of tables")
+def ask_cmd(text: str, user: str | None, as_json: bool) -> None:
+    """Ask: a read-only question runs at once and prints its answer as a table per step; a change request
+    is stored as a plan to preview and approve."""
+    from app.progress import wait_run
+    from app.services.answers import render_text, step_tables
+    from app.services.ask import ask
+
+    settings = _settings()
+    with _db(settings) as s:
+        actor = _actor(s, settings, user, "operator")
+    asked = ask(settings, text, actor)
+    if asked.run is None:
+        if as_json:
+            click.echo(json.dumps({"plan": asked.plan}, indent=2))
+            return
+        _print_plan(asked.plan)
+        if asked.plan["status"] == "ready":
+            click.echo(f"  this changes hosts: preview it (opsplan preview {asked.plan['id']} --follow), "
+                       "then approve it")
+        return
+    run = wait_run(settings, asked.run["id"])
+    if as_json:
+        click.echo(json.dumps({"plan": asked.plan, "run": run}, indent=2))
+    else:
+        click.echo(f"{len(run['hosts'])} host(s): {run['status']}")
+        click.echo(render_text(step_tables(run)))
+    if run["status"] not in ("successful", "partial"):
+        sys.exit(2)
 
 
 @cli.command("compile")
@@ -287,26 +322,35 @@ def _follow(settings: Settings, run_id: str) -> None:
         sys.exit(0 if final == "partial" else 2)
 
 
-@cli.command()
-def actions() -> None:
-    """List the action catalog."""
-    from compiler import CATALOG
+@cli.group(invoke_without_command=True)
+@click.pass_context
+def actions(ctx: click.Context) -> None:
+    """List the action catalog (built-in and added actions), one a line."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from app.services.catalog import current_catalog
 
-    for a in CATALOG.values():
+    with _db(_settings()) as s:
+        catalog = current_catalog(s)
+    for a in catalog.values():
         params = ", ".join(p.name + ("" if p.required else "?") for p in a.params) or "-"
         kind = "read-only" if a.read_only else "change"
-        click.echo(f"{a.name:16} {params:24} {kind:9} risk={a.risk.value:8} {a.description}")
+        source = "builtin" if a.source == "builtin" else f"added:{a.role}"
+        click.echo(f"{a.name:18} {params:28} {kind:9} risk={a.risk.value:8} {source:18} {a.description}")
 
 
 def _register_groups() -> None:
     from app.assets.cli import assets
     from app.awx.cli import awx_group, export_awx_command
+    from app.cli_actions import add_command, remove_command
     from app.cli_admin import audit_group, tokens_group, users_group
     from app.planner.cli import eval_planner_command
 
     for command in (users_group, tokens_group, audit_group, assets, export_awx_command, awx_group):
         cli.add_command(command)
     cli.add_command(eval_planner_command, "eval-planner")
+    actions.add_command(add_command)
+    actions.add_command(remove_command)
 
 
 _register_groups()

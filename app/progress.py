@@ -63,3 +63,16 @@ def follow_run(settings: Settings, run_id: str, out: TextIO, poll: float = 0.5, 
         if timeout is not None and time.monotonic() - started > timeout:
             return status
         time.sleep(poll)
+
+
+def wait_run(settings: Settings, run_id: str, poll: float = 0.3, timeout: float | None = None) -> dict:
+    """Wait (quietly) until the run ends; return its Run JSON."""
+    from app.services.runs import run_json
+
+    started = time.monotonic()
+    while True:
+        with session_scope(settings.database_url) as s:
+            body = run_json(s, run_id)
+        if RunStatus(body["status"]).finished or (timeout is not None and time.monotonic() - started > timeout):
+            return body
+        time.sleep(poll)

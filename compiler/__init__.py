@@ -6,14 +6,15 @@
     bundle.steps                                  # one StepInfo per play "step {i}: {action}"
 """
 from compiler.bundle import Bundle, HostSpec, StepInfo, compile_plan, content_hash
-from compiler.catalog import CATALOG, ActionSpec, get_action
+from compiler.catalog import ActionSpec, Catalog, builtin_catalog, get_action
 from compiler.errors import CompilerError, InvalidParamsError, InvalidPlanError, UnknownActionError
 from compiler.models import Plan, PlanStatus, Risk, Step, Targets, plan_json_schema
 from compiler.policy import RolloutPolicy, load_policy
 from compiler.validate import validate_plan
 
 __all__ = [
-    "CATALOG", "ActionSpec", "Bundle", "CompilerError", "HostSpec", "InvalidParamsError", "InvalidPlanError",
-    "Plan", "PlanStatus", "Risk", "RolloutPolicy", "Step", "StepInfo", "Targets", "UnknownActionError",
+    "ActionSpec", "Catalog", "builtin_catalog", "Bundle", "CompilerError", "HostSpec", "InvalidParamsError",
+    "InvalidPlanError", "Plan", "PlanStatus", "Risk", "RolloutPolicy", "Step", "StepInfo", "Targets",
+    "UnknownActionError",
     "compile_plan", "content_hash", "get_action", "load_policy", "plan_json_schema", "validate_plan",
 ]

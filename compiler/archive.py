@@ -34,3 +34,27 @@ def deterministic_tar_gz(files: dict[str, tuple[bytes, int]], prefix: str = "") 
     with gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=0, compresslevel=9) as gz:
         gz.write(raw.getvalue())
     return out.getvalue()
+
+
+def read_tar_gz(data: bytes, max_files: int = 500, max_bytes: int = 8 * 1024 * 1024) -> dict[str, bytes]:
+    """Regular files of a tar.gz by path; refuses links, devices, absolute or '..' paths and oversize input."""
+    files: dict[str, bytes] = {}
+    total = 0
+    try:
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
+            for member in tar:
+                p = PurePosixPath(member.name)
+                if p.is_absolute() or ".." in p.parts:
+                    raise ValueError(f"unsafe path in archive: {member.name!r}")
+                if member.isdir():
+                    continue
+                if not member.isreg():
+                    raise ValueError(f"{member.name}: only regular files and directories are allowed")
+                total += member.size
+                if len(files) >= max_files or total > max_bytes:
+                    raise ValueError(f"archive too large (more than {max_files} files or {max_bytes} bytes)")
+                fh = tar.extractfile(member)
+                files[p.as_posix()] = fh.read() if fh is not None else b""
+    except (tarfile.TarError, OSError, EOFError) as exc:
+        raise ValueError(f"not a readable tar.gz archive ({type(exc).__name__})") from None
+    return files

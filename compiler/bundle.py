@@ -3,24 +3,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import stat
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
-from compiler.catalog import CATALOG, ActionSpec
+from compiler.catalog import ActionSpec, Catalog, RoleSource, builtin_catalog
 from compiler.errors import InvalidPlanError
 from compiler.models import Plan, PlanStatus
 from compiler.policy import RolloutPolicy, StepRollout, decide, load_policy
 from compiler.render import HOST_NAME_RE, dump_structure, dump_vars, host_block, render, yaml_scalar
 from compiler.validate import validate_plan
 
-ROLES_DIR = Path(__file__).resolve().parent.parent / "roles"
 PLAYBOOK = "site.yml"
 VARS_FILE = "vars/plan.yml"
 _SECRET_KEY_RE = re.compile(r"pass|secret|token|private_key(?!_file)|vault", re.IGNORECASE)
@@ -81,6 +78,12 @@ class StepInfo:
     serial: list[int | str] | None
     max_fail_percentage: int | None
     rules: list[dict[str, str]]
+    rollback: bool = False  # the role rescues a failure (block/rescue) and rolls back
+
+    @property
+    def result_fact(self) -> str:
+        """The fact the action's last task sets with its answer (docs/actions.md, Results)."""
+        return f"{self.role}_result"
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -128,19 +131,15 @@ def content_hash(files: dict[str, bytes]) -> str:
     return digest.hexdigest()
 
 
-@cache
-def _role_files(roles_dir: str, role: str) -> tuple[tuple[str, bytes], ...]:
-    base = Path(roles_dir) / role
-    if not base.is_dir():
-        raise InvalidPlanError(f"role {role!r} is missing from {roles_dir}")
-    out = []
-    for dirpath, dirnames, filenames in os.walk(base):
-        dirnames.sort()
-        for fname in sorted(filenames):
-            path = Path(dirpath) / fname
-            rel = path.relative_to(base.parent).as_posix()
-            out.append((f"roles/{rel}", path.read_bytes()))
-    return tuple(out)
+def role_files(source: RoleSource, dispatchers: dict[str, tuple[str, ...]]) -> dict[str, bytes]:
+    """The role's files under ``roles/``, plus a generated ``tasks/<entry>.yml`` for each entry point that
+    has only per-OS task files (it checks ``opsplan_os`` and includes the host's file)."""
+    files = {f"roles/{rel}": data for rel, data in source.files.items()}
+    for entry, oses in sorted(dispatchers.items()):
+        rel = f"roles/{source.name}/tasks/{entry}.yml"
+        if rel not in files:
+            files[rel] = render("dispatcher.yml.j2", entry=entry, oses=list(oses)).encode("utf-8")
+    return files
 
 
 def _canonical_json(data: Any) -> bytes:
@@ -157,17 +156,18 @@ def _step_hosts(plan: Plan) -> list[list[str]]:
     return out
 
 
-def compile_plan(plan: Plan, hosts: list[HostSpec], policy: RolloutPolicy | None = None) -> Bundle:
+def compile_plan(plan: Plan, hosts: list[HostSpec], policy: RolloutPolicy | None = None,
+                 catalog: Catalog | None = None) -> Bundle:
     """Validate ``plan`` against the catalog and compile it for ``hosts`` under ``policy``."""
     if plan.status is not PlanStatus.READY:
         raise InvalidPlanError(f"only a ready plan can be compiled (status is {plan.status.value})")
     if not plan.steps:
         raise InvalidPlanError("the plan has no steps")
-    return _compile(validate_plan(plan), hosts, policy if policy is not None else load_policy())
+    catalog = catalog if catalog is not None else builtin_catalog()
+    return _compile(validate_plan(plan, catalog), hosts, policy if policy is not None else load_policy(), catalog)
 
 
-def _compile(plan: Plan, hosts: list[HostSpec], policy: RolloutPolicy,
-             roles_dir: Path = ROLES_DIR) -> Bundle:
+def _compile(plan: Plan, hosts: list[HostSpec], policy: RolloutPolicy, catalog: Catalog | None = None) -> Bundle:
     """Compile an already validated plan (tests call this to prove the serializer alone is safe)."""
     by_name = {h.name: h for h in hosts}
     if len(by_name) != len(hosts):
@@ -183,21 +183,26 @@ def _compile(plan: Plan, hosts: list[HostSpec], policy: RolloutPolicy,
     plays: list[dict[str, Any]] = []
     infos: list[StepInfo] = []
     step_vars: list[dict[str, Any]] = []
-    roles: set[str] = set()
+    catalog = catalog if catalog is not None else builtin_catalog()
+    roles: dict[str, dict[str, tuple[str, ...]]] = {}  # role -> entry point -> OSes
     collections: set[str] = set()
     for i, (step, names) in enumerate(zip(plan.steps, step_hosts, strict=True), 1):
-        action = CATALOG[step.action]
+        action = catalog[step.action]
+        wrong_os = sorted(n for n in names if by_name[n].os not in action.os)
+        if wrong_os:
+            raise InvalidPlanError(f"step {i} ({action.name}) runs on {' and '.join(action.os)} hosts only, not on "
+                                   f"{', '.join(wrong_os[:10])}")
         rollout = decide(policy, i, action, names, environments)
         plays.append(_play(i, action, step.params, rollout))
         step_vars.append({"index": i, "action": action.name, "params": dict(step.params)})
-        roles.add(action.role)
+        roles.setdefault(action.role, {})[action.entry_point] = action.os
         collections |= action.collections({by_name[n].os for n in names})
         infos.append(StepInfo(
             index=i, action=action.name, play=f"step {i}: {action.name}", hosts=names, role=action.role,
             entry_point=action.entry_point, previewable=action.previewable,
             not_previewable_reason=action.not_previewable_reason, risk=action.risk.value,
             read_only=action.read_only, serial=rollout.serial, max_fail_percentage=rollout.max_fail_percentage,
-            rules=rollout.rules,
+            rules=rollout.rules, rollback=action.rollback,
         ))
 
     site = dump_structure(plays)
@@ -237,8 +242,8 @@ def _compile(plan: Plan, hosts: list[HostSpec], policy: RolloutPolicy,
                        "max_fail_percentage": s.max_fail_percentage, "rules": s.rules} for s in infos],
         }),
     }
-    for role in sorted(roles):
-        files.update(_role_files(str(roles_dir), role))
+    for role, entries in sorted(roles.items()):
+        files.update(role_files(catalog.roles[role], entries))
     return Bundle(files=dict(sorted(files.items())), steps=infos)
 
 

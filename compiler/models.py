@@ -62,6 +62,8 @@ class Plan(BaseModel):
     read_only: bool = True
     request: str = ""
     planner: str = "rules"
+    # how the planner read the request, in words (what it assumed, what it left out and why)
+    interpretation: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _consistent(self) -> Plan:

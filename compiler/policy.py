@@ -65,6 +65,9 @@ class RolloutPolicy(BaseModel):
     canary: CanaryRule = CanaryRule()
     critical: CriticalRule = CriticalRule()
     default_max_fail_percentage: int | None = Field(None, ge=0, le=100)
+    # A plan whose every step is read-only runs at an operator's request, without preview or approval
+    # (CONTRACT 8); true asks for the usual preview and approval again.
+    read_only_needs_approval: bool = False
 
 
 class StepRollout(BaseModel):

@@ -83,3 +83,8 @@ def app(settings):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+# Heavy end-to-end tests whose subject is not the database run on SQLite only; the tests of SQL behaviour
+# (claims, locks, audit chain, migrations, queries) and the worker's own tests run on both.
+sqlite_only = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)

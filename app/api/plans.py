@@ -26,6 +26,7 @@ from app.db.models import Plan, Role
 from app.errors import BadRequest
 from app.services import approvals, launch
 from app.services import plans as svc
+from app.services.history import plan_history
 from app.services.planning import plan_from_request, plan_from_structure
 from app.services.runs import run_json
 from compiler.archive import EXEC_MODE, FILE_MODE, deterministic_tar_gz
@@ -73,7 +74,10 @@ def list_plans():
 def get_plan(plan_id: str):
     """One plan at its current revision."""
     with db_session() as s:
-        return jsonify(svc.plan_json(s, svc.get_plan(s, plan_id)))
+        row = svc.get_plan(s, plan_id)
+        body = svc.plan_json(s, row)
+        body["history"] = plan_history(s, row, body)
+        return jsonify(body)
 
 
 @bp.put("/plans/<plan_id>")

@@ -33,7 +33,9 @@ def list_runs():
         for field in ("plan_id", "status", "mode"):
             if getattr(query, field):
                 q = q.where(getattr(Run, field) == getattr(query, field))
-        return jsonify({"runs": [svc.run_view(r) for r in s.execute(q).scalars()]})
+        rows = list(s.execute(q).scalars())
+        verified = svc.verification_of(s, rows)
+        return jsonify({"runs": [svc.run_view(r, verified.get(r.id)) for r in rows]})
 
 
 @bp.get("/runs/<run_id>")

@@ -40,6 +40,11 @@ class PlanCreateIn(BaseModel):
     plan: StructuredPlanIn | None = Field(default=None, description="a structured plan (validated like the planner's)")
 
 
+class AskIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    request: str = Field(min_length=1, max_length=MAX_REQUEST_CHARS, description="plain-language request")
+
+
 class PlanReviseIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     plan: StructuredPlanIn
@@ -85,6 +90,10 @@ class PlanOut(_Open):
     preview_run_id: str | None
     preview_status: RunStatus | None
     approval_used: bool = False
+    interpretation: list[str] = Field(default_factory=list, description="how the request was read: what was "
+                                      "assumed, what was left out and why")
+    history: dict[str, Any] | None = Field(default=None, description="GET /plans/{id}: the expected duration "
+                                           "and the last problems on these hosts, from earlier runs")
 
 
 class PlanListOut(BaseModel):
@@ -97,6 +106,8 @@ class RunStepOut(_Open):
     changed: bool
     diff: str
     previewable: bool
+    result: Any = Field(default=None, description="the step's answer on this host once it finished "
+                                                   "(CONTRACT 8; the action's result_schema)")
 
 
 class RunHostOut(_Open):
@@ -104,11 +115,18 @@ class RunHostOut(_Open):
     steps: list[RunStepOut]
 
 
+class VerificationOut(BaseModel):
+    status: str = Field(description="pending | converged | drift | not_verifiable | failed")
+    run_id: str
+    hosts: dict[str, str] = Field(description="host -> converged | drift | not_verifiable | unreachable | failed")
+
+
 class RunOut(_Open):
     id: str
     plan_id: str
     mode: RunMode
     status: RunStatus
+    verification: VerificationOut | None = None
     bundle_sha256: str
     error: str
     hosts: dict[str, RunHostOut]
@@ -143,13 +161,23 @@ class ActionOut(_Open):
     name: str
     description: str
     params: list[ActionParamOut]
-    risk: str
+    risk: Risk
     read_only: bool
     previewable: bool
+    os: list[str] = Field(default_factory=list)
+    source: Any = Field(default="builtin", description="'builtin', or {'role': NAME, 'sha256': HASH} for an added "
+                                                       "role")
+    result_schema: dict[str, Any] | None = Field(default=None, description="JSON Schema of a step's result")
 
 
 class ActionListOut(BaseModel):
     actions: list[ActionOut]
+
+
+class ActionRoleOut(BaseModel):
+    role: str = Field(description="the added role's name")
+    sha256: str = Field(description="content hash of the role's files (what every bundle using it carries)")
+    actions: list[ActionOut] = Field(description="the actions the role adds, as GET /actions lists them")
 
 
 class HealthOut(BaseModel):
@@ -371,3 +399,8 @@ class ChatOut(_Open):
     reply: str
     plan: dict[str, Any] | None
     plan_id: str | None = Field(default=None, description="set when the turn stored a ready plan")
+
+
+class AskOut(BaseModel):
+    plan: PlanOut
+    run: RunOut | None = None

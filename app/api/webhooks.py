@@ -15,7 +15,7 @@ from app.notify import service as svc
 
 bp = Blueprint("webhooks", __name__, url_prefix=API_PREFIX)
 
-Event = Literal["approval.needed", "run.finished", "run.failed"]
+Event = Literal["approval.needed", "run.finished", "run.failed", "run.verified"]
 
 
 class WebhookIn(BaseModel):
@@ -23,7 +23,7 @@ class WebhookIn(BaseModel):
     name: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.-]+$")
     url: str = Field(min_length=8, max_length=2000, description="http(s) URL the events are POSTed to")
     kind: Literal["generic", "slack"] = "generic"
-    events: list[Event] = Field(default_factory=lambda: list(get_args(Event)), min_length=1, max_length=3)
+    events: list[Event] = Field(default_factory=lambda: list(get_args(Event)), min_length=1, max_length=4)
     enabled: bool = True
     secret: str | None = Field(default=None, max_length=255,
                                description="HMAC-SHA256 key for X-Opsplan-Signature; write-only")
@@ -34,7 +34,7 @@ class WebhookPatchIn(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.-]+$")
     url: str | None = Field(default=None, min_length=8, max_length=2000)
     kind: Literal["generic", "slack"] | None = None
-    events: list[Event] | None = Field(default=None, min_length=1, max_length=3)
+    events: list[Event] | None = Field(default=None, min_length=1, max_length=4)
     enabled: bool | None = None
     secret: str | None = Field(default=None, max_length=255, description="empty string removes the secret")
 

@@ -9,7 +9,7 @@ Layout (everything at the top level, as AWX expects of a project):
     ansible.cfg
     plan.json hosts.json policy.json
     inventory/opsplan_inventory.py  dynamic inventory (executable) reading the asset database
-    inventory/*.py                the ``inventory`` package the script imports
+    inventory/*.py                the ``inventory`` package the script imports (not the worker's snapshot.py)
     README.md                     how to use it in AWX
     PLAN.md                       the compiler's description of the plan (its README)
     opsplan.json                  plan id, revision, bundle hash
@@ -25,6 +25,8 @@ from compiler.archive import EXEC_MODE, FILE_MODE, deterministic_tar_gz
 
 INVENTORY_DIR = Path(__file__).resolve().parents[2] / "inventory"
 INVENTORY_SCRIPT = "inventory/opsplan_inventory.py"
+# Worker-side modules the inventory script does not need: the per-run snapshot writer (it opens credentials).
+NOT_EXPORTED = frozenset({"snapshot.py"})
 
 
 class BundleLike(Protocol):
@@ -44,7 +46,8 @@ def project_files(bundle: BundleLike, plan_json: dict[str, Any], *, name: str,
         files[target] = (data, EXEC_MODE if rel in executables else FILE_MODE)
     if bundle.playbook not in files:
         raise ExportError(f"bundle has no playbook {bundle.playbook!r}")
-    scripts = sorted(inventory_dir.glob("*.py")) if inventory_dir.is_dir() else []
+    found = sorted(inventory_dir.glob("*.py")) if inventory_dir.is_dir() else []
+    scripts = [p for p in found if p.name not in NOT_EXPORTED]
     if not any(p.name == "opsplan_inventory.py" for p in scripts):
         raise ExportError(f"inventory script missing: {inventory_dir / 'opsplan_inventory.py'}")
     for path in scripts:

@@ -170,6 +170,8 @@ class Run(Base):
     bundle_sha256: Mapped[str] = mapped_column(String(64))
     approval_id: Mapped[int | None] = mapped_column(ForeignKey("approvals.id"), nullable=True)
     parent_run_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    # a verification (CONTRACT 8): the check-mode run of a changing run's bundle that follows it
+    verifies_run_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
     limit_hosts: Mapped[list | None] = mapped_column(JSON, nullable=True)
     created_by: Mapped[str] = mapped_column(String(128), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -298,3 +300,17 @@ class LoginFailure(Base):
     username: Mapped[str] = mapped_column(String(128))
     address: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ActionRole(Base):
+    """A role a team added as actions (CONTRACT 7): its files, content-hashed, so every worker and every
+    AWX export uses exactly that content."""
+
+    __tablename__ = "action_roles"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    archive: Mapped[bytes] = mapped_column(LargeBinary)  # deterministic tar.gz of <role>/... (compiler.archive)
+    actions: Mapped[list] = mapped_column(JSON, default=list)  # the action names it defines
+    added_by: Mapped[str] = mapped_column(String(128), default="")
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)

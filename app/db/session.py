@@ -83,3 +83,17 @@ def dispose_all() -> None:
         engine.dispose()
     _engines.clear()
     _factories.clear()
+
+
+_pid = os.getpid()
+
+
+def after_fork() -> None:
+    """In a forked child (an RQ work horse): drop the pooled connections inherited from the parent without
+    closing them (they stay the parent's), so the child never shares a database connection with it."""
+    global _pid
+    if os.getpid() == _pid:
+        return
+    _pid = os.getpid()
+    for engine in _engines.values():
+        engine.dispose(close=False)

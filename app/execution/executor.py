@@ -29,10 +29,11 @@ from app.execution.errors import RunNotFound
 from app.execution.events import EventRecorder, Redactor
 from app.execution.stop import stop_remote_commands
 from app.execution.tracker import RunTracker
+from app.execution.verify import verify
 from app.execution.workspace import Workspace
 from app.services.plans import compile_body
 from app.statuses import PlanState, RunMode, RunStatus
-from compiler import Bundle
+from compiler import Bundle, CompilerError
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,10 @@ def prepare(settings: Settings, run_id: str) -> Prepared | str:
         run = s.get_one(Run, run_id)
         plan = s.get_one(Plan, run.plan_id)
         body = next(r.body for r in plan.revisions if r.number == run.revision)
-        bundle = compile_body(s, body)
+        try:
+            bundle = compile_body(s, body)
+        except CompilerError as exc:  # e.g. an added action removed since the plan was made
+            return f"stale: the plan no longer compiles ({exc}); edit it, preview and approve again"
         if bundle.sha256 != run.bundle_sha256:
             return ("stale: the plan's bundle or the assets behind it changed since it was queued "
                     f"(expected {run.bundle_sha256[:12]}, now {bundle.sha256[:12]}); preview and approve again")
@@ -108,7 +112,7 @@ def run_bundle(settings: Settings, run_id: str, prepared: Prepared, recorder: Ev
     bundle, check = prepared.bundle, prepared.mode is RunMode.CHECK
     tracker = RunTracker(prepared.hosts, bundle.steps, check_mode=check)
     with Workspace.create(settings, run_id, bundle, sorted(prepared.hosts), runtime.secret_key(settings)) as ws:
-        recorder.redact = Redactor(ws.secrets)
+        recorder.redact = tracker.redact = Redactor(ws.secrets)
         recorder.emit("start", {"mode": prepared.mode, "bundle_sha256": bundle.sha256,
                                 "hosts": sorted(prepared.hosts),
                                 "steps": [{"step": st.index, "action": st.action} for st in bundle.steps]},
@@ -131,8 +135,12 @@ def run_bundle(settings: Settings, run_id: str, prepared: Prepared, recorder: Ev
                 recorder.emit("log", {"line": f"stopped what the interrupted commands left running on "
                                               f"{', '.join(stopped)}"})
         error = "" if final in (RunStatus.SUCCESSFUL, RunStatus.PARTIAL) else error_text(result, final, tracker.tail)
-        settle(settings, run_id, final, tracker.hosts, recorder.redact(error), recorder)
-        return final
+        error = recorder.redact(error)
+    # settled once the workspace is gone: a finished run leaves no private data dir and no secret file
+    settle(settings, run_id, final, tracker.hosts, error, recorder)
+    if not check and final in (RunStatus.SUCCESSFUL, RunStatus.PARTIAL):
+        verify(settings, run_id, bundle, tracker.hosts)  # the same bundle in check mode: converged or drift
+    return final
 
 
 def error_text(result: Any, status: RunStatus, lines: Any) -> str:

@@ -7,11 +7,11 @@ from collections import deque
 from typing import Any
 
 from app import defaults
+from app.execution import results
 from app.statuses import HOST_ACTIVE, HOST_BAD, HOST_DONE, STEP_ACTIVE, STEP_BAD, STEP_RANK, HostStatus, RunStatus
 from app.statuses import StepStatus as St
 
 IN_FLIGHT = "running_task"  # a step's task that started on the host and has not reported yet
-ROLES_WITH_RESCUE = {"opsplan_app"}  # roles whose failed tasks may be rescued (block/rescue rollback)
 
 
 def render_diff(diff: Any) -> str:
@@ -43,8 +43,10 @@ def render_diff(diff: Any) -> str:
 class RunTracker:
     """Mutable view of one run's hosts; ``handle`` takes one ansible-runner event."""
 
-    def __init__(self, hosts: dict[str, Any], steps: list[Any], check_mode: bool):
+    def __init__(self, hosts: dict[str, Any], steps: list[Any], check_mode: bool,
+                 redact: results.Redact | None = None):
         self.hosts = hosts
+        self.redact: results.Redact = redact or (lambda value: value)
         self.steps = {s.index: s for s in steps}
         self.by_play = {s.play: s for s in steps}
         self.check_mode = check_mode
@@ -95,10 +97,11 @@ class RunTracker:
 
     def _host_event(self, kind: str, data: dict[str, Any]):
         host = data.get("host")
-        step_info = self.by_play.get(data.get("play", ""))
-        index = step_info.index if step_info else self.current_step
+        in_play = self.by_play.get(data.get("play", ""))
+        index = in_play.index if in_play else self.current_step
         if host is None or index is None:
             return []
+        step_info = self.steps.get(index)
         step = self._step_entry(host, index)
         if step is None:
             return []
@@ -115,6 +118,10 @@ class RunTracker:
             self._raise(step, St.CHANGED if res.get("changed") else St.OK)
             if res.get("changed"):
                 step["changed"] = True
+            if step_info is not None:
+                answer = results.capture(res, step_info.result_fact, self.redact)
+                if answer is not None:
+                    step["result"] = answer
         elif kind == "runner_on_skipped":
             msg = str(res.get("msg") or data.get("skip_reason") or "")
             if self.check_mode and "check mode" in msg.lower():
@@ -127,7 +134,7 @@ class RunTracker:
             else:
                 self._raise(step, St.FAILED)
                 step["msg"] = str(res.get("msg") or res.get("stderr") or "failed")[:defaults.STEP_MESSAGE_CHARS]
-                if data.get("role") not in ROLES_WITH_RESCUE:  # a rescued failure is not final for the host
+                if step_info is None or not step_info.rollback:  # a rescued failure is not final for the host
                     entry["status"] = HostStatus.FAILED
         elif kind == "runner_on_unreachable":
             self._raise(step, St.UNREACHABLE)

@@ -68,6 +68,9 @@ def _settings() -> Settings:
 
 def deliver_job(delivery_id: int) -> str:
     """RQ entry point."""
+    from app.db.session import after_fork
+
+    after_fork()  # a work horse: never share the parent worker's database connections
     return deliver(_settings(), delivery_id)
 
 

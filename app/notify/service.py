@@ -20,7 +20,7 @@ from app.statuses import DeliveryStatus
 
 log = logging.getLogger(__name__)
 
-EVENTS = ("approval.needed", "run.finished", "run.failed")
+EVENTS = ("approval.needed", "run.finished", "run.failed", "run.verified")
 KINDS = ("generic", "slack")
 GOOD = (RunStatus.SUCCESSFUL.value, RunStatus.PARTIAL.value)
 BAD = (RunStatus.FAILED.value, RunStatus.TIMED_OUT.value, RunStatus.CANCELED.value)

@@ -15,17 +15,17 @@ from app.planner.errors import LLMError
 from app.planner.resolve import finalize
 from app.planner.rules import plan_rules, precheck
 from app.planner.vocabulary import OS_WORDS, Vocabulary
-from compiler.catalog import CATALOG
+from compiler.catalog import Catalog
 from compiler.models import Plan, PlanStatus, Step, Targets, plan_json_schema
 
 PLANNER_NAME = "llm"
 MAX_HOSTS_IN_PROMPT = 200
 _WORDS = re.compile(r"[a-z0-9][a-z0-9_.\-]*")
-_PARAM_NAMES = sorted({p.name for spec in CATALOG.values() for p in spec.params})
 
 
-def llm_schema() -> dict:
+def llm_schema(catalog: Catalog) -> dict:
     """The plan JSON Schema reduced to what the model fills in (strict structured-output compatible)."""
+    param_names = sorted({p.name for spec in catalog.values() for p in spec.params})
     full = plan_json_schema()
     defs = full.get("$defs", {})
     targets = copy.deepcopy(defs["Targets"])
@@ -36,10 +36,10 @@ def llm_schema() -> dict:
     targets["required"] = sorted(targets["properties"])
     targets["additionalProperties"] = False
     status_enum = defs.get("PlanStatus", {}).get("enum") or [s.value for s in PlanStatus]
-    params = {"type": "object", "additionalProperties": False, "required": _PARAM_NAMES,
-              "properties": {n: {"type": ["string", "null"]} for n in _PARAM_NAMES}}
+    params = {"type": "object", "additionalProperties": False, "required": param_names,
+              "properties": {n: {"type": ["string", "null"]} for n in param_names}}
     step = {"type": "object", "additionalProperties": False, "required": ["action", "params", "targets"],
-            "properties": {"action": {"type": "string", "enum": sorted(CATALOG)}, "params": params, "targets": targets}}
+            "properties": {"action": {"type": "string", "enum": sorted(catalog)}, "params": params, "targets": targets}}
     return {"type": "object", "additionalProperties": False, "required": ["status", "questions", "reason", "steps"],
             "properties": {"status": {"type": "string", "enum": status_enum},
                            "questions": {"type": "array", "items": {"type": "string"}},
@@ -49,9 +49,10 @@ def llm_schema() -> dict:
 
 def system_prompt(vocab: Vocabulary) -> str:
     lines = ["You turn an operator's request into an Opsplan plan (JSON). Use ONLY these actions and params:"]
-    for spec in CATALOG.values():
+    for spec in vocab.catalog.values():
         params = ", ".join(f"{p.name}{'' if p.required else '?'} ({p.kind})" for p in spec.params) or "no params"
-        lines.append(f"- {spec.name}: {spec.description}; params: {params}")
+        asked = f"; asked like: {'; '.join(spec.phrases[:3])}" if spec.phrases else ""
+        lines.append(f"- {spec.name}: {spec.description}; params: {params}{asked}")
     hosts = sorted(vocab.assets)
     shown = ", ".join(hosts[:MAX_HOSTS_IN_PROMPT])
     more = f" ... and {len(hosts) - MAX_HOSTS_IN_PROMPT} more" if len(hosts) > MAX_HOSTS_IN_PROMPT else ""
@@ -87,7 +88,8 @@ def ask_model(text: str, vocab: Vocabulary, settings) -> dict:
                 model=settings.llm_model,
                 messages=[{"role": "system", "content": system_prompt(vocab)}, {"role": "user", "content": text}],
                 response_format={"type": "json_schema",
-                                 "json_schema": {"name": "opsplan_plan", "strict": True, "schema": llm_schema()}},
+                                 "json_schema": {"name": "opsplan_plan", "strict": True,
+                                                 "schema": llm_schema(vocab.catalog)}},
                 temperature=0,
             )
     except openai.APITimeoutError as exc:
@@ -106,13 +108,13 @@ def ask_model(text: str, vocab: Vocabulary, settings) -> dict:
     return data
 
 
-def to_plan(data: dict, text: str) -> Plan:
+def to_plan(data: dict, text: str, catalog: Catalog) -> Plan:
     """The model's JSON as a Plan (unvalidated against the catalog; finalize does that)."""
     try:
         steps = []
         for raw in data.get("steps") or []:
             action = str(raw["action"])
-            if action not in CATALOG:
+            if action not in catalog:
                 raise LLMError(f"unknown action {action!r}")
             params = {k: v for k, v in (raw.get("params") or {}).items() if v is not None and v != ""}
             targets = Targets.model_validate(raw.get("targets") or {})
@@ -165,7 +167,7 @@ def plan_llm(text: str, vocab: Vocabulary, settings) -> Plan:
     if refusal:
         return Plan(status=PlanStatus.REJECTED, reason=refusal, request=text, planner=PLANNER_NAME)
     try:
-        plan = to_plan(ask_model(text, vocab, settings), text)
+        plan = to_plan(ask_model(text, vocab, settings), text, vocab.catalog)
     except LLMError as exc:
         return _fallback(text, vocab, str(exc))
     if plan.status is PlanStatus.REJECTED:

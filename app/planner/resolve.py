@@ -9,62 +9,38 @@ import difflib
 
 from app.planner import safety
 from app.planner.vocabulary import Vocabulary
-from compiler.catalog import CATALOG
+from compiler.catalog import Catalog
+from compiler.definitions import SLOT_RE
 from compiler.errors import CompilerError
 from compiler.models import Plan, PlanStatus, Step, Targets
 from compiler.validate import plan_risk, validate_step
 
-# How each action reads in a question: "Which hosts should I <phrase> on?"
-_PHRASES = {
-    "host.ping": "ping", "system.info": "collect system info from", "disk.check": "check disk space on",
-    "process.check": "check the {name} process on", "service.status": "check the {name} service on",
-    "package.check": "check whether {name} is installed on", "file.stat": "check {path} on",
-    "port.check": "check port {port} on", "http.check": "check {url} from", "service.start": "start {name} on",
-    "service.stop": "stop {name} on", "service.restart": "restart {name} on", "package.install": "install {name} on",
-    "package.update": "update {name} on", "package.remove": "remove {name} from", "file.copy": "copy {src} to",
-    "app.update": "update {name} on", "process.kill": "kill {name} on", "command.run": "run that command on",
-    "host.reboot": "reboot",
-}
-_MISSING = {
-    ("service", "name"): "Which service should I {verb}?",
-    ("package", "name"): "Which package should I {verb}?",
-    ("process", "name"): "Which process should I {verb}?",
-    ("app", "name"): "Which application should I update?",
-    ("app", "source"): ("Where should I get the new {name} from? Give a path, a UNC share "
-                        "(\\\\server\\share\\file) or a URL, e.g. 'from \\\\file-01\\releases\\{name}.exe'."),
-    ("file", "src"): "Which file should I copy (a path, UNC share or URL)?",
-    ("file", "dest"): "Where should I copy {src} to? Give the full destination path.",
-    ("file", "path"): "Which file or directory should I check?",
-    ("port", "port"): "Which port should I check?",
-    ("http", "url"): "Which URL should I check (http:// or https://)?",
-    ("command", "command"): "Which command should I run? Put the exact command in quotes, e.g. run \"df -h\".",
-}
-_VERBS = {"start": "start", "stop": "stop", "restart": "restart", "status": "check", "install": "install",
-          "update": "update", "remove": "remove", "check": "check", "kill": "kill"}
+
+def _fill(template: str, step: Step) -> str:
+    """A definition's text with the step's params filled in ({name} ... without a value reads 'it')."""
+    values = {k: str(v) for k, v in step.params.items() if v not in (None, "")}
+    return SLOT_RE.sub(lambda m: values.get(m.group(1), "it"), template)
 
 
-def phrase(step: Step) -> str:
-    fmt = _PHRASES.get(step.action, step.action)
-    try:
-        return fmt.format(**{k: v for k, v in step.params.items()})
-    except (KeyError, IndexError):
-        return fmt.replace(" {name}", "").replace(" the {name}", "").replace(" {src}", " the file")
+def phrase(step: Step, catalog: Catalog) -> str:
+    """How the step reads in a question: 'restart nginx on' (the definition's target_phrase)."""
+    spec = catalog.get(step.action)
+    if spec is None or not spec.target_phrase:
+        return f"run {step.action} on"
+    text = _fill(spec.target_phrase, step)
+    return text.replace(" the it ", " the ").replace(" it on", " on").replace(" it from", " from")
 
 
-def missing_question(step: Step, param: str) -> str:
-    family, _, verb = step.action.partition(".")
-    tmpl = _MISSING.get((family, param), f"What should {param} be for {step.action}?")
-    values = {"verb": _VERBS.get(verb, verb), "name": step.params.get("name", "it"),
-              "src": step.params.get("src", "it")}
-    return tmpl.format(**values)
+def missing_question(step: Step, param: str, catalog: Catalog) -> str:
+    spec = catalog.get(step.action)
+    template = spec.questions.get(param) if spec is not None else None
+    if not template:
+        return f"What should {param} be for {step.action}?"
+    return _fill(template, step)
 
 
-def target_question(step: Step) -> str:
-    text = phrase(step)
-    if text.endswith((" on", " from", " to")):
-        return f"Which hosts should I {text}?"
-    return (f"Which hosts should I {text}?" if step.action in ("host.ping", "host.reboot")
-            else f"Which hosts should I {text} on?")
+def target_question(step: Step, catalog: Catalog) -> str:
+    return f"Which hosts should I {phrase(step, catalog)}?"
 
 
 def _did_you_mean(close: list[str]) -> str:
@@ -88,7 +64,7 @@ def resolve_targets(t: Targets, vocab: Vocabulary, step: Step) -> tuple[list[str
     """(sorted host names, questions). Questions non-empty means the step cannot be trusted."""
     questions: list[str] = []
     if t.is_empty():
-        return [], [target_question(step)]
+        return [], [target_question(step, vocab.catalog)]
     selected: set[str] = set()
     for name in t.hosts:
         host = vocab.host(name)
@@ -149,9 +125,14 @@ def resolve(plan: Plan, vocab: Vocabulary) -> Plan:
     if plan.status is PlanStatus.REJECTED:
         return plan.model_copy(update={"hosts": [], "questions": []})
     questions = list(plan.questions)
+    notes = list(plan.interpretation)
     steps, union = [], set()
     for step in plan.steps:
         hosts, qs = resolve_targets(step.targets, vocab, step)
+        hosts, note, q = _supported(step, hosts, vocab)
+        qs = [*qs, q] if q else qs
+        if note and note not in notes:
+            notes.append(note)
         for q in qs:
             if q not in questions:
                 questions.append(q)
@@ -163,7 +144,25 @@ def resolve(plan: Plan, vocab: Vocabulary) -> Plan:
         steps = [s.model_copy(update={"hosts": []}) for s in steps]
         return plan.model_copy(update={"status": PlanStatus.NEEDS_CLARIFICATION, "questions": questions,
                                        "steps": steps, "hosts": []})
-    return plan.model_copy(update={"steps": steps, "hosts": sorted(union), "status": PlanStatus.READY, "questions": []})
+    return plan.model_copy(update={"steps": steps, "hosts": sorted(union), "status": PlanStatus.READY, "questions": [],
+                                   "interpretation": notes})
+
+
+def _supported(step: Step, hosts: list[str], vocab: Vocabulary) -> tuple[list[str], str, str]:
+    """The hosts whose OS the action supports; a note when some were left out, a question when none is left."""
+    spec = vocab.catalog.get(step.action)
+    if spec is None or not hosts:
+        return hosts, "", ""
+    keep = [h for h in hosts if vocab.assets[h].os in spec.os] if all(h in vocab.assets for h in hosts) else hosts
+    dropped = sorted(set(hosts) - set(keep))
+    if not dropped:
+        return hosts, "", ""
+    oses = " and ".join(spec.os)
+    if not keep:
+        return [], "", (f"{step.action} runs on {oses} hosts only, and {', '.join(dropped[:10])} "
+                        f"{'is' if len(dropped) == 1 else 'are'} not. Which {oses} hosts did you mean?")
+    return keep, (f"{step.action} runs on {oses} hosts only: left out {', '.join(dropped[:10])}"
+                  f"{' ...' if len(dropped) > 10 else ''}"), ""
 
 
 def _reject(plan: Plan, reason: str) -> Plan:
@@ -190,21 +189,23 @@ def finalize(plan: Plan, vocab: Vocabulary) -> Plan:
     questions = list(plan.questions)
     checked: list[Step] = []
     for step in plan.steps:
-        spec = CATALOG.get(step.action)
+        spec = vocab.catalog.get(step.action)
         if spec is None:
             return _reject(plan, f"Refused: '{step.action}' is not an action in the catalog.")
         missing = [p.name for p in spec.params if p.required and step.params.get(p.name) in (None, "")]
+        missing += [group[0] for group in spec.one_of
+                    if sum(step.params.get(p) not in (None, "") for p in group) != 1]
         if missing:
-            questions.append(missing_question(step, missing[0]))
+            questions.append(missing_question(step, missing[0], vocab.catalog))
             checked.append(step)
             continue
         try:
-            checked.append(validate_step(step))
+            checked.append(validate_step(step, vocab.catalog))
         except CompilerError as exc:
             questions.append(f"{exc} Please give a valid value.")
             checked.append(step)
-    valid = [s for s in checked if s.action in CATALOG]
-    risk, read_only = plan_risk(valid)
+    valid = [s for s in checked if s.action in vocab.catalog]
+    risk, read_only = plan_risk(valid, vocab.catalog)
     status = PlanStatus.NEEDS_CLARIFICATION if questions else plan.status
     out = plan.model_copy(update={"steps": checked, "risk": risk, "read_only": read_only,
                                   "status": status, "questions": questions})

@@ -4,13 +4,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from app.defaults import MAX_REQUEST_CHARS
-from app.planner import safety
+from app.planner import phrases, safety
 from app.planner.lexer import HOSTLIKE_RX, PRONOUNS, TARGET_PREPS, VAGUE, Span, Tok, protect, tokenize
 from app.planner.resolve import finalize
 from app.planner.vocabulary import Vocabulary
 from compiler.models import Plan, PlanStatus, Step, Targets
 
 PLANNER_NAME = "rules"
+# The actions the hand-written rules below read from verbs and keywords; every other action (the everyday
+# ones, a team's added ones) is read from its definition's phrases (app.planner.phrases); a phrase of such an
+# action with two or more words replaces what the rules made of the same request.
+RULE_READS = frozenset({
+    "host.ping", "system.info", "disk.check", "process.check", "service.status", "package.check", "file.stat",
+    "port.check", "http.check", "service.start", "service.stop", "service.restart", "package.install",
+    "package.update", "package.remove", "file.copy", "app.update", "process.kill", "command.run", "host.reboot",
+})
 _EXT = (".exe", ".msi", ".jar", ".war", ".dll", ".zip", ".bin", ".tar.gz", ".tgz")
 _TARGET_KINDS = frozenset(("HOST", "GROUP", "ENV", "OS", "ALL"))
 
@@ -327,14 +335,22 @@ def plan_rules(text: str, vocab: Vocabulary) -> Plan:
     clauses = parse_clauses(toks, spans, vocab)
     built, questions, singular = [], [], []
     prev_names: list[str] = []
+    phrase = phrases.match(text, vocab.catalog)
     for c in clauses:
         steps, qs, why = build(c, prev_names)
         if why:
+            if phrase is not None and phrase.words >= 2:  # a definition reads it: e.g. "delete files older than"
+                return _from_phrase(text, phrase, vocab)
             return _reject(text, why)
         questions += qs
         built.append((c, steps))
         names = _names(c)
         prev_names = names or prev_names
+    read = {a for _, steps in built for a, _ in steps}
+    if phrase is not None and (not read or (phrase.words >= 2 and phrase.action not in RULE_READS)):
+        return _from_phrase(text, phrase, vocab)
+    if not read and questions:
+        questions = _with_nearest(text, questions, vocab)
     if not any(steps for _, steps in built) and not questions:
         return _reject(text, "Refused: that does not look like an operations request. I can plan actions on the fleet, "
                              "e.g. 'restart nginx on the staging web servers'.")
@@ -364,6 +380,34 @@ def plan_rules(text: str, vocab: Vocabulary) -> Plan:
                     "questions": [f"You asked for one server, but that matches {len(step.hosts)} hosts ({shown}). "
                                   "Which one(s) do you mean?"]})
     return plan
+
+
+def _from_phrase(text: str, phrase: phrases.Match, vocab: Vocabulary) -> Plan:
+    """One step read from an action definition's phrase; targets from the request's other words."""
+    rest = f"{text[:phrase.span[0]]} {text[phrase.span[1]:]}"  # the phrase's own words are not targets
+    toks, spans = tokenize(rest, vocab)
+    clauses = parse_clauses(toks, spans, vocab)
+    spec = next((c for c in clauses if c.has_targets() or c.exclude), None)
+    targets, questions = _targets(spec) if spec is not None else (Targets(), [])
+    step = Step(action=phrase.action, params=dict(phrase.params), targets=targets)
+    status = PlanStatus.NEEDS_CLARIFICATION if questions else PlanStatus.READY
+    plan = finalize(Plan(status=status, questions=questions, steps=[step], request=text, planner=PLANNER_NAME), vocab)
+    one_meant = spec is not None and spec.singular and not spec.hosts
+    if plan.status is PlanStatus.READY and one_meant and len(plan.hosts) > 1:
+        return plan.model_copy(update={
+            "status": PlanStatus.NEEDS_CLARIFICATION, "hosts": [],
+            "steps": [s.model_copy(update={"hosts": []}) for s in plan.steps],
+            "questions": [f"You asked for one server, but that matches {len(plan.hosts)} hosts. Which one(s)?"]})
+    return plan
+
+
+def _with_nearest(text: str, questions: list[str], vocab: Vocabulary) -> list[str]:
+    """When no action reads the request, say which ones come closest (instead of guessing one)."""
+    close = phrases.nearest(text, vocab.catalog)
+    if not close:
+        return questions
+    offer = "; ".join(f"{a.name} ({a.description[0].lower() + a.description[1:]})" for a in close)
+    return [f"{questions[0]} I can't do that as asked; the closest actions I have: {offer}.", *questions[1:]]
 
 
 _TARGET_TOKS = frozenset(("HOST", "GROUP", "ENV", "OS", "ALL", "NOUN", "EXCEPT"))

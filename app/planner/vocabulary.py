@@ -10,6 +10,8 @@ import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from compiler.catalog import Catalog, builtin_catalog
+
 # Environment families: every word of a family names the fleet environment that belongs to it.
 ENV_FAMILIES: tuple[frozenset[str], ...] = (
     frozenset({"production", "prod", "prd", "live"}),
@@ -44,7 +46,9 @@ class AssetRef:
 class Vocabulary:
     """Indexes of one fleet; every lookup is a dict access or a set operation."""
 
-    def __init__(self, assets: Iterable[AssetRef], group_parents: Mapping[str, Iterable[str]] | None = None):
+    def __init__(self, assets: Iterable[AssetRef], group_parents: Mapping[str, Iterable[str]] | None = None,
+                 catalog: Catalog | None = None):
+        self.catalog: Catalog = catalog if catalog is not None else builtin_catalog()  # the actions it can plan
         self.assets: dict[str, AssetRef] = {a.name: a for a in assets}
         self.host_index: dict[str, str] = {n.lower(): n for n in self.assets}
         self._sorted_hosts: list[str] = sorted(self.host_index)
@@ -105,11 +109,12 @@ class Vocabulary:
     # --- constructors -------------------------------------------------------------------------
 
     @classmethod
-    def from_refs(cls, assets: Iterable[AssetRef], group_parents: Mapping[str, Iterable[str]] | None = None):
-        return cls(assets, group_parents)
+    def from_refs(cls, assets: Iterable[AssetRef], group_parents: Mapping[str, Iterable[str]] | None = None,
+                  catalog: Catalog | None = None) -> Vocabulary:
+        return cls(assets, group_parents, catalog)
 
     @classmethod
-    def from_session(cls, session) -> Vocabulary:
+    def from_session(cls, session, catalog: Catalog | None = None) -> Vocabulary:
         """Load the fleet with four core SQL queries (no ORM objects: fast on big fleets)."""
         from sqlalchemy import select
 
@@ -127,7 +132,7 @@ class Vocabulary:
             AssetRef(name, (os_ or "linux").lower(), env or "", tuple(sorted(by_asset.get(aid, ()))), bool(enabled))
             for aid, name, os_, env, enabled in rows
         ]
-        return cls(refs, parents)
+        return cls(refs, parents, catalog)
 
     @classmethod
     def from_fleet_yaml(cls, path) -> Vocabulary:

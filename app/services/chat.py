@@ -10,6 +10,7 @@ from app.db.models import Conversation
 from app.errors import NotFound
 from app.planner.rules import has_targets, has_verb, precheck, strip_targets
 from app.planner.vocabulary import Vocabulary
+from app.services.catalog import current_catalog
 from app.services.planning import check_length, plan_text
 from app.services.plans import create_plan, plan_json
 from compiler.models import Plan, PlanStatus
@@ -56,7 +57,7 @@ def handle_message(session: Session, message: str, conversation_id: str | None, 
         conv = Conversation(created_by=actor, messages=[])
         session.add(conv)
         session.flush()
-    vocab = Vocabulary.from_session(session)
+    vocab = Vocabulary.from_session(session, current_catalog(session))
     request = next_request(conv.pending_request, message, vocab)
     plan = plan_text(check_length(request), settings, vocab)
     conv.pending_request = request if plan.status is PlanStatus.NEEDS_CLARIFICATION else None

@@ -14,6 +14,7 @@ from app.defaults import MAX_REQUEST_CHARS
 from app.errors import BadRequest
 from app.metrics import planner_timer
 from app.planner import Vocabulary, plan_request, resolve
+from app.services.catalog import current_catalog
 from app.services.plans import parse_plan_body
 from compiler import CompilerError, Plan, PlanStatus, validate_plan
 
@@ -32,7 +33,7 @@ def plan_text(text: str, settings: Settings, vocab: Vocabulary) -> Plan:
 
 
 def plan_from_request(session: Session, text: str, settings: Settings) -> Plan:
-    return plan_text(text, settings, Vocabulary.from_session(session))
+    return plan_text(text, settings, Vocabulary.from_session(session, current_catalog(session)))
 
 
 def plan_from_structure(session: Session, data: Any, request_text: str = "") -> Plan:
@@ -43,9 +44,10 @@ def plan_from_structure(session: Session, data: Any, request_text: str = "") -> 
     if not isinstance(steps, list) or not steps:
         raise BadRequest("'plan.steps' must be a non-empty list")
     plan = parse_plan_body({"steps": steps, "request": request_text or str(data.get("request") or "")})
+    catalog = current_catalog(session)
     try:
-        plan = validate_plan(plan)
+        plan = validate_plan(plan, catalog)
     except CompilerError as exc:
         raise BadRequest(str(exc), code="invalid_plan") from exc
-    plan = resolve(plan, Vocabulary.from_session(session))
+    plan = resolve(plan, Vocabulary.from_session(session, catalog))
     return plan.model_copy(update={"planner": "structured"}) if plan.status is PlanStatus.READY else plan

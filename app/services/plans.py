@@ -16,6 +16,7 @@ from app.config import Settings
 from app.db.models import Approval, Plan, PlanRevision, Run
 from app.db.types import iso
 from app.errors import BadRequest, Conflict, NotFound
+from app.services.catalog import current_catalog
 from app.services.hosts import host_specs
 from app.statuses import Decision, PlanState, PlanStatus, RunMode
 from compiler import Bundle, CompilerError, compile_plan, load_policy
@@ -31,7 +32,7 @@ def policy(settings: Settings | None = None) -> RolloutPolicy:
 def compile_body(session: Session, body: dict[str, Any], settings: Settings | None = None) -> Bundle:
     """Compile a stored plan body against the current asset database."""
     plan = PlanModel.model_validate(body)
-    return compile_plan(plan, host_specs(session, plan.hosts), policy(settings))
+    return compile_plan(plan, host_specs(session, plan.hosts), policy(settings), current_catalog(session))
 
 
 def get_plan(session: Session, plan_id: str) -> Plan:
@@ -106,7 +107,8 @@ def ready_bundle(session: Session, row: Plan) -> tuple[PlanRevision, Bundle]:
 
 def latest_preview(session: Session, plan_id: str, revision: int) -> Run | None:
     return session.execute(
-        select(Run).where(Run.plan_id == plan_id, Run.revision == revision, Run.mode == RunMode.CHECK)
+        select(Run).where(Run.plan_id == plan_id, Run.revision == revision, Run.mode == RunMode.CHECK,
+                          Run.verifies_run_id.is_(None))
         .order_by(Run.created_at.desc(), Run.id.desc()).limit(1)
     ).scalar_one_or_none()
 
@@ -140,7 +142,8 @@ def plans_json(session: Session, rows: list[Plan]) -> list[dict[str, Any]]:
                              .order_by(Approval.id)).scalars():
         approvals[(a.plan_id, a.revision)] = a  # the newest wins
     previews: dict[tuple[str, int], Run] = {}
-    for run in session.execute(select(Run).where(Run.plan_id.in_(ids), Run.mode == RunMode.CHECK)
+    for run in session.execute(select(Run).where(Run.plan_id.in_(ids), Run.mode == RunMode.CHECK,
+                                                 Run.verifies_run_id.is_(None))
                                .order_by(Run.created_at, Run.id)).scalars():
         previews[(run.plan_id, run.revision)] = run
     out = []

@@ -12,8 +12,9 @@ from app import audit
 from app.db.models import Run, RunEvent
 from app.db.types import iso
 from app.errors import BadRequest, Conflict, NotFound
+from app.services import verification
 from app.services.approvals import consume, unused_approval
-from app.services.plans import bundle_hosts, get_plan, ready_bundle
+from app.services.plans import bundle_hosts, get_plan, policy, ready_bundle
 from app.statuses import ACTIVE_RUN, HOST_NOT_SUCCEEDED, HostStatus, PlanState, RunMode, RunStatus, StepStatus
 from compiler import Bundle
 
@@ -26,10 +27,21 @@ def get_run(session: Session, run_id: str) -> Run:
 
 
 def run_json(session: Session, run_id: str) -> dict[str, Any]:
-    return run_view(get_run(session, run_id))
+    run = get_run(session, run_id)
+    return run_view(run, verification_of(session, [run]).get(run.id))
 
 
-def run_view(run: Run) -> dict[str, Any]:
+def verification_of(session: Session, runs: list[Run]) -> dict[str, dict[str, Any]]:
+    """The ``verification`` object of each RUN that has one (one query for all of them)."""
+    ids = [r.id for r in runs if r.mode == RunMode.RUN]
+    if not ids:
+        return {}
+    checks = session.execute(select(Run).where(Run.verifies_run_id.in_(ids)).order_by(Run.created_at)).scalars()
+    return {c.verifies_run_id: verification.summary(c.id, RunStatus(c.status), c.hosts or {})
+            for c in checks if c.verifies_run_id}
+
+
+def run_view(run: Run, verified: dict[str, Any] | None = None) -> dict[str, Any]:
     hosts = run.hosts or {}
     counts: dict[str, int] = {}
     for entry in hosts.values():
@@ -39,7 +51,8 @@ def run_view(run: Run) -> dict[str, Any]:
         "bundle_sha256": run.bundle_sha256, "created_by": run.created_by, "created_at": iso(run.created_at),
         "started_at": iso(run.started_at), "finished_at": iso(run.finished_at), "error": run.error,
         "limit": run.limit_hosts, "parent_run_id": run.parent_run_id, "cancel_requested": run.cancel_requested,
-        "host_counts": counts, "hosts": hosts,
+        "host_counts": counts, "hosts": hosts, "verifies_run_id": run.verifies_run_id,
+        **({"verification": verified} if verified is not None else {}),
     }
 
 
@@ -77,25 +90,38 @@ def _no_active_run(session: Session, plan_id: str) -> None:
         raise Conflict("a run of this plan is already queued or running", code="run_in_progress")
 
 
+def answers_at_once(bundle: Bundle) -> bool:
+    """A plan whose every step is read-only runs without preview or approval, unless the policy says not."""
+    return all(step.read_only for step in bundle.steps) and not policy().read_only_needs_approval
+
+
 def create_run(session: Session, plan_id: str, actor: str, limit_hosts: list[str] | None = None) -> Run:
-    """A queued RUN of the approved bundle; it uses the approval up."""
+    """A queued RUN of the approved bundle (it uses the approval up), or of a read-only plan's bundle."""
     row = get_plan(session, plan_id)
-    appr = unused_approval(session, row)
     _rev, bundle = ready_bundle(session, row)
+    if answers_at_once(bundle):
+        _no_active_run(session, row.id)
+        _check_limit(bundle, limit_hosts)
+        return _new_run(session, row.id, row.current_revision, bundle, None, actor, limit_hosts, None)
+    appr = unused_approval(session, row)
     if bundle.sha256 != appr.bundle_sha256:
         raise Conflict("stale approval: the plan's bundle or the assets behind it changed since approval; "
                        "preview and approve again", code="stale_approval")
     _no_active_run(session, row.id)
-    if limit_hosts is not None:
-        unknown = sorted(set(limit_hosts) - set(bundle_hosts(bundle)))
-        if unknown or not limit_hosts:
-            raise BadRequest(f"limit names hosts outside the plan: {', '.join(unknown) or '(none given)'}")
+    _check_limit(bundle, limit_hosts)
     run = _new_run(session, row.id, appr.revision, bundle, appr.id, actor, limit_hosts, None)
     consume(session, appr.id, run.id)
     return run
 
 
-def _new_run(session: Session, plan_id: str, revision: int, bundle: Bundle, approval_id: int, actor: str,
+def _check_limit(bundle: Bundle, limit_hosts: list[str] | None) -> None:
+    if limit_hosts is not None:
+        unknown = sorted(set(limit_hosts) - set(bundle_hosts(bundle)))
+        if unknown or not limit_hosts:
+            raise BadRequest(f"limit names hosts outside the plan: {', '.join(unknown) or '(none given)'}")
+
+
+def _new_run(session: Session, plan_id: str, revision: int, bundle: Bundle, approval_id: int | None, actor: str,
              limit_hosts: list[str] | None, parent_run_id: str | None) -> Run:
     run = Run(plan_id=plan_id, revision=revision, mode=RunMode.RUN, bundle_sha256=bundle.sha256,
               approval_id=approval_id, created_by=actor, limit_hosts=limit_hosts, parent_run_id=parent_run_id,
@@ -105,7 +131,8 @@ def _new_run(session: Session, plan_id: str, revision: int, bundle: Bundle, appr
     session.flush()
     audit.record(session, "run.requested", actor=actor, plan_id=plan_id, run_id=run.id, bundle_sha256=bundle.sha256,
                  outcome=RunStatus.QUEUED, details={"limit": limit_hosts, "parent_run_id": parent_run_id,
-                                                    "approval_id": approval_id})
+                                                    "approval_id": approval_id,
+                                                    "read_only": all(s.read_only for s in bundle.steps)})
     return run
 
 
@@ -118,7 +145,7 @@ def create_relaunch(session: Session, run_id: str, actor: str) -> tuple[Run, lis
     """A new run under the same approval, limited to the hosts of ``run_id`` that did not succeed.
 
     Only the newest run of an approval may be relaunched, once: so no host that succeeded under the
-    approval ever runs again under it.
+    approval ever runs again under it. A read-only plan's run needs no approval to be relaunched.
     """
     run = get_run(session, run_id)
     if run.mode != RunMode.RUN or not RunStatus(run.status).finished:
@@ -126,8 +153,6 @@ def create_relaunch(session: Session, run_id: str, actor: str) -> tuple[Run, lis
     hosts = not_succeeded(run)
     if not hosts:
         raise BadRequest("no hosts to relaunch on: every host of this run succeeded")
-    if run.approval_id is None:
-        raise Conflict("this run has no approval to relaunch under", code="not_approved")
     later = session.execute(select(Run.id).where(Run.parent_run_id == run.id)).first()
     if later:
         raise Conflict(f"run {run.id} was relaunched already (run {later[0]}); relaunch that one",
@@ -137,6 +162,8 @@ def create_relaunch(session: Session, run_id: str, actor: str) -> tuple[Run, lis
         raise Conflict("the plan was edited since this run; preview and approve the new revision",
                        code="stale_approval")
     _rev, bundle = ready_bundle(session, row)
+    if run.approval_id is None and not answers_at_once(bundle):
+        raise Conflict("this run has no approval to relaunch under", code="not_approved")
     if bundle.sha256 != run.bundle_sha256:
         raise Conflict("stale approval: the plan's bundle or the assets behind it changed since the run; "
                        "preview and approve again", code="stale_approval")

@@ -9,6 +9,7 @@
   var step = parseInt(root.getAttribute("data-step"), 10) || 0;
   var startedAt = root.getAttribute("data-started") ? Date.parse(root.getAttribute("data-started")) : null;
   var finished = root.getAttribute("data-finished") === "yes";
+  var estimate = parseFloat(root.getAttribute("data-estimate")) || 0;
   var MAX_LINES = 200;
   var $ = function (id) { return document.getElementById(id); };
   var log = $("log"), hostSel = $("log-host"), hostsEl = $("hosts");
@@ -63,6 +64,11 @@
     var elapsed = Math.max(0, Math.round((Date.now() - startedAt) / 1000));
     $("elapsed").textContent = elapsed;
     var frac = total ? (Math.max(step, 1) - 0.5) / total : 0;
+    if (estimate > 0) {  // from earlier runs of these actions on these hosts
+      var left = Math.round(estimate - elapsed);
+      $("eta").textContent = left > 0 ? "about " + left + " s left (from earlier runs)" : "any moment now (took about " + Math.round(estimate) + " s before)";
+      return;
+    }
     $("eta").textContent = frac > 0 && step > 0 ? "about " + Math.max(0, Math.round(elapsed / frac - elapsed)) + " s left" : "–";
   }
   window.setInterval(tick, 1000);

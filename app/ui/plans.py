@@ -13,11 +13,13 @@ from app.errors import BadRequest, Conflict, Forbidden, OpsplanError
 from app.json_provider import loads as limited_loads
 from app.services import approvals, launch
 from app.services import plans as svc
+from app.services.catalog import current_catalog
+from app.services.history import plan_history
 from app.services.planning import plan_from_structure
-from app.services.runs import run_json
+from app.services.runs import answers_at_once, run_json, run_view
 from app.statuses import ACTIVE_RUN, Decision, PlanState, PlanStatus, Role
 from app.ui import ui_blueprint, user_can
-from compiler import CATALOG
+from compiler import Catalog
 from inventory.builder import build_inventory, insecure_transport
 
 bp = ui_blueprint("ui_plans", __name__)
@@ -62,10 +64,10 @@ def _host_facts(session, names: list[str]) -> dict[str, dict]:
                      "transport_warning": insecure_transport(hostvars.get(a.name, {}))} for a in rows}
 
 
-def _step_views(plan: dict, facts: dict[str, dict]) -> list[dict]:
+def _step_views(plan: dict, facts: dict[str, dict], catalog: Catalog) -> list[dict]:
     views = []
     for n, step in enumerate(plan.get("steps") or [], 1):
-        spec = CATALOG.get(step.get("action", ""))
+        spec = catalog.get(step.get("action", ""))
         oses = sorted({facts[h]["os"] for h in step.get("hosts") or [] if h in facts})
         modules = {}
         if spec is not None:
@@ -90,24 +92,28 @@ def plan_page(plan_id: str):
         row = svc.get_plan(s, plan_id)
         plan = svc.plan_json(s, row)
         facts = _host_facts(s, plan.get("hosts") or [])
-        policy, policy_error, live_sha = None, "", None
+        policy, policy_error, live_sha, at_once = None, "", None, False
         if plan["status"] == "ready":
             try:
                 _rev, bundle = svc.ready_bundle(s, row)
                 policy = json.loads(bundle.files["policy.json"])
                 live_sha = bundle.sha256
+                at_once = answers_at_once(bundle)
             except OpsplanError as exc:
                 policy_error = exc.message
         preview = run_json(s, plan["preview_run_id"]) if plan["preview_run_id"] else None
-        runs = [run_json(s, r.id) for r in s.execute(
+        runs = [run_view(r) for r in s.execute(
             select(Run).where(Run.plan_id == plan_id).order_by(Run.created_at.desc()).limit(10)).scalars()]
         rejected = s.execute(select(Approval).where(
             Approval.plan_id == plan_id, Approval.revision == row.current_revision,
             Approval.decision == Decision.REJECTED).order_by(Approval.id.desc()).limit(1)).scalar_one_or_none()
         rejection = {"by": rejected.decided_by, "reason": rejected.reason} if rejected else None
-    steps = _step_views(plan, facts)
+        catalog = current_catalog(s)
+        history = plan_history(s, row, plan) if plan["status"] == "ready" else None
+    steps = _step_views(plan, facts, catalog)
     stale_preview = bool(preview and live_sha and preview["bundle_sha256"] != live_sha)
-    return render_template("plan.html", plan=plan, steps=steps, facts=facts, policy=policy,
+    return render_template("plan.html", at_once=at_once, history=history, plan=plan, steps=steps, facts=facts,
+                           policy=policy,
                            policy_error=policy_error, preview=preview, runs=runs, rejection=rejection,
                            stale_preview=stale_preview, edit_text=_edit_text(plan),
                            active_run=next((r for r in runs if r["mode"] == "run"
@@ -141,7 +147,10 @@ def approve_run(plan_id: str):
         appr = approvals.current_approval(s, row)
         usable = appr is not None and appr.run_id is None
         read_only = bool(rev.body.get("read_only"))
-    if not usable:
+        at_once = rev.status == "ready" and answers_at_once(svc.ready_bundle(s, row)[1])
+    if at_once:  # a question: no preview, no approval (CONTRACT 8)
+        _need(Role.OPERATOR, "running")
+    elif not usable:
         _need(Role.APPROVER, "approving")
         if not read_only and request.form.get("confirm") != "yes":
             raise BadRequest("tick “I reviewed the preview” to approve a plan that changes hosts")

@@ -1,18 +1,24 @@
 """Run history and the live run page (server-rendered state first; run.js follows the SSE stream)."""
 from __future__ import annotations
 
+import csv
+import io
+import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
 from app.auth import current_user
 from app.context import db_session, settings
 from app.db.models import Plan, Run, RunEvent
+from app.errors import NotFound
 from app.services import launch
 from app.services import plans as plan_svc
 from app.services import runs as svc
+from app.services.answers import step_tables
+from app.services.history import plan_history
 from app.statuses import HOST_BAD, HOST_DONE, HOST_INTERRUPTED, Role, RunMode, RunStatus
 from app.ui import ui_blueprint
 from app.ui.plans import PAGE_SIZE, _need, page_arg
@@ -41,6 +47,10 @@ def run_list():
     return render_template("runs.html", runs=runs, requests=requests, status=status, mode=mode, page=page,
                            total=total, pages=max(1, -(-total // PAGE_SIZE)),
                            statuses=[r.value for r in RunStatus], modes=[m.value for m in RunMode])
+
+
+def finished_now(run: dict) -> bool:
+    return RunStatus(run["status"]).finished
 
 
 def counters(hosts: dict) -> dict[str, int]:
@@ -88,11 +98,38 @@ def run_page(run_id: str):
                      for line in str((e.data or {}).get("line", "")).splitlines() if line.strip()][-LOG_LINES:]
         last_seq = s.execute(select(func.max(RunEvent.seq)).where(RunEvent.run_id == run_id)).scalar() or 0
         progress = _progress(marks, RunStatus(run["status"]).finished)
+        body = next(r.body for r in plan.revisions if r.number == run["revision"])
+        read_only = bool(body.get("read_only"))
+        estimate = plan_history(s, plan, body)["estimate_seconds"] if not finished_now(run) else None
     finished = RunStatus(run["status"]).finished
     failed = sorted(h for h, e in run["hosts"].items() if e.get("status") in FAILED)
     return render_template("run.html", run=run, request_text=request_text, progress=progress, log_lines=log_lines,
                            last_seq=last_seq, counts=counters(run["hosts"]), finished=finished, failed=failed,
-                           elapsed=_seconds(run["started_at"], run["finished_at"]))
+                           elapsed=_seconds(run["started_at"], run["finished_at"]), read_only=read_only,
+                           tables=step_tables(run), estimate=estimate)
+
+
+@bp.get("/runs/<run_id>/results/<int:step>.<any(csv, json):fmt>")
+def results(run_id: str, step: int, fmt: str):
+    """One step's answers as CSV (one row per host, or per item) or JSON (host -> result)."""
+    with db_session() as s:
+        run = svc.run_json(s, run_id)
+    table = next((t for t in step_tables(run) if t.step == step), None)
+    if table is None:
+        raise NotFound(f"run {run_id} has no step {step}")
+    name = f"run-{run_id[:8]}-step-{step}-{table.action}.{fmt}"
+    headers = {"Content-Disposition": f"attachment; filename={name}"}
+    if fmt == "json":
+        by_host = {h: next((st.get("result") for st in e["steps"] if st["step"] == step), None)
+                   for h, e in run["hosts"].items()}
+        return Response(json.dumps({"run_id": run_id, "step": step, "action": table.action, "results": by_host},
+                                   indent=2, default=str), mimetype="application/json", headers=headers)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(table.columns)
+    for row in table.rows:
+        writer.writerow(["" if v is None else json.dumps(v) if isinstance(v, list | dict) else v for v in row])
+    return Response(out.getvalue(), mimetype="text/csv", headers=headers)
 
 
 @bp.post("/runs/<run_id>/cancel")

@@ -31,9 +31,13 @@ def test_plan_preview_approve_run_through_the_cli(stack_env, worker, fleet_asset
     run = opsplan(stack_env, "run", plan_id, "--follow", "--user", "alice").stdout
     assert "RUN" in run and run.splitlines()[-1].endswith("successful")
     assert "hosts done=2 failed=0" in run
-    # the approval was used by that run: running again needs a new preview and approval
-    again = opsplan(stack_env, "run", plan_id, "--user", "alice", check=False)
-    assert again.returncode == 1 and "was used by run" in again.stderr
+    # a question (read-only) runs again at once; `ask` plans and answers in one go, as a table per step
+    assert opsplan(stack_env, "run", plan_id, "--follow", "--user", "alice").stdout.splitlines()[-1].endswith(
+        "successful")
+    answer = opsplan(stack_env, "ask", "check disk space on web-01", "--user", "alice").stdout
+    assert "step 1: disk.check" in answer and "used_percent" in answer and "web-01" in answer, answer
+    changed = opsplan(stack_env, "ask", "restart nginx on web-01", "--user", "alice").stdout
+    assert "CHANGES HOSTS" in changed and "preview it" in changed
 
 
 @pytest.mark.integration

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from app.db import session_scope
 from app.db.models import AuditEntry, Run, RunEvent
+from tests.conftest import sqlite_only
 from tests.harness.waiting import wait_for
 
 pytestmark = pytest.mark.integration
@@ -286,14 +287,18 @@ def test_template_and_shell_payloads_stay_literal_over_ssh(api, worker, fleet_as
 def test_run_timeout_stops_the_process_tree_and_the_remote_command(api, worker, fleet_assets):
     from app.execution.processes import run_processes
 
-    worker({"OPSPLAN_RUN_TIMEOUT": "4"})
+    first = worker()  # previews with the usual time-out, however loaded the machine is
     sleeper = f"sleep {120 + int.from_bytes(os.urandom(2), 'big') % 1000}.5"
     body = {"plan": {"steps": [{"action": "command.run", "params": {"command": sleeper},
                                 "targets": {"hosts": ["web-01"]}}]}}
     plan_id = approved(api, body, approver="approver2")
+    first.stop()
+    worker({"OPSPLAN_RUN_TIMEOUT": "15"})  # long enough for the command to start, short next to its sleep
     t0 = time.monotonic()
-    run = api.wait_run(api.post(f"/api/v1/plans/{plan_id}/runs").get_json()["id"], timeout=60)
-    assert run["status"] == "timed_out" and time.monotonic() - t0 < 40
+    run_id = api.post(f"/api/v1/plans/{plan_id}/runs").get_json()["id"]
+    wait_for("the remote command to start", lambda: processes_with(sleeper))
+    run = api.wait_run(run_id, timeout=90)
+    assert run["status"] == "timed_out" and time.monotonic() - t0 < 80
     host = run["hosts"]["web-01"]
     assert host["status"] == "timed_out" and host["steps"][0]["status"] == "timed_out", host
     assert "timed out" in host["steps"][0]["msg"]
@@ -334,6 +339,7 @@ def sysv_service(tmp_path):
     script.unlink()
 
 
+@sqlite_only
 def test_app_update_rolls_back_when_verification_fails(api, worker, fleet_assets, tmp_path, sysv_service):
     worker()
     name, exe, pidfile = sysv_service

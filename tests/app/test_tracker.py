@@ -8,9 +8,11 @@ from app.execution.tracker import RunTracker, render_diff
 
 def _steps():
     return [SimpleNamespace(index=1, action="file.copy", play="step 1: file.copy", previewable=True,
-                            not_previewable_reason="", hosts=["a", "b"]),
+                            not_previewable_reason="", hosts=["a", "b"], rollback=False,
+                            result_fact="opsplan_file_result"),
             SimpleNamespace(index=2, action="command.run", play="step 2: command.run", previewable=False,
-                            not_previewable_reason="commands have no check mode", hosts=["a", "b"])]
+                            not_previewable_reason="commands have no check mode", hosts=["a", "b"], rollback=False,
+                            result_fact="opsplan_command_result")]
 
 
 def _hosts():
@@ -90,5 +92,30 @@ def test_host_counters_are_live():
     t.handle(ev("playbook_on_play_start", play="step 1: file.copy"))
     t.handle(ev("runner_on_failed", host="a", play="step 1: file.copy", task="copy", res={"msg": "boom"}))
     assert t.hosts["a"]["status"] == "failed" and t.counters()["failed"] == 1  # before the run ends
-    t.handle(ev("runner_on_failed", host="b", play="step 1: file.copy", task="x", role="opsplan_app", res={}))
+    rescuing = _steps()
+    rescuing[0].rollback = True  # an action whose role rolls back (block/rescue), like app.update
+    t = RunTracker(_hosts(), rescuing, check_mode=False)
+    t.handle(ev("playbook_on_play_start", play="step 1: file.copy"))
+    t.handle(ev("runner_on_failed", host="b", play="step 1: file.copy", task="x", res={}))
     assert t.hosts["b"]["status"] == "pending"  # may still be rescued (rolled back)
+
+
+@pytest.mark.unit
+def test_the_result_fact_becomes_the_step_result_redacted_and_capped():
+    from app.execution.events import Redactor
+
+    t = RunTracker(_hosts(), _steps(), check_mode=False, redact=Redactor(["s3cret-value"]))
+    t.handle(ev("playbook_on_play_start", play="step 1: file.copy"))
+    t.handle(ev("runner_on_ok", host="a", play="step 1: file.copy", task="facts",
+                res={"ansible_facts": {"opsplan_file_result": {"path": "/x", "exists": True, "size_bytes": 12,
+                                                               "owner": "s3cret-value"}}}))
+    t.handle(ev("runner_on_ok", host="b", play="step 1: file.copy", task="facts",
+                res={"ansible_facts": {"opsplan_file_result": {"lines": ["x" * 100] * 5000}}}))
+    t.handle(ev("runner_on_ok", host="a", play="step 1: file.copy", task="other", res={"ansible_facts": {"x": 1}}))
+    a, b = t.hosts["a"]["steps"][0], t.hosts["b"]["steps"][0]
+    assert a["result"] == {"path": "/x", "exists": True, "size_bytes": 12, "owner": "********"}
+    assert b["result"]["truncated"] is True and 0 < len(b["result"]["lines"]) < 5000
+    import json
+
+    assert len(json.dumps(b["result"])) <= 64 * 1024
+    assert "result" not in t.hosts["a"]["steps"][1]

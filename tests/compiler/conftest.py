@@ -8,10 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from compiler import CATALOG, HostSpec, Plan, Step
+from compiler import HostSpec, Plan, Step, builtin_catalog
 
+CATALOG = builtin_catalog()
 VENV_BIN = Path(sys.executable).parent
-SAMPLE_PARAMS: dict[str, dict] = {
+# A valid value of each param kind (every action's sample params follow from its definition)
+KIND_SAMPLES = {"name": "nginx", "path": "/var/log/syslog", "source": "/tmp/a", "url": "https://example.invalid/",
+                "port": "443", "version": "1.0.2", "command": "uptime", "text": "text", "int": "5", "bool": "true",
+                "pattern": "error", "endpoint": "db-01:5432", "line": "key = value"}
+# Hand-picked values where the kind's sample reads oddly
+_PICKED: dict[str, dict] = {
     "host.ping": {},
     "system.info": {},
     "disk.check": {"path": "/var/lib"},
@@ -33,7 +39,12 @@ SAMPLE_PARAMS: dict[str, dict] = {
     "command.run": {"command": "uptime"},
     "host.reboot": {},
 }
-assert set(SAMPLE_PARAMS) == set(CATALOG)
+SAMPLE_PARAMS: dict[str, dict] = {
+    name: _PICKED.get(name) or {
+        p.name: KIND_SAMPLES[p.kind] for p in action.params
+        if p.required or any(group[0] == p.name for group in action.one_of)}  # the first of each "exactly one of"
+    for name, action in CATALOG.items()
+}
 
 LINUX = HostSpec(name="web-01", os="linux", environment="staging",
                  vars={"ansible_host": "10.0.0.11", "ansible_user": "ops", "ansible_connection": "ssh"})
@@ -49,8 +60,11 @@ def make_plan(actions: list[tuple[str, dict, list[str]]], request: str = "test")
 
 
 def catalog_plan(host_names: list[str]) -> Plan:
-    """Every catalog action once, on ``host_names``."""
-    return make_plan([(a, SAMPLE_PARAMS[a], host_names) for a in CATALOG])
+    """Every catalog action once, on those of ``host_names`` (LINUX, WINDOWS) whose OS it supports."""
+    oses = {LINUX.name: "linux", WINDOWS.name: "windows"}
+    steps = [(a.name, SAMPLE_PARAMS[a.name], [h for h in host_names if oses.get(h, "linux") in a.os])
+             for a in CATALOG.values()]
+    return make_plan([s for s in steps if s[2]])
 
 
 def ansible_env(tmp: Path) -> dict[str, str]:

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from compiler import Bundle, HostSpec, InvalidPlanError, Plan, PlanStatus, Step, compile_plan, content_hash, load_policy
-from tests.compiler.conftest import LINUX, WINDOWS, catalog_plan, make_plan
+from tests.compiler.conftest import CATALOG, LINUX, WINDOWS, catalog_plan, make_plan
 
 TASK_KEYWORDS = {"block", "rescue", "always"}
 
@@ -38,8 +38,7 @@ def test_layout(bundle: Bundle) -> None:
         assert required in files
     assert bundle.playbook == "site.yml"
     roles = {p.split("/")[1] for p in files if p.startswith("roles/")}
-    assert roles == {a for a in ["opsplan_host", "opsplan_disk", "opsplan_process", "opsplan_service",
-                                 "opsplan_package", "opsplan_file", "opsplan_net", "opsplan_app", "opsplan_command"]}
+    assert roles == set(CATALOG.roles)  # every role of the catalog: the plan uses every action
     cfg = bundle.files["ansible.cfg"].decode()
     for setting in ("pipelining = True", "ControlPersist=", "forks = 50", "gathering = explicit",
                     "host_key_checking = True"):

@@ -132,6 +132,7 @@ def test_real_resources_conform(api, app_schema, seeded):
         ("GET", "/api/v1/plans/{plan_id}/export/awx", {"plan_id": plan_id}, None, None),
         ("POST", "/api/v1/plans/{plan_id}/approve", {"plan_id": plan_id}, {}, None),  # 409: preview not finished
         ("POST", "/api/v1/plans/{plan_id}/runs", {"plan_id": plan_id}, {}, None),  # 409: not approved
+        ("POST", "/api/v1/ask", {}, {"request": "restart nginx on web-01"}, None),  # 201: a change plan
         ("GET", "/api/v1/runs", {}, None, {"plan_id": plan_id}),
         ("GET", "/api/v1/runs/{run_id}", {"run_id": run_id}, None, None),
         ("POST", "/api/v1/runs/{run_id}/relaunch", {"run_id": run_id}, None, None),  # 409: a preview
@@ -150,6 +151,9 @@ def test_real_resources_conform(api, app_schema, seeded):
         ("GET", "/api/v1/groups/{name}", {"name": "web"}, None, None),
         ("GET", "/api/v1/credentials", {}, None, None),
         ("GET", "/api/v1/actions", {}, None, None),
+        ("POST", "/api/v1/actions", {}, {"role": "acme"}, None),  # 400: the body is a tar.gz, not JSON
+        ("DELETE", "/api/v1/actions/{name}", {"name": "host.ping"}, None, None),  # 400: built in
+        ("DELETE", "/api/v1/actions/{name}", {"name": "acme.nope"}, None, None),  # 404
         ("GET", "/api/v1/webhooks", {}, None, None),
         ("GET", "/api/v1/webhooks/{webhook_id}", {"webhook_id": hook}, None, None),
         ("PATCH", "/api/v1/webhooks/{webhook_id}", {"webhook_id": hook}, {"kind": "slack"}, None),

@@ -17,6 +17,7 @@ from app.assets.hostkeys import fingerprint
 from app.config import Settings
 from app.db import session_scope
 from app.db.models import Asset, AuditEntry
+from tests.conftest import sqlite_only
 
 pytestmark = pytest.mark.integration
 
@@ -119,6 +120,7 @@ def _preview(api, plan_id: str) -> dict:
     return api.wait_run(r.get_json()["id"])
 
 
+@sqlite_only
 def test_changed_key_fails_that_host_until_an_admin_accepts_it(api, worker, fleet_assets, ssh_fleet, tmp_path):
     worker()
     target = tmp_path / "stat-me"

@@ -51,7 +51,7 @@ def test_well_formed_answer_goes_through_the_same_validation_and_resolution(doub
     assert sent["headers"].get("authorization") == "Bearer test-key"
     body = sent["body"]
     assert body["model"] == "double-1" and body["response_format"]["type"] == "json_schema"
-    assert body["response_format"]["json_schema"]["schema"] == llm_schema()
+    assert body["response_format"]["json_schema"]["schema"] == llm_schema(V.catalog)
     system = body["messages"][0]["content"]
     assert "service.restart" in system and "cis" in system and "staging" in system and "web-01" in system
     assert body["messages"][1]["content"] == REQ

@@ -37,9 +37,11 @@ def finish(session, run_id: str, status: RunStatus = RunStatus.SUCCESSFUL,
     session.flush()
 
 
-def new_plan(session, actor: str, action: str = "host.ping", params: dict | None = None,
+def new_plan(session, actor: str, action: str = "service.restart", params: dict | None = None,
              hosts: tuple[str, ...] = ("web-01", "web-02")) -> Plan:
-    body = {"steps": [{"action": action, "params": params or {}, "targets": {"hosts": list(hosts)}}]}
+    if params is None:
+        params = {"name": "nginx"} if action.startswith("service.") else {}
+    body = {"steps": [{"action": action, "params": params, "targets": {"hosts": list(hosts)}}]}
     return plans.create_plan(session, plan_from_structure(session, body), actor)
 
 
@@ -86,7 +88,7 @@ def test_approve_needs_a_finished_preview_of_the_current_bundle(fleet):
 def test_four_eyes_covers_every_revision_author(fleet):
     """Regression: an approver revised someone else's low-risk plan into a high-risk one and approved it."""
     s = fleet
-    row = new_plan(s, "olga")  # low risk, by an operator
+    row = new_plan(s, "olga", "host.ping")  # low risk, by an operator
     assert approvals.plan_risk(row) == "low"
     revised = plan_from_structure(s, {"steps": [{"action": "command.run", "params": {"command": "uptime"},
                                                  "targets": {"hosts": ["web-01"]}}]})
@@ -167,7 +169,8 @@ def test_reject_voids_the_approval_and_an_edit_voids_it_too(fleet):
     row = new_plan(s, "olga")
     previewed(s, row)
     approvals.approve(s, row.id, "anna")
-    edited = plan_from_structure(s, {"steps": [{"action": "host.ping", "targets": {"hosts": ["web-03"]}}]})
+    edited = plan_from_structure(s, {"steps": [{"action": "service.restart", "params": {"name": "nginx"},
+                                                "targets": {"hosts": ["web-03"]}}]})
     plans.revise_plan(s, row.id, edited, "olga")
     with pytest.raises(Conflict) as err:
         runs.create_run(s, row.id, "olga")
@@ -191,3 +194,22 @@ def test_cancel_before_start_settles_every_host(fleet):
         runs.request_cancel(s, run.id, "olga")
     _again, hosts = runs.create_relaunch(s, run.id, "olga")  # nothing ran: the hosts may run under the approval
     assert hosts == ["web-01", "web-02"]
+
+
+def test_a_read_only_plan_runs_at_once_unless_the_policy_asks_for_approval(fleet, tmp_path, monkeypatch):
+    s = fleet
+    row = new_plan(s, "olga", "host.ping")
+    assert plans.plan_json(s, row)["read_only"] is True
+    run = runs.create_run(s, row.id, "olga")  # no preview, no approval
+    assert run.approval_id is None and run.mode == "run"
+    finish(s, run.id, RunStatus.PARTIAL, {"web-02": HostStatus.UNREACHABLE})
+    again, hosts = runs.create_relaunch(s, run.id, "olga")
+    assert hosts == ["web-02"] and again.approval_id is None
+    policy = tmp_path / "policy.yml"
+    policy.write_text("read_only_needs_approval: true\n")
+    monkeypatch.setenv("OPSPLAN_POLICY_FILE", str(policy))
+    finish(s, again.id)
+    row = new_plan(s, "olga", "host.ping")
+    with pytest.raises(Conflict) as err:
+        runs.create_run(s, row.id, "olga")
+    assert err.value.code == "not_approved"

@@ -17,7 +17,9 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = [pytest.mark.integration, pytest.mark.browser]
+from tests.conftest import sqlite_only
+
+pytestmark = [pytest.mark.integration, pytest.mark.browser, sqlite_only]
 
 CHROMIUM = os.environ.get("OPSPLAN_CHROMIUM", "/usr/bin/chromium")
 SHOTS = Path(os.environ.get("OPSPLAN_SCREENSHOTS") or tempfile.mkdtemp(prefix="opsplan-shots-"))
@@ -107,40 +109,79 @@ def test_request_answer_preview_approve_and_watch_the_run(live_app, worker, brow
     expect(page.locator(".badges")).to_contain_text("LOW risk")
     expect(page.locator(".badges")).to_contain_text("READ-ONLY")
     expect(page.locator("#policy-h")).to_be_visible()
-    expect(page.locator("#approve-blocked")).to_be_visible()  # no preview yet: no approve button
     plan_url = page.url
 
-    # check-mode preview against the real host; the page refreshes itself when it finishes
-    page.click("#btn-preview")
-    expect(page.locator(".flash")).to_contain_text("Check-mode preview queued")
-    row = page.locator(".preview-table tr[data-host='web-01']")
-    expect(row).to_be_visible()
-    expect(page.locator("#preview")).to_have_attribute("data-status", "successful", timeout=SLOW)
-    expect(row.locator("td .pill").first).to_have_text("ok — no change")
-    expect(page.locator("#preview .banner-check")).to_contain_text("CHECK MODE — nothing was changed")
-    shot(page, "plan-approval-card.png")
-
-    # approve & run (low risk: the requester may approve, holding the approver role) -> the live run page
+    # a question changes nothing: it runs at once, without preview or approval, and answers as a table
+    expect(page.locator("#btn-run-now")).to_be_visible()
     streams: list[str] = []
     page.on("request", lambda req: streams.append(req.url) if "/events" in req.url else None)
-    page.click("#btn-approve")
+    page.click("#btn-run-now")
     page.wait_for_url("**/runs/*")
     live = page.locator("#run-root").get_attribute("data-finished") != "yes"
-    expect(page.locator(".banner-run")).to_contain_text("RUN")
+    expect(page.locator(".banner-ro")).to_contain_text("RUN — read-only: nothing")
     assert page.title().startswith("RUN ")
     expect(page.locator("#run-root")).to_have_attribute("data-finished", "yes", timeout=SLOW)
     expect(page.locator("#run-status")).to_contain_text("successful")
     if live:  # the page opened before the run ended: it followed the run over Server-Sent Events
         assert any("/api/v1/runs/" in u and "/events?after=" in u for u in streams), streams
-    summary = page.locator("#summary")
-    expect(summary).to_be_visible()
-    expect(summary.locator("tr", has_text="web-01")).to_contain_text("ok")
+    answers = page.locator("#answers table.answers")
+    expect(answers).to_contain_text("web-01")
+    expect(answers.locator("thead")).to_contain_text("used percent")
+    expect(answers.locator("td.num .bar").first).to_be_visible()
+    answers.locator("button.sort", has_text="mount").click()  # sortable, from the keyboard too
+    expect(answers.locator("button.sort", has_text="mount")).to_have_attribute("aria-sort", "ascending")
+    expect(page.locator("#answers a:has-text('CSV')")).to_have_count(1)
     expect(page.locator("#count-done")).to_have_text("1")
     expect(page.locator("#count-failed")).to_have_text("0")
     expect(page.locator(".host-grid li[data-host='web-01']")).to_have_class("host st-ok")
-    expect(page.locator("#step-progress")).to_have_attribute("value", "1")
     expect(page.locator("#log li").first).to_be_visible()
     page.select_option("#log-host", "web-01")
+    shot(page, "run-answer.png")
+
+    # edit: a new revision that changes a file; its preview shows the diff a run would apply
+    page.goto(plan_url)
+    src, dest = tmp_path / "src.txt", tmp_path / "dest.txt"
+    src.write_text("release 2\n")
+    dest.write_text("release 1\n")
+    page.click("details.edit summary")
+    page.fill("#plan-json", json.dumps({"steps": [{"action": "file.copy",
+                                                   "params": {"src": str(src), "dest": str(dest)},
+                                                   "targets": {"hosts": ["web-01"]}}]}))
+    page.click("button:has-text('Save new revision')")
+    expect(page.locator(".flash")).to_contain_text("Saved as revision 2")
+    expect(page.locator(".badges")).to_contain_text("CHANGES HOSTS")
+    expect(page.locator("#approve-blocked")).to_be_visible()  # no preview yet: no approve button
+    page.click("#btn-preview")
+    expect(page.locator(".flash")).to_contain_text("Check-mode preview queued")
+    expect(page.locator("#preview")).to_have_attribute("data-status", "successful", timeout=SLOW)
+    row = page.locator(".preview-table tr[data-host='web-01']")
+    expect(row.locator("td .pill").first).to_have_text("would change")
+    if row.locator("details summary").count():  # the diff, when the executor recorded one, is expandable
+        row.locator("details summary").first.click()
+        expect(row.locator("pre.diff")).to_contain_text("release 2")
+    assert dest.read_text() == "release 1\n"  # the preview changed nothing
+    expect(page.locator("#preview .banner-check")).to_contain_text("CHECK MODE — nothing was changed")
+    expect(page.locator(".approve-form input[name=confirm]")).to_be_visible()  # a change needs the tick
+    shot(page, "plan-approval-card.png")
+
+    # approve & run (medium risk: the requester may approve, holding the approver role) -> the live run page
+    page.check(".approve-form input[name=confirm]")
+    page.click("#btn-approve")
+    page.wait_for_url("**/runs/*")
+    expect(page.locator(".banner-run")).to_contain_text("RUN")
+    expect(page.locator("#run-root")).to_have_attribute("data-finished", "yes", timeout=SLOW)
+    expect(page.locator("#run-status")).to_contain_text("successful")
+    expect(page.locator(".banner-run")).to_contain_text("real changes were applied")
+    assert dest.read_text() == "release 2\n"
+    summary = page.locator("#summary")
+    expect(summary.locator("tr", has_text="web-01")).to_contain_text("changed")
+    verification = page.locator("#run-root p", has_text="Verification")
+    for _ in range(120):  # the verification (the same bundle in check mode) follows the run: poll with a deadline
+        if verification.count() and "pending" not in verification.inner_text():
+            break
+        page.wait_for_timeout(500)
+        page.reload()
+    expect(verification).to_contain_text("converged")
     shot(page, "run-finished.png")
     run_url = page.url
 
@@ -157,28 +198,6 @@ def test_request_answer_preview_approve_and_watch_the_run(live_app, worker, brow
     expect(page.locator(".badges")).to_contain_text("APPROVAL by alice USED by its run")
     expect(page.locator("button:has-text('Run approved plan')")).to_have_count(0)
     expect(page.locator(f"a[href='{run_url.removeprefix(live_app)}']")).to_have_count(1)
-
-    # edit: a new revision voids the approval; its preview shows the diff a run would apply
-    src, dest = tmp_path / "src.txt", tmp_path / "dest.txt"
-    src.write_text("release 2\n")
-    dest.write_text("release 1\n")
-    page.click("details.edit summary")
-    page.fill("#plan-json", json.dumps({"steps": [{"action": "file.copy",
-                                                   "params": {"src": str(src), "dest": str(dest)},
-                                                   "targets": {"hosts": ["web-01"]}}]}))
-    page.click("button:has-text('Save new revision')")
-    expect(page.locator(".flash")).to_contain_text("Saved as revision 2")
-    expect(page.locator(".badges")).not_to_contain_text("APPROVED")
-    expect(page.locator(".badges")).to_contain_text("CHANGES HOSTS")
-    page.click("#btn-preview")
-    expect(page.locator("#preview")).to_have_attribute("data-status", "successful", timeout=SLOW)
-    row = page.locator(".preview-table tr[data-host='web-01']")
-    expect(row.locator("td .pill").first).to_have_text("would change")
-    if row.locator("details summary").count():  # the diff, when the executor recorded one, is expandable
-        row.locator("details summary").first.click()
-        expect(row.locator("pre.diff")).to_contain_text("release 2")
-    assert dest.read_text() == "release 1\n"  # the preview changed nothing
-    expect(page.locator(".approve-form input[name=confirm]")).to_be_visible()  # a change needs the tick
     shot(page, "plan-diff-preview.png")
 
     # chat: a question answered inline, then the plan card
@@ -205,12 +224,12 @@ def test_request_answer_preview_approve_and_watch_the_run(live_app, worker, brow
     expect(page.locator("table")).to_contain_text("check disk space on web-01")
     shot(page, "plans.png")
     page.goto(live_app + "/runs")
-    expect(page.locator("tbody tr")).to_have_count(3)  # two previews, one run
+    expect(page.locator("tbody tr")).to_have_count(4)  # the question's run, a preview, a run, its verification
     shot(page, "runs.png")
     page.select_option("#f-mode", "run")
     page.click("button:has-text('Filter')")
-    expect(page.locator("tbody tr")).to_have_count(1)
-    expect(page.locator("tbody tr .mode-run")).to_have_count(1)
+    expect(page.locator("tbody tr")).to_have_count(2)
+    expect(page.locator("tbody tr .mode-run")).to_have_count(2)
     page.goto(live_app + "/assets")
     for host in ("web-01", "web-02", "web-03", "web-04"):
         expect(page.locator("tbody").first).to_contain_text(host)

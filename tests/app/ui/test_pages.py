@@ -14,7 +14,7 @@ def plans_in(ui) -> int:
         return s.query(Plan).count()
 
 
-@pytest.mark.parametrize("path", ["/", "/chat", "/plans", "/runs", "/assets", "/plans/nope", "/runs/nope"])
+@pytest.mark.parametrize("path", ["/", "/chat", "/plans", "/runs", "/assets", "/actions", "/plans/nope", "/runs/nope"])
 def test_every_page_needs_a_login(ui, path):
     r = ui.client.get(path)
     assert r.status_code == 302 and r.headers["Location"].startswith("/login?next=")
@@ -81,8 +81,8 @@ def test_request_form_plans_and_the_question_is_answered_with_a_new_plan(ui):
     assert r.status_code == 303 and not r.headers["Location"].endswith(plan_id)
     page = ui.client.get(r.headers["Location"]).get_data(as_text=True)
     for text in ("What will happen", "disk.check", "web-01", "LOW risk", "READ-ONLY", "Rollout policy",
-                 "No preview yet", "Approving needs the approver role"):
-        assert text in page, text
+                 "No preview yet", 'id="btn-run-now"', "needs no preview and no approval"):
+        assert text in page, text  # a question runs at once
 
 
 def test_pickers_are_appended_to_the_request(ui):
@@ -109,10 +109,10 @@ def test_roles_viewer_cannot_plan_and_operator_cannot_approve(ui):
     assert "requires the operator role" in ui.client.get("/").get_data(as_text=True)
     ui.post("/logout")
     ui.login("op1")
-    loc = ui.post("/", {"request": "ping web-01"}).headers["Location"]
+    loc = ui.post("/", {"request": "restart nginx on web-01"}).headers["Location"]
     plan_id = loc.rsplit("/", 1)[1]
     page = ui.client.get(loc).get_data(as_text=True)
-    assert "Approving needs the approver role" in page
+    assert "Approving needs the approver role" in page and "btn-run-now" not in page
     r = ui.post(f"/plans/{plan_id}/approve-run", {"revision": "1"}, headers={"Referer": f"http://localhost{loc}"})
     assert r.status_code == 303 and r.headers["Location"] == loc
     assert "requires the approver role" in ui.client.get(loc).get_data(as_text=True)
@@ -120,9 +120,10 @@ def test_roles_viewer_cannot_plan_and_operator_cannot_approve(ui):
 
 def test_approve_without_preview_is_flashed_not_a_500(ui):
     ui.login("appr1")
-    loc = ui.post("/", {"request": "ping web-01"}).headers["Location"]
+    loc = ui.post("/", {"request": "restart nginx on web-01"}).headers["Location"]
     plan_id = loc.rsplit("/", 1)[1]
-    r = ui.post(f"/plans/{plan_id}/approve-run", {"revision": "1"}, headers={"Referer": f"http://localhost{loc}"})
+    r = ui.post(f"/plans/{plan_id}/approve-run", {"revision": "1", "confirm": "yes"},
+                headers={"Referer": f"http://localhost{loc}"})
     assert r.status_code == 303
     assert "needs a finished preview" in ui.client.get(loc).get_data(as_text=True)
 
@@ -188,3 +189,14 @@ def test_deep_json_in_the_edit_form_is_flashed_and_a_huge_form_is_a_413(ui):
     r = ui.post("/", {"request": "x" * (defaults.MAX_BODY_BYTES + 1)})
     assert r.status_code == 413 and r.get_json()["error"]["code"] == "request_entity_too_large"
     assert plans_in(ui) == 1
+
+
+def test_the_actions_page_shows_the_catalog(ui):
+    from compiler import builtin_catalog
+
+    ui.login("view1")
+    page = ui.client.get("/actions").get_data(as_text=True)
+    for action in builtin_catalog().values():
+        assert f'id="action-{action.name}"' in page
+    assert "command.run" in page and "commands have no check mode" in page and "built-in" in page
+    assert 'aria-current="page"' in page
