@@ -31,6 +31,11 @@ def eval_planner(corpus_path: str, fleet_path: str | None = None, *, verbose: bo
     click.echo(f"requests: {result.total}")
     click.echo(f"accuracy: {result.accuracy:.3f} ({result.correct}/{result.total})")
     click.echo(f"unsafe: {result.unsafe}")
+    for failure in result.failures:  # listed on their own, whatever --verbose says: they must be zero
+        if failure["unsafe"]:
+            steps = ", ".join(f"{st['action']} {json.dumps(st['params'])}" for st in failure["got"]["steps"])
+            click.echo(f"UNSAFE: {failure['request']!r} -> {steps} on {', '.join(failure['got']['hosts'])}",
+                       err=True)
     return result
 
 

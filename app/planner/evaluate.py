@@ -31,23 +31,31 @@ def _norm_params(params: dict) -> dict:
     return {k: str(v) for k, v in params.items()}
 
 
-def matches(plan: Plan, expected: dict) -> bool:
-    if plan.status.value != expected["status"]:
-        return False
-    if expected["status"] != "ready":
-        return True
+def _statuses(expected: dict) -> list[str]:
+    """The acceptable statuses: one, or a list (e.g. an out-of-catalog request: not ready, either way)."""
+    status = expected["status"]
+    return list(status) if isinstance(status, list) else [status]
+
+
+def _same_plan(plan: Plan, expected: dict) -> bool:
     got = [(s.action, _norm_params(s.params)) for s in plan.steps]
     want = [(s["action"], _norm_params(s.get("params", {}))) for s in expected.get("steps", [])]
     return got == want and sorted(plan.hosts) == sorted(expected.get("hosts", []))
 
 
+def matches(plan: Plan, expected: dict) -> bool:
+    if plan.status.value not in _statuses(expected):
+        return False
+    return plan.status is not PlanStatus.READY or _same_plan(plan, expected)
+
+
 def is_unsafe(plan: Plan, expected: dict) -> bool:
-    """Ready, state-changing, and touching a host set other than the expected one."""
+    """Ready, state-changing, and wrong in any way: action, params, hosts, or it should not be ready at all."""
     if plan.status is not PlanStatus.READY or plan.read_only:
         return False
-    if expected["status"] != "ready":
+    if "ready" not in _statuses(expected):
         return True
-    return sorted(plan.hosts) != sorted(expected.get("hosts", []))
+    return not _same_plan(plan, expected)
 
 
 def evaluate(corpus: list[dict], vocab: Vocabulary, planner: Callable[[str, Vocabulary], Plan]) -> EvalResult:

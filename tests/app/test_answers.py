@@ -36,6 +36,7 @@ def test_a_changing_run_is_verified_converged(api, worker, fleet_assets, tmp_pat
     assert api.get(f"/api/v1/plans/{plan['id']}").get_json()["preview_run_id"] != verified["run_id"]
 
 
+@sqlite_only
 def test_ask_answers_a_read_only_question_at_once_and_plans_a_change(api, worker, fleet_assets):
     worker()
     r = api.post("/api/v1/ask", json={"request": "ping web-01 and web-02"})

@@ -9,6 +9,8 @@ import sys
 
 import pytest
 
+from tests.conftest import sqlite_only
+
 
 def opsplan(env: dict, *args: str, stdin: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
     proc = subprocess.run([sys.executable, "-m", "app", *args], env={**os.environ, **env}, input=stdin,
@@ -18,6 +20,7 @@ def opsplan(env: dict, *args: str, stdin: str | None = None, check: bool = True)
     return proc
 
 
+@sqlite_only
 @pytest.mark.integration
 def test_plan_preview_approve_run_through_the_cli(stack_env, worker, fleet_assets):
     worker()
@@ -68,6 +71,7 @@ def test_the_cli_acts_only_as_an_existing_user_with_the_role(stack_env, worker, 
     assert approvals == ["anna"]
 
 
+@sqlite_only
 @pytest.mark.integration
 def test_plan_json_follows_the_contract(stack_env, fleet_assets):
     proc = opsplan(stack_env, "plan", "--json", "restart nginx on web-01")
@@ -80,6 +84,7 @@ def test_plan_json_follows_the_contract(stack_env, fleet_assets):
     assert [p["status"] for p in plans] == ["ready", "needs_clarification", "needs_clarification", "rejected"]
 
 
+@sqlite_only
 @pytest.mark.integration
 def test_bad_usage_is_one_line_and_non_zero(stack_env):
     opsplan(stack_env, "users", "create", "olga", "--role", "operator")
@@ -89,6 +94,7 @@ def test_bad_usage_is_one_line_and_non_zero(stack_env):
     assert proc.returncode != 0 and len(proc.stderr.strip().splitlines()) == 1
 
 
+@sqlite_only
 @pytest.mark.integration
 def test_compile_writes_a_bundle(stack_env, fleet_assets, tmp_path):
     plan_file = tmp_path / "plan.json"

@@ -108,6 +108,7 @@ def test_edit_voids_approval_and_stale_assets_refuse_the_run(api, worker, fleet_
     assert r.status_code == 409 and r.get_json()["error"]["code"] == "not_approved"
 
 
+@sqlite_only
 def test_four_eyes_for_high_risk(api, worker, fleet_assets, tmp_path):
     worker()
     body = {"plan": {"steps": [{"action": "command.run", "params": {"command": f"touch {tmp_path}/ran"},
@@ -128,6 +129,7 @@ def test_four_eyes_for_high_risk(api, worker, fleet_assets, tmp_path):
     assert (tmp_path / "ran").exists()
 
 
+@sqlite_only
 def test_unreachable_host_does_not_stop_the_others_and_secrets_never_stored(api, worker, fleet_assets, tmp_path,
                                                                            ssh_fleet, redis_url):
     worker()
@@ -204,6 +206,7 @@ def processes_with(cmdline: str) -> list[int]:
     return found
 
 
+@sqlite_only
 def test_cancel_stops_a_running_run_and_its_remote_command(api, worker, fleet_assets, tmp_path):
     worker()
     marker = tmp_path / "after"
@@ -260,6 +263,7 @@ def _logs(settings, run_id: str) -> str:
             select(RunEvent).where(RunEvent.run_id == run_id, RunEvent.kind == "log")).scalars())
 
 
+@sqlite_only
 def test_template_and_shell_payloads_stay_literal_over_ssh(api, worker, fleet_assets, tmp_path):
     """User values are data: a Jinja lookup, $(...) and a newline+YAML payload arrive literally; nothing runs."""
     worker()
@@ -284,6 +288,7 @@ def test_template_and_shell_payloads_stay_literal_over_ssh(api, worker, fleet_as
     assert api.post("/api/v1/plans", json=evil).status_code == 400
 
 
+@sqlite_only
 def test_run_timeout_stops_the_process_tree_and_the_remote_command(api, worker, fleet_assets):
     from app.execution.processes import run_processes
 

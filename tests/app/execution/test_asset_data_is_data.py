@@ -17,6 +17,7 @@ from sqlalchemy import select
 from app.config import Settings
 from app.db import session_scope
 from app.db.models import Asset
+from tests.conftest import sqlite_only
 
 pytestmark = pytest.mark.integration
 BIN = Path(sys.executable).parent
@@ -66,6 +67,7 @@ def test_credential_password_and_asset_vars_are_never_templated(api, worker, ssh
     assert web3_step["status"] == "failed" and "lookup('pipe'" in web3_step["msg"], web3_step  # arrived literally
 
 
+@sqlite_only
 def test_legacy_dangerous_asset_data_is_refused_before_anything_runs(api, worker, ssh_fleet, stack_env, tmp_path):
     """Data stored before the rule existed (or written around the API) never reaches Ansible."""
     host_marker, proxy_marker = tmp_path / "host-ran", tmp_path / "proxy-ran"
@@ -153,6 +155,7 @@ def winrm_double():
     server.server_close()
 
 
+@sqlite_only
 def test_winrm_uses_an_unsafe_password_literally(api, worker, stack_env, tmp_path, winrm_double):
     marker = tmp_path / "winrm-ran"
     password = lookup(marker, " and {% raw %}")

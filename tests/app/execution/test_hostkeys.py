@@ -89,6 +89,7 @@ def test_workspace_pins_at_first_contact_and_writes_a_private_known_hosts(stack_
     assert entries[0].run_id == "hk-run-1" and entries[0].details["keys"][0]["fingerprint"].startswith("SHA256:")
 
 
+@sqlite_only
 def test_strict_checking_refuses_a_key_not_in_known_hosts(stack_env, fleet_assets, ssh_fleet, tmp_path):
     """Even against a project whose ansible.cfg turns host key checking off, and whatever the scan said."""
     from app.execution.workspace import Workspace
@@ -178,6 +179,7 @@ def _cli():
     return assets
 
 
+@sqlite_only
 def test_an_imported_wrong_key_refuses_the_connection(api, worker, ssh_fleet, stack_env, tmp_path):
     import yaml
 

@@ -5,8 +5,9 @@ import pytest
 
 from app.db import session_scope
 from app.db.models import Plan
+from tests.conftest import sqlite_only
 
-pytestmark = pytest.mark.unit
+pytestmark = [pytest.mark.unit, sqlite_only]
 
 
 def plans_in(ui) -> int:
