@@ -118,18 +118,20 @@ class OpsplanCollector:
         up = GaugeMetricFamily("opsplan_redis_up", "1 when Redis answered this scrape")
         depth = GaugeMetricFamily("opsplan_queue_depth", "Jobs waiting in the RQ queue", labels=["queue"])
         workers = GaugeMetricFamily("opsplan_workers", "Live RQ workers listening on the run queue")
-        names = {"runs": self.settings.queue_name, "notify": f"{self.settings.queue_name}-notify"}
         try:
-            from rq import Queue, Worker
+            from rq import Queue
 
+            from app.queue import live_workers, notify_queue_name, run_queue_name
+
+            names = {"runs": run_queue_name(self.settings), "notify": notify_queue_name(self.settings)}
             conn = _redis(self.settings.redis_url)
             conn.ping()
             counts = {role: Queue(name, connection=conn).count for role, name in names.items()}
-            live = sum(1 for w in Worker.all(connection=conn) if self.settings.queue_name in w.queue_names())
+            live = len(live_workers(self.settings, conn))
         except Exception as exc:  # noqa: BLE001 - a scrape reports Redis as down, never fails
             log.warning("metrics: Redis unavailable: %s", type(exc).__name__)
             up.add_metric([], 0)
-            for role in names:
+            for role in ("runs", "notify"):
                 depth.add_metric([role], 0)
             workers.add_metric([], 0)
         else:

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from redis import Redis
 from redis.exceptions import RedisError
-from rq import Queue
+from rq import Queue, Worker
 from sqlalchemy.exc import IntegrityError
 
 from app import defaults
@@ -48,6 +48,13 @@ def installation_id(database_url: str) -> str:
 
 def run_queue_name(settings: Settings) -> str:
     return f"{settings.queue_name}-{installation_id(settings.database_url)}"
+
+
+def live_workers(settings: Settings, connection: Redis | None = None) -> list[Worker]:
+    """The live workers serving this installation's run queue."""
+    conn = connection or redis_connection(settings.redis_url)
+    name = run_queue_name(settings)
+    return [w for w in Worker.all(connection=conn) if name in w.queue_names()]
 
 
 def notify_queue_name(settings: Settings) -> str:

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify
-from rq import Worker
 from sqlalchemy import text
 
 from app.api.openapi import doc
 from app.api.schemas import HealthOut, ReadyOut
 from app.context import db_session, redis_conn, settings
+from app.queue import live_workers
 
 bp = Blueprint("health", __name__)
 
@@ -36,7 +36,7 @@ def ready():
         conn = redis_conn()
         conn.ping()
         checks["redis"] = "ok"
-        workers = [w for w in Worker.all(connection=conn) if settings().queue_name in w.queue_names()]
+        workers = live_workers(settings(), conn)
         checks["workers"] = str(len(workers)) if workers else "error: no live worker"
     except Exception as exc:  # noqa: BLE001 - health check reports any failure instead of raising
         checks["redis"] = checks.get("redis", f"error: {type(exc).__name__}")

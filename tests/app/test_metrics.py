@@ -8,11 +8,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from redis import Redis
-from rq import Queue
+from rq import Queue, Worker
 
 from app import metrics
 from app.db import session_scope
 from app.db.models import Run
+from app.queue import run_queue_name
 from tests.app.awx.helpers import store_plan
 from tests.harness.services import free_port
 
@@ -59,14 +60,20 @@ def test_metrics_from_the_database_and_redis(msettings, client):
                       started_at=now - timedelta(seconds=seconds) if seconds else None,
                       finished_at=now if seconds else None))
     conn = Redis.from_url(msettings.redis_url)
-    queue = Queue(msettings.queue_name, connection=conn)
+    queue = Queue(run_queue_name(msettings), connection=conn)  # the installation's queue, as workers serve it
     queue.enqueue("os.getpid")
     queue.enqueue("os.getpid")
+    other = Queue(msettings.queue_name, connection=conn)  # a bare name another installation might use
+    other.enqueue("os.getpid")
+    live = Worker([queue], connection=conn, name=f"w-{uuid.uuid4().hex[:8]}")
+    live.register_birth()
     metrics.observe_planner(0.2)
     try:
         resp = client(msettings).get("/metrics")
     finally:
+        live.register_death()
         queue.delete(delete_jobs=True)
+        other.delete(delete_jobs=True)
     assert resp.status_code == 200 and resp.content_type.startswith("text/plain; version=0.0.4")
     text = resp.get_data(as_text=True)
     got = samples(text)
@@ -84,7 +91,7 @@ def test_metrics_from_the_database_and_redis(msettings, client):
         got[("opsplan_run_duration_seconds_sum", (("mode", "run"),))] < 746
     assert got[("opsplan_queue_depth", (("queue", "runs"),))] == 2
     assert got[("opsplan_queue_depth", (("queue", "notify"),))] == 0
-    assert got[("opsplan_workers", ())] == 0
+    assert got[("opsplan_workers", ())] == 1
     assert got[("opsplan_planner_latency_seconds_count", ())] >= 1
     assert "127.0.0.1" not in text and "web-01" not in text and msettings.queue_name not in text
 
