@@ -12,6 +12,7 @@ from functools import lru_cache
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue, Worker
+from rq.worker import BaseWorker
 from sqlalchemy.exc import IntegrityError
 
 from app import defaults
@@ -50,7 +51,7 @@ def run_queue_name(settings: Settings) -> str:
     return f"{settings.queue_name}-{installation_id(settings.database_url)}"
 
 
-def live_workers(settings: Settings, connection: Redis | None = None) -> list[Worker]:
+def live_workers(settings: Settings, connection: Redis | None = None) -> list[BaseWorker]:
     """The live workers serving this installation's run queue."""
     conn = connection or redis_connection(settings.redis_url)
     name = run_queue_name(settings)
