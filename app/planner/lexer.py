@@ -12,14 +12,17 @@ from app.planner.vocabulary import HOST_NOUNS, OS_WORDS, PLURAL_HOST_NOUNS, Voca
 _SPANS = re.compile(
     r'"(?P<dq>[^"\n]*)"|“(?P<sq>[^”\n]*)”|(?<![\w])\'(?P<q1>[^\'\n]*)\'(?![\w])'
     r"|(?P<url>https?://[^\s\"'<>]+)"
-    r"|(?P<unc>\\\\[^\s\"'<>,]+)"
-    r"|(?<![\w])(?P<win>[A-Za-z]:[\\/][^\s,\"'<>]*)"
+    # Windows paths keep inner spaces ("C:\\Program Files\\Acme\\app.exe"): a segment followed by a backslash may
+    # contain single spaces; the last segment ends at the first space
+    r"|(?P<unc>\\\\(?:[^\\\s\"'<>,:]+(?: [^\\\s\"'<>,:]+)*\\)*[^\s\"'<>,]*)"
+    r"|(?<![\w])(?P<win>[A-Za-z]:[\\/](?:[^\\\s\"'<>,:]+(?: [^\\\s\"'<>,:]+)*\\)*[^\s,\"'<>]*)"
+    r"|(?<![\w\\/])(?P<drive>[A-Z]:)(?![\\/\w])"
     r"|(?<![\w.~:/\\-])(?P<posix>/[^\s,\"'<>]*)"
 )
 _APOSTROPHE = re.compile(r"(?<=[A-Za-z])['’](?=(?:s|t|re|ve|ll|d|m)\b)")
 _TOKENS = re.compile(r"__[qup]\d+__|[A-Za-z0-9][A-Za-z0-9_.@+\-]*|[,&?!]")
 _URL_RX = re.compile(r"^https?://\S+$")
-_PATH_RX = re.compile(r"^(?:[A-Za-z]:[\\/]|\\\\|/)")
+_PATH_RX = re.compile(r"^(?:[A-Za-z]:[\\/]|[A-Za-z]:$|\\\\|/)")
 VERSION_RX = re.compile(r"^v?\d+(?:\.[0-9A-Za-z]+)+(?:[-+~][0-9A-Za-z.]+)?$")
 _COMPOUND = ("servers", "hosts", "boxes", "machines", "nodes")
 HOSTLIKE_RX = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*-\d+[a-z]?$|^[a-z0-9-]+(?:\.[a-z0-9-]+){2,}$")
@@ -121,7 +124,7 @@ def protect(text: str) -> tuple[str, list[Span]]:
     def sub(m: re.Match) -> str:
         quoted = m.lastgroup in ("dq", "sq", "q1")
         value = m.group(m.lastgroup or 0)
-        if not quoted:
+        if not quoted and m.lastgroup != "drive":
             value = value.rstrip(".,;:!?)") if not value.endswith(":\\") else value
         kind = "u" if _URL_RX.match(value) else "p" if _PATH_RX.match(value) else "q"
         spans.append(Span(kind, value, quoted))

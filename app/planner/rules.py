@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from app.defaults import MAX_REQUEST_CHARS
 from app.planner import phrases, safety
 from app.planner.lexer import HOSTLIKE_RX, PRONOUNS, TARGET_PREPS, VAGUE, Span, Tok, protect, tokenize
+from app.planner.normalize import normalize
 from app.planner.resolve import finalize
 from app.planner.vocabulary import Vocabulary
 from compiler.models import Plan, PlanStatus, Step, Targets
@@ -328,6 +329,14 @@ def plan_rules(text: str, vocab: Vocabulary) -> Plan:
         return Plan(status=PlanStatus.NEEDS_CLARIFICATION,
                     questions=["What would you like me to do, and on which hosts?"],
                     request=text, planner=PLANNER_NAME)
+    reason = precheck(text)
+    if reason:
+        return _reject(text, reason)
+    plan = _plan_normalized(normalize(text), vocab)
+    return plan.model_copy(update={"request": text})
+
+
+def _plan_normalized(text: str, vocab: Vocabulary) -> Plan:
     reason = precheck(text)
     if reason:
         return _reject(text, reason)

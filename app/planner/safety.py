@@ -10,6 +10,21 @@ CATASTROPHIC = [
     for p, why in (
         (r"\brm\s+(?:-\S+\s+)*-[a-z]*r[a-z]*\s+(?:-\S+\s+)*(?:/|/\*|~/?|\*|/(?:bin|boot|dev|etc|home|lib\w*|opt|proc|root|"
          r"sbin|srv|sys|usr|var)/?)(?=$|[\s\"'*;])", "recursively deleting / or a system directory"),
+        (r"\brm\s+(?:-\S+\s+)*-[a-z]*r[a-z]*\s+(?:-\S+\s+)*[\"']?/(?:var/lib|var/opt|srv|data|home|opt|etc|usr|boot|"
+         r"root|var/www|var/log|mnt|media)(?:/[^\s\"'/]+)?/?(?=$|[\s\"'*;])",
+         "recursively deleting a data or system directory"),
+        (r"\b(?:format-volume|initialize-disk|clear-disk|remove-partition|format-disk)\b", "formatting a disk"),
+        (r"\b(?:stop-computer|restart-computer\s+-force)\b|\binit\s+0\b|\bsystemctl\s+(?:poweroff|halt)\b"
+         r"|\bshutdown(?:\.exe)?\s+(?:[-/]\S+\s+)*[-/](?:h|p|s|P)\b|\b(?:poweroff|halt)\b(?=\s*[\"']?\s*(?:$|on\b))",
+         "powering hosts off"),
+        (r"\b(?:chmod|chown|chgrp|icacls|takeown)\s+(?:\S+\s+)*?(?:-R|--recursive|/t|/r)\b[^\"'\n]*\s[\"']?(?:/|/(?:etc|usr|var|"
+         r"bin|sbin|lib\w*|boot|home|root|opt|srv)/?|[a-z]:\\(?:windows|program files[^\\]*|users)?\\?)(?=$|[\s\"'])",
+         "recursively changing ownership or permissions of a system directory"),
+        (r"\b(?:rd|rmdir)\s+(?:/[sq]\s+)+[\"']?[a-z]:\\(?:windows|program files|users|programdata)?",
+         "recursively deleting a Windows system directory"),
+        (r"\bremove-item\b[^\n]*\b[a-z]:\\(?:windows|program files|users|programdata)\b",
+         "recursively deleting a Windows system directory"),
+        (r"\bdelete\s+from\s+[\w.\"]+\s*;?\s*[\"']?\s*(?:$|on\b)", "deleting every row of a table"),
         (r"\bmkfs\b|\bmkfs\.\w+|\bmke2fs\b|\bnewfs\b", "creating a file system (formats a disk)"),
         (r"\bdd\b[^\n]*\bof=/dev/", "writing raw data to a disk with dd"),
         (r">\s*/dev/(?:sd|hd|nvme|xvd|vd|disk)", "overwriting a disk device"),

@@ -1,0 +1,136 @@
+"""What a step's object says about its hosts: the OS it belongs to, and whether acting on it locks us out.
+
+A Linux-only service (nginx, sshd) asked "on all servers in production" must not reach the Windows hosts of
+that environment, and a Windows service (W3SVC, "Print Spooler") must not reach the Linux ones: the OS the
+object implies narrows group, environment and fleet-wide targets, with a note saying so, and a host named
+explicitly with the other OS is a question, never a silent drop. Paths say their OS too (``/var`` vs ``C:\\``).
+
+Stopping or disabling what Opsplan reaches hosts through (sshd, WinRM, networking, the firewall) cuts every
+later run off from them: such steps are refused with the reason.
+"""
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from compiler.models import Step
+
+if TYPE_CHECKING:
+    from app.planner.vocabulary import Vocabulary
+
+_LINUX_SERVICES = frozenset((
+    "nginx", "apache", "apache2", "httpd", "sshd", "ssh", "openssh-server", "cron", "crond", "anacron", "atd",
+    "postgresql", "postgres", "postgresql-server", "mysql", "mysqld", "mariadb", "redis", "redis-server", "docker",
+    "containerd", "dockerd", "podman", "kubelet", "k3s", "haproxy", "keepalived", "rsyslog", "syslog-ng",
+    "journald", "systemd-journald", "systemd-resolved", "systemd-networkd", "systemd-timesyncd", "networkmanager",
+    "networking", "network", "firewalld", "ufw", "iptables", "nftables", "chronyd", "chrony", "ntpd", "ntp",
+    "postfix", "exim", "exim4", "dovecot", "named", "bind9", "unbound", "dnsmasq", "memcached", "rabbitmq-server",
+    "elasticsearch", "opensearch", "kibana", "logstash", "mongod", "mongodb", "php-fpm", "tomcat", "tomcat9",
+    "jenkins", "prometheus", "node_exporter", "grafana-server", "alertmanager", "auditd", "snapd", "fail2ban",
+    "sssd", "nfs-server", "nfs-kernel-server", "smbd", "nmbd", "winbind", "squid", "varnish", "gunicorn", "uwsgi",
+    "supervisor", "supervisord", "puppet", "chef-client", "salt-minion", "zabbix-agent", "telegraf", "filebeat",
+    "metricbeat", "td-agent", "fluentd", "consul", "vault", "nomad", "etcd", "cups", "avahi-daemon", "polkit",
+    "dbus", "udev",
+))
+_WINDOWS_SERVICES = frozenset(name.lower() for name in (
+    "W3SVC", "WAS", "IISADMIN", "MSSQLSERVER", "SQLSERVERAGENT", "SQLBrowser", "MSSQLFDLauncher", "ReportServer",
+    "Spooler", "wuauserv", "WinRM", "MpsSvc", "BITS", "Dnscache", "LanmanServer", "LanmanWorkstation",
+    "RemoteRegistry", "TermService", "EventLog", "Schedule", "W32Time", "WinDefend", "MSMQ", "NTDS", "CertSvc",
+    "Netlogon", "DHCPServer", "DFSR", "AppHostSvc", "WMSVC", "WinMgmt", "RpcSs", "CryptSvc", "TrustedInstaller",
+    "UsoSvc", "msiserver", "SENS", "AudioSrv", "NlaSvc", "iphlpsvc", "SamSs", "gpsvc", "ClusSvc", "vmms",
+    # display names
+    "Print Spooler", "Windows Update", "Windows Remote Management", "Windows Firewall", "Windows Defender Firewall",
+    "Remote Registry", "Remote Desktop Services", "Task Scheduler", "Windows Time", "IIS Admin Service",
+    "World Wide Web Publishing Service", "SQL Server", "SQL Server Agent", "Windows Event Log", "DNS Client",
+    "Background Intelligent Transfer Service", "Windows Management Instrumentation", "Windows Defender",
+    "Microsoft Defender Antivirus Service", "Windows Installer",
+))
+# What Opsplan itself reaches hosts through: stopping, disabling or killing it locks every later run out.
+_ACCESS = frozenset({
+    "sshd", "ssh", "openssh-server", "winrm", "windows remote management", "networking", "network",
+    "networkmanager", "systemd-networkd", "firewalld", "ufw", "iptables", "nftables", "mpssvc", "windows firewall",
+    "windows defender firewall", "lanmanserver", "netlogon", "rpcss", "dbus",
+})
+_LOCKING_ACTIONS = frozenset({"service.stop", "service.disable", "process.kill"})
+_WIN_PATH = re.compile(r"^(?:[A-Za-z]:(?:[\\/]|$)|\\\\)")
+_PATH_PARAMS = ("path", "dest", "source", "src")
+_NAMED_ACTIONS = ("service.", "process.")
+
+
+def _service_os(name: str) -> str | None:
+    low = name.lower().strip()
+    if low in _WINDOWS_SERVICES or low.startswith("mssql$") or low.startswith("sqlagent$"):
+        return "windows"
+    unit = low.removesuffix(".service")
+    if unit in _LINUX_SERVICES or re.fullmatch(r"php\d[\d.]*-fpm|postgresql@[\w.-]+|tomcat\d+", unit):
+        return "linux"
+    if " " in low:  # systemd unit names have no spaces; Windows display names do
+        return "windows"
+    return None
+
+
+def object_os(step: Step) -> tuple[str | None, str]:
+    """(the OS the step's object implies, the words that say so) or (None, "")."""
+    name = str(step.params.get("name") or "")
+    if name and step.action.startswith(_NAMED_ACTIONS):
+        if name.lower().endswith(".exe"):
+            return "windows", f"{name} is a Windows program"
+        if step.action.startswith("service."):
+            found = _service_os(name)
+            if found:
+                return found, f"{name} is a {'Windows' if found == 'windows' else 'Linux'} service"
+    for key in _PATH_PARAMS:
+        value = step.params.get(key)
+        if not isinstance(value, str) or not value or "://" in value:
+            continue
+        if _WIN_PATH.match(value):
+            return "windows", f"{value} is a Windows path"
+        if value.startswith("/"):
+            return "linux", f"{value} is a Linux path"
+    return None, ""
+
+
+def lockout_reason(step: Step) -> str | None:
+    """Why stopping/disabling/killing this step's object would cut Opsplan off from its hosts, or None."""
+    if step.action not in _LOCKING_ACTIONS:
+        return None
+    name = str(step.params.get("name") or "").lower().removesuffix(".service").removesuffix(".exe")
+    if name in _ACCESS:
+        verb = step.action.split(".")[1]
+        return (f"Refused: to {verb} {step.params.get('name')} cuts the hosts off from Opsplan (it reaches them over "
+                "SSH or WinRM, through their network and firewall), so no later run could undo it. Do it from the "
+                "host's console, or restart it instead.")
+    return None
+
+
+def narrow(steps: list[Step], vocab: Vocabulary) -> tuple[list[Step], list[str], list[str]]:
+    """(steps with the OS their object implies, questions, interpretation notes)."""
+    from app.planner.resolve import resolve_targets  # resolve calls this module; imported late to avoid a cycle
+
+    out, questions, notes = [], [], []
+    for step in steps:
+        os_, why = object_os(step)
+        t = step.targets
+        if os_ is None or t.is_empty():
+            out.append(step)
+            continue
+        if t.os and t.os != os_:
+            questions.append(f"{why}, but you asked for {t.os} hosts. Which hosts did you mean?")
+            out.append(step)
+            continue
+        wrong = [h for h in t.hosts if (a := vocab.assets.get(vocab.host(h) or "")) is not None and a.os != os_]
+        if wrong:
+            questions.append(f"{why}, and {', '.join(wrong)} {'is a' if len(wrong) == 1 else 'are'} "
+                             f"{'Windows' if os_ == 'linux' else 'Linux'} host{'s' if len(wrong) > 1 else ''}. "
+                             "Which hosts did you mean?")
+            out.append(step)
+            continue
+        if t.os is None:
+            hosts, qs = resolve_targets(t, vocab, step)
+            left = sorted(h for h in hosts if vocab.assets[h].os != os_) if not qs else []
+            if left:
+                shown = ", ".join(left[:10]) + (" ..." if len(left) > 10 else "")
+                notes.append(f"{why}: only the {os_} hosts, left out {shown}")
+            step = step.model_copy(update={"targets": t.model_copy(update={"os": os_})})
+        out.append(step)
+    return out, questions, notes
