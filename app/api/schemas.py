@@ -121,6 +121,13 @@ class VerificationOut(BaseModel):
     hosts: dict[str, str] = Field(description="host -> converged | drift | not_verifiable | unreachable | failed")
 
 
+class ZonePartOut(_Open):
+    zone: str
+    worker: str
+    hosts: list[str]
+    status: RunStatus
+
+
 class RunOut(_Open):
     id: str
     plan_id: str
@@ -130,6 +137,10 @@ class RunOut(_Open):
     bundle_sha256: str
     error: str
     hosts: dict[str, RunHostOut]
+    status_message: str = Field(default="", description="what the run is waiting for (e.g. a worker of its zone)")
+    zone: str | None = Field(default=None, description="the execution zone whose part is queued or running")
+    zones: list[ZonePartOut] = Field(default_factory=list,
+                                     description="the finished zone parts: which worker ran which hosts")
 
 
 class RunListOut(BaseModel):
@@ -187,6 +198,7 @@ class HealthOut(BaseModel):
 class ReadyOut(BaseModel):
     status: str
     checks: dict[str, str]
+    zones: dict[str, int] = Field(default_factory=dict, description="live workers per execution zone")
 
 
 class ListQuery(BaseModel):
@@ -323,6 +335,7 @@ class AssetOut(BaseModel):
     address: str
     os: Literal["linux", "windows"]
     environment: str
+    zone: str = Field(default="default", description="execution zone: only its workers contact the host")
     groups: list[str]
     credential: str | None
     port: int
@@ -390,15 +403,40 @@ class ForceQuery(BaseModel):
 
 class ChatIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    message: str = Field(min_length=1, max_length=2000)
+    message: str | None = Field(default=None, min_length=1, max_length=2000,
+                                description="a chat turn; or leave it out and send an 'action'")
     conversation_id: str | None = None
+    action: Literal["preview", "approve", "run", "relaunch", "reject", "cancel", "request_approval"] | None = Field(
+        default=None, description="a card button, on 'plan_id' (or 'run_id' for relaunch/cancel)")
+    plan_id: str | None = None
+    run_id: str | None = None
+    reason: str | None = None
+
+
+class ChatCard(_Open):
+    type: Literal["question", "plan", "preview", "run", "answer", "refusal"]
+    plan_id: str | None = None
+    run_id: str | None = None
+    actions: list[str] | None = Field(default=None, description="plan cards: the buttons this user may press")
+    urls: dict[str, str] | None = None
 
 
 class ChatOut(_Open):
     conversation_id: str
     reply: str
+    cards: list[ChatCard] = Field(default_factory=list)
     plan: dict[str, Any] | None
     plan_id: str | None = Field(default=None, description="set when the turn stored a ready plan")
+
+
+class ConversationOut(_Open):
+    conversation_id: str
+    created_by: str
+    messages: list[dict[str, Any]]
+
+
+class ConversationsOut(BaseModel):
+    conversations: list[dict[str, Any]]
 
 
 class AskOut(BaseModel):

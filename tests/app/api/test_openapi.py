@@ -124,7 +124,10 @@ def test_real_resources_conform(api, app_schema, seeded):
     plan_id, run_id, hook = seeded["plan_id"], seeded["run_id"], seeded["webhook_id"]
     admin = {**api.as_("admin1")._headers()}
     token_id = api.as_("admin1").post("/api/v1/users/viewer1/tokens", json={"label": "x"}).get_json()["id"]
+    conversation = api.as_("admin1").post("/api/v1/chat", json={"message": "restart nginx"}).get_json()
     calls = [
+        ("GET", "/api/v1/chat/conversations", {}, None, None),
+        ("GET", "/api/v1/chat/{conversation_id}", {"conversation_id": conversation["conversation_id"]}, None, None),
         ("GET", "/api/v1/plans", {}, None, {"limit": 5}),
         ("GET", "/api/v1/plans/{plan_id}", {"plan_id": plan_id}, None, None),
         ("GET", "/api/v1/plans/{plan_id}/playbook", {"plan_id": plan_id}, None, None),

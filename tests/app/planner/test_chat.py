@@ -2,12 +2,15 @@ from __future__ import annotations
 
 import pytest
 
+from app.db import session_scope
 from app.db.models import Conversation
 from app.errors import NotFound
 from app.services.chat import handle_message, next_request
+from app.services.chat_cards import Viewer
 from tests.app.planner.helpers import fleet_vocab, load_fleet_into_db
 
 V = fleet_vocab()
+OP = Viewer("op", "operator")
 
 
 @pytest.mark.unit
@@ -25,36 +28,39 @@ def test_next_request(pending, answer, expected):
 
 
 @pytest.mark.unit
-def test_conversation_completes_the_pending_request(session, settings):
-    load_fleet_into_db(session)
-    first = handle_message(session, "restart nginx", None, settings, "op")
+def test_conversation_completes_the_pending_request(settings):
+    with session_scope(settings.database_url) as session:
+        load_fleet_into_db(session)
+    first = handle_message(settings, "restart nginx", None, OP)
     assert first["plan"]["status"] == "needs_clarification"
     assert first["reply"] == "Which hosts should I restart nginx on?"
-    conv = session.get(Conversation, first["conversation_id"])
-    assert conv.pending_request == "restart nginx"
-    second = handle_message(session, "on the staging web servers", first["conversation_id"], settings, "op")
+    with session_scope(settings.database_url) as session:
+        assert session.get(Conversation, first["conversation_id"]).pending_request == "restart nginx"
+    second = handle_message(settings, "on the staging web servers", first["conversation_id"], OP)
     assert second["conversation_id"] == first["conversation_id"]
-    assert second["plan"]["status"] == "ready" and second["plan"]["hosts"] == ["iis-02", "web-03", "web-04"]
+    assert second["plan"]["status"] == "ready" and second["plan"]["hosts"] == ["web-03", "web-04"]
     assert second["plan"]["request"] == "restart nginx on the staging web servers"
     assert "service.restart" in second["reply"]
-    assert conv.pending_request is None and len(conv.messages) == 4
-    assert conv.messages[-1]["plan"]["status"] == "ready"
+    assert second["cards"][0]["type"] == "plan" and second["cards"][0]["plan_id"] == second["plan"]["id"]
+    with session_scope(settings.database_url) as session:
+        conv = session.get(Conversation, first["conversation_id"])
+        assert conv.pending_request is None and len(conv.messages) == 4
+        assert conv.messages[-1]["plan"]["status"] == "ready"
 
 
 @pytest.mark.unit
-def test_missing_source_then_source(session, settings):
-    load_fleet_into_db(session)
-    first = handle_message(session, "update stationcontroller.exe on the cis servers in production", None, settings,
-                           "op")
+def test_missing_source_then_source(settings):
+    with session_scope(settings.database_url) as session:
+        load_fleet_into_db(session)
+    first = handle_message(settings, "update stationcontroller.exe on the cis servers in production", None, OP)
     assert "Where should I get the new stationcontroller from?" in first["reply"]
-    second = handle_message(session, r"from \\file-01\releases\stationcontroller.exe", first["conversation_id"],
-                            settings, "op")
+    second = handle_message(settings, r"from \\file-01\releases\stationcontroller.exe", first["conversation_id"], OP)
     step = second["plan"]["steps"][0]
     assert step["action"] == "app.update" and step["params"]["source"] == r"\\file-01\releases\stationcontroller.exe"
     assert second["plan"]["hosts"] == ["cis-01", "cis-02"]
 
 
 @pytest.mark.unit
-def test_unknown_conversation(session, settings):
+def test_unknown_conversation(settings):
     with pytest.raises(NotFound):
-        handle_message(session, "ping web-01", "nope", settings, "op")
+        handle_message(settings, "ping web-01", "nope", OP)
