@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
 from compiler.catalog import ActionSpec, Catalog, RoleSource, builtin_catalog
+from compiler.collection_pins import requirements
 from compiler.errors import InvalidPlanError
 from compiler.models import Plan, PlanStatus
 from compiler.policy import RolloutPolicy, StepRollout, decide, load_policy
@@ -22,12 +23,6 @@ PLAYBOOK = "site.yml"
 VARS_FILE = "vars/plan.yml"
 _SECRET_KEY_RE = re.compile(r"pass|secret|token|private_key(?!_file)|vault", re.IGNORECASE)
 _HOSTS_SENTINEL = "__opsplan_hosts_{}__"
-# Collection requirements for the bundle: versions the pinned `ansible` package (12.3.0) ships.
-COLLECTION_VERSIONS = {
-    "ansible.windows": ">=3.0.0",
-    "chocolatey.chocolatey": ">=1.5.0",
-    "community.general": ">=10.0.0",
-}
 
 
 class HostSpec(BaseModel):
@@ -228,9 +223,7 @@ def _compile(plan: Plan, hosts: list[HostSpec], policy: RolloutPolicy, catalog: 
         VARS_FILE: dump_vars({"opsplan_steps": step_vars}).encode("utf-8"),
         "ansible.cfg": render("ansible.cfg.j2", forks=50, gathering="explicit", timeout=30,
                               control_persist="60s").encode("utf-8"),
-        "collections/requirements.yml": dump_structure({"collections": [
-            {"name": c, "version": COLLECTION_VERSIONS.get(c, "*")} for c in sorted(collections)
-        ]}).encode("utf-8"),
+        "collections/requirements.yml": dump_structure({"collections": requirements(collections)}).encode("utf-8"),
         "README.md": render("README.md.j2", steps=summary, risk=plan.risk.value, read_only=plan.read_only,
                             host_count=len(used)).encode("utf-8"),
         "plan.json": _canonical_json(plan.model_dump(mode="json")),

@@ -60,16 +60,21 @@ class PrivateRedis:
 class WorkerProcess:
     """``python -m app worker`` in a subprocess with the given environment."""
 
-    def __init__(self, env: dict[str, str], log: Path):
+    def __init__(self, env: dict[str, str], log: Path, python: str = sys.executable, cwd: Path | None = None,
+                 zones: tuple[str, ...] = ()):
         self.env = env
         self.log = log
+        self.zones = zones  # --zone NAME for each (none: the default zone)
+        self.python = python  # another environment's interpreter (the runtime-only test's)
+        self.cwd = cwd
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> WorkerProcess:
         env = dict(os.environ)
         env.update(self.env)
         with open(self.log, "ab") as log:
-            self.proc = subprocess.Popen([sys.executable, "-m", "app", "worker"], env=env, stdout=log,
+            args = [a for zone in self.zones for a in ("--zone", zone)]
+            self.proc = subprocess.Popen([self.python, "-m", "app", "worker", *args], env=env, stdout=log, cwd=self.cwd,
                                          stderr=subprocess.STDOUT, start_new_session=True)
         return self
 

@@ -15,6 +15,7 @@ import yaml
 from app.awx.export import project_files
 from app.db import session_scope
 from app.services.actions import add_role
+from compiler.collection_pins import COLLECTION_PINS
 from tests.app.awx.helpers import store_plan
 from tests.harness.action_roles import ROLE, marker_role, role_files
 
@@ -57,7 +58,7 @@ def test_an_added_role_travels_with_its_collections(settings, tmp_path):
             assert files.get(rel) == path.read_bytes(), rel
     assert f"roles/{ROLE}/tasks/touch.yml" in files  # the generated dispatcher
     requirements = yaml.safe_load(files["collections/requirements.yml"])["collections"]
-    assert {"name": "community.general", "version": ">=10.0.0"} in requirements
+    assert {"name": "community.general", "version": COLLECTION_PINS["community.general"]} in requirements
     assert "inventory/snapshot.py" not in files and "inventory/builder.py" in files
 
     (tmp_path / "hosts.ini").write_text("web-01\nweb-02\n")
