@@ -17,10 +17,26 @@ def _settings() -> Settings:
 
 
 def _db(settings: Settings):
+    """The existing database (migrated to the newest schema); never an empty one created by mistake."""
     from app.db import session_scope, upgrade
+    from app.db.migrate import missing_sqlite_file
 
+    missing = missing_sqlite_file(settings.database_url)
+    if missing is not None:
+        raise click.ClickException(no_database_message(missing))
     upgrade(settings.database_url)
     return session_scope(settings.database_url)
+
+
+def no_database_message(path: Path) -> str:
+    import os
+
+    default = "DATABASE_URL" not in os.environ
+    where = (f"DATABASE_URL is not set, so the default var/opsplan.db relative to this folder ({Path.cwd()}) was used"
+             if default else "DATABASE_URL names it")
+    return (f"no Opsplan database at {path} ({where}); run the command from the folder that holds var/opsplan.db "
+            "(where `make run` ran), or point DATABASE_URL at the database: export DATABASE_URL=sqlite:////ABSOLUTE/"
+            "PATH/var/opsplan.db (or a postgresql+psycopg:// URL); `opsplan db upgrade` creates a new one")
 
 
 def _actor(session, settings: Settings, user: str | None, minimum: str) -> str:
@@ -62,10 +78,17 @@ def serve(port: int, host: str) -> None:
     import os
 
     from app import create_app
+    from app.db.migrate import require_current
+    from app.ports import port_problem
     from app.server import serve as run_server
 
     os.environ.pop("OPSPLAN_SECRET_KEY", None)  # the web process never holds the credentials key
-    run_server(create_app(_settings().for_web()), host, port)
+    settings = _settings().for_web()
+    problem = port_problem(host, port)
+    if problem:
+        raise click.ClickException(problem)
+    require_current(settings.database_url)  # an unmigrated database: refuse, with the `opsplan db upgrade` hint
+    run_server(create_app(settings, migrate=False), host, port)
 
 
 @cli.command()
@@ -344,9 +367,10 @@ def _register_groups() -> None:
     from app.awx.cli import awx_group, export_awx_command
     from app.cli_actions import add_command, remove_command
     from app.cli_admin import audit_group, tokens_group, users_group
+    from app.cli_ops import COMMANDS as OPS_COMMANDS
     from app.planner.cli import eval_planner_command
 
-    for command in (users_group, tokens_group, audit_group, assets, export_awx_command, awx_group):
+    for command in (users_group, tokens_group, audit_group, assets, export_awx_command, awx_group, *OPS_COMMANDS):
         cli.add_command(command)
     cli.add_command(eval_planner_command, "eval-planner")
     actions.add_command(add_command)

@@ -100,6 +100,11 @@ def web_env(env: dict[str, str]) -> dict[str, str]:
 
 
 def up(port: int, host: str, allow_install: bool) -> None:
+    from app.ports import port_problem
+
+    problem = port_problem(host, port)
+    if problem:  # before anything starts: not a URL printed and then a crash
+        raise click.ClickException(problem)
     settings = Settings.from_env()
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     procs: list[subprocess.Popen] = []

@@ -8,6 +8,7 @@ from app.api.openapi import doc
 from app.api.schemas import HealthOut, ReadyOut
 from app.context import db_session, redis_conn, settings
 from app.queue import live_workers
+from app.services.toolchain import live_reports, unavailable_actions
 
 bp = Blueprint("health", __name__)
 
@@ -26,6 +27,7 @@ def health():
 def ready():
     """Database, Redis and at least one live worker reachable."""
     checks: dict[str, str] = {}
+    unavailable: dict[str, list[str]] = {}
     try:
         with db_session() as s:
             s.execute(text("SELECT 1"))
@@ -38,8 +40,12 @@ def ready():
         checks["redis"] = "ok"
         workers = live_workers(settings(), conn)
         checks["workers"] = str(len(workers)) if workers else "error: no live worker"
+        unavailable = unavailable_actions(live_reports(settings(), conn))  # the workers' toolchain checks
+        if unavailable:  # the service is ready; these actions are not (their reasons name the worker)
+            checks["toolchain"] = f"degraded: {len(unavailable)} action(s) unavailable"
     except Exception as exc:  # noqa: BLE001 - health check reports any failure instead of raising
         checks["redis"] = checks.get("redis", f"error: {type(exc).__name__}")
         checks.setdefault("workers", "unknown")
     ok = all(not v.startswith("error") and v != "unknown" for v in checks.values())
-    return jsonify({"status": "ready" if ok else "not ready", "checks": checks}), 200 if ok else 503
+    return jsonify({"status": "ready" if ok else "not ready", "checks": checks,
+                    "unavailable_actions": unavailable}), 200 if ok else 503

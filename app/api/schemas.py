@@ -199,6 +199,8 @@ class ReadyOut(BaseModel):
     status: str
     checks: dict[str, str]
     zones: dict[str, int] = Field(default_factory=dict, description="live workers per execution zone")
+    unavailable_actions: dict[str, list[str]] = Field(
+        default_factory=dict, description="actions some live worker cannot run (its toolchain check), with reasons")
 
 
 class ListQuery(BaseModel):

@@ -47,6 +47,9 @@ def run_worker(settings: Settings, burst: bool = False, janitor_every: float = d
     thread = threading.Thread(target=_janitor, args=(settings, stop, janitor_every), daemon=True)
     thread.start()
     name = f"opsplan-{socket.gethostname()}-{os.getpid()}"
+    from app.execution.toolchain import at_start  # here: `python -m app.execution.toolchain` stays warning-free
+
+    at_start(settings, name)  # modules, ssh/sshpass, key: logged and published for /ready
     worker = Worker([notify_queue(settings), get_queue(settings)], connection=redis_connection(settings.redis_url),
                     name=name)
     try:

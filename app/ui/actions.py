@@ -19,4 +19,15 @@ def action_list():
     for a in actions:
         families.setdefault(a["name"].split(".", 1)[0], []).append(a)
     return render_template("actions.html", families=sorted(families.items()), count=len(actions),
-                           added=sum(1 for a in actions if a["source"] != "builtin"))
+                           added=sum(1 for a in actions if a["source"] != "builtin"), unavailable=_unavailable())
+
+
+def _unavailable() -> dict[str, list[str]]:
+    """Actions some live worker cannot run (its toolchain check at start), with the reasons; {} without Redis."""
+    from app.context import redis_conn, settings
+    from app.services.toolchain import live_reports, unavailable_actions
+
+    try:
+        return unavailable_actions(live_reports(settings(), redis_conn()))
+    except Exception:  # noqa: BLE001 - the page still lists the catalog when Redis is down
+        return {}

@@ -25,7 +25,8 @@ def test_ready_sees_a_worker_of_this_installation_only(settings, client):
         try:
             resp = client.get("/api/v1/ready")
             assert resp.status_code == 200, resp.get_json()
-            assert resp.get_json() == {"status": "ready", "checks": {"database": "ok", "redis": "ok", "workers": "1"}}
+            assert resp.get_json() == {"status": "ready", "checks": {"database": "ok", "redis": "ok", "workers": "1"},
+                                       "unavailable_actions": {}}
         finally:
             ours.register_death()
     finally:
