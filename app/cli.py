@@ -118,15 +118,13 @@ def worker(burst: bool) -> None:
 @click.option("--user", default=None)
 def plan_cmd(text: str, as_json: bool, save: bool | None, user: str | None) -> None:
     """Plan a request (no host is touched)."""
-    from app.planner import Vocabulary
     from app.services import plans as svc
-    from app.services.catalog import current_catalog
-    from app.services.planning import plan_text
+    from app.services.planning import plan_text, vocabulary
 
     settings = _settings()
     save = (not as_json) if save is None else save
     with _db(settings) as s:
-        vocab = Vocabulary.from_session(s, current_catalog(s))
+        vocab = vocabulary(s)
         if as_json and text == "-":
             out = sys.stdout
             for line in sys.stdin:

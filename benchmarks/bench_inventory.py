@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 from cryptography.fernet import Fernet  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
-from app.assets.crypto import publish_public_key  # noqa: E402
+from app.execution.keyring import publish_public_key  # noqa: E402
 from app.assets.io import import_document  # noqa: E402
 from app.db import dispose_all, get_engine, session_scope, upgrade  # noqa: E402
 from inventory.builder import build_inventory  # noqa: E402

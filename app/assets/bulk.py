@@ -13,6 +13,7 @@ from typing import cast
 from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from app.assets import version as asset_version
 from app.assets.errors import ImportFileError
 from app.assets.hostkeys import HostKeySource
 from app.assets.schemas import AssetIn, CredentialIn, GroupIn
@@ -218,5 +219,7 @@ def upsert_many(session: Session, credentials: list[CredentialIn], groups: list[
         if members:
             session.execute(insert(asset_groups), members)
         result.assets.created, result.assets.updated = len(fresh), len(old)
+    if credentials or groups or assets:
+        asset_version.bump(session)  # same transaction: caches of the fleet see the import exactly when it commits
     session.expire_all()
     return result

@@ -52,6 +52,7 @@ asset_groups = Table(
     Base.metadata,
     Column("asset_id", ForeignKey("assets.id", ondelete="CASCADE"), primary_key=True),
     Column("group_id", ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_asset_groups_group_id", "group_id"),  # a group's members (target resolution)
 )
 
 group_parents = Table(
@@ -93,8 +94,8 @@ class Asset(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(128), unique=True)
     address: Mapped[str] = mapped_column(String(255))
-    os: Mapped[OsFamily] = mapped_column(status_column(OsFamily), default=OsFamily.LINUX)
-    environment: Mapped[str] = mapped_column(String(64), default="")
+    os: Mapped[OsFamily] = mapped_column(status_column(OsFamily), default=OsFamily.LINUX, index=True)
+    environment: Mapped[str] = mapped_column(String(64), default="", index=True)
     port: Mapped[int | None] = mapped_column(Integer, nullable=True)
     credential_id: Mapped[int | None] = mapped_column(ForeignKey("credentials.id", ondelete="SET NULL"), nullable=True)
     vars: Mapped[dict] = mapped_column(JSON, default=dict)

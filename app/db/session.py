@@ -46,6 +46,9 @@ def _private_sqlite_file(path: Path) -> None:
 def get_engine(url: str) -> Engine:
     engine = _engines.get(url)
     if engine is None:
+        from app.assets import version  # the asset version counter follows every ORM session's fleet changes
+
+        version.install()
         if url.startswith("sqlite"):
             path = make_url(url).database  # None or "" or ":memory:" for an in-memory database
             if path and path != ":memory:" and not path.startswith("file:"):

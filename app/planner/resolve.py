@@ -8,7 +8,7 @@ from __future__ import annotations
 import difflib
 
 from app.planner import safety
-from app.planner.vocabulary import Vocabulary
+from app.planner.vocabulary import Selection, Vocabulary
 from compiler.catalog import Catalog
 from compiler.definitions import SLOT_RE
 from compiler.errors import CompilerError
@@ -62,62 +62,69 @@ def describe(t: Targets) -> str:
 
 def resolve_targets(t: Targets, vocab: Vocabulary, step: Step) -> tuple[list[str], list[str]]:
     """(sorted host names, questions). Questions non-empty means the step cannot be trusted."""
+    hosts, questions = _select(t, vocab, step)
+    return sorted(hosts), questions
+
+
+def _select(t: Targets, vocab: Vocabulary, step: Step) -> tuple[dict[str, str], list[str]]:
+    """(selected host -> OS family, questions). Work proportional to the targets: the vocabulary answers
+    membership with indexed queries (FleetVocabulary) or set lookups (Vocabulary)."""
     questions: list[str] = []
     if t.is_empty():
-        return [], [target_question(step, vocab.catalog)]
-    selected: set[str] = set()
+        return {}, [target_question(step, vocab.catalog)]
+    named: set[str] = set()
+    groups: set[str] = set()
     for name in t.hosts:
         host = vocab.host(name)
         if host is None and vocab.group(name) == name:
-            selected |= vocab.group_members[name]
+            groups.add(name)
         elif host is None:
             questions.append(f"I don't know a host called '{name}'.{_did_you_mean(vocab.suggest_hosts(name))}")
-        elif host not in vocab.enabled:
-            questions.append(f"{host} is disabled in the asset database; enable it or pick other hosts.")
         else:
-            selected.add(host)
+            named.add(host)
+    for host in sorted(vocab.disabled(named)):
+        questions.append(f"{host} is disabled in the asset database; enable it or pick other hosts.")
     for name in t.groups:
-        group = name if name in vocab.group_members else vocab.group(name)
+        group = name if vocab.is_group(name) else vocab.group(name)
         if group is None:
             known = ", ".join(vocab.groups[:20]) or "none"
-            questions.append(f"I don't know a group called '{name}'.{_suggest(name, vocab.group_members)} "
+            questions.append(f"I don't know a group called '{name}'.{_suggest(name, vocab.groups)} "
                              f"Known groups: {known}.")
         else:
-            selected |= vocab.group_members[group]
+            groups.add(group)
     if questions:
-        return [], questions
-    pool = selected if (t.hosts or t.groups) else set(vocab.all_names)
-    pool &= vocab.enabled
-    qual = []
+        return {}, questions
+    env = None
     if t.environment:
-        env = t.environment if t.environment in vocab.env_members else vocab.environment(t.environment)
+        env = t.environment if t.environment in vocab.environments else vocab.environment(t.environment)
         if env is None:
-            return [], [f"There are no hosts in a '{t.environment}' environment. Known environments: "
+            return {}, [f"There are no hosts in a '{t.environment}' environment. Known environments: "
                         f"{', '.join(vocab.environments) or 'none'}. Which did you mean?"]
-        pool &= vocab.env_members[env]
-        qual.append(env)
-    if t.os:
-        pool &= vocab.os_members.get(t.os, frozenset())
-        qual.append(t.os)
+    pool = vocab.select_hosts(Selection(hosts=frozenset(named), groups=frozenset(groups),
+                                        everything=not (t.hosts or t.groups), environment=env, os=t.os or None))
     if not pool:
         where = describe(t)
-        q = " ".join(qual)
-        return [], [f"No {q + ' ' if q else ''}hosts are in {where}. Which hosts did you mean?"
+        q = " ".join(x for x in (env, t.os) if x)
+        return {}, [f"No {q + ' ' if q else ''}hosts are in {where}. Which hosts did you mean?"
                     if where != "the fleet"
                     else f"There are no enabled {q + ' ' if q else ''}hosts. Which hosts did you mean?"]
+    drop_groups: list[str] = []
     for name in t.exclude:
         host = vocab.host(name)
-        group = None if host else (name if name in vocab.group_members else vocab.group(name))
+        group = None if host else (name if vocab.is_group(name) else vocab.group(name))
         if host:
-            pool.discard(host)
+            pool.pop(host, None)
         elif group:
-            pool -= vocab.group_members[group]
+            drop_groups.append(group)
         else:
-            return [], [f"I don't know a host or group called '{name}' to exclude."
+            return {}, [f"I don't know a host or group called '{name}' to exclude."
                         f"{_did_you_mean(vocab.suggest_hosts(name))}"]
+    if drop_groups:
+        for host in vocab.group_hosts(drop_groups):
+            pool.pop(host, None)
     if not pool:
-        return [], [f"Excluding {', '.join(t.exclude)} leaves no hosts in {describe(t)}. Which hosts did you mean?"]
-    return sorted(pool), []
+        return {}, [f"Excluding {', '.join(t.exclude)} leaves no hosts in {describe(t)}. Which hosts did you mean?"]
+    return pool, []
 
 
 def resolve(plan: Plan, vocab: Vocabulary) -> Plan:
@@ -128,8 +135,8 @@ def resolve(plan: Plan, vocab: Vocabulary) -> Plan:
     notes = list(plan.interpretation)
     steps, union = [], set()
     for step in plan.steps:
-        hosts, qs = resolve_targets(step.targets, vocab, step)
-        hosts, note, q = _supported(step, hosts, vocab)
+        selected, qs = _select(step.targets, vocab, step)
+        hosts, note, q = _supported(step, selected, vocab)
         qs = [*qs, q] if q else qs
         if note and note not in notes:
             notes.append(note)
@@ -148,12 +155,13 @@ def resolve(plan: Plan, vocab: Vocabulary) -> Plan:
                                    "interpretation": notes})
 
 
-def _supported(step: Step, hosts: list[str], vocab: Vocabulary) -> tuple[list[str], str, str]:
+def _supported(step: Step, selected: dict[str, str], vocab: Vocabulary) -> tuple[list[str], str, str]:
     """The hosts whose OS the action supports; a note when some were left out, a question when none is left."""
+    hosts = sorted(selected)
     spec = vocab.catalog.get(step.action)
     if spec is None or not hosts:
         return hosts, "", ""
-    keep = [h for h in hosts if vocab.assets[h].os in spec.os] if all(h in vocab.assets for h in hosts) else hosts
+    keep = [h for h in hosts if selected[h] in spec.os]
     dropped = sorted(set(hosts) - set(keep))
     if not dropped:
         return hosts, "", ""

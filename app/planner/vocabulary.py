@@ -2,6 +2,8 @@
 
 Built from plain data (``AssetRef``) so that tests, benchmarks and the evaluator need no database;
 ``Vocabulary.from_session`` loads the same data from the asset tables with a few core SQL queries.
+Services plan with ``app.planner.fleet.FleetVocabulary`` instead: the same words (cached per asset
+version), and target resolution (``select_hosts``, ``group_hosts``, ``disabled``) by indexed queries.
 """
 from __future__ import annotations
 
@@ -43,6 +45,53 @@ class AssetRef:
     enabled: bool = True
 
 
+@dataclass(frozen=True)
+class Selection:
+    """Which enabled hosts a step's targets select (canonical names), before exclusions.
+
+    Hosts named in ``hosts`` or members of ``groups`` (and of their descendant groups), or every host when
+    ``everything``; then only those in ``environment`` and of ``os`` when set."""
+
+    hosts: frozenset[str] = frozenset()
+    groups: frozenset[str] = frozenset()
+    everything: bool = False
+    environment: str | None = None
+    os: str | None = None
+
+
+def group_word_index(group_names: Iterable[str]) -> dict[str, str]:
+    """word -> group: the name, plurals, "<name>servers"..., synonyms; exact names win over derived forms."""
+    names = sorted(group_names)
+    index: dict[str, str] = {}
+    for g in names:
+        low = g.lower()
+        forms = [low, low + "s"] + [low + n for n in ("servers", "hosts", "boxes", "machines", "nodes")]
+        if low.endswith("s") and len(low) > 3:
+            forms.append(low[:-1])
+        forms += list(GROUP_SYNONYMS.get(low, ()))
+        for f in forms:
+            index.setdefault(f, g)
+    for g in names:
+        index[g.lower()] = g
+    return index
+
+
+def env_word_index(environments: Iterable[str]) -> dict[str, str]:
+    """word -> fleet environment: its name and every word of its family ("prod" -> production)."""
+    index: dict[str, str] = {}
+    for env in sorted(environments):
+        low = env.lower()
+        index.setdefault(low, env)
+        for fam in ENV_FAMILIES:
+            if low in fam:
+                for w in fam:
+                    index.setdefault(w, env)
+    return index
+
+
+ENV_FAMILY_WORDS: frozenset[str] = frozenset(w for fam in ENV_FAMILIES for w in fam)
+
+
 class Vocabulary:
     """Indexes of one fleet; every lookup is a dict access or a set operation."""
 
@@ -76,31 +125,14 @@ class Vocabulary:
                         stack.append(c)
             self.group_members[g] = frozenset(members)
         self.group_parents = parents
-        self.group_index: dict[str, str] = {}
-        for g in sorted(names):
-            low = g.lower()
-            forms = [low, low + "s"] + [low + n for n in ("servers", "hosts", "boxes", "machines", "nodes")]
-            if low.endswith("s") and len(low) > 3:
-                forms.append(low[:-1])
-            forms += list(GROUP_SYNONYMS.get(low, ()))
-            for f in forms:
-                self.group_index.setdefault(f, g)
-        for g in names:  # exact names always win over derived forms
-            self.group_index[g.lower()] = g
+        self.group_index: dict[str, str] = group_word_index(names)
         tmp: dict[str, set[str]] = {}
         for a in self.assets.values():
             if a.environment:
                 tmp.setdefault(a.environment, set()).add(a.name)
         self.env_members = {e: frozenset(s) for e, s in tmp.items()}
-        self.env_index: dict[str, str] = {}  # word -> fleet environment
-        self.env_family_words: frozenset[str] = frozenset(w for fam in ENV_FAMILIES for w in fam)
-        for env in sorted(self.env_members):
-            low = env.lower()
-            self.env_index.setdefault(low, env)
-            for fam in ENV_FAMILIES:
-                if low in fam:
-                    for w in fam:
-                        self.env_index.setdefault(w, env)
+        self.env_index: dict[str, str] = env_word_index(self.env_members)  # word -> fleet environment
+        self.env_family_words: frozenset[str] = ENV_FAMILY_WORDS
         os_tmp: dict[str, set[str]] = {"linux": set(), "windows": set()}
         for a in self.assets.values():
             os_tmp.setdefault(a.os, set()).add(a.name)
@@ -182,6 +214,33 @@ class Vocabulary:
                 cands.update(names[max(0, at - 6):at + 6])
             names = sorted(cands)
         return [self.host_index[m] for m in difflib.get_close_matches(low, names, n=n, cutoff=0.6)]
+
+    # --- target resolution (FleetVocabulary answers the same with indexed queries) ---------------
+
+    def is_group(self, name: str) -> bool:
+        """``name`` is exactly a group's name."""
+        return name in self.group_members
+
+    def disabled(self, names: Iterable[str]) -> set[str]:
+        """The known hosts among ``names`` (canonical) that are disabled."""
+        return {n for n in names if n in self.assets and n not in self.enabled}
+
+    def select_hosts(self, sel: Selection) -> dict[str, str]:
+        """Enabled hosts the selection picks -> their OS family."""
+        if sel.everything:
+            pool = set(self.enabled)
+        else:
+            pool = set(sel.hosts).union(*(self.group_members.get(g, frozenset()) for g in sel.groups))
+            pool &= self.enabled
+        if sel.environment is not None:
+            pool &= self.env_members.get(sel.environment, frozenset())
+        if sel.os is not None:
+            pool &= self.os_members.get(sel.os, frozenset())
+        return {n: self.assets[n].os for n in pool}
+
+    def group_hosts(self, groups: Iterable[str]) -> set[str]:
+        """Every member of ``groups`` (canonical names), descendant groups included."""
+        return set().union(*(self.group_members.get(g, frozenset()) for g in groups))
 
     def __len__(self) -> int:
         return len(self.assets)

@@ -14,6 +14,7 @@ from app.defaults import MAX_REQUEST_CHARS
 from app.errors import BadRequest
 from app.metrics import planner_timer
 from app.planner import Vocabulary, plan_request, resolve
+from app.planner.fleet import fleet_vocabulary
 from app.services.catalog import current_catalog
 from app.services.plans import parse_plan_body
 from compiler import CompilerError, Plan, PlanStatus, validate_plan
@@ -32,8 +33,13 @@ def plan_text(text: str, settings: Settings, vocab: Vocabulary) -> Plan:
         return plan_request(text, vocab, settings)
 
 
+def vocabulary(session: Session) -> Vocabulary:
+    """The fleet as the planner sees it: cached words (per asset version), targets resolved by indexed queries."""
+    return fleet_vocabulary(session, current_catalog(session))
+
+
 def plan_from_request(session: Session, text: str, settings: Settings) -> Plan:
-    return plan_text(text, settings, Vocabulary.from_session(session, current_catalog(session)))
+    return plan_text(text, settings, vocabulary(session))
 
 
 def plan_from_structure(session: Session, data: Any, request_text: str = "") -> Plan:
@@ -49,5 +55,5 @@ def plan_from_structure(session: Session, data: Any, request_text: str = "") -> 
         plan = validate_plan(plan, catalog)
     except CompilerError as exc:
         raise BadRequest(str(exc), code="invalid_plan") from exc
-    plan = resolve(plan, Vocabulary.from_session(session, catalog))
+    plan = resolve(plan, fleet_vocabulary(session, catalog))
     return plan.model_copy(update={"planner": "structured"}) if plan.status is PlanStatus.READY else plan

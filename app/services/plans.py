@@ -5,6 +5,7 @@ them through ``app.services.launch``.
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -16,23 +17,46 @@ from app.config import Settings
 from app.db.models import Approval, Plan, PlanRevision, Run
 from app.db.types import iso
 from app.errors import BadRequest, Conflict, NotFound
-from app.services.catalog import current_catalog
+from app.services import bundles
+from app.services.catalog import catalog_version, current_catalog
 from app.services.hosts import host_specs
 from app.statuses import Decision, PlanState, PlanStatus, RunMode
 from compiler import Bundle, CompilerError, compile_plan, load_policy
 from compiler import Plan as PlanModel
-from compiler.policy import RolloutPolicy
+from compiler.policy import DEFAULT_POLICY_PATH, RolloutPolicy
+
+_policies: dict[tuple[str, int, int], RolloutPolicy] = {}
 
 
 def policy(settings: Settings | None = None) -> RolloutPolicy:
+    """The rollout policy (parsed once per file version: path, mtime, size)."""
     settings = settings or Settings.from_env()
-    return load_policy(str(settings.policy_file) if settings.policy_file else None)
+    path = Path(settings.policy_file) if settings.policy_file else DEFAULT_POLICY_PATH
+    try:
+        info = path.stat()
+        key = (str(path), info.st_mtime_ns, info.st_size)
+    except OSError:
+        return load_policy(path)  # raises the policy error the caller reports
+    loaded = _policies.get(key)
+    if loaded is None:
+        loaded = _policies[key] = load_policy(path)
+    return loaded
 
 
 def compile_body(session: Session, body: dict[str, Any], settings: Settings | None = None) -> Bundle:
-    """Compile a stored plan body against the current asset database."""
-    plan = PlanModel.model_validate(body)
-    return compile_plan(plan, host_specs(session, plan.hosts), policy(settings), current_catalog(session))
+    """The bundle of a stored plan body against the current asset database: compiled once per body and
+    inputs fingerprint (``app.services.bundles``), reused while the plan's hosts, their groups and
+    credentials, the catalog and the policy stay the same."""
+    rollout = policy(settings)
+    hosts = [str(h) for h in body.get("hosts") or ()]
+    fingerprint = bundles.inputs_fingerprint(session, hosts, catalog_version(session), rollout)
+    key = (str(session.get_bind().engine.url), bundles.body_key(body), fingerprint)
+
+    def compile_() -> Bundle:
+        plan = PlanModel.model_validate(body)
+        return compile_plan(plan, host_specs(session, plan.hosts), rollout, current_catalog(session))
+
+    return bundles.cache.get_or_compile(key, compile_)
 
 
 def get_plan(session: Session, plan_id: str) -> Plan:
