@@ -189,7 +189,7 @@ class FleetVocabulary(Vocabulary):
         out: dict[str, str] = {}
 
         def take(*where: Any) -> None:
-            for name, os_ in self.session.execute(query.where(*filters, *where)):
+            for name, os_ in self.session.execute(query.where(*filters, *where)).all():
                 out[name] = str(os_)
 
         if sel.everything:

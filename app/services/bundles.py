@@ -20,7 +20,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import JSON, Text, cast, select
 from sqlalchemy.orm import Session
 
 from app.db.models import Asset, Credential, Group, asset_groups, group_parents
@@ -53,17 +53,19 @@ def inputs_fingerprint(session: Session, hosts: list[str], catalog_version: str,
     columns = [c for c in table.c if c.name not in _NOT_COMPILED]  # new columns (e.g. the zone) count at once
     col_names = [c.name for c in columns]
     name_at, id_at, cred_at = col_names.index("name"), col_names.index("id"), col_names.index("credential_id")
+    # JSON columns are hashed as their stored text (no decoding: the bytes are what changes)
+    selected = [cast(c, Text).label(c.name) if isinstance(c.type, JSON) else c for c in columns]
     rows: list[tuple] = []
     for chunk in _chunks(sorted(set(hosts))):
-        rows.extend(tuple(r) for r in session.execute(select(*columns).where(table.c.name.in_(chunk))))
+        rows.extend(tuple(r) for r in session.execute(select(*selected).where(table.c.name.in_(chunk))).all())
     rows.sort(key=lambda r: str(r[name_at]))
     ids = sorted(r[id_at] for r in rows)
     links: list[tuple] = []
     for chunk in _chunks(ids):
         links.extend(tuple(r) for r in session.execute(
-            select(asset_groups.c.asset_id, asset_groups.c.group_id).where(asset_groups.c.asset_id.in_(chunk))))
+            select(asset_groups.c.asset_id, asset_groups.c.group_id).where(asset_groups.c.asset_id.in_(chunk))).all())
     links.sort()
-    groups = sorted(tuple(r) for r in session.execute(select(Group.id, Group.name, Group.vars)))
+    groups = sorted(tuple(r) for r in session.execute(select(Group.id, Group.name, cast(Group.vars, Text))))
     parents = sorted(tuple(r) for r in session.execute(select(group_parents.c.group_id, group_parents.c.parent_id)))
     cred_ids = sorted({r[cred_at] for r in rows if r[cred_at] is not None})
     creds = sorted(tuple(r) for r in session.execute(
