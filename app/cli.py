@@ -104,11 +104,18 @@ def up(port: int, host: str, no_install: bool) -> None:
 
 @cli.command()
 @click.option("--burst", is_flag=True, help="exit when the queue is empty")
-def worker(burst: bool) -> None:
+@click.option("--zone", "zones", multiple=True, metavar="NAME",
+              help="serve this execution zone (repeatable; default: default); only its hosts are contacted")
+def worker(burst: bool, zones: tuple[str, ...]) -> None:
     """Run an RQ worker (the only process that touches hosts and credentials)."""
+    from app.assets.schemas import DEFAULT_ZONE, check_zone
     from app.execution import run_worker
 
-    run_worker(_settings(), burst=burst)
+    try:
+        zones = tuple(check_zone(z) for z in zones) or (DEFAULT_ZONE,)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    run_worker(_settings(), burst=burst, zones=zones)
 
 
 @cli.command("plan")
@@ -332,7 +339,7 @@ def status(run_id: str, follow: bool) -> None:
     from app.services.runs import run_json
 
     with _db(settings) as s:
-        click.echo(json.dumps(run_json(s, run_id), indent=2))
+        click.echo(json.dumps(run_json(s, run_id, settings), indent=2))
 
 
 def _follow(settings: Settings, run_id: str) -> None:

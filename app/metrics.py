@@ -4,7 +4,7 @@ worker agrees), plus the planner latency histogram observed in this process.
     with planner_timer(): ...         # around planning, in the web process (or observe_planner(seconds))
     render(settings) -> bytes         # the /metrics body (text exposition format)
 
-No label carries a secret, a host name or an address: only states, statuses, modes and queue roles.
+No label carries a secret, a host name or an address: only states, statuses, modes, queue roles and zones.
 """
 from __future__ import annotations
 
@@ -117,17 +117,20 @@ class OpsplanCollector:
     def _redis(self) -> Iterable[Metric]:
         up = GaugeMetricFamily("opsplan_redis_up", "1 when Redis answered this scrape")
         depth = GaugeMetricFamily("opsplan_queue_depth", "Jobs waiting in the RQ queue", labels=["queue"])
-        workers = GaugeMetricFamily("opsplan_workers", "Live RQ workers listening on the run queue")
+        workers = GaugeMetricFamily("opsplan_workers", "Live RQ workers listening on the run queues")
+        by_zone = GaugeMetricFamily("opsplan_zone_workers", "Live workers serving each execution zone",
+                                    labels=["zone"])
         try:
             from rq import Queue
 
-            from app.queue import live_workers, notify_queue_name, run_queue_name
+            from app.queue import live_workers, live_workers_by_zone, notify_queue_name, run_queue_name
 
             names = {"runs": run_queue_name(self.settings), "notify": notify_queue_name(self.settings)}
             conn = _redis(self.settings.redis_url)
             conn.ping()
             counts = {role: Queue(name, connection=conn).count for role, name in names.items()}
             live = len(live_workers(self.settings, conn))
+            zones = live_workers_by_zone(self.settings, conn, self._zones())
         except Exception as exc:  # noqa: BLE001 - a scrape reports Redis as down, never fails
             log.warning("metrics: Redis unavailable: %s", type(exc).__name__)
             up.add_metric([], 0)
@@ -139,9 +142,22 @@ class OpsplanCollector:
             for role, n in counts.items():
                 depth.add_metric([role], n)
             workers.add_metric([], live)
+            for zone, n in zones.items():
+                by_zone.add_metric([zone], n)
         yield up
         yield depth
         yield workers
+        yield by_zone
+
+    def _zones(self) -> list[str]:
+        """The zones assets name (each gets a gauge, 0 when no worker serves it); none when the database is down."""
+        try:
+            from app.services.zones import known_zones
+
+            with session_scope(self.settings.database_url) as s:
+                return known_zones(s)
+        except Exception:  # noqa: BLE001 - the database's own gauge reports it down
+            return []
 
 
 def _duration_histogram(rows) -> HistogramMetricFamily:

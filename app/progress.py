@@ -7,6 +7,7 @@ from typing import TextIO
 from app.config import Settings
 from app.db.session import session_scope
 from app.services.runs import events_after, get_run
+from app.services.zones import waiting_message
 from app.statuses import HOST_ACTIVE, HOST_BAD, HOST_INTERRUPTED, STEP_BAD, RunStatus, StepStatus
 
 BAD = HOST_BAD | HOST_INTERRUPTED
@@ -21,7 +22,7 @@ def _bar(done: int, total: int, width: int = 24) -> str:
 
 def follow_run(settings: Settings, run_id: str, out: TextIO, poll: float = 0.5, timeout: float | None = None) -> str:
     """Print progress until the run ends; return its final status."""
-    last, step, total_steps = 0, 0, 0
+    last, step, total_steps, said = 0, 0, 0, ""
     started = time.monotonic()
     with session_scope(settings.database_url) as s:
         mode = get_run(s, run_id).mode.upper()
@@ -30,7 +31,7 @@ def follow_run(settings: Settings, run_id: str, out: TextIO, poll: float = 0.5, 
         with session_scope(settings.database_url) as s:
             events = events_after(s, run_id, last)
             run = get_run(s, run_id)
-            status, hosts = run.status, run.hosts or {}
+            status, hosts, zone = run.status, run.hosts or {}, run.zone
         for e in events:
             last = e["seq"]
             data = e["data"]
@@ -39,11 +40,17 @@ def follow_run(settings: Settings, run_id: str, out: TextIO, poll: float = 0.5, 
             elif e["kind"] == "step":
                 step, total_steps = data["step"], data.get("total", total_steps)
                 out.write(f"steps {_bar(step - 1, total_steps)}  now: step {step} {data['action']}\n")
+            elif e["kind"] == "zone":
+                out.write(f"zone {data.get('zone')}: {len(data.get('hosts') or [])} host(s) on worker "
+                          f"{data.get('worker')}\n")
             elif e["kind"] == "task_result" and data.get("status") in STEP_BAD:
                 out.write(f"  {data['host']}: {data['status']} in '{data['task']}'\n")
             elif e["kind"] == "log" and e.get("host") is None and data.get("line", "").strip():
                 pass  # play/task banners: the step bar says it more briefly
         failed = sum(1 for h in hosts.values() if h["status"] in BAD)
+        if status == RunStatus.QUEUED and (message := waiting_message(settings, zone)) != said:
+            said = message
+            out.write(f"{message}\n")
         if RunStatus(status).finished:
             done = sum(1 for h in hosts.values() if h["status"] not in BAD | HOST_ACTIVE)
             out.write(f"steps {_bar(total_steps, total_steps)}  hosts done={done} failed={failed} "

@@ -44,7 +44,7 @@ def list_runs():
 def get_run(run_id: str):
     """A preview or run, per host and per step."""
     with db_session() as s:
-        return jsonify(svc.run_json(s, run_id))
+        return jsonify(svc.run_json(s, run_id, settings()))
 
 
 @bp.post("/runs/<run_id>/cancel")

@@ -196,7 +196,7 @@ def upsert_many(session: Session, credentials: list[CredentialIn], groups: list[
                 select(_assets.c.name, _assets.c.id).where(_assets.c.name.in_(chunk))).tuples().all())
 
         def row(a: AssetIn) -> dict:
-            return {"address": a.address, "os": a.os, "environment": a.environment, "port": a.port,
+            return {"address": a.address, "os": a.os, "environment": a.environment, "zone": a.zone, "port": a.port,
                     "credential_id": cred_ids.get(a.credential) if a.credential else None,
                     "vars": a.vars, "enabled": a.enabled, "updated_at": now}
 

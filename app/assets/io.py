@@ -4,13 +4,15 @@ YAML::
 
     credentials: [{name, kind, username, secret}]
     groups:      [{name, description, parents, vars}]      # optional; groups are also implied by assets
-    assets:      [{name, address, os, environment, groups, credential, port, vars, enabled, host_keys}]
+    assets:      [{name, address, os, environment, groups, credential, port, vars, enabled, host_keys, zone}]
 
 ``host_keys`` (optional) pins the asset's SSH host keys (OpenSSH public key lines); without it the pinned
-keys stay as they are, so re-importing an export keeps them. Vars and addresses follow the rule in
+keys stay as they are, so re-importing an export keeps them. ``zone`` (optional, default ``default``) is the
+execution zone whose workers alone contact the host (CONTRACT 10). Vars and addresses follow the rule in
 ``app.assets.schemas``.
 
-CSV: one asset per row; columns ``name,address,os,environment,groups,credential,port,vars,enabled``;
+CSV: one asset per row; columns ``name,address,os,environment,groups,credential,port,vars,enabled,zone``
+(any subset, in any order);
 ``groups`` separated by ``;``, ``vars`` a JSON object, empty cells take the defaults.
 Exports never contain a secret.
 """
@@ -29,11 +31,11 @@ from sqlalchemy.orm import Session
 
 from app.assets.bulk import ImportResult, upsert_many
 from app.assets.errors import AssetValidationError, ImportFileError
-from app.assets.schemas import AssetIn, CredentialIn, GroupIn, parse
+from app.assets.schemas import DEFAULT_ZONE, AssetIn, CredentialIn, GroupIn, parse
 from app.assets.sealing import PublicKeyFallback
 from app.db.models import Asset, Credential, Group, asset_groups, group_parents
 
-CSV_COLUMNS = ["name", "address", "os", "environment", "groups", "credential", "port", "vars", "enabled"]
+CSV_COLUMNS = ["name", "address", "os", "environment", "groups", "credential", "port", "vars", "enabled", "zone"]
 _SECTIONS: dict[str, type[BaseModel]] = {"credentials": CredentialIn, "groups": GroupIn, "assets": AssetIn}
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -184,7 +186,8 @@ def export_data(session: Session) -> dict:
             groups.append(entry)
     assets = []
     query = select(a.c.id, a.c.name, a.c.address, a.c.os, a.c.environment, a.c.port, a.c.vars, a.c.enabled,
-                   a.c.host_keys, c.c.name.label("credential")).select_from(a.outerjoin(c, c.c.id == a.c.credential_id))
+                   a.c.host_keys, a.c.zone, c.c.name.label("credential")
+                   ).select_from(a.outerjoin(c, c.c.id == a.c.credential_id))
     for r in session.execute(query.order_by(a.c.name)):
         entry = {"name": r.name, "address": r.address, "os": str(r.os), "environment": r.environment or "",
                  "groups": sorted(members.get(r.id, []))}
@@ -198,6 +201,8 @@ def export_data(session: Session) -> dict:
             entry["enabled"] = False
         if r.host_keys:
             entry["host_keys"] = list(r.host_keys)
+        if r.zone and r.zone != DEFAULT_ZONE:
+            entry["zone"] = r.zone
         assets.append(entry)
     return {"credentials": creds, "groups": groups, "assets": assets}
 
@@ -218,5 +223,6 @@ def export_csv(session: Session) -> str:
             "credential": entry.get("credential", ""), "port": entry.get("port", ""),
             "vars": json.dumps(entry["vars"], sort_keys=True) if entry.get("vars") else "",
             "enabled": "true" if entry.get("enabled", True) else "false",
+            "zone": entry.get("zone", DEFAULT_ZONE),
         })
     return out.getvalue()

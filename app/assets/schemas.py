@@ -69,6 +69,23 @@ def _address(value: str) -> str:
 Address = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255),
                     AfterValidator(_address)]
 Username = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+DEFAULT_ZONE = "default"
+ZONE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+_ZONE_RE = re.compile(ZONE_PATTERN)
+
+
+def check_zone(value: Any) -> str:
+    """An execution zone's name (CONTRACT 10): 1-64 letters, digits, '_', '.' or '-'."""
+    if not isinstance(value, str) or not _ZONE_RE.match(value):
+        raise ValueError(f"invalid zone {value!r}: use 1-64 letters, digits, '_', '.' or '-', "
+                         "starting with a letter or digit")
+    return value
+
+
+def _zone_before(value: Any) -> Any:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return DEFAULT_ZONE
+    return value.strip() if isinstance(value, str) else value
 
 
 def default_port(os_name: str) -> int:
@@ -232,8 +249,11 @@ class AssetIn(_Strict):
     vars: dict[str, Any] = Field(default_factory=dict)
     enabled: bool = True
     host_keys: list[str] | None = None  # None: keep the pinned keys (re-import); []: none (pin at first contact)
+    zone: str = DEFAULT_ZONE  # the execution zone: only its workers contact the host
 
     _name = field_validator("name")(classmethod(lambda cls, v: check_name(v, "asset name")))
+    _zone_before = field_validator("zone", mode="before")(classmethod(lambda cls, v: _zone_before(v)))
+    _zone = field_validator("zone")(classmethod(lambda cls, v: check_zone(v)))
     _groups = field_validator("groups", mode="before")(classmethod(lambda cls, v: _groups_before(v)))
     _vars = field_validator("vars", mode="before")(classmethod(lambda cls, v: _check_vars(v)))
     _vars_rule = field_validator("vars")(classmethod(lambda cls, v, info: _asset_vars_rule(v, info, patch=False)))
@@ -267,8 +287,12 @@ class AssetPatch(_Strict):
     vars: dict[str, Any] | None = None
     enabled: bool | None = None
     host_keys: list[str] | None = None
+    zone: str | None = None
 
     _name = field_validator("name")(classmethod(lambda cls, v: v if v is None else check_name(v, "asset name")))
+    _zone_before = field_validator("zone", mode="before")(
+        classmethod(lambda cls, v: None if v is None else _zone_before(v)))
+    _zone = field_validator("zone")(classmethod(lambda cls, v: v if v is None else check_zone(v)))
     _groups = field_validator("groups", mode="before")(
         classmethod(lambda cls, v: v if v is None else _groups_before(v)))
     _vars = field_validator("vars", mode="before")(classmethod(lambda cls, v: v if v is None else _check_vars(v)))

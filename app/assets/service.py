@@ -14,6 +14,7 @@ from app.assets import hostkeys
 from app.assets.errors import AssetConflict, AssetNotFound, AssetValidationError
 from app.assets.hostvars import vars_problem
 from app.assets.schemas import (
+    DEFAULT_ZONE,
     AssetIn,
     AssetPatch,
     CredentialIn,
@@ -55,6 +56,7 @@ def asset_dict(a: Asset) -> dict[str, Any]:
         "address": a.address,
         "os": a.os,
         "environment": a.environment or "",
+        "zone": a.zone or DEFAULT_ZONE,
         "groups": sorted(g.name for g in a.groups),
         "credential": a.credential.name if a.credential else None,
         "port": a.port or default_port(a.os),
@@ -305,7 +307,7 @@ def create_asset(session: Session, data: AssetIn) -> Asset:
     if session.scalar(select(Asset.id).where(Asset.name == data.name)) is not None:
         raise AssetConflict(f"asset {data.name!r} already exists")
     asset = Asset(
-        name=data.name, address=data.address, os=data.os, environment=data.environment, port=data.port,
+        name=data.name, address=data.address, os=data.os, environment=data.environment, zone=data.zone, port=data.port,
         credential_id=_credential_id(session, data.name, data.credential), vars=data.vars, enabled=data.enabled,
     )
     set_host_keys(asset, data.host_keys or [])
@@ -322,7 +324,7 @@ def update_asset(session: Session, name: str, patch: AssetPatch) -> Asset:
         if session.scalar(select(Asset.id).where(Asset.name == patch.name)) is not None:
             raise AssetConflict(f"asset {patch.name!r} already exists")
         asset.name = patch.name
-    for attr in ("address", "os", "environment", "enabled"):
+    for attr in ("address", "os", "environment", "enabled", "zone"):
         if attr in fields and getattr(patch, attr) is not None:
             setattr(asset, attr, getattr(patch, attr))
     if "port" in fields:

@@ -96,6 +96,8 @@ class Asset(Base):
     address: Mapped[str] = mapped_column(String(255))
     os: Mapped[OsFamily] = mapped_column(status_column(OsFamily), default=OsFamily.LINUX, index=True)
     environment: Mapped[str] = mapped_column(String(64), default="", index=True)
+    # the execution zone (CONTRACT 10): only workers serving it ever contact this host
+    zone: Mapped[str] = mapped_column(String(64), default="default", server_default="default", index=True)
     port: Mapped[int | None] = mapped_column(Integer, nullable=True)
     credential_id: Mapped[int | None] = mapped_column(ForeignKey("credentials.id", ondelete="SET NULL"), nullable=True)
     vars: Mapped[dict] = mapped_column(JSON, default=dict)
@@ -184,6 +186,10 @@ class Run(Base):
     worker_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
     worker_pid: Mapped[int | None] = mapped_column(Integer, nullable=True)
     claimed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # the execution zone whose part of the run is queued or running (hosts of other zones wait their turn)
+    zone: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # the finished zone parts, in order: [{"zone", "worker", "hosts", "status", "error"}]
+    zone_parts: Mapped[list | None] = mapped_column(JSON, nullable=True)
 
 
 class RunEvent(Base):

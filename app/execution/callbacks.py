@@ -20,10 +20,13 @@ log = logging.getLogger(__name__)
 class EventHandler:
     """Each runner event updates the tracker (per-host, per-step state) and becomes live events."""
 
-    def __init__(self, tracker: RunTracker, recorder: EventRecorder):
+    def __init__(self, tracker: RunTracker, recorder: EventRecorder, everyone: dict[str, Any] | None = None):
         self.tracker = tracker
         self.recorder = recorder
-        recorder.state = lambda: copy.deepcopy(tracker.hosts)  # GET /runs/{id} is live too
+        if everyone:  # a zone's part: the run's other hosts are saved as they stand
+            recorder.state = lambda: {h: copy.deepcopy(tracker.hosts.get(h, e)) for h, e in everyone.items()}
+        else:
+            recorder.state = lambda: copy.deepcopy(tracker.hosts)  # GET /runs/{id} is live too
 
     def __call__(self, event: dict[str, Any]) -> bool:
         for kind, data, host, step in self.tracker.handle(event):

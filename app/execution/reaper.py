@@ -15,7 +15,7 @@ from typing import Any
 
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app import audit, defaults
 from app.config import Settings
@@ -27,7 +27,7 @@ from app.execution.processes import pid_alive, stop_run_processes, stop_worker_h
 from app.execution.stop import stop_remote_commands
 from app.execution.tracker import IN_FLIGHT
 from app.execution.workspace import Workspace
-from app.queue import enqueue_run, job_id_for, redis_connection
+from app.queue import DEFAULT_ZONE, enqueue_run, job_id_for, redis_connection
 from app.services.plans import compile_body
 from app.statuses import HOST_ACTIVE, STEP_ACTIVE, HostStatus, PlanState, RunMode, RunStatus, StepStatus
 
@@ -62,10 +62,12 @@ def settle_lost_hosts(hosts: dict[str, Any]) -> dict[str, Any]:
 
 
 def reap(settings: Settings) -> list[str]:
-    """Settle runs of dead workers on this machine; return their ids."""
+    """Settle runs of dead workers on this machine whose running part is in one of this worker's zones (it
+    may stop what they left running on those hosts only); return their ids."""
     reaped: list[tuple[str, dict[str, Any]]] = []
     with session_scope(settings.database_url) as s:
-        running = s.execute(select(Run).where(Run.status == RunStatus.RUNNING)).scalars().all()
+        running = s.execute(select(Run).where(Run.status == RunStatus.RUNNING, func.coalesce(
+            Run.zone, DEFAULT_ZONE).in_(runtime.zones()))).scalars().all()
         for run in running:
             if not _worker_dead(run):
                 continue
@@ -90,7 +92,9 @@ def reap(settings: Settings) -> list[str]:
 
 
 def _stop_remote(settings: Settings, run_id: str, hosts: dict[str, Any]) -> None:
-    """Stop on the hosts what the lost run's running steps started (best effort)."""
+    """Stop on the hosts what the lost run's running steps started (best effort), on the hosts its lost part
+    was running (the hosts of other zones were never contacted and are not now)."""
+    hosts = {h: e for h, e in hosts.items() if e.get("status") != HostStatus.PENDING}
     if not any(st.get(IN_FLIGHT) or st.get("status") in STEP_ACTIVE
                for e in hosts.values() for st in e.get("steps", [])):
         return
@@ -131,12 +135,12 @@ def requeue_lost(settings: Settings, older_than: float = defaults.LOST_JOB_GRACE
     conn = redis_connection(settings.redis_url)
     cutoff = datetime.now(UTC) - timedelta(seconds=older_than)
     with session_scope(settings.database_url) as s:
-        queued = s.execute(select(Run.id, Run.created_at).where(Run.status == RunStatus.QUEUED)).all()
+        queued = s.execute(select(Run.id, Run.created_at, Run.zone).where(Run.status == RunStatus.QUEUED)).all()
     lost = []
-    for run_id, created in queued:
+    for run_id, created, zone in queued:
         if created > cutoff:
             continue
-        job_id = job_id_for(settings, run_id)
+        job_id = job_id_for(settings, run_id, zone)
         try:
             job: Job | None = Job.fetch(job_id, connection=conn)
         except NoSuchJobError:
@@ -146,6 +150,6 @@ def requeue_lost(settings: Settings, older_than: float = defaults.LOST_JOB_GRACE
             if status not in (JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED):
                 continue  # waiting, deferred or being worked on: not lost
             job.delete()  # ended without running the run: make room for a new job with the same id
-        enqueue_run(settings, run_id)
+        enqueue_run(settings, run_id, zone)  # on the queue of the zone its next part runs in
         lost.append(run_id)
     return lost

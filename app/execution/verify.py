@@ -7,6 +7,8 @@ import socket
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import select
+
 from app import audit, notify
 from app.config import Settings
 from app.db.models import Run
@@ -16,6 +18,7 @@ from app.execution.callbacks import CancelPoller, EventHandler
 from app.execution.events import EventRecorder, Redactor
 from app.execution.tracker import RunTracker
 from app.execution.workspace import Workspace
+from app.services import zones
 from app.services.verification import summary
 from app.statuses import HOST_DONE, HostStatus, RunMode, RunStatus, StepStatus
 from compiler import Bundle
@@ -31,7 +34,7 @@ def hosts_to_verify(hosts: dict[str, Any]) -> list[str]:
 
 
 def _pending(hosts: dict[str, Any], names: list[str]) -> dict[str, Any]:
-    return {h: {"status": HostStatus.PENDING,
+    return {h: {"status": HostStatus.PENDING, **({"zone": hosts[h]["zone"]} if "zone" in hosts[h] else {}),
                 "steps": [{"step": st["step"], "action": st["action"], "status": StepStatus.PENDING, "changed": False,
                            "diff": "", "previewable": st.get("previewable", True)} for st in hosts[h]["steps"]]}
             for h in names}
@@ -46,13 +49,22 @@ def verify(settings: Settings, run_id: str, bundle: Bundle, hosts: dict[str, Any
     try:
         with session_scope(settings.database_url) as s:
             run = s.get_one(Run, run_id)
-            check = Run(plan_id=run.plan_id, revision=run.revision, mode=RunMode.CHECK, bundle_sha256=bundle.sha256,
-                        created_by="opsplan:verify", limit_hosts=names, verifies_run_id=run.id,
-                        status=RunStatus.RUNNING, started_at=datetime.now(UTC), hosts=_pending(hosts, names))
-            s.add(check)
+            check = s.execute(select(Run).where(Run.verifies_run_id == run.id)).scalars().first()
+            earlier: RunStatus | None = None
+            if check is None:
+                check = Run(plan_id=run.plan_id, revision=run.revision, mode=RunMode.CHECK,
+                            bundle_sha256=bundle.sha256, created_by="opsplan:verify", limit_hosts=names,
+                            verifies_run_id=run.id, status=RunStatus.RUNNING, started_at=datetime.now(UTC),
+                            hosts=_pending(hosts, names))
+                s.add(check)
+            else:  # an earlier zone's part of the run was verified: this zone's hosts join its verification
+                earlier = RunStatus(check.status)
+                check.hosts = {**(check.hosts or {}), **_pending(hosts, names)}
+                check.limit_hosts = sorted({*(check.limit_hosts or []), *names})
+                check.status, check.finished_at = RunStatus.RUNNING, None
             s.flush()
             check_id = check.id
-        _check(settings, check_id, bundle, names)
+        _check(settings, check_id, bundle, names, earlier)
     except Exception as exc:  # noqa: BLE001 - a verification never changes the outcome of the run it follows
         log.exception("verification of run %s failed", run_id)
         if check_id is not None:
@@ -70,15 +82,18 @@ def _give_up(settings: Settings, check_id: str, error: str) -> None:
         log.exception("could not record the failed verification %s", check_id)
 
 
-def _check(settings: Settings, check_id: str, bundle: Bundle, names: list[str]) -> None:
+def _check(settings: Settings, check_id: str, bundle: Bundle, names: list[str],
+           earlier: RunStatus | None = None) -> None:
+    """Check ``names`` (one zone's hosts: the workspace holds them only) and merge them into the verification."""
     with session_scope(settings.database_url) as s:
-        hosts = dict(s.get_one(Run, check_id).hosts)
+        everyone = dict(s.get_one(Run, check_id).hosts)
+    hosts = {h: everyone[h] for h in names}
     recorder = EventRecorder(settings.database_url, settings.redis_url, check_id)
     tracker = RunTracker(hosts, bundle.steps, check_mode=True)
     error = ""
     with Workspace.create(settings, check_id, bundle, names, runtime.secret_key(settings)) as ws:
         recorder.redact = tracker.redact = Redactor(ws.secrets)
-        handler = EventHandler(tracker, recorder)
+        handler = EventHandler(tracker, recorder, everyone=everyone)
         recorder.start_background()
         try:
             config = runner.prepare(ws, check_id, bundle.playbook, check=True, limit=names,
@@ -90,14 +105,20 @@ def _check(settings: Settings, check_id: str, bundle: Bundle, names: list[str]) 
         final = tracker.finish(result.status, False)
         if final not in (RunStatus.SUCCESSFUL, RunStatus.PARTIAL):
             error = f"the verification ended {result.status} (rc={result.rc})"
+    for entry in tracker.hosts.values():
+        entry["worker"] = runtime.worker_label()  # which worker checked which hosts
+    merged = {h: tracker.hosts.get(h, e) for h, e in everyone.items()}
     with session_scope(settings.database_url) as s:
         check = s.get_one(Run, check_id)
-        check.status, check.finished_at, check.hosts, check.error = final, datetime.now(UTC), tracker.hosts, error
-        verified = summary(check_id, final, tracker.hosts)
+        if earlier is not None:
+            final = zones.combine([earlier, final])
+            error = "; ".join(e for e in (check.error, error) if e)
+        check.status, check.finished_at, check.hosts, check.error = final, datetime.now(UTC), merged, error
+        verified = summary(check_id, final, merged)
         audit.record(s, "run.verified", actor=f"worker:{socket.gethostname()}", plan_id=check.plan_id,
                      run_id=check.verifies_run_id, bundle_sha256=check.bundle_sha256, outcome=verified["status"],
                      details={"verification_run_id": check_id, "hosts": verified["hosts"]})
         payload = {"plan_id": check.plan_id, "run_id": check.verifies_run_id, "verification": verified}
-    recorder.emit("end", {"status": final, "error": error, "hosts": tracker.hosts}, flush=True)
+    recorder.emit("end", {"status": final, "error": error, "hosts": merged}, flush=True)
     notify.emit(settings, "run.verified", {**payload, "status": verified["status"],
                                            "summary": f"verification: {verified['status']}"})

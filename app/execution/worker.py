@@ -14,7 +14,7 @@ from app.db.migrate import upgrade
 from app.db.session import session_scope
 from app.execution import reaper, runtime
 from app.execution.keyring import CredentialKeyError, load_secret_key, publish_public_key
-from app.queue import get_queue, notify_queue, redis_connection
+from app.queue import DEFAULT_ZONE, get_queue, notify_queue, redis_connection, zone_order
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,10 @@ def _janitor(settings: Settings, stop: threading.Event, every: float) -> None:
             log.exception("janitor pass failed")
 
 
-def run_worker(settings: Settings, burst: bool = False, janitor_every: float = defaults.JANITOR_SECONDS) -> None:
+def run_worker(settings: Settings, burst: bool = False, janitor_every: float = defaults.JANITOR_SECONDS,
+               zones: tuple[str, ...] = (DEFAULT_ZONE,)) -> None:
+    """Serve the run queues of ``zones`` (CONTRACT 10: only their hosts are ever contacted) and webhooks."""
+    zones = tuple(sorted(set(zones or (DEFAULT_ZONE,)), key=zone_order))
     upgrade(settings.database_url)
     key: bytes | None
     try:
@@ -40,7 +43,7 @@ def run_worker(settings: Settings, burst: bool = False, janitor_every: float = d
         with session_scope(settings.database_url) as s:
             publish_public_key(s, key)
     audit.configure(settings)  # the audit key is read before the environment is scrubbed
-    runtime.configure(settings, key)
+    runtime.configure(settings, key, zones)
     reaper.reap(settings)
     reaper.requeue_lost(settings, older_than=0)
     stop = threading.Event()
@@ -50,8 +53,9 @@ def run_worker(settings: Settings, burst: bool = False, janitor_every: float = d
     from app.execution.toolchain import at_start  # here: `python -m app.execution.toolchain` stays warning-free
 
     at_start(settings, name)  # modules, ssh/sshpass, key: logged and published for /ready
-    worker = Worker([notify_queue(settings), get_queue(settings)], connection=redis_connection(settings.redis_url),
-                    name=name)
+    queues = [notify_queue(settings), *(get_queue(settings, zone) for zone in zones)]
+    log.info("serving execution zone(s) %s", ", ".join(zones))
+    worker = Worker(queues, connection=redis_connection(settings.redis_url), name=name)
     try:
         worker.work(burst=burst, with_scheduler=False, logging_level="INFO")
     finally:

@@ -43,9 +43,9 @@ def _launch(settings: Settings, create: Callable[[Session], tuple[Run, list[str]
     _queue_up(settings)
     with session_scope(settings.database_url) as s:
         run, hosts = create(s)
-        run_id = run.id
+        run_id, zone = run.id, run.zone
     try:
-        enqueue_run(settings, run_id)
+        enqueue_run(settings, run_id, zone)  # the queue of the zone its first part runs in
     except QueueUnavailable:
         log.warning("run %s committed but not queued: Redis went away; the janitor will enqueue it", run_id)
         with session_scope(settings.database_url) as s:

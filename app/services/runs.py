@@ -9,13 +9,23 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import audit
+from app.config import Settings
 from app.db.models import Run, RunEvent
 from app.db.types import iso
 from app.errors import BadRequest, Conflict, NotFound
-from app.services import verification
+from app.services import verification, zones
 from app.services.approvals import consume, unused_approval
 from app.services.plans import bundle_hosts, get_plan, policy, ready_bundle
-from app.statuses import ACTIVE_RUN, HOST_NOT_SUCCEEDED, HostStatus, PlanState, RunMode, RunStatus, StepStatus
+from app.statuses import (
+    ACTIVE_RUN,
+    HOST_ACTIVE,
+    HOST_NOT_SUCCEEDED,
+    HostStatus,
+    PlanState,
+    RunMode,
+    RunStatus,
+    StepStatus,
+)
 from compiler import Bundle
 
 
@@ -26,9 +36,13 @@ def get_run(session: Session, run_id: str) -> Run:
     return run
 
 
-def run_json(session: Session, run_id: str) -> dict[str, Any]:
+def run_json(session: Session, run_id: str, settings: Settings | None = None) -> dict[str, Any]:
+    """Run JSON; with ``settings``, a queued run's ``status_message`` says what it waits for (a live worker
+    of its zone), read from Redis."""
     run = get_run(session, run_id)
-    return run_view(run, verification_of(session, [run]).get(run.id))
+    view = run_view(run, verification_of(session, [run]).get(run.id))
+    view["status_message"] = zones.status_message(settings, run)
+    return view
 
 
 def verification_of(session: Session, runs: list[Run]) -> dict[str, dict[str, Any]]:
@@ -52,6 +66,7 @@ def run_view(run: Run, verified: dict[str, Any] | None = None) -> dict[str, Any]
         "started_at": iso(run.started_at), "finished_at": iso(run.finished_at), "error": run.error,
         "limit": run.limit_hosts, "parent_run_id": run.parent_run_id, "cancel_requested": run.cancel_requested,
         "host_counts": counts, "hosts": hosts, "verifies_run_id": run.verifies_run_id,
+        "zone": run.zone, "zones": list(run.zone_parts or []), "status_message": "",
         **({"verification": verified} if verified is not None else {}),
     }
 
@@ -77,6 +92,7 @@ def create_preview(session: Session, plan_id: str, actor: str) -> Run:
     run = Run(plan_id=row.id, revision=rev.number, mode=RunMode.CHECK, bundle_sha256=bundle.sha256,
               created_by=actor, hosts=_pending_hosts(bundle))
     session.add(run)
+    zones.start_zone(session, run)
     session.flush()
     audit.record(session, "preview.requested", actor=actor, plan_id=row.id, run_id=run.id,
                  bundle_sha256=bundle.sha256, outcome=RunStatus.QUEUED)
@@ -127,6 +143,7 @@ def _new_run(session: Session, plan_id: str, revision: int, bundle: Bundle, appr
               approval_id=approval_id, created_by=actor, limit_hosts=limit_hosts, parent_run_id=parent_run_id,
               hosts=_pending_hosts(bundle, limit_hosts))
     session.add(run)
+    zones.start_zone(session, run)
     get_plan(session, plan_id).state = PlanState.RUNNING
     session.flush()
     audit.record(session, "run.requested", actor=actor, plan_id=plan_id, run_id=run.id, bundle_sha256=bundle.sha256,
@@ -177,13 +194,16 @@ def request_cancel(session: Session, run_id: str, actor: str) -> Run:
     if RunStatus(run.status).finished:
         raise Conflict(f"run already {run.status}")
     run.cancel_requested = True
-    if run.status == RunStatus.QUEUED:  # never started: settle it here, the job will be a no-op
+    if run.status == RunStatus.QUEUED:  # its (next zone's) part never started: settle it here, the job is a no-op
+        between = run.started_at is not None  # earlier zone parts ran: their hosts keep their outcome
+        reason = f"canceled while waiting for zone '{run.zone}'" if between else "canceled before it started"
         run.status = RunStatus.CANCELED
         run.finished_at = datetime.now(UTC)
-        run.error = "canceled before it started"
-        hosts = {h: {**e, "status": HostStatus.CANCELED,
-                     "steps": [{**st, "status": StepStatus.SKIPPED, "msg": "not run: canceled before it started"}
-                               for st in e.get("steps", [])]} for h, e in (run.hosts or {}).items()}
+        run.error = reason
+        hosts = {h: e if e.get("status") not in HOST_ACTIVE else
+                 {**e, "status": HostStatus.CANCELED,
+                  "steps": [{**st, "status": StepStatus.SKIPPED, "msg": f"not run: {reason}"}
+                            for st in e.get("steps", [])]} for h, e in (run.hosts or {}).items()}
         run.hosts = hosts
         if run.mode == RunMode.RUN:
             get_plan(session, run.plan_id).state = PlanState.FINISHED

@@ -22,7 +22,7 @@ def asset_list():
             q = q.where(Asset.environment == env)
         if group:
             q = q.where(Asset.groups.any(Group.name == group))
-        assets = [{"name": a.name, "address": a.address, "os": a.os, "environment": a.environment,
+        assets = [{"name": a.name, "address": a.address, "os": a.os, "environment": a.environment, "zone": a.zone,
                    "port": a.port, "groups": [g.name for g in a.groups], "enabled": a.enabled,
                    "host_keys": hostkeys.keys_json(a.host_keys, a.host_key_source, a.host_keys_pinned_at),
                    "host_keys_pending": hostkeys.pending_json(a.host_keys_pending, a.host_keys_pending_at)}

@@ -8,17 +8,20 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from flask import Response, flash, redirect, render_template, request, url_for
+from redis.exceptions import RedisError
 from sqlalchemy import func, select
 
 from app.auth import current_user
 from app.context import db_session, settings
 from app.db.models import Plan, Run, RunEvent
 from app.errors import NotFound
+from app.queue import live_workers_by_zone
 from app.services import launch
 from app.services import plans as plan_svc
 from app.services import runs as svc
 from app.services.answers import step_tables
 from app.services.history import plan_history
+from app.services.zones import known_zones
 from app.statuses import HOST_BAD, HOST_DONE, HOST_INTERRUPTED, Role, RunMode, RunStatus
 from app.ui import ui_blueprint
 from app.ui.plans import PAGE_SIZE, _need, page_arg
@@ -44,9 +47,19 @@ def run_list():
         runs = [svc.run_view(r) for r in rows]
         requests: dict[str, str] = {pid: text for pid, text in s.execute(select(Plan.id, Plan.request).where(
             Plan.id.in_({r["plan_id"] for r in runs})))} if runs else {}
+        known = known_zones(s)
     return render_template("runs.html", runs=runs, requests=requests, status=status, mode=mode, page=page,
+                           zone_workers=_zone_workers(known),
                            total=total, pages=max(1, -(-total // PAGE_SIZE)),
                            statuses=[r.value for r in RunStatus], modes=[m.value for m in RunMode])
+
+
+def _zone_workers(known: list[str]) -> dict[str, int]:
+    """Live workers per execution zone (empty when Redis does not answer)."""
+    try:
+        return live_workers_by_zone(settings(), zones=known)
+    except (RedisError, OSError):
+        return {}
 
 
 def finished_now(run: dict) -> bool:
@@ -86,7 +99,7 @@ def _seconds(start: str | None, end: str | None) -> int | None:
 @bp.get("/runs/<run_id>")
 def run_page(run_id: str):
     with db_session() as s:
-        run = svc.run_json(s, run_id)
+        run = svc.run_json(s, run_id, settings())
         plan = plan_svc.get_plan(s, run["plan_id"])
         request_text = plan.request
         marks = s.execute(select(RunEvent)

@@ -60,10 +60,11 @@ def worker(stack_env, tmp_path):
     """A real RQ worker subprocess on the test's queue; stopped at teardown."""
     workers: list[WorkerProcess] = []
 
-    def start(extra: dict[str, str] | None = None) -> WorkerProcess:
+    def start(extra: dict[str, str] | None = None, zones: tuple[str, ...] = ()) -> WorkerProcess:
+        """``zones``: the execution zones it serves (``--zone`` each); none: the default zone."""
         env = dict(stack_env)
         env.update(extra or {})
-        w = WorkerProcess(env, tmp_path / f"worker{len(workers)}.log").start()
+        w = WorkerProcess(env, tmp_path / f"worker{len(workers)}.log", zones=tuple(zones)).start()
         workers.append(w)
         return w
 

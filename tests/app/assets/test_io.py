@@ -81,7 +81,7 @@ def test_csv_round_trip(loaded, tmp_path):
         text = export_csv(s)
         before = export_data(s)["assets"]
     assert MARKER not in text
-    assert text.splitlines()[0] == "name,address,os,environment,groups,credential,port,vars,enabled"
+    assert text.splitlines()[0] == "name,address,os,environment,groups,credential,port,vars,enabled,zone"
     parsed = parse_csv(text)
     assert [a.name for a in parsed] == [a["name"] for a in before]
     path = tmp_path / "fleet.csv"
