@@ -88,7 +88,8 @@ def serve(port: int, host: str) -> None:
     if problem:
         raise click.ClickException(problem)
     require_current(settings.database_url)  # an unmigrated database: refuse, with the `opsplan db upgrade` hint
-    run_server(create_app(settings, migrate=False), host, port)
+    run_server(create_app(settings, migrate=False), host, port, workers=settings.web_workers,
+               threads=settings.web_threads)
 
 
 @cli.command()

@@ -44,6 +44,9 @@ FIELDS: tuple[EnvVar, ...] = (
     EnvVar("OPSPLAN_AUDIT_KEY", "generated into `var/audit.key`", "HMAC key of the audit chain; keep it (and "
            "`var/audit-head.json`) outside the database's reach"),
     EnvVar("OPSPLAN_USER", "the OS user", "CLI: the Opsplan user the command acts as (`--user` overrides)"),
+    EnvVar("OPSPLAN_WEB_WORKERS", "2 x CPU cores + 1 (at most 9)", "`opsplan serve`: gunicorn worker processes"),
+    EnvVar("OPSPLAN_WEB_THREADS", str(defaults.WEB_THREADS), "`opsplan serve`: threads per worker process "
+           "(each live event stream holds one)"),
 )
 
 
@@ -71,6 +74,11 @@ def _number(env: Mapping[str, str], name: str, default: float, cast=float):
     return value
 
 
+def default_web_workers() -> int:
+    """Gunicorn's rule of thumb, 2 x cores + 1, capped (each process holds its own caches and connections)."""
+    return min(2 * (os.cpu_count() or 1) + 1, defaults.WEB_WORKERS_MAX)
+
+
 class SettingsError(ValueError):
     """A variable has a value the service cannot use; the message names it."""
 
@@ -93,6 +101,8 @@ class Settings:
     secret_key: str | None = field(default=None, repr=False)
     audit_key: str | None = field(default=None, repr=False)
     cli_user: str | None = None
+    web_workers: int = field(default_factory=lambda: default_web_workers())
+    web_threads: int = defaults.WEB_THREADS
 
     @property
     def secret_key_file(self) -> Path:
@@ -140,4 +150,6 @@ class Settings:
             secret_key=env.get("OPSPLAN_SECRET_KEY") or None,
             audit_key=env.get("OPSPLAN_AUDIT_KEY") or None,
             cli_user=env.get("OPSPLAN_USER") or None,
+            web_workers=_number(env, "OPSPLAN_WEB_WORKERS", default_web_workers(), int),
+            web_threads=_number(env, "OPSPLAN_WEB_THREADS", defaults.WEB_THREADS, int),
         )

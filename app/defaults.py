@@ -31,7 +31,8 @@ REDIS_HEALTH_CHECK_SECONDS = 15
 LOGIN_FAILURES_PER_USER = 5  # failed logins for one user name within the window ...
 LOGIN_FAILURES_PER_ADDRESS = 20  # ... or from one address, before further attempts wait
 LOGIN_WINDOW_SECONDS = 300
-WEB_THREADS = 32  # gunicorn gthread threads (SSE streams hold one each)
+WEB_THREADS = 32  # gunicorn gthread threads per worker process (SSE streams hold one each)
+WEB_WORKERS_MAX = 9  # the default worker count (2 x cores + 1) stops here
 SSE_KEEPALIVE_SECONDS = 15.0
 PAGE_SIZE = 20
 

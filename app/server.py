@@ -19,12 +19,21 @@ class _Gunicorn(BaseApplication):
         return self.application
 
 
-def serve(app: Flask, host: str, port: int, threads: int = 32) -> None:
+def _post_fork(_server, _worker) -> None:
+    """A new worker process: drop the database connections inherited from the master (never shared)."""
+    from app.db.session import after_fork
+
+    after_fork()
+
+
+def serve(app: Flask, host: str, port: int, workers: int = 1, threads: int = 32) -> None:
+    """``workers`` processes (the app is built once in the master and forked) of ``threads`` threads each."""
     _Gunicorn(app, {
         "bind": f"{host}:{port}",
-        "workers": 1,
+        "workers": workers,
         "worker_class": "gthread",
         "threads": threads,
+        "post_fork": _post_fork,
         "timeout": 0,  # SSE streams are long-lived
         "accesslog": "-",
         "errorlog": "-",
