@@ -11,7 +11,21 @@ from app.json_provider import LimitedJSONProvider
 
 def blueprints() -> tuple[Blueprint, ...]:
     """Every blueprint, imported explicitly (one resource each): static tools see the whole web side."""
-    from app.api import actions, ask, assets, audit, chat, health, metrics, openapi, plans, runs, users, webhooks
+    from app.api import (
+        actions,
+        ask,
+        assets,
+        audit,
+        chat,
+        health,
+        inventory,
+        metrics,
+        openapi,
+        plans,
+        runs,
+        users,
+        webhooks,
+    )
     from app.ui import actions as ui_actions
     from app.ui import assets as ui_assets
     from app.ui import auth as ui_auth
@@ -21,8 +35,8 @@ def blueprints() -> tuple[Blueprint, ...]:
     from app.ui import runs as ui_runs
 
     return (openapi.bp, health.bp, plans.bp, ask.bp, runs.bp, actions.bp, assets.bp, chat.bp, metrics.bp, webhooks.bp,
-            audit.bp, users.bp, ui_auth.bp, ui_pages.bp, ui_plans.bp, ui_runs.bp, ui_chat.bp, ui_assets.bp,
-            ui_actions.bp)
+            audit.bp, users.bp, inventory.bp, ui_auth.bp, ui_pages.bp, ui_plans.bp, ui_runs.bp, ui_chat.bp,
+            ui_assets.bp, ui_actions.bp)
 
 
 def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Flask:

@@ -444,3 +444,14 @@ class ConversationsOut(BaseModel):
 class AskOut(BaseModel):
     plan: PlanOut
     run: RunOut | None = None
+
+
+class InventoryQuery(BaseModel):
+    plan_id: str | None = Field(default=None, description="only this plan's hosts (its current revision)")
+    host: str | None = Field(default=None, description="one host's vars (`--host NAME`); {} for an unknown host")
+
+
+class InventoryOut(BaseModel):
+    """Ansible's dynamic-inventory JSON: groups by name plus ``_meta.hostvars`` (or one host's vars)."""
+
+    model_config = ConfigDict(extra="allow")

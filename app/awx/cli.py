@@ -74,7 +74,8 @@ def awx_group() -> None:
 @click.option("--job-type", type=click.Choice(["check", "run"]), default="check", show_default=True)
 @click.option("--launch", is_flag=True, help="launch the job template after creating it")
 @click.option("--inventory-credential", type=int, default=None,
-              help="id of an AWX credential that injects DATABASE_URL for the inventory script")
+              help="id of an AWX credential that injects OPSPLAN_TOKEN (an Opsplan viewer token) for the "
+                   "inventory script")
 @click.option("--insecure", is_flag=True, help="do not verify AWX's TLS certificate")
 @click.option("--sync-timeout", type=float, default=600.0, show_default=True)
 def push_command(plan_id: str, url: str, token: str, scm_type: str, scm_url: str | None, scm_branch: str,
@@ -89,9 +90,11 @@ def push_command(plan_id: str, url: str, token: str, scm_type: str, scm_url: str
         if scm_type == "git":
             raise click.ClickException("--scm-type git needs --scm-url (the repository holding the project)")
         scm_url = f"{Settings.from_env().base_url.rstrip('/')}/api/v1/plans/{plan_id}/export/awx"
+    # the inventory script's environment (CONTRACT 9): where Opsplan answers, and only this plan's hosts
+    source_vars = json.dumps({"OPSPLAN_URL": Settings.from_env().base_url.rstrip("/"), "OPSPLAN_PLAN_ID": plan_id})
     try:
         ids = push(url, token, name, scm_url, scm_type=scm_type, scm_branch=scm_branch, organization=organization,
-                   job_type=job_type, launch=launch, inventory_credential=inventory_credential,
+                   job_type=job_type, launch=launch, inventory_credential=inventory_credential, source_vars=source_vars,
                    verify=not insecure, sync_timeout=sync_timeout)
     except AwxError as exc:
         raise click.ClickException(exc.message) from None

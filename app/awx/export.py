@@ -8,8 +8,8 @@ Layout (everything at the top level, as AWX expects of a project):
     collections/requirements.yml  installed by AWX's project update
     ansible.cfg
     plan.json hosts.json policy.json
-    inventory/opsplan_inventory.py  dynamic inventory (executable) reading the asset database
-    inventory/*.py                the ``inventory`` package the script imports (not the worker's snapshot.py)
+    inventory/opsplan_inventory.py  dynamic inventory (executable, standard library only): a client of
+                                  Opsplan's GET /api/v1/inventory (CONTRACT 9); nothing else of Opsplan
     README.md                     how to use it in AWX
     PLAN.md                       the compiler's description of the plan (its README)
     opsplan.json                  plan id, revision, bundle hash
@@ -23,10 +23,9 @@ from typing import Any, Protocol
 from app.awx.errors import ExportError
 from compiler.archive import EXEC_MODE, FILE_MODE, deterministic_tar_gz
 
-INVENTORY_DIR = Path(__file__).resolve().parents[2] / "inventory"
+# The exported inventory script: the standard-library HTTP client (no database access, no Opsplan code).
+INVENTORY_CLIENT = Path(__file__).resolve().parent / "inventory_client.py"
 INVENTORY_SCRIPT = "inventory/opsplan_inventory.py"
-# Worker-side modules the inventory script does not need: the per-run snapshot writer (it opens credentials).
-NOT_EXPORTED = frozenset({"snapshot.py"})
 
 
 class BundleLike(Protocol):
@@ -36,7 +35,7 @@ class BundleLike(Protocol):
 
 
 def project_files(bundle: BundleLike, plan_json: dict[str, Any], *, name: str,
-                  inventory_dir: Path = INVENTORY_DIR) -> dict[str, tuple[bytes, int]]:
+                  inventory_client: Path = INVENTORY_CLIENT) -> dict[str, tuple[bytes, int]]:
     """Every file of the project: relative path -> (content, mode)."""
     executables = set(getattr(bundle, "executables", ()) or ())
     files: dict[str, tuple[bytes, int]] = {}
@@ -46,13 +45,9 @@ def project_files(bundle: BundleLike, plan_json: dict[str, Any], *, name: str,
         files[target] = (data, EXEC_MODE if rel in executables else FILE_MODE)
     if bundle.playbook not in files:
         raise ExportError(f"bundle has no playbook {bundle.playbook!r}")
-    found = sorted(inventory_dir.glob("*.py")) if inventory_dir.is_dir() else []
-    scripts = [p for p in found if p.name not in NOT_EXPORTED]
-    if not any(p.name == "opsplan_inventory.py" for p in scripts):
-        raise ExportError(f"inventory script missing: {inventory_dir / 'opsplan_inventory.py'}")
-    for path in scripts:
-        rel = f"inventory/{path.name}"
-        files[rel] = (path.read_bytes(), EXEC_MODE if rel == INVENTORY_SCRIPT else FILE_MODE)
+    if not inventory_client.is_file():
+        raise ExportError(f"inventory script missing: {inventory_client}")
+    files[INVENTORY_SCRIPT] = (inventory_client.read_bytes(), EXEC_MODE)
     meta = {"name": name, "plan_id": plan_json.get("id"), "revision": plan_json.get("revision"),
             "bundle_sha256": bundle.sha256, "playbook": bundle.playbook, "inventory_script": INVENTORY_SCRIPT,
             "hosts": list(plan_json.get("hosts") or []), "risk": plan_json.get("risk"),
@@ -63,9 +58,9 @@ def project_files(bundle: BundleLike, plan_json: dict[str, Any], *, name: str,
 
 
 def build_project(bundle: BundleLike, plan_json: dict[str, Any], *, name: str,
-                  inventory_dir: Path = INVENTORY_DIR) -> bytes:
+                  inventory_client: Path = INVENTORY_CLIENT) -> bytes:
     """The deterministic tar.gz of the project (see ``compiler.archive``)."""
-    files = project_files(bundle, plan_json, name=name, inventory_dir=inventory_dir)
+    files = project_files(bundle, plan_json, name=name, inventory_client=inventory_client)
     try:
         return deterministic_tar_gz(files)
     except ValueError as exc:
@@ -101,8 +96,7 @@ are the exact inputs, and `opsplan.json` names the plan, revision and bundle has
 | `vars/plan.yml` | the plan's parameters |
 | `collections/requirements.yml` | collections AWX installs during the project update |
 | `ansible.cfg` | settings the playbook was tested with |
-| `{INVENTORY_SCRIPT}` | dynamic inventory (executable) reading the Opsplan asset database |
-| `inventory/*.py` | the small `inventory` package the script imports (needs only SQLAlchemy) |
+| `{INVENTORY_SCRIPT}` | dynamic inventory (executable, standard library only) asking `GET /api/v1/inventory` |
 
 ## Syncing it in AWX
 
@@ -113,12 +107,15 @@ are the exact inputs, and `opsplan.json` names the plan, revision and bundle has
    `collections/requirements.yml` during the sync. A manual project works too: unpack the archive into a
    directory under the AWX projects path (`/var/lib/awx/projects/`) and pick it as the playbook directory.
 2. **Inventory.** Create an inventory and add a source *Sourced from a Project*: project = this one,
-   inventory file = `{INVENTORY_SCRIPT}`, *Overwrite* on. The script reads `DATABASE_URL` (a SQLAlchemy
-   URL, e.g. `postgresql+psycopg://opsplan:...@db/opsplan`): give it with a custom credential type whose
-   injector sets the environment variable `DATABASE_URL` (keeps the password out of the source variables),
-   or as `DATABASE_URL: ...` in the source's variables. The execution environment needs `sqlalchemy`
-   (and `psycopg` for PostgreSQL). The script never prints a secret: attach the machine credentials
-   (SSH key or WinRM password) in AWX.
+   inventory file = `{INVENTORY_SCRIPT}`, *Overwrite* on. The script asks Opsplan over HTTP
+   (`GET /api/v1/inventory`) and reads from its environment `OPSPLAN_URL` (Opsplan's base URL, e.g.
+   `https://opsplan.example.com`), `OPSPLAN_TOKEN` (an Opsplan API token; a viewer's is enough:
+   `opsplan users create awx --role viewer`, `opsplan tokens create awx`) and optionally `OPSPLAN_PLAN_ID`
+   (only this plan's hosts: `{plan_json.get('id', 'PLAN_ID')}`). Put `OPSPLAN_URL` and `OPSPLAN_PLAN_ID` in
+   the source's variables and give the token with a custom credential type whose injector sets the
+   environment variable `OPSPLAN_TOKEN` (keeps it out of the source variables). It needs nothing but
+   Python's standard library, and Opsplan never sends a secret in the inventory: attach the machine
+   credentials (SSH key or WinRM password) in AWX.
 3. **Job template.** Playbook `{bundle.playbook}`, the inventory above, *Job Type* `check` (a preview:
    `--check`) or `run`, *Prompt on launch* for the job type (`ask_job_type_on_launch`), and *Show Changes*
    on (`diff_mode`), the same `--diff` view Opsplan previews with. Launch with job type `check` first.

@@ -51,6 +51,7 @@ CONTRACT_PATHS = {
     "/api/v1/users/{name}/tokens": {"post"},
     "/api/v1/tokens/{token_id}": {"delete"},
     "/api/v1/me": {"get"},
+    "/api/v1/inventory": {"get"},  # CONTRACT 9
 }
 
 
@@ -150,6 +151,9 @@ def test_real_resources_conform(api, app_schema, seeded):
         ("GET", "/api/v1/assets/{name}", {"name": "web-01"}, None, None),
         ("PATCH", "/api/v1/assets/{name}", {"name": "web-02"}, {"environment": "production"}, None),
         ("POST", "/api/v1/assets", {}, {"name": "web-01", "address": "127.0.0.9"}, None),  # 409
+        ("GET", "/api/v1/inventory", {}, None, None),
+        ("GET", "/api/v1/inventory", {}, None, {"plan_id": plan_id}),
+        ("GET", "/api/v1/inventory", {}, None, {"host": "web-01"}),
         ("GET", "/api/v1/groups", {}, None, None),
         ("GET", "/api/v1/groups/{name}", {"name": "web"}, None, None),
         ("GET", "/api/v1/credentials", {}, None, None),

@@ -46,8 +46,7 @@ def test_layout_is_awx_ready_and_deterministic(settings, plan_id, tmp_path):
     assert all(m.mtime == 0 and m.uid == 0 and m.gid == 0 and m.uname == "" for m in members)
     assert data[4:8] == b"\0\0\0\0"  # gzip header mtime 0
     for required in ("site.yml", "ansible.cfg", "collections/requirements.yml", "vars/plan.yml", "README.md",
-                     "inventory/opsplan_inventory.py", "inventory/builder.py", "inventory/__init__.py",
-                     "opsplan.json", "PLAN.md"):
+                     "inventory/opsplan_inventory.py", "opsplan.json", "PLAN.md"):
         assert required in names, required
     assert any(n.startswith("roles/opsplan_service/tasks/") for n in names)
     assert not any(n.startswith(("/", "..")) or "/../" in n for n in names)
@@ -57,12 +56,13 @@ def test_layout_is_awx_ready_and_deterministic(settings, plan_id, tmp_path):
     meta = json.loads((tmp_path / "opsplan.json").read_text())
     assert meta["plan_id"] == plan_id and meta["playbook"] == "site.yml" and len(meta["bundle_sha256"]) == 64
     readme = (tmp_path / "README.md").read_text()
-    for phrase in ("Sourced from a Project", "inventory/opsplan_inventory.py", "DATABASE_URL",
+    assert [n for n in names if n.startswith("inventory/")] == ["inventory/opsplan_inventory.py"]
+    for phrase in ("Sourced from a Project", "inventory/opsplan_inventory.py", "OPSPLAN_URL", "OPSPLAN_TOKEN",
                    "ask_job_type_on_launch", "diff_mode", "scm_type: archive", "check"):
         assert phrase in readme, phrase
 
 
-def test_playbook_passes_syntax_check_and_inventory_script_reads_the_database(settings, plan_id, tmp_path):
+def test_playbook_passes_syntax_check_and_inventory_script_needs_only_its_environment(settings, plan_id, tmp_path):
     project = tmp_path / "project"
     _extract(_archive(settings.database_url, plan_id), project)
     (tmp_path / "hosts.ini").write_text("web-01\nweb-02\nwin-01\n")
@@ -71,13 +71,12 @@ def test_playbook_passes_syntax_check_and_inventory_script_reads_the_database(se
     proc = subprocess.run([str(ANSIBLE_PLAYBOOK), "-i", str(tmp_path / "hosts.ini"), "--syntax-check", "site.yml"],
                           cwd=project, env=env, capture_output=True, text=True, timeout=180)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    # AWX runs the script from the project checkout: it must work from there, against the asset database
-    env = {**os.environ, "DATABASE_URL": settings.database_url}
-    proc = subprocess.run([sys.executable, "inventory/opsplan_inventory.py", "--list"], cwd=project, env=env,
-                          capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 0, proc.stderr
-    inventory = json.loads(proc.stdout)
-    assert {"web-01", "web-02", "win-01"} <= set(inventory["_meta"]["hostvars"])
+    # AWX runs the script from the project checkout with nothing but the standard library; without its
+    # environment it says what to set (tests/app/api/test_inventory.py runs it against the live service)
+    proc = subprocess.run([sys.executable, "-I", "-S", "inventory/opsplan_inventory.py", "--list"], cwd=project,
+                          env={"PATH": os.environ["PATH"]}, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1 and "set OPSPLAN_URL" in proc.stderr, proc.stderr
+    assert proc.stdout == ""
 
 
 class _Stub:  # a minimal bundle: only for the error paths of the archive format
@@ -92,7 +91,7 @@ def test_export_refuses_unsafe_paths_and_a_missing_playbook_or_script(tmp_path):
     with pytest.raises(ExportError, match="no playbook"):
         build_project(_Stub({"other.yml": b""}), {}, name="x")
     with pytest.raises(ExportError, match="inventory script missing"):
-        build_project(_Stub({"site.yml": b""}), {}, name="x", inventory_dir=tmp_path)
+        build_project(_Stub({"site.yml": b""}), {}, name="x", inventory_client=tmp_path / "missing.py")
 
 
 def test_cli_writes_the_archive_atomically(settings, plan_id, tmp_path):

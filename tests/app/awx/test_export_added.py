@@ -59,7 +59,7 @@ def test_an_added_role_travels_with_its_collections(settings, tmp_path):
     assert f"roles/{ROLE}/tasks/touch.yml" in files  # the generated dispatcher
     requirements = yaml.safe_load(files["collections/requirements.yml"])["collections"]
     assert {"name": "community.general", "version": COLLECTION_PINS["community.general"]} in requirements
-    assert "inventory/snapshot.py" not in files and "inventory/builder.py" in files
+    assert [f for f in files if f.startswith("inventory/")] == ["inventory/opsplan_inventory.py"]
 
     (tmp_path / "hosts.ini").write_text("web-01\nweb-02\n")
     env = {**os.environ, "ANSIBLE_CONFIG": str(project / "ansible.cfg"), "ANSIBLE_LOCAL_TEMP": str(tmp_path / "t"),
@@ -76,9 +76,9 @@ class _Bundle:
 
 
 @pytest.mark.unit
-def test_the_snapshot_writer_is_never_exported(tmp_path):
-    for name in ("opsplan_inventory.py", "builder.py", "tables.py", "__init__.py", "snapshot.py"):
-        (tmp_path / name).write_text("# x\n")
-    files = project_files(_Bundle(), {}, name="p", inventory_dir=tmp_path)
-    assert sorted(f for f in files if f.startswith("inventory/")) == [
-        "inventory/__init__.py", "inventory/builder.py", "inventory/opsplan_inventory.py", "inventory/tables.py"]
+def test_the_export_carries_only_the_http_inventory_client():
+    """Not the worker-side snapshot writer, not the database-reading builder: the standard-library client."""
+    files = project_files(_Bundle(), {}, name="p")
+    assert sorted(f for f in files if f.startswith("inventory/")) == ["inventory/opsplan_inventory.py"]
+    script = files["inventory/opsplan_inventory.py"][0].decode()
+    assert "/api/v1/inventory" in script and "sqlalchemy" not in script.lower() and "snapshot" not in script
