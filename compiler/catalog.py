@@ -24,7 +24,9 @@ OS_NAMES = ("linux", "windows")
 # data; these checks give early, clear errors and keep names boring.
 PARAM_KINDS = {
     "name": r"^[A-Za-z0-9][A-Za-z0-9_.@+\-]{0,127}$",
-    "path": r"^(?:[A-Za-z]:[\\/]|\\\\|/)[^\x00\r\n]{0,1023}$",
+    # a service: a unit name, or a Windows service's name or display name ("Print Spooler", "MSSQL$SALES")
+    "service": r"^(?=.{1,256}$)[A-Za-z0-9][A-Za-z0-9_.@+\-$]*(?: [A-Za-z0-9(][A-Za-z0-9_.@+\-$()]*){0,9}$",
+    "path": r"^(?:[A-Za-z]:[\\/]|\\\\|/)[^\x00\r\n]{0,1023}$|^[A-Za-z]:$",  # a bare drive letter names a disk
     "source": r"^(?:[A-Za-z]:[\\/]|\\\\|/|https?://)[^\x00\r\n]{0,2047}$",
     "url": r"^https?://[^\s\x00]{1,2040}$",
     "port": r"^[0-9]{1,5}$",

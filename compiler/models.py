@@ -64,6 +64,9 @@ class Plan(BaseModel):
     planner: str = "rules"
     # how the planner read the request, in words (what it assumed, what it left out and why)
     interpretation: list[str] = Field(default_factory=list)
+    # a rejected plan: what kind of request was refused (destructive, lockout, injection, secrets, off_topic, ...);
+    # risk and read_only then describe what was refused
+    refusal_kind: str | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Plan:

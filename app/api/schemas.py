@@ -92,6 +92,9 @@ class PlanOut(_Open):
     approval_used: bool = False
     interpretation: list[str] = Field(default_factory=list, description="how the request was read: what was "
                                       "assumed, what was left out and why")
+    refusal_kind: str | None = Field(default=None, description="a rejected plan: the kind of request refused "
+                                     "(destructive, lockout, injection, secrets, fleet_wide, off_topic, ...); "
+                                     "risk and read_only describe what was refused")
     history: dict[str, Any] | None = Field(default=None, description="GET /plans/{id}: the expected duration "
                                            "and the last problems on these hosts, from earlier runs")
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from app.planner.objects import KNOWN_OBJECTS
 from app.planner.vocabulary import HOST_NOUNS, OS_WORDS, PLURAL_HOST_NOUNS, Vocabulary
 
 _SPANS = re.compile(
@@ -36,9 +37,12 @@ VERBS = {
     **dict.fromkeys(("install", "installs"), "install"),
     **dict.fromkeys(("remove", "uninstall", "purge", "delete", "erase"), "remove"),
     **dict.fromkeys(("check", "verify", "test", "probe", "inspect", "query", "show", "get", "view", "report",
-                     "tell", "give", "display", "list", "find", "confirm", "see", "look"), "check"),
+                     "tell", "give", "display", "list", "find", "confirm", "see", "look", "hit"), "check"),
     **dict.fromkeys(("ping", "reach", "pinging"), "ping"),
-    **dict.fromkeys(("copy", "cp", "transfer", "upload", "push"), "copy"),
+    **dict.fromkeys(("copy", "cp", "transfer", "upload", "push", "download", "fetch"), "copy"),
+    **dict.fromkeys(("enable",), "enable"),
+    **dict.fromkeys(("disable",), "disable"),
+    **dict.fromkeys(("replace",), "deploy"),
     **dict.fromkeys(("kill", "terminate", "pkill", "taskkill"), "kill"),
     **dict.fromkeys(("run", "execute", "exec"), "run"),
     **dict.fromkeys(("stat",), "stat"),
@@ -67,13 +71,13 @@ STATES = {
     **dict.fromkeys(("exist", "exists", "existing"), "exist"),
 }
 KEYWORDS = {
-    **dict.fromkeys(("process", "processes", "proc", "pid"), "process"),
+    **dict.fromkeys(("process", "processes", "proc", "procs", "pid"), "process"),
     **dict.fromkeys(("service", "services", "daemon", "daemons", "svc"), "service"),
     **dict.fromkeys(("package", "packages", "pkg", "rpm", "deb"), "package"),
     **dict.fromkeys(("port", "ports", "tcp"), "port"),
-    **dict.fromkeys(("disk", "disks", "df", "storage", "filesystem", "filesystems", "space", "usage"), "disk"),
+    **dict.fromkeys(("disk", "disks", "df", "storage", "filesystem", "filesystems", "space", "usage", "full"), "disk"),
     **dict.fromkeys(("uptime", "info", "information", "facts", "memory", "ram", "cpu", "hardware", "sysinfo",
-                     "load", "kernel"), "info"),
+                     "load", "kernel", "os"), "info"),
     **dict.fromkeys(("file", "files", "directory", "folder", "path"), "file"),
     **dict.fromkeys(("app", "application", "executable", "binary", "exe", "release", "build", "msi"), "app"),
     **dict.fromkeys(("version", "versions"), "version"),
@@ -100,6 +104,7 @@ FILLER = frozenset(["the", "a", "an", "please", "pls", "can", "could", "would", 
                     "stale", "zombie", "runaway", "broken", "old", "new", "latest", "newest", "fresh", "again", "too",
                     "as", "well", "named", "called", "so", "left", "free", "sure", "gracefully", "safely", "soon",
                     "up-to-date", "available", "should", "shall", "may", "might", "must", "have", "has", "had",
+                    "quick", "its", "thx", "agian", "anyway", "real", "quickly",
                     "this", "that"]) - VAGUE - PRONOUNS
 
 
@@ -194,4 +199,40 @@ def classify(word: str, low: str, prev: str, nxt: str, vocab: Vocabulary) -> Tok
         return Tok("VER", word, word)
     if low in FILLER or low in ("?", "!"):
         return Tok("FILL", low, word)
+    fixed = _TYPOS.get(low) if len(low) >= 5 and not any(c.isdigit() for c in low) else None
+    if fixed is not None:
+        return classify(fixed, fixed, prev, nxt, vocab)
     return Tok("WORD", low, word)
+
+
+def _edits1(word: str) -> set[str]:
+    """Every string one deletion, transposition or substitution away (the typos hands make)."""
+    letters = "abcdefghijklmnopqrstuvwxyz-"
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    out = {a + b[1:] for a, b in splits if b}
+    out |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    out |= {a + c + b[1:] for a, b in splits if b for c in letters}
+    out |= {a + c + b for a, b in splits for c in letters}
+    return out
+
+
+_TYPO_KEYWORDS = ("status", "running", "stopped", "installed", "process", "processes", "service", "services",
+                  "package", "packages", "version")
+
+
+def _typo_table() -> dict[str, str]:
+    """Misspellings of the planner's own verbs and keywords (5+ letters) -> the word; ambiguous ones left out."""
+    words = [w for w in (*VERBS, *_TYPO_KEYWORDS) if len(w) >= 5 and w.isalpha()]
+    table: dict[str, str] = {}
+    clash: set[str] = set()
+    for w in words:
+        for typo in _edits1(w):
+            if typo in table and table[typo] != w:
+                clash.add(typo)
+            table.setdefault(typo, w)
+    known = set(words) | set(FILLER) | set(PREPS) | set(OS_WORDS) | set(HOST_NOUNS) | set(KEYWORDS) | set(STATES) \
+        | KNOWN_OBJECTS
+    return {t: w for t, w in table.items() if t not in clash and t not in known}
+
+
+_TYPOS = _typo_table()

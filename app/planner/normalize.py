@@ -12,6 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from app.planner import objects
+from app.planner.lexer import FILLER, PREPS, VERBS
+
 _I = re.IGNORECASE
 _QUOTED = re.compile(r'"[^"\n]*"|“[^”\n]*”|(?<![\w])\'[^\'\n]*\'(?![\w])')
 _HOLE = "\x01"  # quoted text is held out of every rewrite: \x01<n>\x01 stands for the n-th quoted string
@@ -43,7 +46,7 @@ def _rule(pattern: str, flags: int = _I) -> Callable[[Callable[[re.Match[str]], 
     return register
 
 
-@_rule(r"`([^`\n]+)`")
+@_rule(r"(?<![\w`])`([^`\n]+)`(?![\w`])")
 def _backticks(m: re.Match[str]) -> str:  # `free -m` is a quoted command, as "free -m" is
     inner = m.group(1)
     return f'"{inner}"' if '"' not in inner else f"'{inner}'"
@@ -168,6 +171,38 @@ def _drive(m: re.Match[str]) -> str:
     return f"{m['d'].upper()}:"
 
 
+# Where an application lives: "binary is /opt/x/bin/x", "it's installed at C:\\Program Files\\X\\x.exe" -> "at PATH"
+@_rule(r"(?:,\s*)?(?:(?:it['’]?s|it\s+is|which\s+is|that\s+is|its)\s+)?(?:installed|located|living|deployed)\s+"
+       r"(?:at|in|under|to)\s+|(?:,\s*)?(?:the\s+)?(?:binary|executable|exe|program)\s+(?:is|lives|sits)\s+(?:at\s+|in\s+)?")
+def _located(m: re.Match[str]) -> str:
+    return " at "
+
+
+# Start-up type: "enable nginx at boot", "make X start automatically", "set the X service to Disabled";
+# and the question "is X set to start at boot?" / "is X enabled?" is a status check
+@_rule(r"\bis\s+(?:the\s+)?" + _NAME + r"(?:\s+service)?\s+(?:set\s+to\s+(?:start|run)\s+(?:automatically|"
+       r"at\s+boot|on\s+boot|at\s+startup|on\s+startup)|enabled(?:\s+(?:at|on)\s+(?:boot|startup))?|(?:set\s+to\s+)?(?:automatic|auto|disabled))")
+def _startup_question(m: re.Match[str]) -> str:
+    return f"status of service {m['name']}"
+
+
+@_rule(r"\b(?:make|have|let|get|configure)\s+(?:the\s+)?" + _NAME + r"(?:\s+service)?\s+(?:to\s+)?(?:start|run)\s+"
+       r"(?:up\s+)?(?:automatically|at\s+boot|on\s+boot|at\s+startup|on\s+startup|with\s+the\s+system)")
+def _make_autostart(m: re.Match[str]) -> str:
+    return f"enable {m['name']}"
+
+
+@_rule(r"\b(?:enable|start)\s+(?:the\s+)?" + _NAME + r"(?:\s+service)?\s+(?:at|on)\s+(?:boot|startup|reboot)\b")
+def _enable_at_boot(m: re.Match[str]) -> str:
+    return f"enable {m['name']}"
+
+
+@_rule(r"\bset\s+(?:the\s+)?(?:startup\s+type\s+of\s+)?(?:the\s+)?" + _NAME + r"(?:\s+service)?(?:'s\s+startup\s+type)?"
+       r"\s+to\s+(?P<mode>disabled|manual|automatic|auto|enabled)\b")
+def _set_startup(m: re.Match[str]) -> str:
+    return f"{'disable' if m['mode'].lower() in ('disabled', 'manual') else 'enable'} {m['name']}"
+
+
 # Chatter after a comma: ", it's frozen", ", printers r stuck agian", ", thx" (a reason, not an instruction)
 @_rule(r",\s*(?:it['’]?s|its|it\s+is|it\s+has|they['’]?re|they\s+are|it\s+was|been|since|because|cos|cuz|as|"
        r"thx|thanks|ty|cheers|ta|printers?|users?\s+(?:are|report|say)|customers?\s+(?:are|report)|seems?|looks?)\b[^,]*$")
@@ -180,6 +215,32 @@ def _thanks(m: re.Match[str]) -> str:
     return ""
 
 
+# Windows services are often named by their display names, which have spaces: "Print Spooler", "Windows Update".
+# Known ones, and any run of capitalised words before "service", are one name (held like quoted text).
+_DISPLAY_NAMES = re.compile(r"(?<![\w\"'])(?:" + "|".join(
+    re.escape(n).replace(r"\ ", r"\s+") for n in sorted(objects.WINDOWS_DISPLAY_NAMES, key=len, reverse=True))
+    + r")(?![\w\"'])", _I)
+_TITLE_SERVICE = re.compile(r"(?<![\w\"'\x01])(?P<words>(?:[A-Z][\w.&-]*\s+){1,5}[A-Z][\w.&-]*)(?=\s+service\b)")
+_NOT_NAME_START = frozenset((*VERBS, *FILLER, *PREPS, "is", "the", "are", "whether", "check", "status"))
+
+
+def _quoting(hold: Callable[[re.Match[str]], str]) -> Callable[[re.Match[str]], str]:
+    def quote(m: re.Match[str]) -> str:
+        return hold(re.match(r"(?s).*", f'"{m.group(0)}"'))  # type: ignore[arg-type]
+    return quote
+
+
+def _title_service(m: re.Match[str], quote: Callable[[re.Match[str]], str]) -> str:
+    words = m.group("words").split()
+    lead = []
+    while words and words[0].lower() in _NOT_NAME_START:
+        lead.append(words.pop(0))
+    if len(words) < 2:
+        return m.group(0)
+    inner = re.match(r"(?s).*", " ".join(words))
+    return " ".join([*lead, quote(inner)])  # type: ignore[arg-type]
+
+
 def normalize(text: str) -> str:
     """The request with operators' tool syntax and chatter rewritten to plain wording (quoted text untouched)."""
     out = _REWRITES[0][0].sub(_backticks, text)  # backticks become quotes first: they are quoted commands too
@@ -190,6 +251,9 @@ def normalize(text: str) -> str:
         return f"{_HOLE}{len(held) - 1}{_HOLE}"
 
     out = _QUOTED.sub(hold, out.replace(_HOLE, " "))
+    hold_quoted = _quoting(hold)
+    out = _DISPLAY_NAMES.sub(hold_quoted, out)
+    out = _TITLE_SERVICE.sub(lambda m: _title_service(m, hold_quoted), out)
     for rx, fn in _REWRITES[1:]:
         out = rx.sub(fn, out)
     out = re.sub(f"{_HOLE}(\\d+){_HOLE}", lambda m: held[int(m.group(1))], out)

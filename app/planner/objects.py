@@ -32,19 +32,34 @@ _LINUX_SERVICES = frozenset((
     "metricbeat", "td-agent", "fluentd", "consul", "vault", "nomad", "etcd", "cups", "avahi-daemon", "polkit",
     "dbus", "udev",
 ))
+WINDOWS_DISPLAY_NAMES = (
+    "Print Spooler", "Windows Update", "Windows Remote Management", "Windows Firewall", "Windows Defender Firewall",
+    "Remote Registry", "Remote Desktop Services", "Task Scheduler", "Windows Time", "IIS Admin Service",
+    "World Wide Web Publishing Service", "SQL Server", "SQL Server Agent", "Windows Event Log", "DNS Client",
+    "Background Intelligent Transfer Service", "Windows Management Instrumentation", "Windows Defender",
+    "Microsoft Defender Antivirus Service", "Windows Installer",
+)
 _WINDOWS_SERVICES = frozenset(name.lower() for name in (
     "W3SVC", "WAS", "IISADMIN", "MSSQLSERVER", "SQLSERVERAGENT", "SQLBrowser", "MSSQLFDLauncher", "ReportServer",
     "Spooler", "wuauserv", "WinRM", "MpsSvc", "BITS", "Dnscache", "LanmanServer", "LanmanWorkstation",
     "RemoteRegistry", "TermService", "EventLog", "Schedule", "W32Time", "WinDefend", "MSMQ", "NTDS", "CertSvc",
     "Netlogon", "DHCPServer", "DFSR", "AppHostSvc", "WMSVC", "WinMgmt", "RpcSs", "CryptSvc", "TrustedInstaller",
     "UsoSvc", "msiserver", "SENS", "AudioSrv", "NlaSvc", "iphlpsvc", "SamSs", "gpsvc", "ClusSvc", "vmms",
-    # display names
-    "Print Spooler", "Windows Update", "Windows Remote Management", "Windows Firewall", "Windows Defender Firewall",
-    "Remote Registry", "Remote Desktop Services", "Task Scheduler", "Windows Time", "IIS Admin Service",
-    "World Wide Web Publishing Service", "SQL Server", "SQL Server Agent", "Windows Event Log", "DNS Client",
-    "Background Intelligent Transfer Service", "Windows Management Instrumentation", "Windows Defender",
-    "Microsoft Defender Antivirus Service", "Windows Installer",
+    *WINDOWS_DISPLAY_NAMES,
 ))
+# Names of services and programs the planner knows: never "corrected" as typos of its own words.
+KNOWN_OBJECTS = frozenset(_LINUX_SERVICES | {n for n in _WINDOWS_SERVICES if " " not in n} | {
+    "httpd", "https", "curl", "wget", "htop", "vim", "git", "java", "python", "python3", "node", "nodejs", "perl",
+    "openssl", "tree", "telnet", "strace", "tcpdump", "rsync", "unzip", "zip", "jq", "tmux", "screen", "nano",
+})
+# Software that Windows hosts commonly get from Chocolatey/winget: "update 7zip" on Windows means the package.
+WINDOWS_PACKAGES = frozenset({
+    "7zip", "7zip.install", "googlechrome", "chrome", "firefox", "notepadplusplus", "notepad++", "git", "vscode",
+    "putty", "winscp", "vlc", "adobereader", "javaruntime", "jre8", "openjdk", "temurin", "python", "python3",
+    "nodejs", "dotnet", "dotnetfx", "dotnet-runtime", "powershell", "powershell-core", "pwsh", "sysinternals",
+    "curl", "wget", "openssl", "nginx", "microsoft-edge", "edge", "zoom", "teams", "microsoft-teams", "wireshark",
+    "filezilla", "greenshot", "keepass", "paint.net", "procexp", "treesizefree", "vcredist140", "vcredist-all",
+})
 # What Opsplan itself reaches hosts through: stopping, disabling or killing it locks every later run out.
 _ACCESS = frozenset({
     "sshd", "ssh", "openssh-server", "winrm", "windows remote management", "networking", "network",
@@ -79,6 +94,8 @@ def object_os(step: Step) -> tuple[str | None, str]:
             found = _service_os(name)
             if found:
                 return found, f"{name} is a {'Windows' if found == 'windows' else 'Linux'} service"
+    if name and step.action.startswith("package.") and name.lower() in _LINUX_SERVICES:
+        return "linux", f"{name} is a Linux package"
     for key in _PATH_PARAMS:
         value = step.params.get(key)
         if not isinstance(value, str) or not value or "://" in value:
@@ -105,7 +122,8 @@ def lockout_reason(step: Step) -> str | None:
 
 def narrow(steps: list[Step], vocab: Vocabulary) -> tuple[list[Step], list[str], list[str]]:
     """(steps with the OS their object implies, questions, interpretation notes)."""
-    from app.planner.resolve import resolve_targets  # resolve calls this module; imported late to avoid a cycle
+    from app.planner.resolve import _select  # resolve calls this module; imported late to avoid a cycle
+    from app.planner.vocabulary import Selection
 
     out, questions, notes = [], [], []
     for step in steps:
@@ -118,7 +136,9 @@ def narrow(steps: list[Step], vocab: Vocabulary) -> tuple[list[Step], list[str],
             questions.append(f"{why}, but you asked for {t.os} hosts. Which hosts did you mean?")
             out.append(step)
             continue
-        wrong = [h for h in t.hosts if (a := vocab.assets.get(vocab.host(h) or "")) is not None and a.os != os_]
+        named = frozenset(h for h in (vocab.host(n) for n in t.hosts) if h)
+        oses = vocab.select_hosts(Selection(hosts=named)) if named else {}
+        wrong = sorted(h for h, o in oses.items() if o != os_)
         if wrong:
             questions.append(f"{why}, and {', '.join(wrong)} {'is a' if len(wrong) == 1 else 'are'} "
                              f"{'Windows' if os_ == 'linux' else 'Linux'} host{'s' if len(wrong) > 1 else ''}. "
@@ -126,10 +146,10 @@ def narrow(steps: list[Step], vocab: Vocabulary) -> tuple[list[Step], list[str],
             out.append(step)
             continue
         if t.os is None:
-            hosts, qs = resolve_targets(t, vocab, step)
-            left = sorted(h for h in hosts if vocab.assets[h].os != os_) if not qs else []
+            selected, qs = _select(t, vocab, step)
+            left = sorted(h for h, o in selected.items() if o != os_) if not qs else []
             if left:
-                shown = ", ".join(left[:10]) + (" ..." if len(left) > 10 else "")
+                shown = ", ".join(left[:10]) + (f" and {len(left) - 10} more" if len(left) > 10 else "")
                 notes.append(f"{why}: only the {os_} hosts, left out {shown}")
             step = step.model_copy(update={"targets": t.model_copy(update={"os": os_})})
         out.append(step)

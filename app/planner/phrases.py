@@ -19,11 +19,15 @@ from compiler.definitions import SLOT_RE
 # Words an operator may add between a phrase's words without changing what it asks.
 FILLERS = ("the", "a", "an", "me", "us", "please", "my", "our", "all", "of", "current", "for")
 _GAP = r"(?:\s+(?:" + "|".join(FILLERS) + r"))*\s+"
-_NOT_FILLER = r"(?!(?:" + "|".join(FILLERS) + r")\b)"  # a slot's value is never a filler word
+# a slot's value is never a filler word, a preposition or a conjunction ("kick on web-01" names no service)
+_NOT_VALUE_WORDS = (*FILLERS, "on", "in", "at", "to", "from", "with", "across", "into", "onto", "and", "or", "every",
+                    "each", "then", "via", "by", "is", "are", "it", "them", "this", "that")
+_NOT_FILLER = r"(?!(?:" + "|".join(_NOT_VALUE_WORDS) + r")\b)"
 _QUOTED = r'"[^"\n]+"|\'[^\'\n]+\'|`[^`\n]+`'
 _PATH = r"(?:[A-Za-z]:[\\/]|\\\\|/)[^\s\"'`]*"
 SLOT_PATTERNS = {
     "name": r"[A-Za-z0-9][A-Za-z0-9_.@+\-]*",
+    "service": r"\"[^\"\n]+\"|[A-Za-z0-9][A-Za-z0-9_.@+\-$]*",
     "path": rf"{_QUOTED}|{_PATH}",
     "source": rf"{_QUOTED}|{_PATH}|https?://\S+",
     "url": r"https?://[^\s\"'`]+",

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import difflib
 
-from app.planner import safety
+from app.planner import objects, safety
 from app.planner.vocabulary import Selection, Vocabulary
 from compiler.catalog import Catalog
 from compiler.definitions import SLOT_RE
 from compiler.errors import CompilerError
-from compiler.models import Plan, PlanStatus, Step, Targets
+from compiler.models import Plan, PlanStatus, Risk, Step, Targets
 from compiler.validate import plan_risk, validate_step
 
 
@@ -173,15 +173,25 @@ def _supported(step: Step, selected: dict[str, str], vocab: Vocabulary) -> tuple
                   f"{' ...' if len(dropped) > 10 else ''}"), ""
 
 
-def _reject(plan: Plan, reason: str) -> Plan:
-    return Plan(status=PlanStatus.REJECTED, reason=reason, steps=plan.steps, risk=plan.risk,
-                read_only=plan.read_only, request=plan.request, planner=plan.planner)
+def _reject(plan: Plan, reason: str, vocab: Vocabulary | None = None) -> Plan:
+    """A refusal that says what it refused: its kind, and the risk of the refused steps (or of the kind)."""
+    kind, risk, read_only = safety.refusal_kind(reason)
+    if plan.refusal_kind and reason == plan.reason:
+        kind = plan.refusal_kind
+    if vocab is not None and plan.steps:
+        known = [s for s in plan.steps if s.action in vocab.catalog]
+        step_risk, steps_read_only = plan_risk(known, vocab.catalog) if known else (Risk(risk), read_only)
+        order = list(Risk)
+        risk = max(Risk(risk), step_risk, key=order.index).value
+        read_only = read_only and steps_read_only
+    return Plan(status=PlanStatus.REJECTED, reason=reason, steps=plan.steps, risk=Risk(risk), read_only=read_only,
+                request=plan.request, planner=plan.planner, refusal_kind=kind, interpretation=plan.interpretation)
 
 
 def finalize(plan: Plan, vocab: Vocabulary) -> Plan:
     """The one code path from a planner's raw plan to a checked plan (refuse, validate, resolve)."""
     if plan.status is PlanStatus.REJECTED:
-        return _reject(plan, plan.reason or "Refused.")
+        return _reject(plan, plan.reason or "Refused.", vocab)
     for step in plan.steps:  # refuse payloads before anything else looks at them
         values = [(str(v), step.action == "command.run" and k == "command") for k, v in step.params.items()]
         t = step.targets
@@ -189,17 +199,22 @@ def finalize(plan: Plan, vocab: Vocabulary) -> Plan:
         for value, is_command in values:
             reason = safety.check_value(value, command=is_command)
             if reason:
-                return _reject(plan, reason)
+                return _reject(plan, reason, vocab)
+    for step in plan.steps:
+        reason = objects.lockout_reason(step)
+        if reason:
+            return _reject(plan, reason, vocab)
     for step in plan.steps:
         t = step.targets
         if step.action == "host.reboot" and t.all and not (t.hosts or t.groups or t.environment or t.os):
-            return _reject(plan, "Refused: rebooting the entire fleet at once; name a group, environment or hosts.")
+            return _reject(plan, "Refused: rebooting the entire fleet at once; name a group, environment or hosts.",
+                           vocab)
     questions = list(plan.questions)
     checked: list[Step] = []
     for step in plan.steps:
         spec = vocab.catalog.get(step.action)
         if spec is None:
-            return _reject(plan, f"Refused: '{step.action}' is not an action in the catalog.")
+            return _reject(plan, f"Refused: '{step.action}' is not an action in the catalog.", vocab)
         missing = [p.name for p in spec.params if p.required and step.params.get(p.name) in (None, "")]
         missing += [group[0] for group in spec.one_of
                     if sum(step.params.get(p) not in (None, "") for p in group) != 1]
@@ -212,10 +227,12 @@ def finalize(plan: Plan, vocab: Vocabulary) -> Plan:
         except CompilerError as exc:
             questions.append(f"{exc} Please give a valid value.")
             checked.append(step)
+    checked, os_questions, notes = objects.narrow(checked, vocab)
+    questions += [q for q in os_questions if q not in questions]
     valid = [s for s in checked if s.action in vocab.catalog]
     risk, read_only = plan_risk(valid, vocab.catalog)
     status = PlanStatus.NEEDS_CLARIFICATION if questions else plan.status
-    out = plan.model_copy(update={"steps": checked, "risk": risk, "read_only": read_only,
-                                  "status": status, "questions": questions})
+    out = plan.model_copy(update={"steps": checked, "risk": risk, "read_only": read_only, "status": status,
+                                  "questions": questions, "interpretation": [*plan.interpretation, *notes]})
     out = resolve(out, vocab)
     return Plan.model_validate(out.model_dump())

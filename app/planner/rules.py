@@ -1,15 +1,16 @@
 """The rule planner: verbs, objects and targets of a plain-language request -> a Plan (no network, fast)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from app.defaults import MAX_REQUEST_CHARS
-from app.planner import phrases, safety
+from app.planner import phrases, readers, safety, scope
 from app.planner.lexer import HOSTLIKE_RX, PRONOUNS, TARGET_PREPS, VAGUE, Span, Tok, protect, tokenize
 from app.planner.normalize import normalize
 from app.planner.resolve import finalize
 from app.planner.vocabulary import Vocabulary
-from compiler.models import Plan, PlanStatus, Step, Targets
+from compiler.models import Plan, PlanStatus, Risk, Step, Targets
 
 PLANNER_NAME = "rules"
 # The actions the hand-written rules below read from verbs and keywords; every other action (the everyday
@@ -22,6 +23,7 @@ RULE_READS = frozenset({
 })
 _EXT = (".exe", ".msi", ".jar", ".war", ".dll", ".zip", ".bin", ".tar.gz", ".tgz")
 _TARGET_KINDS = frozenset(("HOST", "GROUP", "ENV", "OS", "ALL"))
+_MULTI_STEP = re.compile(r"\b(?:then|afterwards|after\s+that|and\s+also)\b|;", re.IGNORECASE)
 
 
 @dataclass
@@ -140,7 +142,11 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
             low = tok.value
             group = vocab.group_index.get(low)
             target_ctx = prep in TARGET_PREPS or mode in ("TGT", "EXC") or (prep in ("from", "to", "for") and group)
-            if target_ctx or (mode == "OBJ" and HOSTLIKE_RX.match(low)):
+            chatter = (mode == "TGT" and not prep and not group and not HOSTLIKE_RX.match(low)
+                       and (prev is None or prev.kind != "CONJ") and (nxt is None or nxt.kind != "NOUN"))
+            if chatter:  # "web-01: anything on port 80": a word after a target is not another target
+                c.vague = True
+            elif target_ctx or (mode == "OBJ" and HOSTLIKE_RX.match(low)):
                 name = group or tok.text
                 if mode == "EXC":
                     c.exclude.append(name)
@@ -199,6 +205,14 @@ def build(c: Clause, prev_names: list[str]) -> tuple[list[tuple[str, dict]], lis
     if not names and c.pronoun and prev_names:
         names = list(prev_names)
     verb, st, kws = c.verb, c.states, set(c.kws)
+    quoted = {span.value for span, _ in c.spans if span.kind == "q"}
+    if names and not (verb or c.has_targets() or kws or st or c.spans) and len(" ".join(names).split()) >= 3:
+        return [], [], ("Refused: that does not look like an operations request. I can plan actions on the fleet, "
+                        "e.g. 'restart nginx on the staging web servers'.")
+    loose = next((n for n in names if " " in n and n not in quoted), None)
+    if loose is not None and verb not in ("run", "reboot", "ping"):  # "give nginx a kick": words, not one name
+        return [], [f"I read '{loose}' as the object, which is not one name. Which service, package or process do you "
+                    "mean? Put a name with spaces in quotes, e.g. restart \"Print Spooler\"."], None
 
     def each(action: str, extra: dict | None = None) -> list[tuple[str, dict]]:
         return [(action, {"name": n, **(extra or {})}) for n in names] or [(action, dict(extra or {}))]
@@ -210,6 +224,11 @@ def build(c: Clause, prev_names: list[str]) -> tuple[list[tuple[str, dict]], lis
     if verb == "copy":
         params = {"src": _first(c, "pu", exclude_preps=("to", "into", "onto")),
                   "dest": _first(c, "p", ("to", "into", "onto"))}
+        paths = [sp.value for sp, _ in c.spans if sp.kind in "pu"]
+        if not params["dest"] and len(paths) == 2 and params["src"] == paths[0]:  # cp SRC DEST
+            params["dest"] = paths[1]
+        if not params["dest"] and params["src"] and names:  # "push the new X from SRC to the cis box": an app update
+            return [("app.update", {"name": _strip_ext(names[0]), "source": params["src"]})], [], None
         return [("file.copy", {k: v for k, v in params.items() if v})], [], None
     if verb == "kill":
         return each("process.kill"), [], None
@@ -223,7 +242,11 @@ def build(c: Clause, prev_names: list[str]) -> tuple[list[tuple[str, dict]], lis
     if verb == "restart":
         if names:
             return each("service.restart"), [], None
-        return ([("host.reboot", {})] if c.has_targets() or c.host_noun else [("service.restart", {})]), [], None
+        service_meant = bool(kws & {"service", "app", "process"})  # "restart the service on web-01": which one?
+        return ([("host.reboot", {})] if (c.has_targets() or c.host_noun) and not service_meant
+                else [("service.restart", {})]), [], None
+    if verb in ("enable", "disable"):
+        return each(f"service.{verb}"), [], None
     if c.ensure and "installed" in st or verb == "install":
         return each("package.install", ver), [], None
     if c.ensure and "running" in st or verb == "start":
@@ -267,7 +290,7 @@ def build(c: Clause, prev_names: list[str]) -> tuple[list[tuple[str, dict]], lis
         return each("package.check"), [], None
     if "http" in kws:
         return [("http.check", {})], [], None
-    if "process" in kws:
+    if "process" in kws or (names and all(n.lower().endswith(".exe") for n in names) and st & {"running", "up"}):
         return each("process.check"), [], None
     if names and (verb or st & {"running", "stopped", "up"} or kws & {"status", "service"}):
         return each("service.status"), [], None
@@ -306,14 +329,23 @@ def _targets(c: Clause) -> tuple[Targets, list[str]]:
 
 
 def _reject(text: str, reason: str) -> Plan:
-    return Plan(status=PlanStatus.REJECTED, reason=reason, request=text, planner=PLANNER_NAME)
+    kind, risk, read_only = safety.refusal_kind(reason)
+    return Plan(status=PlanStatus.REJECTED, reason=reason, request=text, planner=PLANNER_NAME, refusal_kind=kind,
+                risk=Risk(risk), read_only=read_only)
+
+
+def _raw_reason(text: str) -> str | None:
+    """Refusals read on the request as typed (before any rewriting)."""
+    if len(text) > MAX_REQUEST_CHARS:
+        return f"Refused: the request is too long (at most {MAX_REQUEST_CHARS} characters)."
+    return safety.injection_reason(text) or safety.catastrophic_reason(text) or safety.secrets_reason(text)
 
 
 def precheck(text: str) -> str | None:
     """Refusal reason that applies to the raw request text whichever planner runs (or None)."""
     if len(text) > MAX_REQUEST_CHARS:
         return f"Refused: the request is too long (at most {MAX_REQUEST_CHARS} characters)."
-    reason = safety.injection_reason(text) or safety.catastrophic_reason(text)
+    reason = safety.injection_reason(text) or safety.catastrophic_reason(text) or safety.secrets_reason(text)
     if reason:
         return reason
     protected, spans = protect(text)
@@ -329,7 +361,7 @@ def plan_rules(text: str, vocab: Vocabulary) -> Plan:
         return Plan(status=PlanStatus.NEEDS_CLARIFICATION,
                     questions=["What would you like me to do, and on which hosts?"],
                     request=text, planner=PLANNER_NAME)
-    reason = precheck(text)
+    reason = _raw_reason(text)
     if reason:
         return _reject(text, reason)
     plan = _plan_normalized(normalize(text), vocab)
@@ -340,6 +372,19 @@ def _plan_normalized(text: str, vocab: Vocabulary) -> Plan:
     reason = precheck(text)
     if reason:
         return _reject(text, reason)
+    what = scope.out_of_catalog(protect(text)[0])
+    if what is not None:
+        questions = _with_nearest(text, [f"I can't {what}: no action in the catalog does that."], vocab)
+        return Plan(status=PlanStatus.NEEDS_CLARIFICATION, questions=questions, request=text, planner=PLANNER_NAME,
+                    interpretation=[f"out of the catalog: {what}"])
+    reading = None if _MULTI_STEP.search(text) else readers.read(text)
+    if reading is not None:
+        found, rest = reading
+        note = f"{found.action}: read from {found.why}"
+        if found.default_host and vocab.host(found.default_host) and not has_targets(rest, vocab):
+            rest = f"{rest} on {found.default_host}"
+            note += f"; run on {found.default_host}, the host serving it (no other host was named)"
+        return _one_step(text, rest, found.action, found.params, vocab, note)
     toks, spans = tokenize(text, vocab)
     clauses = parse_clauses(toks, spans, vocab)
     built, questions, singular = [], [], []
@@ -388,19 +433,25 @@ def _plan_normalized(text: str, vocab: Vocabulary) -> Plan:
                     "steps": [s.model_copy(update={"hosts": []}) for s in plan.steps],
                     "questions": [f"You asked for one server, but that matches {len(step.hosts)} hosts ({shown}). "
                                   "Which one(s) do you mean?"]})
-    return plan
+    return scope.ambiguous_update(plan, text, vocab)
 
 
 def _from_phrase(text: str, phrase: phrases.Match, vocab: Vocabulary) -> Plan:
     """One step read from an action definition's phrase; targets from the request's other words."""
     rest = f"{text[:phrase.span[0]]} {text[phrase.span[1]:]}"  # the phrase's own words are not targets
+    return _one_step(text, rest, phrase.action, dict(phrase.params), vocab)
+
+
+def _one_step(text: str, rest: str, action: str, params: dict, vocab: Vocabulary, note: str = "") -> Plan:
+    """A plan of one step whose action and params are read; targets from ``rest`` (the other words)."""
     toks, spans = tokenize(rest, vocab)
     clauses = parse_clauses(toks, spans, vocab)
     spec = next((c for c in clauses if c.has_targets() or c.exclude), None)
     targets, questions = _targets(spec) if spec is not None else (Targets(), [])
-    step = Step(action=phrase.action, params=dict(phrase.params), targets=targets)
+    step = Step(action=action, params=params, targets=targets)
     status = PlanStatus.NEEDS_CLARIFICATION if questions else PlanStatus.READY
-    plan = finalize(Plan(status=status, questions=questions, steps=[step], request=text, planner=PLANNER_NAME), vocab)
+    plan = finalize(Plan(status=status, questions=questions, steps=[step], request=text, planner=PLANNER_NAME,
+                         interpretation=[note] if note else []), vocab)
     one_meant = spec is not None and spec.singular and not spec.hosts
     if plan.status is PlanStatus.READY and one_meant and len(plan.hosts) > 1:
         return plan.model_copy(update={

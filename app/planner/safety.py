@@ -52,7 +52,12 @@ INJECTION = re.compile(
     r"preceding|system|safety)?\s*(?:instructions?|prompts?|rules|guidelines|directions|constraints)\b"
     r"|\byou\s+are\s+now\b|\bsystem\s+prompt\b|\bdeveloper\s+mode\b|\bjailbreak\b|\bDAN\s+mode\b"
     r"|\bnew\s+instructions?\s*:|\bact\s+as\s+(?:an?\s+)?(?:unrestricted|different|root)\b|\bpretend\s+(?:to\s+be|you\s+are)\b"
-    r"|\bbegin\s+system\b|<\|?(?:system|im_start)\|?>",
+    r"|\bbegin\s+system\b|<\|?(?:system|im_start)\|?>"
+    # attempts to switch the product's own controls off from inside a request
+    r"|\bsystem\s+(?:override|message|notice)\s*:|\b(?:admin|root|operator)\s+override\b"
+    r"|\bapprovals?\s+(?:are|is)\s+(?:now\s+)?(?:off|disabled|not\s+(?:needed|required))\b"
+    r"|\b(?:skip|bypass|disable|turn\s+off|without)\s+(?:the\s+|any\s+)?(?:approvals?|four[-\s]eyes|review|preview|"
+    r"safety\s+checks?|guardrails?)\b",
     _I,
 )
 
@@ -65,6 +70,19 @@ OFF_TOPIC = re.compile(
     r"meaning\s+of\s+life|who\s+won|how\s+are\s+you|girlfriend|boyfriend|date\s+ideas)\b",
     _I,
 )
+
+
+SECRETS = re.compile(
+    r"\b(?:print|show|reveal|dump|display|give|tell|read|decrypt|export|cat|list|get|fetch|send|email|paste|what\s+is|"
+    r"whats|what's)\b[^.?!]{0,40}\b(?:passwords?|passwd|passphrases?|secrets?|private\s+keys?|ssh\s+keys?|api\s+keys?|"
+    r"tokens?|credentials?|creds|secret\s+key)\b", _I)
+
+
+def secrets_reason(text: str) -> str | None:
+    if SECRETS.search(text):
+        return ("Refused: Opsplan never shows stored passwords, keys or tokens; they are encrypted and only the "
+                "worker uses them to connect. Ask an admin to rotate a credential if it is needed elsewhere.")
+    return None
 
 
 def catastrophic_reason(text: str) -> str | None:
@@ -101,3 +119,26 @@ def check_value(value: str, *, command: bool = False) -> str | None:
     if command:
         return catastrophic_reason(value)
     return smuggled_reason(value) or catastrophic_reason(value)
+
+
+# What each refusal refuses: (words of its reason, kind, risk of what was asked, whether it was read-only).
+_KINDS = (
+    ("the request involves", "destructive", "critical", False),
+    ("rebooting the entire fleet", "fleet_wide", "critical", False),
+    ("cuts the hosts off", "lockout", "high", False),
+    ("prompt injection", "injection", "high", False),
+    ("shell metacharacter", "smuggled", "high", False),
+    ("never shows stored", "secrets", "high", True),
+    ("deleting files is not", "not_in_catalog", "high", False),
+    ("is not an action in the catalog", "not_in_catalog", "medium", False),
+    ("not an operations request", "off_topic", "low", True),
+    ("too long", "too_long", "low", True),
+)
+
+
+def refusal_kind(reason: str) -> tuple[str, str, bool]:
+    """(kind, risk, read_only) of what a refusal refused, from its reason; unknown reasons are taken as changes."""
+    for words, kind, risk, read_only in _KINDS:
+        if words in reason:
+            return kind, risk, read_only
+    return "refused", "high", False

@@ -13,7 +13,7 @@ from compiler import HostSpec, Plan, Step, builtin_catalog
 CATALOG = builtin_catalog()
 VENV_BIN = Path(sys.executable).parent
 # A valid value of each param kind (every action's sample params follow from its definition)
-KIND_SAMPLES = {"name": "nginx", "path": "/var/log/syslog", "source": "/tmp/a", "url": "https://example.invalid/",
+KIND_SAMPLES = {"name": "nginx", "service": "Print Spooler", "path": "/var/log/syslog", "source": "/tmp/a", "url": "https://example.invalid/",
                 "port": "443", "version": "1.0.2", "command": "uptime", "text": "text", "int": "5", "bool": "true",
                 "pattern": "error", "endpoint": "db-01:5432", "line": "key = value"}
 # Hand-picked values where the kind's sample reads oddly

@@ -33,6 +33,15 @@ def test_accuracy_and_no_unsafe_plans(path, minimum):
 
 
 @pytest.mark.unit
+@pytest.mark.parametrize("name,minimum", [("planner_ops_tuning.jsonl", 0.97), ("planner_ops_probe.jsonl", 0.97)])
+def test_operator_phrasing_corpora(name, minimum):
+    """Operators' phrasing (tuning set written blind, and the author's probes): no unsafe plan, >= 97% right."""
+    result = evaluate(load_corpus(FLEET.parent / name), fleet_vocab(), plan_rules)
+    assert result.unsafe == 0, result.failures
+    assert result.accuracy >= minimum, result.failures
+
+
+@pytest.mark.unit
 def test_eval_planner_command_prints_accuracy_and_unsafe():
     out = CliRunner().invoke(eval_planner_command, [str(HELDOUT), "--fleet", str(FLEET)])
     assert out.exit_code == 0, out.output

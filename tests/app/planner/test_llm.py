@@ -13,7 +13,8 @@ from tests.app.planner.helpers import fleet_vocab
 from tests.harness.openai_double import OpenAIDouble
 
 V = fleet_vocab()
-REQ = "restart nginx on the web servers in staging"
+REQ = "nginx on the web servers in staging is wedged, sort it out"  # the rules read no action here
+READ_BY_RULES = "restart nginx on the web servers in staging"
 
 
 def _answer(steps=None, status="ready", questions=(), reason=""):
@@ -60,11 +61,20 @@ def test_well_formed_answer_goes_through_the_same_validation_and_resolution(doub
 @pytest.mark.unit
 def test_clarification_and_refusal_from_the_model_are_kept(double, llm_settings):
     double.script(_answer(status="needs_clarification", questions=["Which hosts?"]))
-    plan = plan_request("restart nginx", V, llm_settings)
+    plan = plan_request("the staging boxes are acting weird, have a look", V, llm_settings)
     assert plan.status.value == "needs_clarification" and plan.questions == ["Which hosts?"] and plan.planner == "llm"
     double.script(_answer(status="rejected", reason="not ops"))
-    plan = plan_request("sing me something about ops", V, llm_settings)
+    plan = plan_request("web-01 is slow, sort it out", V, llm_settings)
     assert plan.status.value == "rejected" and plan.reason == "not ops"
+
+
+@pytest.mark.unit
+def test_requests_the_rules_read_never_reach_the_model(double, llm_settings):
+    for text in (READ_BY_RULES, "restart nginx", "roll back the last deploy on app-01", "tell me a joke"):
+        plan = plan_request(text, V, llm_settings)
+        assert plan.planner == "rules", (text, plan.planner)
+    assert double.requests == []
+    assert plan_request(READ_BY_RULES, V, llm_settings).hosts == ["web-03", "web-04"]
 
 
 @pytest.mark.unit
@@ -79,13 +89,13 @@ def test_unusable_answers_fall_back_to_rules_visibly(double, llm_settings, conte
     double.script(content)
     plan = plan_request(REQ, V, llm_settings)
     assert plan.planner.startswith("rules (llm fallback:") and reason in plan.planner
-    assert plan.status.value == "ready" and plan.hosts == ["web-03", "web-04"]  # the rules' own plan
+    assert plan.status.value == "needs_clarification" and plan.hosts == []  # the rules' own answer: a question
 
 
 @pytest.mark.unit
 def test_host_outside_the_fleet_is_never_ready(double, llm_settings):
     double.script(_answer([_step(params={"name": "nginx"}, hosts=["evil-01"])]))
-    plan = plan_request("restart nginx on evil-01", V, llm_settings)
+    plan = plan_request("nginx on evil-01 is wedged, sort it out", V, llm_settings)
     assert plan.status.value == "needs_clarification" and plan.hosts == [] and plan.planner == "llm"
     assert "evil-01" in plan.questions[0]
 
@@ -94,14 +104,14 @@ def test_host_outside_the_fleet_is_never_ready(double, llm_settings):
 @pytest.mark.parametrize("params", [{"name": "{{ lookup('pipe', 'id') }}"}, {"name": "nginx; reboot"}])
 def test_payloads_in_model_output_are_rejected(double, llm_settings, params):
     double.script(_answer([_step(params=params, hosts=["web-01"])]))
-    plan = plan_request("restart nginx on web-01", V, llm_settings)
+    plan = plan_request("nginx on web-01 is wedged, sort it out", V, llm_settings)
     assert plan.status.value == "rejected" and plan.hosts == [] and plan.planner == "llm"
 
 
 @pytest.mark.unit
 def test_catastrophic_command_from_the_model_is_rejected(double, llm_settings):
     double.script(_answer([_step("command.run", {"command": "rm -rf /"}, hosts=["web-01"])]))
-    plan = plan_request('run "uptime" on web-01', V, llm_settings)
+    plan = plan_request("web-01 is slow, sort it out", V, llm_settings)
     assert plan.status.value == "rejected"
 
 
@@ -115,7 +125,7 @@ def test_refusals_happen_before_the_model_is_asked(double, llm_settings):
 def test_server_error_falls_back(double, llm_settings):
     double.script(status=500)
     plan = plan_request(REQ, V, llm_settings)
-    assert plan.planner == "rules (llm fallback: HTTP 500)" and plan.status.value == "ready"
+    assert plan.planner == "rules (llm fallback: HTTP 500)" and plan.status.value == "needs_clarification"
     assert len(double.requests) == 1  # max_retries=0
 
 
@@ -123,7 +133,7 @@ def test_server_error_falls_back(double, llm_settings):
 def test_timeout_falls_back(double, llm_settings):
     double.script(_answer([_step(params={"name": "nginx"}, groups=["web"])]), delay=2.0)
     plan = plan_request(REQ, V, llm_settings)
-    assert plan.planner == "rules (llm fallback: timeout)" and plan.hosts == ["web-03", "web-04"]
+    assert plan.planner == "rules (llm fallback: timeout)" and plan.status.value == "needs_clarification"
 
 
 @pytest.mark.unit

@@ -1,0 +1,322 @@
+"""Readers of the everyday read-only families: logs, schedules, containers, certificates, reachability, the
+busiest processes, old-file cleanup, config lines and accounts.
+
+Each reader looks for the words that make its family unmistakable (a "journal", "event log" or "last N lines";
+"cron"/"crontab"/"scheduled tasks"; "container"; "cert"/"TLS"; "reach"/"connect" with a host:port; "top N" or
+"most CPU"; "older than N days"; "the line ..."), takes its params from the request's protected values
+(quoted text, paths, URLs) and the words next to them, and says which characters it consumed, so that the rest
+of the request is read for targets only. A reader never guesses a missing value: the action's definition asks.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from app.planner.lexer import Span, protect
+
+_I = re.IGNORECASE
+_PH = r"__(?:[qup])\d+__"
+_WORD = r"[A-Za-z0-9][A-Za-z0-9_.@+\-]*"
+_EVENT_LOGS = {"system": "System", "application": "Application", "security": "Security", "setup": "Setup"}
+_NOT_NAMES = frozenset({"the", "a", "an", "all", "any", "my", "our", "running", "docker", "podman", "every", "each",
+                        "this", "that", "which", "what", "whats", "is", "are", "of", "on", "in"})
+
+
+_NOT_UNITS = frozenset({"the", "a", "an", "all", "any", "my", "our", "every", "this", "that", "which", "what", "is",
+                        "of", "on", "in", "for", "system", "journal", "event", "log", "logs", "error", "errors",
+                        "recent", "latest", "last", "new", "old", "tail", "show", "read", "search", "grep", "check",
+                        "view"})
+
+
+@dataclass
+class Reading:
+    action: str
+    params: dict[str, object] = field(default_factory=dict)
+    consumed: list[tuple[int, int]] = field(default_factory=list)  # spans of the protected text
+    why: str = ""
+    default_host: str = ""  # where to run it when the request names no target (cert.check of host:port)
+
+
+class _Text:
+    """The protected request (quoted text, URLs and paths as placeholders) and its values."""
+
+    def __init__(self, text: str):
+        self.protected, self.spans = protect(text)
+
+    def value(self, placeholder: str) -> Span | None:
+        m = re.fullmatch(r"__([qup])(\d+)__", placeholder.strip())
+        return self.spans[int(m.group(2))] if m else None
+
+    def rest(self, consumed: list[tuple[int, int]]) -> str:
+        """The request without the consumed characters, placeholders put back (for the target reading)."""
+        chars = list(self.protected)
+        for a, b in consumed:
+            lead = re.search(r"\b(?:on|at|in|of|for|from|to|against)\s+$", self.protected[:a], _I)
+            if lead is not None and re.match(r"__|[A-Za-z0-9][\w.-]*:\d", self.protected[a:b]):
+                a = lead.start()  # "on web-01:443" / "in __p0__": the preposition belonged to the value
+            for i in range(a, b):
+                chars[i] = " "
+        out = "".join(chars)
+        for i, span in enumerate(self.spans):
+            out = out.replace(f"__{span.kind}{i}__", f'"{span.value}"' if span.quoted else span.value)
+        return out
+
+
+_READERS: list[Callable[[_Text], Reading | None]] = []
+
+
+def _reader(fn: Callable[[_Text], Reading | None]) -> Callable[[_Text], Reading | None]:
+    _READERS.append(fn)
+    return fn
+
+
+def _lines(t: _Text, consumed: list[tuple[int, int]]) -> int | None:
+    m = re.search(r"\b(?:last|latest|final|newest|recent|tail|top)\s+(\d{1,6})"
+                  r"(?:\s+(?:log\s+)?(?:lines|entries|events))?|\b(\d{1,6})\s+(?:log\s+)?(?:lines|entries|events)\b",
+                  t.protected, _I)
+    if m is None:
+        return None
+    consumed.append(m.span())
+    return int(m.group(1) or m.group(2))
+
+
+def _log_source(t: _Text, consumed: list[tuple[int, int]]) -> dict[str, object] | None:
+    """A log file path, a journal unit or a Windows event log named in the request."""
+    m = re.search(r"\b(?:the\s+)?(?P<unit>" + _WORD + r")\s+(?:service\s+)?"
+                  r"(?:journal|journald|event\s*log|eventlog|logs?)\b", t.protected, _I)
+    if m is not None and m.group("unit").lower() not in _NOT_UNITS:
+        consumed.append(m.span())
+        return {"unit": m.group("unit")}
+    m = re.search(r"\b(?:the\s+)?(?P<unit>system|application|security|setup)\s+(?:event\s*)?logs?\b", t.protected, _I)
+    if m is not None:
+        consumed.append(m.span())
+        return {"unit": _EVENT_LOGS[m.group("unit").lower()]}
+    for m in re.finditer(_PH, t.protected):
+        span = t.value(m.group(0))
+        if span is not None and span.kind == "p":
+            consumed.append(m.span())
+            return {"path": span.value}
+    return None
+
+
+_LOG_WORDS = re.compile(r"\b(?:logs?|journal|journald|journalctl|event\s*log|eventlog|syslog|tail)\b", _I)
+_SEARCH = re.compile(r"\b(?:search|grep|scan|look(?:ing)?\s+for|find|any|check\s+for|occurrences?\s+of|"
+                     r"mentions?\s+of)\b", _I)
+
+
+def _log_path(t: _Text) -> bool:
+    return any(s.kind == "p" and re.search(r"\.(?:log|txt|out|err)(?:\.\d+)?$|[\\/]logs?[\\/]|^/var/log\b", s.value, _I)
+               for s in t.spans)
+
+
+@_reader
+def _logs(t: _Text) -> Reading | None:
+    read_words = re.search(r"\b(?:show|read|view|print|cat|tail|contents?|end\s+of|last|lines|errors?|warnings?)\b",
+                           t.protected, _I)
+    if not _LOG_WORDS.search(t.protected) and not (_log_path(t) and (read_words or _SEARCH.search(t.protected))) \
+            and not re.search(r"\b(?:last|first)\s+\d+\s+lines\b", t.protected, _I):
+        return None
+    if re.search(r"\b(?:rotate|delete|remove|clear|purge|truncate|clean|archive|ship|forward|edit)\b",
+                 t.protected, _I):
+        return None  # a change to logs is not reading them
+    consumed: list[tuple[int, int]] = []
+    pattern = None
+    s = _SEARCH.search(t.protected)
+    if s is not None:
+        after = t.protected[s.end():]
+        m = re.search(r"\bfor\s+(?:(?P<ph>__q\d+__)|(?P<w>" + _WORD + r"))", after, _I)
+        if m is not None and not _SEARCH.match(after[m.start():]):  # "search X for PATTERN"
+            pattern = t.value(m.group("ph")).value if m.group("ph") else m.group("w")  # type: ignore[union-attr]
+            consumed.append((s.end() + m.start(), s.end() + m.end()))
+        else:  # "grep PATTERN in X", "any PATTERN in X", "look for PATTERN in X"
+            m = re.match(r"\s+(?:(?P<ph>__q\d+__)|(?P<w>" + _WORD + r"))\s+(?:in|from|inside|within)\b", after, _I)
+            if m is not None:
+                pattern = t.value(m.group("ph")).value if m.group("ph") else m.group("w")  # type: ignore[union-attr]
+                consumed.append((s.end(), s.end() + m.end()))
+        if pattern is not None:
+            consumed.append(s.span())
+    lines = _lines(t, consumed)
+    source = _log_source(t, consumed)
+    consumed += [m.span() for m in _LOG_WORDS.finditer(t.protected)]
+    if pattern is not None:
+        params: dict[str, object] = {"pattern": pattern, **(source or {})}
+        return Reading("logs.search", params, consumed, "search words and a pattern")
+    params = {**(source or {}), **({"lines": lines} if lines else {})}
+    return Reading("logs.tail", params, consumed, "log words")
+
+
+@_reader
+def _cron(t: _Text) -> Reading | None:
+    m = re.search(r"\b(?:cron\s*jobs?|cron\s*tabs?|crontabs?|cron\s+entries|scheduled\s+(?:tasks?|jobs?)|"
+                  r"task\s+scheduler\s+(?:tasks|jobs|entries)|schtasks)\b", t.protected, _I)
+    if m is None:
+        return None
+    if re.search(r"\b(?:edit|add|create|remove|delete|disable|enable|change|modify|schedule|set\s+up|install)\b",
+                 t.protected, _I):
+        return None  # changing schedules is not in the catalog
+    consumed = [m.span()]
+    params: dict[str, object] = {}
+    u = (re.search(r"\b(?:the\s+)?(?P<u>" + _WORD + r")\s+users?\s+(?:cron|crontab)", t.protected, _I)
+         or re.search(r"(?:cron\s*jobs?|crontabs?|cron|scheduled\s+(?:tasks?|jobs?))\s+(?:of|for|owned\s+by)\s+"
+                      r"(?:the\s+)?(?:user\s+)?(?P<u>" + _WORD + r")", t.protected, _I)
+         or re.search(r"\buser\s+(?P<u>" + _WORD + r")", t.protected, _I))
+    if u is not None and u.group("u").lower() not in _NOT_NAMES | {"every", "all", "users"}:
+        params["user"] = u.group("u")
+        consumed.append(u.span())
+    return Reading("cron.list", params, consumed, "schedule words")
+
+
+@_reader
+def _containers(t: _Text) -> Reading | None:
+    m = re.search(r"\bcontainers?\b", t.protected, _I)
+    if m is None:
+        return None
+    consumed = [m.span()]
+    restart = re.search(r"\b(?:restart|bounce|recycle|kick|cycle)\b", t.protected, _I)
+    name = (re.search(r"(?:\b(?:the|a)\s+)?(?P<n>" + _WORD + r")\s+containers?\b", t.protected, _I)
+            or re.search(r"\bcontainers?\s+(?:called\s+|named\s+)?(?P<n>" + _WORD + r")", t.protected, _I))
+    params: dict[str, object] = {}
+    if name is not None and name.group("n").lower() not in _NOT_NAMES | {"restart", "bounce", "check", "list",
+                                                                          "show", "on", "up", "status"}:
+        params["name"] = name.group("n")
+        consumed.append(name.span())
+    if restart is not None:
+        return Reading("container.restart", params, [*consumed, restart.span()], "restart + container")
+    return Reading("container.status", params, consumed, "container words")
+
+
+_ENDPOINT = r"(?P<ep>[A-Za-z0-9][A-Za-z0-9_.\-]*:\d{1,5})\b"
+
+
+@_reader
+def _cert(t: _Text) -> Reading | None:
+    m = re.search(r"\b(?:certs?|certificates?|ssl|tls|x509)\b", t.protected, _I)
+    if m is None:
+        return None
+    if re.search(r"\b(?:renew|replace|install|issue|request|rotate|deploy|update|generate|create)\b", t.protected, _I):
+        return None
+    consumed = [m.span()]
+    params: dict[str, object] = {}
+    e = re.search(_ENDPOINT, t.protected)
+    if e is not None:
+        params["endpoint"] = e.group("ep")
+        consumed.append(e.span())
+    else:
+        for p in re.finditer(_PH, t.protected):
+            span = t.value(p.group(0))
+            if span is not None and span.kind == "p":
+                params["path"] = span.value
+                consumed.append(p.span())
+                break
+    consumed += [x.span() for x in re.finditer(r"\b(?:certs?|certificates?|ssl|tls|served|expire[sd]?|expiry)\b",
+                                               t.protected, _I)]
+    found = Reading("cert.check", params, consumed, "certificate words")
+    if e is not None:
+        found.default_host = e.group("ep").rsplit(":", 1)[0]  # checked on the host serving it, unless told otherwise
+    return found
+
+
+@_reader
+def _reach(t: _Text) -> Reading | None:
+    e = re.search(_ENDPOINT, t.protected)
+    if e is None:
+        return None
+    m = re.search(r"\b(?:reach|reachable|connect|connects|connection|connectivity|talk\s+to|get\s+to|telnet|"
+                  r"open\s+to|firewall)\b", t.protected, _I)
+    if m is None and re.search(r"\bfrom\s+\S+\s+to\s+" + re.escape(e.group("ep")), t.protected, _I):
+        m = re.search(r"\bto\s+(?=" + re.escape(e.group("ep")) + ")", t.protected, _I)  # "from app-01 to db-01:5432"
+    if m is None:
+        return None
+    return Reading("tcp.reach", {"endpoint": e.group("ep")}, [e.span(), m.span()], "reach words and host:port")
+
+
+@_reader
+def _top(t: _Text) -> Reading | None:
+    sort = re.search(r"\b(?:hogging|eating|using|consuming|burning|chewing|taking|uses|use|most|highest|by|sorted\s+by)"
+                     r"\s+(?:up\s+)?(?:all\s+)?(?:the\s+)?(?:most\s+)?(?P<s>cpu|memory|ram|mem)\b", t.protected, _I)
+    top = re.search(r"\btop\s+(?P<n>\d{1,4})\b|\btop\s+(?:processes|procs)\b|\b(?:busiest|heaviest|hungriest)\b",
+                    t.protected, _I)
+    if sort is None and top is None:
+        return None
+    params: dict[str, object] = {}
+    consumed = []
+    if sort is not None:
+        params["sort"] = "cpu" if sort.group("s").lower() == "cpu" else "memory"
+        consumed.append(sort.span())
+    if top is not None:
+        if top.group("n"):
+            params["count"] = int(top.group("n"))
+        consumed.append(top.span())
+    consumed += [x.span() for x in re.finditer(r"\b(?:processes|procs|process)\b", t.protected, _I)]
+    return Reading("process.top", params, consumed, "busiest-process words")
+
+
+@_reader
+def _cleanup(t: _Text) -> Reading | None:
+    m = re.search(r"\bolder\s+than\s+(?P<n>\d{1,5})\s*(?P<u>days?|d|weeks?|w)\b", t.protected, _I)
+    if m is None:
+        return None
+    days = int(m.group("n")) * (7 if m.group("u").lower().startswith("w") else 1)
+    consumed = [m.span()]
+    params: dict[str, object] = {"older_than_days": days}
+    glob = re.search(r"(?<!\S)(?P<g>[\w.\-]*\*[\w.*\-]*)(?:\s+files?)?", t.protected)
+    if glob is not None:
+        params["pattern"] = glob.group("g")
+        consumed.append(glob.span())
+    for p in re.finditer(_PH, t.protected):
+        span = t.value(p.group(0))
+        if span is not None and span.kind == "p":
+            params["path"] = span.value
+            consumed.append(p.span())
+            break
+    verb = re.search(r"\b(?:delete|remove|clean(?:\s+up|\s+out)?|purge|prune|wipe\s+out|get\s+rid\s+of|drop)\b",
+                     t.protected, _I)
+    if verb is None:
+        return None
+    consumed.append(verb.span())
+    return Reading("file.cleanup", params, consumed, "delete + older than N days")
+
+
+@_reader
+def _config_line(t: _Text) -> Reading | None:
+    rm = re.search(r"\b(?:remove|delete|drop|comment\s+out|take\s+out)\s+(?:the\s+)?(?:line\s+)?(?P<q>__q\d+__)\s+"
+                   r"(?:from|in|out\s+of)\s+(?P<p>__p\d+__)", t.protected, _I)
+    if rm is not None:
+        line, path = t.value(rm.group("q")), t.value(rm.group("p"))
+        if line is not None and path is not None:
+            return Reading("config.line", {"path": path.value, "line": line.value, "state": "absent"}, [rm.span()],
+                           "remove the line ... from a file")
+    add = re.search(r"\b(?:add|append|put|set|ensure|insert)\s+(?:the\s+)?(?:line\s+)?(?:(?P<q>__q\d+__)|"
+                    r"(?P<kv>[A-Za-z_][\w.\-]*\s*=\s*[^\s,]+))\s+(?:to|in|into|inside)\s+(?P<p>__p\d+__)",
+                    t.protected, _I)
+    if add is not None:
+        target = t.value(add.group("p"))
+        held = t.value(add.group("q")) if add.group("q") else None
+        text = held.value if held is not None else add.group("kv")
+        if target is not None and text:
+            return Reading("config.line", {"path": target.value, "line": text}, [add.span()], "add a line to a file")
+    return None
+
+
+@_reader
+def _user(t: _Text) -> Reading | None:
+    m = (re.search(r"\b(?:local\s+|domain\s+)?(?:user|account|login)\s+(?:account\s+)?(?:called|named)\s+(?P<n>" + _WORD
+                   + r")", t.protected, _I)
+         or re.search(r"\b(?:does|is)\s+(?:the\s+)?(?:user|account)\s+(?P<n>" + _WORD + r")\s+(?:exist|there|present)",
+                      t.protected, _I))
+    if m is None:
+        return None
+    if re.search(r"\b(?:create|add|delete|remove|disable|lock|unlock|reset|change|rename)\b", t.protected, _I):
+        return None
+    return Reading("user.check", {"name": m.group("n")}, [m.span()], "an account called ...")
+
+
+def read(text: str) -> tuple[Reading, str] | None:
+    """The first family reading of ``text`` and the request's remaining words (for targets), or None."""
+    t = _Text(text)
+    for reader in _READERS:
+        found = reader(t)
+        if found is not None:
+            return found, t.rest(found.consumed)
+    return None

@@ -1,0 +1,77 @@
+"""What the catalog cannot do, said plainly instead of misread.
+
+"free up disk space", "roll back the last deploy", "what changed since yesterday" ask for things no action
+does. Read word by word they would become a neighbouring action (a disk check, a package update): a silent
+substitution. Such requests get a question that says what cannot be done and names the closest actions.
+The same goes for an "update X" on Windows hosts with no package word and no source, where X is not software
+Windows hosts commonly get from a package manager: it is usually an in-house application updated from a file,
+so the planner asks instead of picking the package manager.
+"""
+from __future__ import annotations
+
+import re
+
+from app.planner.objects import WINDOWS_PACKAGES
+from app.planner.vocabulary import Selection, Vocabulary
+from compiler.models import Plan, PlanStatus
+
+_I = re.IGNORECASE
+# (pattern, what it asks for) - change intents and questions outside the catalog
+OUT_OF_CATALOG: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(p, _I), what) for p, what in (
+        (r"\b(?:roll\s*back|rollback|revert|undo)\b", "roll back or undo a change"),
+        (r"\bwhat\s+(?:has\s+)?changed\b|\bwho\s+(?:changed|logged\s+in|did)\b|\bchanges?\s+since\b|\bsince\s+yesterday\b"
+         r"|\b(?:last|recent)\s+logins?\b", "report change or login history"),
+        (r"\b(?:free\s+up|make\s+room|reclaim|recover)\b(?![^.]*\bolder\s+than\b)", "free up disk space"),
+        (r"\brotate\b", "rotate logs, keys or certificates"),
+        (r"\b(?:renew|reissue|re-issue)\b", "renew a certificate"),
+        (r"\b(?:edit|modify)\b(?![^.]*__q)", "edit a file"),
+        (r"\b(?:create|add|provision|set\s+up|make)\s+(?:a\s+|an\s+|the\s+|new\s+)*(?:local\s+|domain\s+)?"
+         r"(?:users?|accounts?|groups?|vms?|virtual\s+machines?|databases?|dbs?|swap|disks?|volumes?|partitions?|shares?|"
+         r"dns\s+records?|firewall\s+rules?|cron\s*jobs?|scheduled\s+tasks?)\b", "create users, machines or storage"),
+        (r"\badd\s+\S+\s+(?:of\s+)?swap\b|\b(?:increase|extend|grow|resize|expand|shrink)\b", "resize storage"),
+        (r"\b(?:reset|change|set|update)\s+(?:the\s+)?(?:\S+\s+){0,3}?(?:passwords?|passwd)\b", "change a password"),
+        (r"(?:^|[,.;]\s*|\b(?:please|pls|can\s+you|could\s+you|to|and|then)\s+)(?:back\s*up|backup|snapshot|restore|clone)\b"
+         r"|\b(?:take|make|do|run|create|trigger)\s+(?:a\s+|an\s+|the\s+)?(?:new\s+|full\s+|fresh\s+)?(?:snapshot|backup)s?\b",
+         "take backups or snapshots"),
+        (r"\b(?:fail\s*over|switch\s*over|promote)\b", "fail a service over"),
+        (r"\bscale\s+(?:the\s+)?\S+\s+(?:to|up|down|out|in)\b|\breplicas?\b", "scale a deployment"),
+        (r"\b(?:open|close|allow|block|whitelist|unblock)\s+(?:up\s+)?(?:the\s+)?(?:port|tcp|udp|traffic|access)\b"
+         r"|\bfirewall\s+rules?\b", "change firewall rules"),
+        (r"\b(?:pending|security|windows|os|all\s+the|all)\s+updates\b|\bapply\s+(?:the\s+)?(?:updates|patches)\b"
+         r"|\bpatch\s+(?:the\s+)?(?:servers?|hosts?|boxes|machines|os)\b", "install operating-system updates"),
+        (r"\b(?:docker|podman|kubectl)\s+logs\b|\bcontainer(?:'?s)?\s+logs\b|\blogs\s+of\s+(?:the\s+)?\S+\s+container\b",
+         "read a container's logs"),
+        (r"\b(?:mount|unmount|umount|remount)\s+(?:the\s+)?(?:\S+\s+)?(?:share|nfs|volume|disk|drive|partition|file\s*system|"
+         r"__p\d+__)", "mount or unmount file systems"),
+    )
+]
+_MANAGER_OR_PACKAGE = re.compile(r"\bpackages?\b|\bversion\b|\bchoco|\bwinget\b", _I)
+
+
+def out_of_catalog(text: str) -> str | None:
+    """What the request asks that no action does (for the question), or None."""
+    for rx, what in OUT_OF_CATALOG:
+        if rx.search(text):
+            return what
+    return None
+
+
+def ambiguous_update(plan: Plan, text: str, vocab: Vocabulary) -> Plan:
+    """A ready package.update on Windows hosts only, asked without a package word: ask which was meant."""
+    if plan.status is not PlanStatus.READY or _MANAGER_OR_PACKAGE.search(text):
+        return plan
+    for step in plan.steps:
+        if step.action != "package.update" or step.params.get("version") or not step.hosts \
+                or str(step.params.get("name", "")).lower() in WINDOWS_PACKAGES:
+            continue
+        oses = vocab.select_hosts(Selection(hosts=frozenset(step.hosts)))  # one indexed query, not one per host
+        if oses and all(o == "windows" for o in oses.values()):
+            name = step.params.get("name", "it")
+            question = (f"Is {name} a Chocolatey package, or an application to update from a file? For an application, "
+                        f"say where the new version is, e.g. 'update {name} from \\\\file-01\\releases\\{name}.exe'; "
+                        f"for a package, say 'update the {name} package'.")
+            return plan.model_copy(update={"status": PlanStatus.NEEDS_CLARIFICATION, "questions": [question],
+                                           "hosts": [], "steps": [s.model_copy(update={"hosts": []})
+                                                                  for s in plan.steps]})
+    return plan

@@ -1,0 +1,157 @@
+"""The failure families of operators' phrasing, each fixed as a family: tool syntax, display names, OS-aware
+targets, self-lockout, destructive commands, out-of-catalog requests, the reading and the refusal's kind."""
+from __future__ import annotations
+
+import pytest
+
+from app.config import Settings
+from app.planner import plan_request
+from app.planner.lexer import _TYPOS
+from app.planner.normalize import normalize
+from app.planner.objects import KNOWN_OBJECTS
+from app.planner.rules import plan_rules
+from tests.app.planner.helpers import fleet_vocab
+
+V = fleet_vocab()
+
+
+def _read(text: str):
+    plan = plan_rules(text, V)
+    return plan.status.value, [(s.action, s.params) for s in plan.steps], plan.hosts
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,expected", [
+    ("systemctl try-restart haproxy", "restart service haproxy"),
+    ("sc.exe queryex W32Time", "status of service W32Time"),
+    ("Restart-Service -Name W3SVC -Force", "restart service W3SVC"),
+    ("zypper install -y --no-recommends vim", "install package vim"),
+    ("apk del curl", "remove package curl"),
+    ("podman container ls -a", "list the containers"),
+    ("crontab -u www-data -l", "list the cron jobs of www-data"),
+    ("sudo -i systemctl stop cups", "stop service cups"),
+])
+def test_tool_syntax_becomes_plain_wording(text, expected):
+    assert normalize(text) == expected
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", ['run "systemctl restart nginx" on web-01', "run 'apt-get install -y htop' on web-01",
+                                  "run `df -h /var` on web-01"])
+def test_quoted_commands_are_never_rewritten(text):
+    status, steps, _ = _read(text)
+    command = text.split('"')[1] if '"' in text else text.split("'")[1] if "'" in text else text.split("`")[1]
+    assert status == "ready" and steps == [("command.run", {"command": command})]
+
+
+@pytest.mark.unit
+def test_typo_table_never_corrects_known_object_names():
+    assert {"httpd", "redis", "nginx", "mysql"} & set(_TYPOS) == set()
+    assert not set(_TYPOS) & KNOWN_OBJECTS
+    assert _TYPOS["restrat"] == "restart" and _TYPOS["stauts"] == "status"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,name", [
+    ("restart the Windows Time service on cis-01", "Windows Time"),
+    ("is the Acme Station Controller service up on cis-02", "Acme Station Controller"),
+    ('stop "World Wide Web Publishing Service" on iis-02', "World Wide Web Publishing Service"),
+])
+def test_display_names_are_one_name(text, name):
+    status, steps, _ = _read(text)
+    assert status == "ready" and steps[0][1] == {"name": name}
+
+
+@pytest.mark.unit
+def test_loose_words_are_not_a_name_with_spaces():
+    status, steps, _ = _read("give nginx a kick on web-01")
+    assert status == "needs_clarification"  # not service.status "nginx kick"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,hosts,left_out", [
+    ("restart haproxy across production", ["app-01", "db-01", "db-02", "mon-01", "web-01", "web-02"], "iis-01"),
+    ("check the Spooler service on all the prod servers", ["app-03", "cis-01", "cis-02", "file-01", "iis-01"],
+     "web-01"),
+    ("how full is /var/lib on the staging servers", ["app-02", "db-03", "web-03", "web-04"], "cis-03"),
+])
+def test_the_object_os_narrows_mixed_targets_and_says_so(text, hosts, left_out):
+    plan = plan_request(text, V, Settings.from_env({}))
+    assert plan.status.value == "ready" and plan.hosts == hosts
+    assert any(left_out in note and "left out" in note for note in plan.interpretation), plan.interpretation
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", ["restart nginx on iis-01", "restart W3SVC on web-01 and iis-01",
+                                  "restart nginx on the windows servers"])
+def test_a_named_host_of_the_other_os_is_a_question(text):
+    status, _, hosts = _read(text)
+    assert status == "needs_clarification" and hosts == []
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", ["stop ssh on db-02", "disable Windows Remote Management on cis-01",
+                                  "kill sshd on the web servers", "stop ufw on app-01", "stop NetworkManager on db-01"])
+def test_self_lockout_is_refused_with_its_reason(text):
+    plan = plan_rules(text, V)
+    assert plan.status.value == "rejected" and plan.refusal_kind == "lockout" and "console" in plan.reason
+    assert plan.read_only is False and plan.risk.value in ("high", "critical")
+
+
+@pytest.mark.unit
+def test_restarting_an_access_service_is_allowed():
+    status, steps, _ = _read("restart sshd on web-01")
+    assert status == "ready" and steps == [("service.restart", {"name": "sshd"})]
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("command", ["rm -rf /home/alice", "rm -r /etc/nginx", "mkfs.xfs /dev/sdb",
+                                     "dd if=/dev/zero of=/dev/nvme0n1",
+                                     "Format-Volume -DriveLetter E", "shutdown -P now", "chown -R nobody /",
+                                     "rmdir /s /q C:\\Users", "Clear-Disk -Number 1"])
+def test_destructive_commands_are_refused_as_such(command):
+    plan = plan_rules(f'run "{command}" on web-01', V)
+    assert plan.status.value == "rejected" and plan.refusal_kind == "destructive"
+    assert plan.risk.value == "critical" and plan.read_only is False
+
+
+@pytest.mark.unit
+def test_ordinary_commands_still_run():
+    assert _read('run "rm -rf /tmp/build-cache" on web-01')[0] == "ready"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", ["free up space on db-01", "undo the last change on web-02",
+                                  "renew the cert on web-01", "add a local user bob on cis-01",
+                                  "scale the api to 5 replicas", "apply the security updates on db-03",
+                                  "open port 443 in the firewall on web-01"])
+def test_out_of_catalog_requests_say_so_and_offer_the_nearest(text):
+    plan = plan_rules(text, V)
+    assert plan.status.value == "needs_clarification" and not plan.steps
+    assert "I can't" in plan.questions[0]
+
+
+@pytest.mark.unit
+def test_refusal_describes_what_was_refused():
+    plan = plan_rules("reboot everything", V)
+    assert plan.status.value == "rejected" and plan.refusal_kind == "fleet_wide"
+    assert plan.risk.value == "critical" and plan.read_only is False
+    plan = plan_rules("show me the password of the linux-ops credential", V)
+    assert plan.refusal_kind == "secrets"
+
+
+@pytest.mark.unit
+def test_every_ready_plan_explains_its_reading():
+    plan = plan_request("bounce postgresql on the prod db servers", V, Settings.from_env({}))
+    notes = "\n".join(plan.interpretation)
+    assert "service.restart chosen by the words 'bounce'" in notes
+    assert "name = 'postgresql', as written" in notes
+    assert "targets: group db + environment production" in notes and "2 hosts: db-01, db-02" in notes
+
+
+@pytest.mark.unit
+def test_update_of_an_unknown_name_on_windows_asks_package_or_application():
+    status, _, _ = _read("update acmeagent on the cis servers")
+    assert status == "needs_clarification"
+    assert _read("update 7zip on the cis servers")[0] == "ready"
+    assert _read(r"update acmeagent on the cis servers from \\file-01\rel\acmeagent.exe")[1][0][0] == "app.update"
