@@ -379,6 +379,9 @@ def _register_groups() -> None:
     for command in (users_group, tokens_group, audit_group, assets, export_awx_command, awx_group, *OPS_COMMANDS):
         cli.add_command(command)
     cli.add_command(eval_planner_command, "eval-planner")
+    from app.cli_chat import chat_command
+
+    cli.add_command(chat_command)
     actions.add_command(add_command)
     actions.add_command(remove_command)
 
