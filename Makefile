@@ -35,7 +35,8 @@ lint: install
 
 # refresh the README's screenshots (the browser test writes them to a temporary directory otherwise)
 screenshots: install
-	OPSPLAN_SCREENSHOTS=$(CURDIR)/docs/screenshots $(PY) -m pytest tests/app/ui/test_browser.py $(PYTEST_ARGS)
+	OPSPLAN_SCREENSHOTS=$(CURDIR)/docs/screenshots $(PY) -m pytest tests/app/ui/test_browser.py \
+		tests/app/ui/test_chat_browser.py $(PYTEST_ARGS)
 
 bench: install
 	for b in benchmarks/bench_*.py; do $(PY) $$b || exit 1; done

@@ -213,6 +213,10 @@ def emit_for_run(settings: Settings, run_id: str) -> list[int]:
                        "risk": risk, "host_counts": counts, "error": (run.error or "")[:500],
                        "summary": _summary(event, run, plan, risk, counts),
                        "at": iso(run.finished_at) or datetime.now(UTC).isoformat()}
+            if event == "approval.needed":  # who may approve it: the approver role, four-eyes applied
+                from app.services.approvals import eligible_approvers
+
+                payload["approvers"] = eligible_approvers(s, plan)
         return emit(settings, event, payload)
     except Exception:
         log.exception("notification for run %s failed", run_id)

@@ -9,10 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db.models import Plan, Run
+from app.db.models import Plan
 from app.errors import OpsplanError
 from app.services import approvals, plans, runs
 from app.services.answers import step_tables
@@ -67,11 +66,12 @@ def plan_card(session: Session, plan_id: str, viewer: Viewer, relaunch_of: str |
     if relaunch_of:
         card["relaunch"] = _relaunch_offer(session, relaunch_of)
     card["actions"] = plan_actions(session, row, body, viewer, card.get("relaunch"))
-    if body["status"] == PlanStatus.READY and not body.get("read_only") and "approve" not in card["actions"] \
-            and not body["approved"] and row.state not in FINAL_PLAN:
+    if body["status"] == PlanStatus.READY and not body.get("read_only") and not body["approved"] \
+            and row.state not in FINAL_PLAN:
         who = approvals.eligible_approvers(session, row)
-        card["approvers"] = who
-        card["approval_note"] = approval_note(row, viewer, who)
+        if viewer.name not in who:  # say who can (the approver role, four-eyes applied)
+            card["approvers"] = who
+            card["approval_note"] = approval_note(row, viewer, who)
     return card
 
 
@@ -177,11 +177,3 @@ def render(session: Session, ref: dict[str, Any], viewer: Viewer) -> dict[str, A
     except OpsplanError as exc:
         return {**ref, "gone": True, "text": exc.message}
     return dict(ref)
-
-
-def last_run_id(session: Session, plan_ids: list[str], run_ids: list[str]) -> str | None:
-    """The newest real or preview run among the conversation's runs (verifications excluded)."""
-    if not run_ids:
-        return None
-    row = session.execute(select(Run.id).where(Run.id.in_(run_ids)).order_by(Run.created_at.desc()).limit(1)).first()
-    return row[0] if row else None

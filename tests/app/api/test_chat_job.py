@@ -199,3 +199,37 @@ def test_bad_actions_are_4xx(api, fleet_assets):
     assert api.as_("viewer1").post("/api/v1/chat", json={"conversation_id": chat.id, "action": "preview",
                                                          "plan_id": plan["plan_id"]}).status_code == 403
     assert api.get("/api/v1/chat/nope").status_code == 404
+
+
+def test_a_high_risk_plan_says_who_may_approve_it(api, fleet_assets):
+    chat = Chat(api, "approver1")
+    plan = only(chat.say('run "uptime" on web-01'), "plan")
+    assert plan["risk"] == "high" and "approve" not in plan["actions"]
+    assert plan["approvers"] == ["admin1", "approver2"]  # four-eyes: not the requester
+    assert "four-eyes" in plan["approval_note"] and "approver1" in plan["approval_note"]
+    theirs = next(c for m in chat.as_("approver2").reload()["messages"] for c in m.get("cards", [])
+                  if c["type"] == "plan")
+    assert "approvers" not in theirs  # approver2 may approve it (once previewed): no note for them
+    assert chat.as_("operator1").reload()["messages"][-1]["cards"][0]["approvers"] == ["admin1", "approver2"]
+
+
+def test_fifty_hosts_stay_readable_failures_first(api, fleet_assets):
+    from app.db.models import Run
+    from app.services.chat_cards import run_card
+
+    plan = only(Chat(api).say("stop nginx on web-01"), "plan")
+    hosts = {f"h-{i:02d}": {"status": "ok", "steps": [{"step": 1, "action": "service.stop", "status": "ok"}]}
+             for i in range(50)}
+    hosts["h-31"] = {"status": "failed", "steps": [{"step": 1, "action": "service.stop", "status": "failed",
+                                                    "msg": "no such service\nmore"}]}
+    hosts["h-07"] = {"status": "unreachable", "steps": []}
+    with session_scope(api.settings.database_url) as s:
+        run = Run(plan_id=plan["plan_id"], revision=1, mode="run", status="partial", bundle_sha256="0" * 64,
+                  hosts=hosts, created_by="operator1")
+        s.add(run)
+        s.flush()
+        card = run_card(s, run.id)
+    assert card["type"] == "run" and card["counts"] == {"done": 48, "failed": 2, "pending": 0}
+    assert [h["host"] for h in card["hosts"][:3]] == ["h-07", "h-31", "h-00"]
+    assert card["failed_hosts"] == ["h-07", "h-31"]
+    assert card["hosts"][1]["steps"][0]["reason"] == "no such service"

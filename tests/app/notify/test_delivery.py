@@ -144,6 +144,10 @@ def test_emit_for_run(nsettings, receiver):
         failed = Run(plan_id=plan_id, revision=1, mode="run", status="failed", bundle_sha256="0" * 64,
                      error="boom on web-02")
         s.add_all([preview, failed])
+        from app.auth import create_user
+
+        create_user(s, "ann", "approver")
+        create_user(s, "otto", "operator")
         s.flush()
         preview_id, failed_id = preview.id, failed.id
     assert len(emit_for_run(nsettings, preview_id)) == 1
@@ -152,6 +156,7 @@ def test_emit_for_run(nsettings, receiver):
     first, second = sorted((r.json for r in rx.requests), key=lambda b: b["event"])
     assert first["event"] == "approval.needed" and first["run_id"] == preview_id and first["plan_id"] == plan_id
     assert "1 changed, 1 failed" in first["summary"] and first["mode"] == "check"
+    assert first["approvers"] == ["ann"]  # who may approve it (approver role or higher, four-eyes applied)
     assert second["event"] == "run.failed" and "boom on web-02" in second["summary"]
     with session_scope(nsettings.database_url) as s:
         assert get_run(s, failed_id).status == "failed"  # notifications never touch the run
