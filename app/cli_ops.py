@@ -10,11 +10,14 @@ from app.cli import _settings
 
 @click.command("doctor")
 @click.option("--web", is_flag=True, help="the web machine's checks only (no toolchain, no credentials key)")
-def doctor_command(web: bool) -> None:
+@click.option("--this-worker", is_flag=True, help="only: is a worker of this machine live (a container health check)")
+def doctor_command(web: bool, this_worker: bool) -> None:
     """Check this installation (database, migrations, clock, Redis, the worker's toolchain) and say what to fix."""
-    from app.doctor import render, run_checks
+    from app.doctor import _safe, check_this_worker, render, run_checks
 
-    checks = run_checks(_settings(), web=web)
+    settings = _settings()
+    checks = ([_safe("worker", lambda: check_this_worker(settings))] if this_worker
+              else run_checks(settings, web=web))
     click.echo(render(checks))
     if not all(c.ok for c in checks):
         sys.exit(1)
@@ -55,4 +58,27 @@ def db_status() -> None:
         sys.exit(1)
 
 
-COMMANDS = (doctor_command, db_group)
+@click.group("keys")
+def keys_group() -> None:
+    """The credentials key (run where the workers' key lives)."""
+
+
+@keys_group.command("rotate")
+@click.option("--new-key-file", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="the new Fernet key (default: the keyring's first key when it holds several, else a new one)")
+def keys_rotate(new_key_file: str | None) -> None:
+    """Re-seal every stored secret for a new key; the old key is accepted until it is done."""
+    from pathlib import Path
+
+    from app.execution.rotation import rotate
+
+    new_key = Path(new_key_file).read_bytes().strip() if new_key_file else None
+    done = rotate(_settings(), new_key)
+    click.echo(f"re-sealed {done.resealed} secret(s) for key {done.fingerprint} ({done.already} in all)")
+    if done.key_file is not None:
+        click.echo(f"{done.key_file} now holds only the new key: restart the workers (they read it at start)")
+    else:
+        click.echo("now keep only the new (first) key in OPSPLAN_SECRET_KEY on every worker and restart them")
+
+
+COMMANDS = (doctor_command, db_group, keys_group)

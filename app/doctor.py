@@ -128,6 +128,20 @@ def check_toolchain(settings: Settings) -> list[Check]:
     return checks
 
 
+def check_this_worker(settings: Settings) -> Check:
+    """A container health check: a worker of this machine (host name) is live on this installation's queues."""
+    import socket
+
+    from app.queue import live_workers
+
+    prefix = f"opsplan-{socket.gethostname()}-"
+    mine = sorted(w.name for w in live_workers(settings) if w.name.startswith(prefix))
+    if not mine:
+        return Check("worker", False, f"no live worker named {prefix}* on this installation's queues",
+                     ["look at the worker's log; restart it"])
+    return Check("worker", True, f"live: {', '.join(mine)}")
+
+
 def run_checks(settings: Settings, *, web: bool = False) -> list[Check]:
     checks = [_safe("database", lambda: check_database(settings))]
     if checks[0].ok:

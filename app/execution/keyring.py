@@ -30,16 +30,29 @@ _HINT = (
 )
 
 
+def keys_of(keyring: bytes | str) -> list[bytes]:
+    """The keys of a keyring value, newest (primary) first: one key, or several separated by commas or lines.
+
+    During a key rotation (``opsplan keys rotate``) a worker holds the new key first and the old one after
+    it, so it opens credentials sealed for either until every secret is re-sealed for the new key.
+    """
+    raw = keyring.encode() if isinstance(keyring, str) else bytes(keyring)
+    return [k.strip() for k in raw.replace(b"\n", b",").split(b",") if k.strip()]
+
+
 def _check_key(key: bytes | str, origin: str) -> bytes:
-    raw = key.encode() if isinstance(key, str) else bytes(key)
-    raw = raw.strip()
-    try:
-        Fernet(raw)
-    except (ValueError, binascii.Error, TypeError):
-        raise CredentialKeyError(
-            f"the secret key from {origin} is not a valid Fernet key (32 url-safe base64-encoded bytes); {_HINT}"
-        ) from None
-    return raw
+    keys = keys_of(key)
+    if not keys:
+        raise CredentialKeyError(f"the secret key from {origin} is empty; {_HINT}")
+    for k in keys:
+        try:
+            Fernet(k)
+        except (ValueError, binascii.Error, TypeError):
+            raise CredentialKeyError(
+                f"the secret key from {origin} is not a valid Fernet key (32 url-safe base64-encoded bytes, or "
+                f"several separated by commas, newest first); {_HINT}"
+            ) from None
+    return b",".join(keys)
 
 
 def load_secret_key(settings: Settings, create: bool = False) -> bytes:
@@ -76,7 +89,8 @@ def load_secret_key(settings: Settings, create: bool = False) -> bytes:
 
 
 def _private_key(secret_key: bytes | str) -> X25519PrivateKey:
-    raw = base64.urlsafe_b64decode(_check_key(secret_key, "the caller"))
+    """The X25519 key derived from the keyring's primary (first) key."""
+    raw = base64.urlsafe_b64decode(keys_of(_check_key(secret_key, "the caller"))[0])
     seed = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"opsplan credentials x25519 v1").derive(raw)
     return X25519PrivateKey.from_private_bytes(seed)
 
@@ -122,21 +136,33 @@ def decrypt_secret(blob: bytes, secret_key: bytes | str) -> str:
     blob = bytes(blob)
     if not blob.startswith(MAGIC) or len(blob) <= HEAD_LEN:
         raise CredentialKeyError("the stored credential is not in a known encrypted format")
-    private = _private_key(secret_key)
-    own_raw = raw_public(private.public_key())
-    fpr = blob[len(MAGIC):len(MAGIC) + FPR_LEN]
-    if fpr != fingerprint(own_raw):
+    fpr = sealed_for(blob)
+    held = [_private_key(k) for k in keys_of(_check_key(secret_key, "the caller"))]
+    private = next((p for p in held if fingerprint(raw_public(p.public_key())) == fpr), None)
+    if private is None:
+        own = ", ".join(fingerprint(raw_public(p.public_key())).hex() for p in held)
         raise CredentialKeyError(
-            f"the credential was encrypted for key {fpr.hex()} but this process holds key "
-            f"{fingerprint(own_raw).hex()}: {ENV_VAR} (or var/secret.key) is not the key the "
+            f"the credential was encrypted for key {fpr.hex()} but this process holds key {own}: "
+            f"{ENV_VAR} (or var/secret.key) is not the key the "
             "credentials were stored with; restore that key or re-enter the credential secrets"
         )
+    own_raw = raw_public(private.public_key())
     eph_pub = blob[len(MAGIC) + FPR_LEN:HEAD_LEN]
     try:
         shared = private.exchange(X25519PublicKey.from_public_bytes(eph_pub))
         return derive_fernet(shared, eph_pub, own_raw).decrypt(blob[HEAD_LEN:]).decode("utf-8")
     except (InvalidToken, ValueError):
         raise CredentialKeyError("the stored credential cannot be decrypted (corrupt or tampered data)") from None
+
+
+def sealed_for(blob: bytes) -> bytes:
+    """The fingerprint of the public key a sealed blob was made for."""
+    return bytes(blob)[len(MAGIC):len(MAGIC) + FPR_LEN]
+
+
+def fingerprint_of(secret_key: bytes | str) -> bytes:
+    """The fingerprint of the keyring's primary key (what blobs sealed for it carry)."""
+    return fingerprint(raw_public(_private_key(secret_key).public_key()))
 
 
 def ensure_worker_key(session: Session, settings: Settings) -> bytes:

@@ -112,3 +112,26 @@ def test_missing_collection_named_with_its_actions_by_doctor_worker_ready_and_pa
         assert page.status_code == 200 and "unavailable" in html and "chocolatey.chocolatey.win_chocolatey" in html
     finally:
         worker.stop()
+
+
+@pytest.mark.unit
+def test_compose_migrates_first_restarts_and_checks_health():
+    import yaml
+
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    assert services["migrate"]["command"] == ["opsplan", "db", "upgrade"]
+    for name in ("web", "worker"):
+        svc = services[name]
+        assert svc["restart"] == "unless-stopped" and svc["healthcheck"]["test"], name
+        assert svc["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}, name
+    assert "OPSPLAN_SECRET_KEY" not in services["web"]["environment"]
+    assert services["worker"]["healthcheck"]["test"] == ["CMD", "opsplan", "doctor", "--this-worker"]
+    assert "/health" in " ".join(services["web"]["healthcheck"]["test"])
+
+
+def test_worker_health_check_sees_this_machines_worker(stack_env, worker):
+    done = doctor(stack_env, sys.executable, "--this-worker")
+    assert done.returncode == 1 and "FAIL  worker: no live worker" in done.stdout, done.stdout
+    worker()
+    wait_for("the worker's health check", lambda: doctor(stack_env, sys.executable, "--this-worker").returncode == 0,
+             timeout=120, every=1.0)
