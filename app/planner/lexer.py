@@ -29,13 +29,14 @@ _COMPOUND = ("servers", "hosts", "boxes", "machines", "nodes")
 HOSTLIKE_RX = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*-\d+[a-z]?$|^[a-z0-9-]+(?:\.[a-z0-9-]+){2,}$")
 
 VERBS = {
-    **dict.fromkeys(("restart", "restarts", "bounce", "recycle", "cycle"), "restart"),
-    **dict.fromkeys(("reboot", "reboots"), "reboot"),
+    **dict.fromkeys(("restart", "restarts", "bounce", "recycle", "cycle", "reload", "reloaded", "restarted", "bounced",
+                     "recycled", "reloads"), "restart"),
+    **dict.fromkeys(("reboot", "reboots", "rebooted"), "reboot"),
     **dict.fromkeys(("start", "launch"), "start"),
     **dict.fromkeys(("stop",), "stop"),
-    **dict.fromkeys(("update", "upgrade", "patch", "updates", "upgrades"), "update"),
+    **dict.fromkeys(("update", "upgrade", "patch", "updates", "upgrades", "updated", "upgraded", "patched"), "update"),
     **dict.fromkeys(("install", "installs"), "install"),
-    **dict.fromkeys(("remove", "uninstall", "purge", "delete", "erase"), "remove"),
+    **dict.fromkeys(("remove", "uninstall", "purge", "delete", "erase", "removed", "uninstalled"), "remove"),
     **dict.fromkeys(("check", "verify", "test", "probe", "inspect", "query", "show", "get", "view", "report",
                      "tell", "give", "display", "list", "find", "confirm", "see", "look", "hit"), "check"),
     **dict.fromkeys(("ping", "reach", "pinging"), "ping"),

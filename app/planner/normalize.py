@@ -86,6 +86,29 @@ def _ps_startup(m: re.Match[str]) -> str:
     return f"{'disable' if m['mode'].lower() == 'disabled' else 'enable'} service {m['name']}"
 
 
+# Processes: "pkill -f celery", "killall -9 java", "taskkill /IM x.exe /F", "Get-Process x", "Stop-Process -Name x",
+# "pgrep -f x"; memory: "free -m"; a service named with its id in brackets: "IIS (W3SVC)" -> "W3SVC"
+@_rule(r"(?<![\w-])(?:pkill|killall|taskkill(?:\.exe)?|stop-process)" + _FLAGS + r"(?:\s+/im|\s+-name)?\s+" + _NAME
+       + _FLAGS)
+def _pkill(m: re.Match[str]) -> str:
+    return f"kill {m['name']}"
+
+
+@_rule(r"(?<![\w-])(?:pgrep|get-process|pidof)" + _FLAGS + r"(?:\s+-name)?\s+" + _NAME + _FLAGS)
+def _pgrep(m: re.Match[str]) -> str:
+    return f"check process {m['name']}"
+
+
+@_rule(r"(?<![\w-])free(?:\s+-[a-z]+)+(?=\s|$)|(?<![\w-])free(?=\s+on\b)")
+def _free(m: re.Match[str]) -> str:
+    return "show memory"
+
+
+@_rule(r"\b[A-Za-z][\w.-]*\s+\((?P<id>[A-Za-z][\w$.-]*)\)")
+def _bracketed_id(m: re.Match[str]) -> str:
+    return m["id"]
+
+
 # Package managers: "apt-get install -y htop", "yum remove telnet", "choco upgrade googlechrome", "winget install X"
 @_rule(r"(?<![\w-])(?:" + _MANAGERS + r")" + _FLAGS + r"\s+(?P<verb>install|add|remove|purge|erase|uninstall|del|"
        r"autoremove|upgrade|update|up)" + _FLAGS + r"\s+(?P<name>[A-Za-z0-9][A-Za-z0-9_.@+\-]*)" + _FLAGS)

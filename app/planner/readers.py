@@ -87,7 +87,8 @@ def _log_source(t: _Text, consumed: list[tuple[int, int]]) -> dict[str, object] 
                   r"(?:journal|journald|event\s*log|eventlog|logs?)\b", t.protected, _I)
     if m is not None and m.group("unit").lower() not in _NOT_UNITS:
         consumed.append(m.span())
-        return {"unit": m.group("unit")}
+        unit = m.group("unit")
+        return {"unit": _EVENT_LOGS.get(unit.lower(), unit) if re.search(r"event", m.group(0), _I) else unit}
     m = re.search(r"\b(?:the\s+)?(?P<unit>system|application|security|setup)\s+(?:event\s*)?logs?\b", t.protected, _I)
     if m is not None:
         consumed.append(m.span())
@@ -136,6 +137,13 @@ def _logs(t: _Text) -> Reading | None:
                 consumed.append((s.end(), s.end() + m.end()))
         if pattern is not None:
             consumed.append(s.span())
+    if pattern is None:  # "check the Application event log on app-03 for errors": a log, then "for PATTERN"
+        m = re.search(r"(?:journal|event\s*log|logs?)\b.*?\bfor\s+(?:(?P<ph>__q\d+__)|(?P<w>" + _WORD + r"))",
+                      t.protected, _I)
+        if m is not None:
+            start = m.start("ph") if m.group("ph") else m.start("w")
+            pattern = t.value(m.group("ph")).value if m.group("ph") else m.group("w")  # type: ignore[union-attr]
+            consumed.append((t.protected.rfind("for", 0, start), m.end()))
     lines = _lines(t, consumed)
     source = _log_source(t, consumed)
     consumed += [m.span() for m in _LOG_WORDS.finditer(t.protected)]
@@ -233,8 +241,9 @@ def _reach(t: _Text) -> Reading | None:
 
 @_reader
 def _top(t: _Text) -> Reading | None:
-    sort = re.search(r"\b(?:hogging|eating|using|consuming|burning|chewing|taking|uses|use|most|highest|by|sorted\s+by)"
-                     r"\s+(?:up\s+)?(?:all\s+)?(?:the\s+)?(?:most\s+)?(?P<s>cpu|memory|ram|mem)\b", t.protected, _I)
+    sort = re.search(r"\b(?:hogging|eating|using|consuming|burning|chewing|taking|uses|use|most|highest|by|top|"
+                     r"sorted\s+by)\s+(?:up\s+)?(?:all\s+)?(?:the\s+)?(?:most\s+)?(?P<s>cpu|memory|ram|mem)\b",
+                     t.protected, _I)
     top = re.search(r"\btop\s+(?P<n>\d{1,4})\b|\btop\s+(?:processes|procs)\b|\b(?:busiest|heaviest|hungriest)\b",
                     t.protected, _I)
     if sort is None and top is None:
@@ -304,6 +313,8 @@ def _user(t: _Text) -> Reading | None:
     m = (re.search(r"\b(?:local\s+|domain\s+)?(?:user|account|login)\s+(?:account\s+)?(?:called|named)\s+(?P<n>" + _WORD
                    + r")", t.protected, _I)
          or re.search(r"\b(?:does|is)\s+(?:the\s+)?(?:user|account)\s+(?P<n>" + _WORD + r")\s+(?:exist|there|present)",
+                      t.protected, _I)
+         or re.search(r"\b(?:the\s+)?(?P<n>" + _WORD + r")\s+(?:user|account)\s+(?:exists?|is\s+there|is\s+present)",
                       t.protected, _I))
     if m is None:
         return None

@@ -199,20 +199,34 @@ def _strip_ext(name: str) -> str:
     return name
 
 
-def build(c: Clause, prev_names: list[str]) -> tuple[list[tuple[str, dict]], list[str], str | None]:
-    """(steps as (action, params), questions, rejection reason) for one clause."""
+def build(c: Clause, prev_names: list[str], shared: list[str] | None = None
+          ) -> tuple[list[tuple[str, dict]], list[str], str | None]:
+    """(steps as (action, params), questions, rejection reason) for one clause.
+
+    ``shared``: the next clause's object, for a verb with none of its own ("enable and start chronyd")."""
     names = _names(c)
     if not names and c.pronoun and prev_names:
         names = list(prev_names)
-    verb, st, kws = c.verb, c.states, set(c.kws)
-    quoted = {span.value for span, _ in c.spans if span.kind == "q"}
-    if names and not (verb or c.has_targets() or kws or st or c.spans) and len(" ".join(names).split()) >= 3:
+    if not names and shared and c.verb and not (c.spans or c.has_targets() or c.kws):
+        names = list(shared)
+        c.objects = [[Tok("WORD", n.lower(), n)] for n in names]
+    if names and not (c.verb or c.has_targets() or c.kws or c.states or c.spans) and len(" ".join(names).split()) >= 3:
         return [], [], ("Refused: that does not look like an operations request. I can plan actions on the fleet, "
                         "e.g. 'restart nginx on the staging web servers'.")
-    loose = next((n for n in names if " " in n and n not in quoted), None)
-    if loose is not None and verb not in ("run", "reboot", "ping"):  # "give nginx a kick": words, not one name
-        return [], [f"I read '{loose}' as the object, which is not one name. Which service, package or process do you "
-                    "mean? Put a name with spaces in quotes, e.g. restart \"Print Spooler\"."], None
+    steps, questions, why = _build(c, names)
+    quoted = {span.value for span, _ in c.spans if span.kind == "q"}
+    for action, params in steps:
+        name = str(params.get("name") or "")
+        if " " in name and name not in quoted:  # "give nginx a kick": words, not one name
+            return [], [f"I read '{name}' as the {action.split('.')[0]} name, which is not one name. Which do you "
+                        "mean? Put a name with spaces in quotes, e.g. restart \"Print Spooler\"."], None
+        if action == "process.kill" and name.isdigit():
+            return [], [f"Opsplan stops processes by name, not by process id. Which process is {name}?"], None
+    return steps, questions, why
+
+
+def _build(c: Clause, names: list[str]) -> tuple[list[tuple[str, dict]], list[str], str | None]:
+    verb, st, kws = c.verb, c.states, set(c.kws)
 
     def each(action: str, extra: dict | None = None) -> list[tuple[str, dict]]:
         return [(action, {"name": n, **(extra or {})}) for n in names] or [(action, dict(extra or {}))]
@@ -284,7 +298,8 @@ def build(c: Clause, prev_names: list[str]) -> tuple[list[tuple[str, dict]], lis
     if "info" in kws:
         return [("system.info", {})], [], None
     path = _first(c, "p")
-    if path and ("exist" in st or not names) or "exist" in st and "file" in kws:
+    if path and ("exist" in st or ("installed" in st and "package" not in kws) or not names) \
+            or "exist" in st and "file" in kws:
         return [("file.stat", {"path": path} if path else {})], [], None
     if "installed" in st or "package" in kws or ("version" in kws and names):
         return each("package.check"), [], None
@@ -385,13 +400,17 @@ def _plan_normalized(text: str, vocab: Vocabulary) -> Plan:
             rest = f"{rest} on {found.default_host}"
             note += f"; run on {found.default_host}, the host serving it (no other host was named)"
         return _one_step(text, rest, found.action, found.params, vocab, note)
+    text = _without_context(text, vocab)
     toks, spans = tokenize(text, vocab)
     clauses = parse_clauses(toks, spans, vocab)
+    if any(c.verb or c.ensure for c in clauses):  # "Ticket 4411: users say X is down. Restart W3SVC on iis-01."
+        clauses = [c for c in clauses if c.verb or c.ensure or c.has_targets() or c.spans or c.exclude] or clauses
     built, questions, singular = [], [], []
     prev_names: list[str] = []
     phrase = phrases.match(text, vocab.catalog)
-    for c in clauses:
-        steps, qs, why = build(c, prev_names)
+    for i, c in enumerate(clauses):
+        shared = _names(clauses[i + 1]) if i + 1 < len(clauses) else None
+        steps, qs, why = build(c, prev_names, shared)
         if why:
             if phrase is not None and phrase.words >= 2:  # a definition reads it: e.g. "delete files older than"
                 return _from_phrase(text, phrase, vocab)
@@ -434,6 +453,25 @@ def _plan_normalized(text: str, vocab: Vocabulary) -> Plan:
                     "questions": [f"You asked for one server, but that matches {len(step.hosts)} hosts ({shown}). "
                                   "Which one(s) do you mean?"]})
     return scope.ambiguous_update(plan, text, vocab)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?:])\s+(?=[A-Z])")
+
+
+def _without_context(text: str, vocab: Vocabulary) -> str:
+    """Drop the sentences that only tell the story ("Ticket 4411: users report the intranet is down.") when
+    another sentence names the targets: they hold no target, path, URL or quoted value."""
+    protected, spans = protect(text)
+    sentences = _SENTENCE_END.split(protected)
+    if len(sentences) < 2:
+        return text
+    keep = [s for s in sentences if "__" in s or has_targets(s, vocab)]
+    if not keep or len(keep) == len(sentences):
+        return text
+    out = " ".join(keep)
+    for i, span in enumerate(spans):
+        out = out.replace(f"__{span.kind}{i}__", f'"{span.value}"' if span.quoted else span.value)
+    return out
 
 
 def _from_phrase(text: str, phrase: phrases.Match, vocab: Vocabulary) -> Plan:

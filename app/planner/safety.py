@@ -43,7 +43,8 @@ CATASTROPHIC = [
         (r"\bchmod\s+(?:-\S+\s+)*[0-7]{3,4}\s+/(?=\s|$)|\bchown\s+-R\s+\S+\s+/(?=\s|$)", "changing permissions of /"),
         (r"\bremove-item\b[^\n]*-recurse[^\n]*\b[a-z]:\\?(?:\s|$|[\"'])|\b(?:del|erase)\s+/[sfq]\b|\brd\s+/s\b|\brmdir\s+/s\b",
          "recursively deleting a Windows drive"),
-        (r"\b(?:drop|delete)\s+(?:the\s+)?(?:prod(?:uction)?\s+)?(?:database|db)\b", "dropping a database"),
+        (r"\b(?:drop|delete)\s+(?:the\s+)?(?:prod(?:uction)?\s+)?(?:database|db)\b"
+         r"|\b(?:drop|truncate)\s+(?:the\s+)?\S+\s+(?:table|database|schema|db)\b", "dropping a database or table"),
     )
 ]
 
