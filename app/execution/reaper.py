@@ -16,6 +16,7 @@ from typing import Any
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from app import audit, defaults
 from app.config import Settings
@@ -28,6 +29,7 @@ from app.execution.stop import stop_remote_commands
 from app.execution.tracker import IN_FLIGHT
 from app.execution.workspace import Workspace
 from app.queue import DEFAULT_ZONE, enqueue_run, job_id_for, redis_connection
+from app.services import zones
 from app.services.plans import compile_body
 from app.statuses import HOST_ACTIVE, STEP_ACTIVE, HostStatus, PlanState, RunMode, RunStatus, StepStatus
 
@@ -43,10 +45,23 @@ def _worker_dead(run: Run) -> bool:
     return not pid_alive(int(pid or 0)) or not pid_alive(run.worker_pid)
 
 
-def settle_lost_hosts(hosts: dict[str, Any]) -> dict[str, Any]:
-    """A copy of the per-host view with every unfinished step and host failed, saying why."""
+def later_zones(session: Session, hosts: dict[str, Any], zone: str | None) -> set[str]:
+    """The pending hosts of a run that are not in the zone of its lost part: no worker contacted them."""
+    return {h for h, z in zones.host_zones(session, zones.pending_hosts(hosts)).items()
+            if z != (zone or DEFAULT_ZONE)}
+
+
+def settle_lost_hosts(hosts: dict[str, Any], not_reached: set[str] | frozenset[str] = frozenset()) -> dict[str, Any]:
+    """A copy of the per-host view with every unfinished step and host failed, saying why; the hosts in
+    ``not_reached`` (other zones' hosts, never contacted) end canceled, their steps skipped."""
     out = copy.deepcopy(hosts or {})
-    for entry in out.values():
+    for name, entry in out.items():
+        if name in not_reached:
+            entry["status"] = HostStatus.CANCELED
+            entry["msg"] = "not run: the worker of an earlier zone was lost"
+            for step in entry.get("steps", []):
+                step["status"], step["msg"] = StepStatus.SKIPPED, "not run: the worker was lost"
+            continue
         for step in entry.get("steps", []):
             task = step.pop(IN_FLIGHT, None)
             if task or step.get("status") == StepStatus.RUNNING:
@@ -77,7 +92,8 @@ def reap(settings: Settings) -> list[str]:
             run.status = RunStatus.FAILED
             run.finished_at = datetime.now(UTC)
             run.error = LOST
-            run.hosts = settle_lost_hosts(before)  # a new object: the JSON column is saved
+            later = later_zones(s, before, run.zone)
+            run.hosts = settle_lost_hosts(before, later)  # a new object: the JSON column is saved
             plan = s.get_one(Plan, run.plan_id)
             if plan.state == PlanState.RUNNING and run.mode == RunMode.RUN:
                 plan.state = PlanState.FINISHED

@@ -196,3 +196,34 @@ def test_cancel_while_waiting_for_a_zone_then_relaunch_runs_only_the_hosts_not_r
     assert sorted(done["hosts"]) == DMZ_HOSTS
     assert [(p["zone"], p["hosts"], _pid(p["worker"])) for p in done["zones"]] == [
         ("dmz", DMZ_HOSTS, dmz_again.pid)]
+
+
+@sqlite_only
+def test_a_lost_worker_fails_its_zones_hosts_and_leaves_the_other_zone_untouched(api, worker, zoned_fleet):
+    import os
+    import signal
+
+    from tests.app.test_executor import processes_with
+
+    first, dmz = worker(), worker(zones=("dmz",))
+    sleeper = f"sleep {60 + int.from_bytes(os.urandom(2), 'big') % 1000}.5"
+    plan = _plan(api, {"plan": {"steps": [{"action": "command.run", "params": {"command": sleeper},
+                                           "targets": {"groups": ["web"]}}]}})
+    preview = api.wait_run(api.post(f"/api/v1/plans/{plan['id']}/preview").get_json()["id"], timeout=180)
+    assert preview["status"] == "successful", preview
+    dmz.stop()  # the run's dmz part will wait; the default part is where the worker gets lost
+    assert api.as_("approver1").post(f"/api/v1/plans/{plan['id']}/approve").status_code == 200
+    run_id = api.post(f"/api/v1/plans/{plan['id']}/runs").get_json()["id"]
+    wait_for("the remote commands to start", lambda: len(processes_with(sleeper)) >= 2, timeout=120)
+    first.kill(signal.SIGKILL)
+    worker()  # a new default-zone worker on this machine reaps the lost part
+    final = api.wait_run(run_id, timeout=120)
+    assert final["status"] == "failed" and "worker lost" in final["error"], final
+    for host in DEFAULT_HOSTS:
+        assert final["hosts"][host]["status"] == "failed", final["hosts"][host]
+    for host in DMZ_HOSTS:  # never contacted by this run: canceled, steps not run, relaunchable
+        entry = final["hosts"][host]
+        assert entry["status"] == "canceled" and entry["steps"][0]["status"] == "skipped", entry
+        assert "worker" not in entry
+    assert [p["zone"] for p in final["zones"]] == []  # the lost part was never recorded as finished
+    wait_for("the remote commands to stop", lambda: not processes_with(sleeper), timeout=60)
