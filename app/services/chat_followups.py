@@ -20,7 +20,7 @@ from app.config import Settings
 from app.db.models import Plan, Run
 from app.errors import Forbidden
 from app.planner import Vocabulary
-from app.planner.rules import strip_targets
+from app.planner.rules import has_targets, has_verb, strip_targets
 from app.services import approvals, plans, runs
 from app.services.chat_cards import FINAL_PLAN, Viewer
 from app.services.planning import plan_from_structure, plan_text
@@ -35,8 +35,8 @@ FAILED = re.compile(r"\b(?:ones?|hosts?|servers?|machines?|nodes?)\s+(?:that|whi
                     r"(?:failed|did(?:n't|\s+not)\s+(?:work|succeed)|were\s+unreachable)"
                     r"|\b(?:failed|failing|unreachable)\s+(?:ones|hosts|servers|machines|nodes)\b"
                     r"|^(?:retry|rerun|re-run)\s+(?:the\s+)?failures?\b", re.I)
-INSTEAD = re.compile(_LEAD + r"(?:instead[,\s]+)?(?P<verb>[a-z][a-z\s-]*?)\s+(?:it|that|them|this|those)"
-                     r"(?:\s+instead)?[.!]*$", re.I)
+INSTEAD_WORD = re.compile(r"\binstead\b", re.I)
+PRONOUN = re.compile(r"\b(?:it|that|them|this|those)\b", re.I)
 CANCEL = re.compile(_LEAD + r"(?:please\s+)?(?:cancel|abort|stop|call\s+off|never\s*mind|forget)"
                     r"(?:\s+(?:that|it|this|the\s+run|the\s+plan))?(?:\s+please)?[.!]*$", re.I)
 
@@ -67,7 +67,7 @@ def kind_of(message: str) -> str | None:
         return "about"
     if SAME.match(text):
         return "same"
-    if "instead" in text.lower() and INSTEAD.match(text):
+    if INSTEAD_WORD.search(text):
         return "instead"
     return None
 
@@ -78,6 +78,9 @@ def resolve(session: Session, ctx: Context, message: str, kind: str, vocab: Voca
     if kind == "cancel":
         return _cancel(session, ctx, viewer)
     if kind == "failed":
+        rest = _without(FAILED, text)
+        if has_verb(rest, vocab):  # another action on those hosts: "restart nginx on the ones that failed"
+            return _on_failed_hosts(session, ctx, rest, vocab, settings, text)
         return _failed(session, ctx)
     if ctx.plan is None:
         return Resolution(f"“{text}” refers to an earlier plan, and this conversation has none yet: "
@@ -86,9 +89,7 @@ def resolve(session: Session, ctx: Context, message: str, kind: str, vocab: Voca
         match = (ABOUT if kind == "about" else SAME).match(text)
         assert match is not None
         return _retarget(ctx.plan, match.group("t"), vocab, settings, text)
-    match = INSTEAD.match(text)
-    assert match is not None
-    return _instead(session, ctx.plan, match.group("verb").strip(), vocab, settings, text)
+    return _instead(session, ctx.plan, text, vocab, settings)
 
 
 def _short(plan_id: str) -> str:
@@ -102,35 +103,73 @@ def _retarget(last: Plan, targets: str, vocab: Vocabulary, settings: Settings, t
     return Resolution(f"Resolved “{text}” to “{request}” (plan {_short(last.id)} on other targets).", plan)
 
 
-def _instead(session: Session, last: Plan, verb: str, vocab: Vocabulary, settings: Settings,
-             text: str) -> Resolution:
+def _without(rx: re.Pattern[str], text: str) -> str:
+    """``text`` without the matched phrase, a dangling "on/for the" and lead words ("no, ", "only")."""
+    rest = rx.sub(" ", text)
+    rest = re.sub(r"\b(?:only|just|again)\b", " ", rest, flags=re.I)
+    rest = re.sub(r"(?:\s+(?:on|for|in|to|at)(?:\s+(?:the|those|these))?)+\s*[.!?]*\s*$", "", rest, flags=re.I)
+    rest = re.sub(_LEAD, "", rest.strip(), flags=re.I)
+    return " ".join(rest.strip(" ,.!?").split())
+
+
+def _retargeted(session: Session, request: str, targets: dict[str, Any], where: str, vocab: Vocabulary,
+                settings: Settings) -> PlanModel:
+    """Plan ``request``; when it names no targets of its own, put its steps on ``targets``."""
+    planned = plan_text(request, settings, vocab)
+    if planned.status is PlanStatus.REJECTED or not planned.steps or has_targets(request, vocab):
+        return planned
+    structure = {"steps": [{"action": s.action, "params": s.params, "targets": targets} for s in planned.steps]}
+    plan = plan_from_structure(session, structure, request_text=f"{request} on {where}")
+    return plan.model_copy(update={"planner": "chat-followup"})
+
+
+def _instead(session: Session, last: Plan, text: str, vocab: Vocabulary, settings: Settings) -> Resolution:
+    """Another action on the same object and targets: "restart it instead", "no, stop nginx instead"."""
     body = plans.current_revision(last).body
     steps = body.get("steps") or []
     if not steps:
         return Resolution(f"“{text}”: plan {_short(last.id)} has no step to do something else with.")
     first = steps[0]
-    objects = [str(v) for v in (first.get("params") or {}).values() if isinstance(v, str | int) and str(v)]
-    request = " ".join([verb, *objects])
-    planned = plan_text(request, settings, vocab)
-    if planned.status is PlanStatus.REJECTED or not planned.steps:
-        return Resolution(f"Resolved “{text}” to “{request}”, which I cannot plan: {planned.reason}", planned)
-    structure = {"steps": [{"action": s.action, "params": s.params, "targets": first.get("targets") or {}}
-                           for s in planned.steps]}
+    objects = " ".join(str(v) for v in (first.get("params") or {}).values() if isinstance(v, str | int) and str(v))
+    request = _without(INSTEAD_WORD, text)
+    request = PRONOUN.sub(objects, request) if PRONOUN.search(request) else request
     where = ", ".join(body.get("hosts") or []) or "the same targets"
-    plan = plan_from_structure(session, structure, request_text=f"{request} on {where}")
-    return Resolution(f"Resolved “{text}” to {planned.steps[0].action} ({request}) on the targets of plan "
-                      f"{_short(last.id)}: {where}.", plan.model_copy(update={"planner": "chat-followup"}))
+    plan = _retargeted(session, request, first.get("targets") or {}, where, vocab, settings)
+    if plan.status is PlanStatus.REJECTED or not plan.steps:
+        return Resolution(f"Resolved “{text}” to “{request}”, which I cannot plan: {plan.reason}", plan)
+    return Resolution(f"Resolved “{text}” to {plan.steps[0].action} ({request}) on the targets of plan "
+                      f"{_short(last.id)}: {where}.", plan)
+
+
+def _finished_run(ctx: Context) -> tuple[Run | None, list[str], str]:
+    """The last run if it finished, its hosts that did not succeed, or why there are none."""
+    run = ctx.run
+    if run is None:
+        return None, [], "There is no run in this conversation yet, so no host has failed."
+    if not RunStatus(run.status).finished:
+        return None, [], f"Run {_short(run.id)} is still {run.status}; ask again once it has finished."
+    hosts = runs.not_succeeded(run)
+    if not hosts:
+        return None, [], f"Every host of run {_short(run.id)} succeeded: nothing to do again."
+    return run, hosts, ""
+
+
+def _on_failed_hosts(session: Session, ctx: Context, request: str, vocab: Vocabulary, settings: Settings,
+                     text: str) -> Resolution:
+    run, hosts, why = _finished_run(ctx)
+    if run is None:
+        return Resolution(why)
+    where = ", ".join(hosts)
+    plan = _retargeted(session, request, {"hosts": hosts}, where, vocab, settings)
+    return Resolution(f"Resolved “{text}” to “{request}” on {where}: the hosts of "
+                      f"{'preview' if run.mode == RunMode.CHECK else 'run'} {_short(run.id)} that did not succeed.",
+                      plan)
 
 
 def _failed(session: Session, ctx: Context) -> Resolution:
-    run = ctx.run
+    run, hosts, why = _finished_run(ctx)
     if run is None:
-        return Resolution("There is no run in this conversation yet, so no host has failed.")
-    if not RunStatus(run.status).finished:
-        return Resolution(f"Run {_short(run.id)} is still {run.status}; ask again once it has finished.")
-    hosts = runs.not_succeeded(run)
-    if not hosts:
-        return Resolution(f"Every host of run {_short(run.id)} succeeded: nothing to do again.")
+        return Resolution(why)
     what = (f"Resolved “the ones that failed” to {', '.join(hosts)}: the hosts of "
             f"{'preview' if run.mode == RunMode.CHECK else 'run'} {_short(run.id)} that did not succeed.")
     if run.mode == RunMode.RUN:  # the same approval covers a relaunch on exactly these hosts

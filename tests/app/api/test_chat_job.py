@@ -161,6 +161,11 @@ def test_follow_ups_resolve_against_the_last_plan_and_run(api, fleet_assets):
     plan = only(out, "plan")
     assert plan["hosts"] == ["web-02"] and "restart nginx on web-02" in out["reply"]
 
+    out = chat.say("no, stop nginx instead")  # an action of its own, on the last targets
+    assert only(out, "plan")["steps"][0]["action"] == "service.stop" and only(out, "plan")["hosts"] == ["web-02"]
+    out = chat.say("what about web-02?")
+    plan = only(out, "plan")
+
     # cancel that: the queued preview first, then (nothing running) the pending plan itself
     preview = only(chat.press("preview", plan_id=plan["plan_id"]), "preview")
     out = chat.say("cancel that")
@@ -173,7 +178,10 @@ def test_follow_ups_resolve_against_the_last_plan_and_run(api, fleet_assets):
     # the hosts of the canceled preview did not succeed: a new plan on them (a preview has no approval to reuse)
     out = chat.say("retry the failed hosts")
     assert f"web-02: the hosts of preview {preview['run_id'][:8]}" in out["reply"]
-    assert only(out, "plan")["hosts"] == ["web-02"] and only(out, "plan")["steps"][0]["action"] == "service.restart"
+    assert only(out, "plan")["hosts"] == ["web-02"] and only(out, "plan")["steps"][0]["action"] == "service.stop"
+    out = chat.say("start nginx on the ones that failed")  # another action on those hosts
+    assert only(out, "plan")["steps"][0]["action"] == "service.start" and only(out, "plan")["hosts"] == ["web-02"]
+    assert "“start nginx” on web-02" in out["reply"]
 
     # before the last run finished it says so instead of guessing
     fresh = Chat(api)
