@@ -239,6 +239,45 @@ def _anchor_problem(anchor: Anchor, path: Path, head: tuple[int, str] | None,
     return None
 
 
+class _GroupAnchor:
+    """Group commit of the anchor within a process: each committer takes a ticket and waits until a write that
+    started after its ticket is done; one of the waiting committers writes (and fsyncs) the newest waiting head
+    for all of them. Concurrent appends then cost one anchor write per burst instead of one each, serialized
+    on the anchor's file lock."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._pending: dict[Path, Anchor] = {}  # the newest head waiting to be written, per anchor file
+        self._tickets: dict[Path, int] = {}  # tickets handed out, per anchor file
+        self._flushed: dict[Path, int] = {}  # every ticket up to this one is written (or given up on)
+        self._writing: set[Path] = set()
+
+    def write(self, path: Path, head: Anchor) -> None:
+        with self._cond:
+            waiting = self._pending.get(path)
+            if waiting is None or waiting.database != head.database or waiting.id < head.id:
+                self._pending[path] = head
+            ticket = self._tickets[path] = self._tickets.get(path, 0) + 1
+            while self._flushed.get(path, 0) < ticket:
+                if path not in self._writing:
+                    self._writing.add(path)
+                    target, upto = self._pending.pop(path), self._tickets[path]
+                    break
+                self._cond.wait()
+            else:
+                return
+        try:
+            _write_anchor(path, target)
+        finally:  # written or failed (the caller logs it): the tickets it covered stop waiting either way
+            with self._cond:
+                self._writing.discard(path)
+                self._flushed[path] = max(self._flushed.get(path, 0), upto)
+                self._cond.notify_all()
+
+
+_group_anchor = _GroupAnchor()
+
+
 @event.listens_for(Session, "after_commit")
 def _anchor_after_commit(session: Session) -> None:
     if session.in_nested_transaction():
@@ -251,7 +290,7 @@ def _anchor_after_commit(session: Session) -> None:
     if hold:
         return  # the log disagreed with the anchor at append time: keep the anchor as evidence
     try:
-        _write_anchor(path, head)
+        _group_anchor.write(path, head)
     except Exception:  # noqa: BLE001 - the entry is committed; the anchor is best effort and must not fail the caller
         log.exception("audit.anchor_failed", extra={"path": str(path), "id": head.id})
 

@@ -340,3 +340,35 @@ def test_an_unusable_anchor_is_a_problem_and_kept(settings):
                                "id, hash and database"]
     _seed(settings.database_url, 1)
     assert settings.audit_head_file.read_text() == "not json"
+
+
+def test_concurrent_committers_share_one_anchor_write(tmp_path, monkeypatch):
+    """Group commit: while one anchor write is in progress, every committer that arrives waits, then one of
+    them writes the newest head for all; nobody returns before an anchor covering its head is written."""
+    from tests.harness.waiting import wait_for
+
+    group = audit._GroupAnchor()
+    path = tmp_path / "audit-head.json"
+    written: list[int] = []
+    release = threading.Event()
+
+    def slow_write(p, head):
+        if not written:
+            release.wait(timeout=60)  # the first write blocks until the others queued up behind it
+        written.append(head.id)
+
+    monkeypatch.setattr(audit, "_write_anchor", slow_write)
+    done: list[int] = []
+    first = threading.Thread(target=lambda: (group.write(path, audit.Anchor(1, "h1", "db")), done.append(1)))
+    first.start()
+    wait_for("the first write to start", lambda: group._writing == {path}, timeout=30)
+    others = [threading.Thread(target=lambda i=i: (group.write(path, audit.Anchor(i, f"h{i}", "db")), done.append(i)))
+              for i in range(2, 7)]
+    for t in others:
+        t.start()
+    wait_for("five committers waiting", lambda: group._tickets.get(path) == 6, timeout=30)
+    assert done == []
+    release.set()
+    for t in (first, *others):
+        t.join(timeout=60)
+    assert written == [1, 6] and sorted(done) == [1, 2, 3, 4, 5, 6]
