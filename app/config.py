@@ -27,7 +27,8 @@ FIELDS: tuple[EnvVar, ...] = (
     EnvVar("OPSPLAN_SECRET_KEY", "generated into `var/secret.key`", "credentials key; only workers read it "
            "(the web process never does, and `opsplan up` does not hand it to the web process)"),
     EnvVar("OPENAI_API_KEY", "unset", "LLM planner key (any OpenAI-compatible server)"),
-    EnvVar("OPENAI_BASE_URL", "unset", "LLM planner endpoint; with the key or this set, the LLM planner is used"),
+    EnvVar("OPENAI_BASE_URL", "unset", "LLM planner endpoint; with the key or this set, requests the rules cannot "
+           "read go to the LLM planner"),
     EnvVar("OPSPLAN_LLM_MODEL", defaults.LLM_MODEL, "model name for the LLM planner"),
     EnvVar("OPSPLAN_LLM_TIMEOUT", str(defaults.LLM_TIMEOUT_SECONDS), "seconds before an LLM call gives up "
            "(the rule planner answers instead)"),
