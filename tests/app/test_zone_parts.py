@@ -3,6 +3,7 @@ option, run creation and the waiting message, readiness and metrics per zone."""
 from __future__ import annotations
 
 import dataclasses
+import io
 import uuid
 
 import pytest
@@ -15,6 +16,7 @@ from app.assets.errors import ImportFileError
 from app.assets.io import export_csv, export_data, import_document, parse_csv, parse_document
 from app.db import session_scope
 from app.db.models import Asset
+from app.progress import follow_run
 from app.queue import (
     job_id_for,
     live_workers_by_zone,
@@ -134,6 +136,9 @@ def test_a_run_starts_in_the_first_zone_of_its_hosts_and_says_what_it_waits_for(
                                      "(start one with: opsplan worker --zone dmz)")
     queue = Queue(zone_queue_name(api.settings, "dmz"), connection=Redis.from_url(api.settings.redis_url))
     assert queue.job_ids == [job_id_for(api.settings, run["id"], "dmz")]
+    out = io.StringIO()  # the CLI's --follow says it too
+    assert follow_run(api.settings, run["id"], out, poll=0.05, timeout=0) == "queued"
+    assert "waiting for a worker of zone 'dmz'" in out.getvalue(), out.getvalue()
     # a cancel before any part ran cancels every host
     canceled = api.post(f"/api/v1/runs/{run['id']}/cancel").get_json()
     assert canceled["status"] == "canceled" and {e["status"] for e in canceled["hosts"].values()} == {"canceled"}
