@@ -120,10 +120,18 @@ class OpsplanCollector:
         workers = GaugeMetricFamily("opsplan_workers", "Live RQ workers listening on the run queues")
         by_zone = GaugeMetricFamily("opsplan_zone_workers", "Live workers serving each execution zone",
                                     labels=["zone"])
+        zone_queued = GaugeMetricFamily("opsplan_zone_queue_depth", "Run jobs (or zone parts) waiting per zone",
+                                        labels=["zone"])
         try:
             from rq import Queue
 
-            from app.queue import live_workers, live_workers_by_zone, notify_queue_name, run_queue_name
+            from app.queue import (
+                live_workers,
+                live_workers_by_zone,
+                notify_queue_name,
+                run_queue_name,
+                zone_queue_name,
+            )
 
             names = {"runs": run_queue_name(self.settings), "notify": notify_queue_name(self.settings)}
             conn = _redis(self.settings.redis_url)
@@ -131,6 +139,7 @@ class OpsplanCollector:
             counts = {role: Queue(name, connection=conn).count for role, name in names.items()}
             live = len(live_workers(self.settings, conn))
             zones = live_workers_by_zone(self.settings, conn, self._zones())
+            zone_depth = {z: Queue(zone_queue_name(self.settings, z), connection=conn).count for z in zones}
         except Exception as exc:  # noqa: BLE001 - a scrape reports Redis as down, never fails
             log.warning("metrics: Redis unavailable: %s", type(exc).__name__)
             up.add_metric([], 0)
@@ -144,10 +153,12 @@ class OpsplanCollector:
             workers.add_metric([], live)
             for zone, n in zones.items():
                 by_zone.add_metric([zone], n)
+                zone_queued.add_metric([zone], zone_depth[zone])
         yield up
         yield depth
         yield workers
         yield by_zone
+        yield zone_queued
 
     def _zones(self) -> list[str]:
         """The zones assets name (each gets a gauge, 0 when no worker serves it); none when the database is down."""

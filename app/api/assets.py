@@ -60,6 +60,7 @@ def list_assets():
             environment=request.args.get("environment") or None,
             group=request.args.get("group") or None,
             os=request.args.get("os") or None,
+            zone=request.args.get("zone") or None,
             enabled=None if enabled in (None, "") else enabled.lower() in ("1", "true", "yes"),
         )
         return jsonify({"assets": [service.asset_dict(a) for a in items], "count": len(items)})

@@ -368,6 +368,7 @@ class AssetListQuery(BaseModel):
     environment: str | None = None
     group: str | None = None
     os: str | None = None
+    zone: str | None = Field(default=None, description="only the assets of this execution zone")
     enabled: Literal["", "1", "0", "true", "false", "yes", "no"] | None = None
 
 

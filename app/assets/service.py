@@ -277,11 +277,13 @@ def _group_and_descendants(session: Session, name: str) -> set[int]:
 
 
 def list_assets(session: Session, *, environment: str | None = None, group: str | None = None,
-                os: str | None = None, enabled: bool | None = None) -> list[Asset]:
+                os: str | None = None, enabled: bool | None = None, zone: str | None = None) -> list[Asset]:
     """Assets ordered by name; ``group`` includes members of its descendant groups (as Ansible does)."""
     query = _asset_query().order_by(Asset.name)
     if environment:
         query = query.where(Asset.environment == environment)
+    if zone:
+        query = query.where(Asset.zone == zone)
     if os:
         query = query.where(Asset.os == os.lower())
     if enabled is not None:

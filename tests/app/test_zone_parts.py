@@ -81,6 +81,8 @@ def test_the_api_shows_and_changes_an_assets_zone(api):
     assert r.status_code == 400 and "zone" in r.get_json()["error"]["message"]
     r = admin.post("/api/v1/assets", json={"name": "web-01", "address": "10.1.0.1"})
     assert r.get_json()["zone"] == "default"
+    listed = admin.get("/api/v1/assets?zone=plant").get_json()
+    assert [a["name"] for a in listed["assets"]] == ["dmz-01"] and listed["count"] == 1
     page = api.client.get("/assets", headers={"Authorization": f"Bearer {api.tokens['viewer1']}"})
     assert page.status_code == 200 and b"<td>plant</td>" in page.data
 
@@ -173,3 +175,6 @@ def test_metrics_have_a_workers_gauge_per_zone(zsettings, session):
     values = {tuple(sorted(s.labels.items())): s.value for f in text_string_to_metric_families(text)
               for s in f.samples if s.name == "opsplan_zone_workers"}
     assert values == {(("zone", "default"),): 0, (("zone", "dmz"),): 1, (("zone", "plant.north"),): 0}
+    depth = {s.labels["zone"]: s.value for f in text_string_to_metric_families(text) for s in f.samples
+             if s.name == "opsplan_zone_queue_depth"}
+    assert depth == {"default": 0, "dmz": 0, "plant.north": 0}
