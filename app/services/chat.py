@@ -260,8 +260,10 @@ def request_approval(settings: Settings, conversation_id: str, plan_id: str, vie
         "conversation_url": f"{base}/chat?c={conversation_id}",
         "summary": f"Approval needed: {viewer.name} asks {', '.join(who) or 'an approver'} to approve plan "
                    f"{plan_id[:8]} ({row.request[:120]}); risk {card.get('risk')}."})
-    return (f"Asked {', '.join(who) or 'nobody (no user may approve it yet)'} to approve "
-            f"({len(sent)} webhook notification(s) sent).")
+    names = ", ".join(who) or "nobody (no user may approve it yet)"
+    if not sent:
+        return f"Who may approve it: {names}. No webhook is configured for approval.needed: tell them yourself."
+    return f"Asked {names} to approve ({len(sent)} webhook notification(s) sent)."
 
 
 def conversation_json(settings: Settings, conversation_id: str, viewer: Viewer) -> dict[str, Any]:

@@ -61,8 +61,9 @@ def plan_card(session: Session, plan_id: str, viewer: Viewer, relaunch_of: str |
         "preview_run_id": body["preview_run_id"], "preview_status": body["preview_status"],
         "created_by": row.created_by, "urls": urls_plan(row.id), "plan": body,
     }
-    history = plan_history(session, row, body)
-    card["estimate_seconds"], card["estimate_text"] = history["estimate_seconds"], history["estimate_text"]
+    if row.state not in FINAL_PLAN:  # how long a run should take, from earlier runs (not for plans done with)
+        history = plan_history(session, row, body)
+        card["estimate_seconds"], card["estimate_text"] = history["estimate_seconds"], history["estimate_text"]
     if relaunch_of:
         card["relaunch"] = _relaunch_offer(session, relaunch_of)
     card["actions"] = plan_actions(session, row, body, viewer, card.get("relaunch"))

@@ -74,6 +74,13 @@ def test_the_whole_job_in_the_terminal_chat(stack_env, worker, fleet_assets, tmp
         import_document(s, {"assets": [{"name": "web-09", "address": "127.0.0.99", "os": "linux",
                                         "environment": "staging", "groups": ["web"], "credential": "test-ssh",
                                         "port": 9, "vars": {"ansible_python_interpreter": "/usr/bin/python3"}}]})
+    from app.notify.service import create_webhook
+    from tests.harness.waiting import wait_for
+    from tests.harness.webhook_receiver import WebhookReceiver
+
+    receiver = WebhookReceiver().start()
+    with session_scope(stack_env["DATABASE_URL"]) as s:
+        create_webhook(s, name="pager", url=receiver.url, events=["approval.needed"])
     opsplan(stack_env, "users", "create", "olga", "--role", "operator")
     opsplan(stack_env, "users", "create", "anna", "--role", "approver")
     src, dest = tmp_path / "src.txt", tmp_path / "dest.txt"
@@ -96,7 +103,11 @@ def test_the_whole_job_in_the_terminal_chat(stack_env, worker, fleet_assets, tmp
     olga.send("/approve")
     olga.expect(r"error: olga may not approve this plan; who can: admin|who can: anna")
     olga.send("/ask-approver")
-    olga.expect(r"Asked anna to approve")
+    olga.expect(r"Asked anna to approve \(1 webhook notification")
+    asked = wait_for("the approval request at the webhook", lambda: [
+        r.json for r in receiver.requests if r.json.get("requested_by") == "olga"], timeout=60)
+    assert asked[0]["event"] == "approval.needed" and asked[0]["approvers"] == ["anna"]
+    receiver.stop()
     olga.send("/history")
     conversation = olga.expect(r"([0-9a-f]{32})\s+\d+ msgs\s+copy ").group(1)
 

@@ -100,10 +100,13 @@ def test_change_request_question_preview_approval_run_followup_and_answer(api, w
     asked = chat.press("request_approval", plan_id=plan["plan_id"])
     assert "approver1" in asked["reply"] and "1 webhook" in asked["reply"]
     with session_scope(api.settings.database_url) as s:
-        sent = [d for d in s.execute(select(WebhookDelivery)).scalars() if "approvers" in d.payload]
+        sent = [d for d in s.execute(select(WebhookDelivery)).scalars() if "requested_by" in d.payload]
         assert [d.event for d in sent] == ["approval.needed"] and sent[0].payload["requested_by"] == "operator1"
         assert sent[0].payload["approvers"] == ["admin1", "approver1", "approver2"]
         assert sent[0].payload["conversation_url"].endswith(f"/chat?c={chat.id}")
+        by_preview = [d for d in s.execute(select(WebhookDelivery)).scalars() if d.run_id == preview["run_id"]
+                      and "requested_by" not in d.payload]  # the worker's own, when the preview finished
+        assert by_preview and by_preview[0].payload["approvers"] == ["admin1", "approver1", "approver2"]
     chat.press("approve", status=403, plan_id=plan["plan_id"])
 
     # a second user opens the same conversation: Approve & run is offered to them, and runs it

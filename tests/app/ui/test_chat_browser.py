@@ -40,9 +40,11 @@ def chat_users(live_app, stack_env):  # noqa: F811 - the imported fixture
     from app.assets.io import import_document
     from app.auth import create_user
     from app.db import session_scope
+    from app.notify.service import create_webhook
 
     with session_scope(stack_env["DATABASE_URL"]) as s:
         create_user(s, "bob", "operator", password="bob-pass-1")
+        create_webhook(s, name="pager", url="http://127.0.0.1:9/hook", events=["approval.needed"])
         import_document(s, {"assets": [{"name": "web-09", "address": "127.0.0.99", "os": "linux",
                                         "environment": "staging", "groups": ["web"], "credential": "test-ssh",
                                         "port": 9, "vars": {"ansible_python_interpreter": "/usr/bin/python3"}}]})
@@ -91,7 +93,7 @@ def test_the_whole_job_in_the_chat(chat_users, worker, browser_page, tmp_path): 
     card = page.locator(".msg-assistant .plan-card").last
     expect(card.locator(".approval-note")).to_contain_text("alice")
     press(card.locator("button[data-action=request_approval]"))
-    expect(page.locator(".msg-assistant").last).to_contain_text("Asked", timeout=REPLY)
+    expect(page.locator(".msg-assistant").last).to_contain_text("Asked alice to approve (1 webhook", timeout=REPLY)
     page.goto(base + "/chat/history")
     expect(page.locator(".conversations")).to_contain_text("copy ")
     page.click("button:has-text('Sign out')")
