@@ -34,6 +34,8 @@ MINIMUM = {
     ("POST", "/api/v1/actions"): "admin",
     ("DELETE", "/api/v1/actions/<name>"): "admin",
     ("POST", "/api/v1/chat"): "operator",
+    ("GET", "/api/v1/chat/conversations"): "viewer",
+    ("GET", "/api/v1/chat/<conversation_id>"): "viewer",
     ("GET", "/api/v1/assets"): "viewer",
     ("POST", "/api/v1/assets"): "admin",
     ("GET", "/api/v1/assets/<name>"): "viewer",
