@@ -100,7 +100,8 @@ def test_missing_collection_named_with_its_actions_by_doctor_worker_ready_and_pa
     worker = WorkerProcess(stack_env, tmp_path / "worker.log", python=python, cwd=ROOT).start()
     try:
         ready = wait_for("the worker's toolchain report", lambda: (
-            body if (body := api.client.get("/ready").get_json())["unavailable_actions"] else None), timeout=120)
+            body if (body := api.client.get("/ready").get_json())["unavailable_actions"] and body["status"] == "ready"
+            else None), timeout=120)
         assert ready["status"] == "ready" and ready["checks"]["toolchain"].startswith("degraded"), ready
         unavailable = ready["unavailable_actions"]
         assert "package.install" in unavailable and "service.restart" not in unavailable, unavailable
