@@ -18,13 +18,17 @@ def _settings() -> Settings:
 
 def _db(settings: Settings):
     """The existing database (migrated to the newest schema); never an empty one created by mistake."""
-    from app.db import session_scope, upgrade
-    from app.db.migrate import missing_sqlite_file
+    from app.db.heads import schema_is_current
+    from app.db.session import session_scope
 
-    missing = missing_sqlite_file(settings.database_url)
-    if missing is not None:
-        raise click.ClickException(no_database_message(missing))
-    upgrade(settings.database_url)
+    if not schema_is_current(settings.database_url):  # one SELECT; alembic is loaded only to migrate
+        from app.db import upgrade
+        from app.db.migrate import missing_sqlite_file
+
+        missing = missing_sqlite_file(settings.database_url)
+        if missing is not None:
+            raise click.ClickException(no_database_message(missing))
+        upgrade(settings.database_url)
     return session_scope(settings.database_url)
 
 
@@ -50,7 +54,23 @@ def _actor(session, settings: Settings, user: str | None, minimum: str) -> str:
 
 
 class OpsplanGroup(click.Group):
-    """Turns our own errors into one line on stderr and exit code 1 (no traceback)."""
+    """Turns our own errors into one line on stderr and exit code 1 (no traceback); ``lazy_commands``
+    ("name" -> "module:attribute") are imported only when that command runs (or help lists them)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lazy_commands: dict[str, str] = {}
+
+    def list_commands(self, ctx):
+        return sorted({*super().list_commands(ctx), *self.lazy_commands})
+
+    def get_command(self, ctx, name):
+        if name not in self.commands and name in self.lazy_commands:
+            import importlib
+
+            module, attr = self.lazy_commands[name].split(":")
+            self.add_command(getattr(importlib.import_module(module), attr), name)
+        return super().get_command(ctx, name)
 
     def invoke(self, ctx):
         try:
@@ -126,7 +146,6 @@ def worker(burst: bool, zones: tuple[str, ...]) -> None:
 @click.option("--user", default=None)
 def plan_cmd(text: str, as_json: bool, save: bool | None, user: str | None) -> None:
     """Plan a request (no host is touched)."""
-    from app.services import plans as svc
     from app.services.planning import plan_text, vocabulary
 
     settings = _settings()
@@ -148,6 +167,8 @@ def plan_cmd(text: str, as_json: bool, save: bool | None, user: str | None) -> N
         plan = plan_text(text, settings, vocab)
         body = plan.contract_json()
         if save:
+            from app.services import plans as svc  # storing a plan (audit, compile) loads its own modules
+
             row = svc.create_plan(s, plan, actor)
             body = svc.plan_json(s, row)
     if as_json:
@@ -369,19 +390,18 @@ def actions(ctx: click.Context) -> None:
 
 
 def _register_groups() -> None:
-    from app.assets.cli import assets
-    from app.awx.cli import awx_group, export_awx_command
     from app.cli_actions import add_command, remove_command
     from app.cli_admin import audit_group, tokens_group, users_group
     from app.cli_ops import COMMANDS as OPS_COMMANDS
-    from app.planner.cli import eval_planner_command
 
-    for command in (users_group, tokens_group, audit_group, assets, export_awx_command, awx_group, *OPS_COMMANDS):
+    for command in (users_group, tokens_group, audit_group, *OPS_COMMANDS):
         cli.add_command(command)
-    cli.add_command(eval_planner_command, "eval-planner")
-    from app.cli_chat import chat_command
-
-    cli.add_command(chat_command)
+    # imported when used: the asset import/export stack, the AWX client, the evaluator and the chat
+    cli.lazy_commands.update({
+        "assets": "app.assets.cli:assets", "export-awx": "app.awx.cli:export_awx_command",
+        "awx": "app.awx.cli:awx_group", "eval-planner": "app.planner.cli:eval_planner_command",
+        "chat": "app.cli_chat:chat_command",
+    })
     actions.add_command(add_command)
     actions.add_command(remove_command)
 

@@ -1,9 +1,10 @@
 """Application errors and the one place that maps exceptions to HTTP responses."""
 from __future__ import annotations
 
-from flask import Flask, jsonify, request
-from sqlalchemy.exc import DataError
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the web stack is imported by register_error_handlers only: the CLI never loads it
+    from flask import Flask
 
 
 class OpsplanError(Exception):
@@ -56,6 +57,10 @@ def error_body(code: str, message: str) -> dict:
 
 
 def register_error_handlers(app: Flask) -> None:
+    from flask import jsonify, request
+    from sqlalchemy.exc import DataError
+    from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
     @app.errorhandler(OpsplanError)
     def _opsplan(err: OpsplanError):
         return jsonify(error_body(err.code, err.message)), err.status

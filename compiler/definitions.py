@@ -36,6 +36,9 @@ ALLOWED_FIELDS = frozenset({"name", "description", "entry_point", "risk", "read_
                             "result_schema", "rollback", "one_of"})
 
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: the catalog loads at every process start
+
+
 class DefinitionError(CompilerError):
     """An action definition that cannot be used; the message says where and why in one line."""
 
@@ -45,7 +48,7 @@ def _load_yaml(files: Mapping[str, bytes], rel: str, role: str) -> Any:
     if data is None:
         raise DefinitionError(f"role {role}: {rel.split('/', 1)[1]} is missing")
     try:
-        return yaml.safe_load(data.decode("utf-8")) or {}
+        return yaml.load(data.decode("utf-8"), Loader=_LOADER) or {}  # noqa: S506 - a safe loader
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         where = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise DefinitionError(f"role {role}: {rel.split('/', 1)[1]} is not valid YAML ({where})") from None

@@ -56,21 +56,33 @@ def connection_vars(asset: Any, group_overrides: Mapping[str, Any] | None = None
         asset = {"address": asset.address, "os": asset.os, "environment": asset.environment, "port": asset.port,
                  "credential": getattr(cred, "name", cred), "username": getattr(cred, "username", None),
                  "vars": asset.vars}
-    os_name = asset.get("os") or "linux"
-    overrides = group_overrides or {}
-    hv: dict[str, Any] = {"ansible_host": asset["address"]}
-    port = asset.get("port")
-    hv["ansible_port"] = port if port else overrides.get("ansible_port", DEFAULT_PORTS.get(os_name, 22))
-    if asset.get("username"):
-        hv["ansible_user"] = asset["username"]
-    for key, value in (WINDOWS_DEFAULTS if os_name == "windows" else LINUX_DEFAULTS).items():
-        hv[key] = overrides.get(key, value)
-    extra = _vars(asset.get("vars"))
+    return _host_vars(asset["address"], asset.get("os"), asset.get("environment"), asset.get("port"),
+                      asset.get("credential"), asset.get("username"), asset.get("vars"), group_overrides)
+
+
+def _host_vars(address: Any, os_name: Any, environment: Any, port: Any, credential: Any, username: Any,
+               raw_vars: Any, overrides: Mapping[str, Any] | None) -> dict[str, Any]:
+    """``connection_vars`` from plain values (the inventory builder calls it once per host: no mapping per row)."""
+    os_name = os_name or "linux"
+    defaults = WINDOWS_DEFAULTS if os_name == "windows" else LINUX_DEFAULTS
+    hv: dict[str, Any] = {"ansible_host": address}
+    if overrides:
+        hv["ansible_port"] = port if port else overrides.get("ansible_port", DEFAULT_PORTS.get(os_name, 22))
+        if username:
+            hv["ansible_user"] = username
+        for key, value in defaults.items():
+            hv[key] = overrides.get(key, value)
+    else:
+        hv["ansible_port"] = port if port else DEFAULT_PORTS.get(os_name, 22)
+        if username:
+            hv["ansible_user"] = username
+        hv.update(defaults)
+    extra = _vars(raw_vars)
     if extra:
         hv.update(extra)
     hv["opsplan_os"] = os_name
-    hv["opsplan_environment"] = asset.get("environment") or ""
-    hv["opsplan_credential"] = asset.get("credential")
+    hv["opsplan_environment"] = environment or ""
+    hv["opsplan_credential"] = credential
     return hv
 
 
@@ -127,7 +139,7 @@ def build_inventory(conn, names: list[str] | None = None) -> dict[str, Any]:
     rows = _rows(conn, query, a.c.name, sorted(set(names)) if names is not None else None)
     if names is not None and len(names) > _CHUNK:
         rows.sort(key=lambda r: r.name)
-    hosts = {r.id: r for r in rows}
+    hosts = {r[0]: tuple(r) for r in rows}  # plain tuples: attribute access on rows costs more than the rest
 
     groups = {gid: _Group(name, _vars(gvars))
               for gid, name, gvars in conn.execute(select(t.groups.c.id, t.groups.c.name, t.groups.c.vars))}
@@ -172,14 +184,17 @@ def build_inventory(conn, names: list[str] | None = None) -> dict[str, Any]:
     hostvars: dict[str, dict] = {}
     generated: dict[str, list[str]] = {}
     group_hosts: dict[int, list[str]] = {}
-    for aid, r in hosts.items():  # in name order
-        direct = members.get(aid, [])
-        hostvars[r.name] = connection_vars(r._mapping, overrides(direct) if conn_groups and direct else None)
+    no_members: list[int] = []
+    for aid, name, address, os_, env, port, raw_vars, credential, username in hosts.values():  # in name order
+        direct = members.get(aid, no_members)
+        hostvars[name] = _host_vars(address, os_, env, port, credential, username, raw_vars,
+                                    overrides(direct) if conn_groups and direct else None)
         for gid in direct:
-            group_hosts.setdefault(gid, []).append(r.name)
-        for name in (env_group(r.environment or ""), os_group(r.os)):
-            if name:
-                generated.setdefault(name, []).append(r.name)
+            group_hosts.setdefault(gid, []).append(name)
+        env_name = env_group(env or "")
+        if env_name:
+            generated.setdefault(env_name, []).append(name)
+        generated.setdefault(os_group(os_), []).append(name)
 
     keep = set(groups)
     if names is not None:
@@ -239,8 +254,8 @@ def unsafe_data(value: Any) -> Any:
     """``value`` with every string (nested ones included) as ``{"__ansible_unsafe": s}``: data for Ansible."""
     if isinstance(value, str):
         return {"__ansible_unsafe": value}
-    if isinstance(value, Mapping):
-        return {k: unsafe_data(v) for k, v in value.items()}
+    if isinstance(value, Mapping):  # mostly flat host vars: strings wrapped here, without a call each
+        return {k: {"__ansible_unsafe": v} if type(v) is str else unsafe_data(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [unsafe_data(v) for v in value]
     return value

@@ -5,6 +5,7 @@ one length limit, times the planner for the metrics and picks the planner the se
 """
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -12,11 +13,9 @@ from sqlalchemy.orm import Session
 from app.config import Settings
 from app.defaults import MAX_REQUEST_CHARS
 from app.errors import BadRequest
-from app.metrics import planner_timer
 from app.planner import Vocabulary, plan_request, resolve
 from app.planner.fleet import fleet_vocabulary
 from app.services.catalog import current_catalog
-from app.services.plans import parse_plan_body
 from compiler import CompilerError, Plan, PlanStatus, validate_plan
 
 
@@ -29,7 +28,10 @@ def check_length(text: str) -> str:
 def plan_text(text: str, settings: Settings, vocab: Vocabulary) -> Plan:
     """Plan one request against ``vocab`` (the fleet), with the planner the settings select."""
     check_length(text)
-    with planner_timer():
+    metrics = sys.modules.get("app.metrics")  # the web app exports metrics; a one-shot CLI process never loads them
+    if metrics is None:
+        return plan_request(text, vocab, settings)
+    with metrics.planner_timer():
         return plan_request(text, vocab, settings)
 
 
@@ -49,6 +51,8 @@ def plan_from_structure(session: Session, data: Any, request_text: str = "") -> 
     steps = data.get("steps")
     if not isinstance(steps, list) or not steps:
         raise BadRequest("'plan.steps' must be a non-empty list")
+    from app.services.plans import parse_plan_body  # the stored-plans service: not needed to plan text
+
     plan = parse_plan_body({"steps": steps, "request": request_text or str(data.get("request") or "")})
     catalog = current_catalog(session)
     try:
