@@ -1,6 +1,8 @@
 /* Plan page: while its check-mode preview is queued or running, poll it and reload when it finishes. */
 (function () {
   "use strict";
+  var edit = document.getElementById("edit");  // the chat's Edit links to #edit: open the editor
+  if (edit && window.location.hash === "#edit") { edit.open = true; }
   var card = document.getElementById("preview");
   if (!card) { return; }
   var runId = card.getAttribute("data-run-id");

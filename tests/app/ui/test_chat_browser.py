@@ -66,6 +66,7 @@ def test_the_whole_job_in_the_chat(chat_users, worker, browser_page, tmp_path): 
     page.goto(base + "/chat")
     send(page, f"copy {src} to {dest}")
     expect(page.locator(".msg-assistant").last).to_contain_text("Which hosts", timeout=REPLY)
+    shot(page, "chat-question.png")
     send(page, "on the web hosts")
     card = page.locator(".msg-assistant .plan-card").last
     expect(card).to_contain_text("file.copy", timeout=REPLY)
@@ -74,6 +75,8 @@ def test_the_whole_job_in_the_chat(chat_users, worker, browser_page, tmp_path): 
     shot(page, "chat-plan.png")
     conversation_url = page.url
     assert "?c=" in conversation_url
+    edit_url = card.locator("a", has_text="Edit").get_attribute("href")
+    assert edit_url.endswith("#edit")
 
     # preview in place: per host, failures first; nothing changed
     press(card.locator("button[data-action=preview]"))
@@ -140,4 +143,6 @@ def test_the_whole_job_in_the_chat(chat_users, worker, browser_page, tmp_path): 
     wide = page.evaluate("""Array.from(document.querySelectorAll('body *'))
         .filter(e => e.getBoundingClientRect().right > 391).map(e => e.tagName + '.' + e.className).slice(0, 8)""")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1, f"horizontal scroll on a phone: {wide}"
+    page.goto(base + edit_url)  # the card's Edit opens the plan page's editor
+    expect(page.locator("details#edit")).to_have_attribute("open", "")
     assert not [e for e in errors if "favicon" not in e], errors
