@@ -148,14 +148,20 @@ def check(catalog: Catalog, settings: Settings | None = None, *, python: str = s
     return report
 
 
+_checked_version: str | None = None  # the catalog version this worker's last check covered
+
+
 def at_start(settings: Settings, worker_name: str) -> ToolchainReport:
     """The worker's check at start: logged (problems with their fixes) and published for the web side."""
+    global _checked_version
     from app.db.session import session_scope
     from app.services import toolchain as published
-    from app.services.catalog import current_catalog
+    from app.services.catalog import catalog_version, current_catalog
 
     with session_scope(settings.database_url) as s:
+        version = catalog_version(s)
         catalog = current_catalog(s)
+    _checked_version = version
     report = check(catalog, settings)
     if report.ok:
         log.info("toolchain: %d modules of %d actions resolve; ssh and sshpass found; credentials key ok",
@@ -168,6 +174,17 @@ def at_start(settings: Settings, worker_name: str) -> ToolchainReport:
     except Exception:  # noqa: BLE001 - the worker still serves; /ready then shows no report for it
         log.exception("could not publish the toolchain report")
     return report
+
+
+def refresh(settings: Settings, worker_name: str) -> ToolchainReport | None:
+    """Check again when actions were added or removed since the last check (the janitor calls this)."""
+    from app.db.session import session_scope
+    from app.services.catalog import catalog_version
+
+    with session_scope(settings.database_url) as s:
+        if catalog_version(s) == _checked_version:
+            return None
+    return at_start(settings, worker_name)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,11 +19,14 @@ from app.queue import DEFAULT_ZONE, get_queue, notify_queue, redis_connection, z
 log = logging.getLogger(__name__)
 
 
-def _janitor(settings: Settings, stop: threading.Event, every: float) -> None:
+def _janitor(settings: Settings, stop: threading.Event, every: float, name: str) -> None:
+    from app.execution.toolchain import refresh
+
     while not stop.wait(every):
         try:
             reaper.reap(settings)
             reaper.requeue_lost(settings)
+            refresh(settings, name)  # an action added since: its modules are checked too
         except Exception:  # noqa: BLE001 - keep the worker alive; the next pass tries again
             log.exception("janitor pass failed")
 
@@ -46,13 +49,13 @@ def run_worker(settings: Settings, burst: bool = False, janitor_every: float = d
     runtime.configure(settings, key, zones)
     reaper.reap(settings)
     reaper.requeue_lost(settings, older_than=0)
-    stop = threading.Event()
-    thread = threading.Thread(target=_janitor, args=(settings, stop, janitor_every), daemon=True)
-    thread.start()
     name = f"opsplan-{socket.gethostname()}-{os.getpid()}"
     from app.execution.toolchain import at_start  # here: `python -m app.execution.toolchain` stays warning-free
 
     at_start(settings, name)  # modules, ssh/sshpass, key: logged and published for /ready
+    stop = threading.Event()
+    thread = threading.Thread(target=_janitor, args=(settings, stop, janitor_every, name), daemon=True)
+    thread.start()
     queues = [notify_queue(settings), *(get_queue(settings, zone) for zone in zones)]
     log.info("serving execution zone(s) %s", ", ".join(zones))
     worker = Worker(queues, connection=redis_connection(settings.redis_url), name=name)

@@ -111,6 +111,21 @@ def test_missing_collection_named_with_its_actions_by_doctor_worker_ready_and_pa
         page = api.get("/actions")
         html = page.get_data(as_text=True)
         assert page.status_code == 200 and "unavailable" in html and "chocolatey.chocolatey.win_chocolatey" in html
+
+        # an action added later (on the web side, where the collection is installed) is checked by the worker too
+        from tests.harness.action_roles import marker_role, role_archive
+
+        check_yml = ("---\n- name: Facts that need the hidden collection\n"
+                     "  chocolatey.chocolatey.win_chocolatey_facts:\n")
+        role = marker_role(tmp_path / "roles", tmp_path / "markers", extra_files={"tasks/check.yml": check_yml})
+        added = api.as_("admin1").client.post("/api/v1/actions", data=role_archive(role),
+                                              headers={**api.as_("admin1")._headers(),
+                                                       "Content-Type": "application/gzip"})
+        assert added.status_code == 201, added.get_json()
+        later = wait_for("the worker to check the added action", lambda: (
+            body if "marker.check" in (body := api.client.get("/ready").get_json())["unavailable_actions"]
+            else None), timeout=120)
+        assert "marker.touch" not in later["unavailable_actions"]
     finally:
         worker.stop()
 
