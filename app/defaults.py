@@ -15,6 +15,7 @@ CANCEL_POLL_SECONDS = 1.0  # how often a running job asks the database whether i
 REMOTE_COMMAND_POLL_SECONDS = 2  # async poll interval of command.run on the host
 EVENT_BATCH_SIZE = 50
 EVENT_BATCH_SECONDS = 0.5
+EVENT_PAGE_SIZE = 1000  # stored events read per query when a client replays a run's events (it pages on)
 ERROR_TEXT_CHARS = 1500  # the error text of a failed run (cut at a line end)
 STEP_MESSAGE_CHARS = 2000
 

@@ -8,6 +8,7 @@ import time
 from flask import Blueprint, Response, jsonify, request, stream_with_context
 from sqlalchemy import select
 
+from app import defaults
 from app.api import API_PREFIX
 from app.api.openapi import doc, parse
 from app.api.schemas import EventsQuery, RunListOut, RunListQuery, RunOut
@@ -96,12 +97,14 @@ def events(run_id: str):
                 pubsub = None  # Redis down: fall back to polling the database
             idle = 0.0
             while True:
-                with db_session() as s:
-                    batch = svc.events_after(s, run_id, last)
+                with db_session() as s:  # one page after the cursor (the last seq sent)
+                    batch = svc.events_after(s, run_id, last, limit=defaults.EVENT_PAGE_SIZE)
                     status = svc.get_run(s, run_id).status
                 for event in batch:
                     last = event["seq"]
                     yield _sse(event)
+                if len(batch) == defaults.EVENT_PAGE_SIZE:
+                    continue  # a full page: more are stored, send the next one at once
                 if RunStatus(status).finished and not batch:
                     yield f"event: done\ndata: {json.dumps({'status': status})}\n\n"
                     return
