@@ -52,3 +52,42 @@ def test_a_cli_run_from_another_folder_refuses_to_create_an_empty_database(tmp_p
     done = subprocess.run([sys.executable, "-m", "app", "actions"], cwd=elsewhere, capture_output=True, text=True,
                           env=_env(DATABASE_URL=f"sqlite:///{explicit}"), timeout=120)
     assert done.returncode == 1 and "DATABASE_URL names it" in done.stderr and not explicit.exists()
+
+
+def test_doctor_passes_on_a_fresh_opsplan_up(tmp_path, redis_url):
+    """What `make run` starts (database, demo fleet, worker, web), then `opsplan doctor` in that folder."""
+    import signal
+    import urllib.request
+
+    from tests.harness.services import free_port
+    from tests.harness.waiting import wait_for
+
+    port = free_port()
+    env = _env(REDIS_URL=redis_url, OPSPLAN_QUEUE=f"opsplan-up-{port}")
+    env.pop("OPSPLAN_SECRET_KEY", None)
+    log = tmp_path / "up.log"
+    with open(log, "wb") as out:
+        up = subprocess.Popen([sys.executable, "-m", "app", "up", "--port", str(port), "--no-install"], cwd=tmp_path,
+                              env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def ready() -> bool:
+        assert up.poll() is None, log.read_text()[-2000:]
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=2) as resp:
+                return resp.status == 200
+        except OSError:
+            return False
+
+    try:
+        wait_for("opsplan up to be ready", ready, timeout=120, every=0.5)
+        done = subprocess.run([sys.executable, "-m", "app", "doctor"], cwd=tmp_path, env=env, capture_output=True,
+                              text=True, timeout=120)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert done.stdout.strip().splitlines()[-1].startswith("all ") and "FAIL" not in done.stdout
+    finally:
+        os.killpg(up.pid, signal.SIGINT)
+        try:
+            up.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(up.pid, signal.SIGKILL)
+            up.wait(timeout=10)
