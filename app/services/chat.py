@@ -98,21 +98,24 @@ class _Turn:
 
 def _planned(session: Session, conv: Conversation, plan: Plan, request: str, viewer: Viewer, turn: _Turn) -> None:
     conv.pending_request = request if plan.status is PlanStatus.NEEDS_CLARIFICATION else None
-    turn.text = "\n".join(t for t in (turn.text, render_reply(plan)) if t)
     turn.legacy = plan.contract_json()
+    reply = render_reply(plan)
     if plan.status is PlanStatus.NEEDS_CLARIFICATION:
         turn.cards.append(question_card(plan.questions, request))
-        return
-    if plan.status is PlanStatus.REJECTED:
+    elif plan.status is PlanStatus.REJECTED:
         turn.cards.append(refusal_card(plan.reason))
-        return
-    row = plans.create_plan(session, plan, viewer.name)
-    conv.plan_id = row.id
-    turn.legacy = plans.plan_json(session, row)
-    if runs.answers_at_once(plans.ready_bundle(session, row)[1]):
-        turn.answer_plan = row.id
     else:
-        turn.cards.append({"type": "plan", "plan_id": row.id})
+        row = plans.create_plan(session, plan, viewer.name)
+        conv.plan_id = row.id
+        turn.legacy = plans.plan_json(session, row)
+        if runs.answers_at_once(plans.ready_bundle(session, row)[1]):
+            turn.answer_plan = row.id
+            asked = "; ".join(f"{s.action} on {', '.join(s.hosts[:10])}{' …' if len(s.hosts) > 10 else ''}"
+                              for s in plan.steps)
+            reply = f"A read-only question ({asked}): it runs at once, nothing is changed."
+        else:
+            turn.cards.append({"type": "plan", "plan_id": row.id})
+    turn.text = "\n".join(t for t in (turn.text, reply) if t)
 
 
 def _turn(session: Session, conv: Conversation, message: str, settings: Settings, viewer: Viewer) -> _Turn:
@@ -152,7 +155,6 @@ def handle_message(settings: Settings, message: str, conversation_id: str | None
         try:
             run_id = launch.run(settings, turn.answer_plan, viewer.name).run_id
             turn.cards.append({"type": "answer", "run_id": run_id, "plan_id": turn.answer_plan})
-            turn.text = "\n".join([turn.text, "A read-only question: it runs at once, the answer follows."])
         except OpsplanError as exc:
             turn.cards.append({"type": "plan", "plan_id": turn.answer_plan})
             turn.text = "\n".join([turn.text, f"It could not start: {exc.message}"])

@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db.models import Plan
+from app.db.models import Plan, Run
 from app.errors import OpsplanError
 from app.services import approvals, plans, runs
 from app.services.answers import step_tables
@@ -86,7 +87,11 @@ def approval_note(row: Plan, viewer: Viewer, who: list[str]) -> str:
 
 
 def _relaunch_offer(session: Session, run_id: str) -> dict[str, Any]:
+    """The hosts a relaunch of ``run_id`` would run on; none once it was relaunched (an approval covers one)."""
     run = runs.get_run(session, run_id)
+    later = session.execute(select(Run.id).where(Run.parent_run_id == run.id)).scalar()
+    if later is not None:
+        return {"run_id": run.id, "hosts": [], "relaunched_as": later}
     return {"run_id": run.id, "hosts": runs.not_succeeded(run)}
 
 

@@ -64,7 +64,11 @@
       return O.el("li", { "class": "host", "data-host": x.host }, x.host);
     }));
     if (c.estimate_text) { add(card, "p", { "class": "small" }, "Expected duration: " + c.estimate_text + "."); }
-    if (c.relaunch) { add(card, "p", { "class": "small" }, "Relaunch of run " + c.relaunch.run_id.slice(0, 8) + " on: " + c.relaunch.hosts.join(", ")); }
+    if (c.relaunch) {
+      add(card, "p", { "class": "small" }, c.relaunch.relaunched_as
+        ? "Run " + c.relaunch.run_id.slice(0, 8) + " was relaunched as run " + c.relaunch.relaunched_as.slice(0, 8) + "."
+        : "Relaunch of run " + c.relaunch.run_id.slice(0, 8) + " on: " + c.relaunch.hosts.join(", "));
+    }
     if (c.approval_note) { add(card, "p", { "class": "warn approval-note" }, c.approval_note); }
     var bar = add(card, "div", { "class": "actions", role: "group", "aria-label": "Plan actions" });
     (c.actions || []).forEach(function (a) {
@@ -76,15 +80,17 @@
     return card;
   }
 
-  function outcomeTable(c) {
-    var wrap = O.el("div", { "class": "outcome" });
+  function outcomeList(c) {  // per host: outcome, reasons and folded diffs; failures first, the rest folded
     var items = c.hosts.map(function (h) { h.bad = c.failed_hosts.indexOf(h.host) >= 0; return h; });
-    wrap.appendChild(hostList(items, function (h) {
-      var li = O.el("li", { "class": "host st-" + h.status, "data-host": h.host });
+    var shown = items.filter(function (h, i) { return i < HOSTS_SHOWN || h.bad; });
+    var rest = items.filter(function (h, i) { return !(i < HOSTS_SHOWN || h.bad); });
+    function row(h) {
+      var li = O.el("li", { "class": "hrow st-" + h.status, "data-host": h.host });
       add(li, "span", { "class": "hname" }, h.host);
-      add(li, "span", { "class": "hstatus" }, c.mode === "check" ? h.outcome : h.status.replace("_", " "));
+      li.appendChild(document.createTextNode(" "));
+      li.appendChild(pill(h.status, c.mode === "check" ? h.outcome : h.status.replace("_", " ")));
       h.steps.forEach(function (st) {
-        if (st.reason) { add(li, "span", { "class": "reason" }, st.action + ": " + st.reason); }
+        if (st.reason) { add(li, "p", { "class": "reason small" }, st.action + ": " + st.reason); }
         if (st.diff) {
           var d = add(li, "details", {});
           add(d, "summary", {}, "Diff: " + st.action);
@@ -92,7 +98,16 @@
         }
       });
       return li;
-    }));
+    }
+    var wrap = O.el("div", { "class": "outcome" });
+    var ul = add(wrap, "ul", { "class": "outcome-list", "aria-label": "Outcome per host" });
+    shown.forEach(function (h) { ul.appendChild(row(h)); });
+    if (rest.length) {
+      var det = add(wrap, "details", { "class": "more-hosts" });
+      add(det, "summary", {}, rest.length + " more host(s)");
+      var ul2 = add(det, "ul", { "class": "outcome-list" });
+      rest.forEach(function (h) { ul2.appendChild(row(h)); });
+    }
     return wrap;
   }
 
@@ -139,7 +154,7 @@
     var pending = add(add(counts, "li", { "class": "c-pending" }, "Pending "), "strong", { "class": "n-pending" }, c.counts.pending);
     if (c.finished) {
       if (c.error) { add(card, "p", { "class": "error-text" }, c.error.split("\n")[0].slice(0, 300)); }
-      card.appendChild(outcomeTable(c));
+      card.appendChild(outcomeList(c));
       if (c.type === "answer") { card.appendChild(answerTables(c)); }
       return card;
     }

@@ -128,10 +128,14 @@ def test_change_request_question_preview_approval_run_followup_and_answer(api, w
     again = only(chat.press("relaunch", run_id=run["run_id"]), "run")
     assert again["limit"] == ["web-09"]
     assert chat.finished(again["run_id"])["status"] == "failed"
+    offers = [c for m in chat.reload()["messages"] for c in m.get("cards", []) if c.get("relaunch")]
+    assert offers[0]["relaunch"] == {"run_id": run["run_id"], "hosts": [], "relaunched_as": again["run_id"]}
+    assert "relaunch" not in offers[0]["actions"]  # an approval covers one relaunch
 
     # a read-only question: answered at once with its table, no buttons
     out = chat.say("check disk space on web-01")
     answer = only(out, "answer")
+    assert out["reply"] == "A read-only question (disk.check on web-01): it runs at once, nothing is changed."
     assert "actions" not in answer and not [c for c in out["cards"] if c["type"] == "plan"]
     table = chat.finished(answer["run_id"])["tables"][0]
     assert table["action"] == "disk.check" and table["rows"][0][0] == "web-01" and "used_percent" in table["columns"]

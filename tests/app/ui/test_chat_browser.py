@@ -82,10 +82,10 @@ def test_the_whole_job_in_the_chat(chat_users, worker, browser_page, tmp_path): 
     press(card.locator("button[data-action=preview]"))
     preview = page.locator(".card-preview").last
     expect(preview).to_have_attribute("data-status", "partial", timeout=SLOW)
-    expect(preview.locator(".host").first).to_contain_text("web-09")
-    expect(preview.locator(".host").first).to_contain_text("unreachable")
-    expect(preview.locator(".host[data-host=web-01]")).to_contain_text("would change")
-    diff = preview.locator(".host[data-host=web-01] details")
+    expect(preview.locator(".hrow").first).to_contain_text("web-09")
+    expect(preview.locator(".hrow").first).to_contain_text("unreachable")
+    expect(preview.locator(".hrow[data-host=web-01]")).to_contain_text("would change")
+    diff = preview.locator(".hrow[data-host=web-01] details")
     if diff.count():  # the diff, when recorded, is folded
         diff.first.locator("summary").click()
         expect(diff.first.locator("pre.diff")).to_contain_text("release 2")
@@ -112,8 +112,8 @@ def test_the_whole_job_in_the_chat(chat_users, worker, browser_page, tmp_path): 
     assert any("/api/v1/runs/" in u and "/events?after=" in u for u in streams), streams
     expect(run.locator(".n-done")).to_have_text("4")
     expect(run.locator(".n-failed")).to_have_text("1")
-    expect(run.locator(".host").first).to_contain_text("web-09")
-    expect(run.locator(".host.st-changed")).not_to_have_count(0)  # the four hosts share one machine: one copies
+    expect(run.locator(".hrow").first).to_contain_text("web-09")
+    expect(run.locator(".hrow.st-changed")).not_to_have_count(0)  # the four hosts share one machine: one copies
     assert dest.read_text() == "release 2\n"
     shot(page, "chat-run.png")
 
