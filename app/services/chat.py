@@ -65,8 +65,9 @@ def _now() -> str:
     return datetime.now(UTC).isoformat()
 
 
-def get_conversation(session: Session, conversation_id: str) -> Conversation:
-    conv = session.get(Conversation, conversation_id) if conversation_id else None
+def get_conversation(session: Session, conversation_id: str, for_update: bool = False) -> Conversation:
+    """The conversation; ``for_update`` locks its row (PostgreSQL) so two turns never lose each other's messages."""
+    conv = session.get(Conversation, conversation_id, with_for_update=for_update) if conversation_id else None
     if conv is None:
         raise NotFound(f"no conversation {conversation_id!r}")
     return conv
@@ -143,7 +144,7 @@ def handle_message(settings: Settings, message: str, conversation_id: str | None
         raise BadRequest("'message' must be a non-empty string")
     with session_scope(settings.database_url) as s:
         if conversation_id:
-            conv = get_conversation(s, conversation_id)
+            conv = get_conversation(s, conversation_id, for_update=True)
         else:
             conv = Conversation(created_by=viewer.name, messages=[])
             s.add(conv)
@@ -164,7 +165,7 @@ def handle_message(settings: Settings, message: str, conversation_id: str | None
 def _reply(settings: Settings, conv_id: str, turn: _Turn, viewer: Viewer,
            user_entry: dict[str, Any] | None = None) -> dict[str, Any]:
     with session_scope(settings.database_url) as s:
-        conv = get_conversation(s, conv_id)
+        conv = get_conversation(s, conv_id, for_update=True)
         entry: dict[str, Any] = {"role": "assistant", "text": turn.text, "cards": turn.cards, "at": _now()}
         plan_id = next((c["plan_id"] for c in turn.cards if c.get("plan_id")), None)
         if turn.legacy is not None:
