@@ -31,6 +31,7 @@ MINIMUM = {
     ("POST", "/api/v1/runs/<run_id>/cancel"): "operator",
     ("POST", "/api/v1/runs/<run_id>/relaunch"): "operator",
     ("GET", "/api/v1/actions"): "viewer",
+    ("GET", "/api/v1/inventory"): "viewer",
     ("POST", "/api/v1/actions"): "admin",
     ("DELETE", "/api/v1/actions/<name>"): "admin",
     ("POST", "/api/v1/chat"): "operator",
