@@ -59,6 +59,13 @@
       var p = Object.keys(s.params || {}).map(function (k) { return k + "=" + s.params[k]; }).join(", ");
       add(ol, "li", {}, s.action + (p ? " (" + p + ")" : "") + " on " + (s.hosts || []).length + " host(s)");
     });
+    var reading = (c.plan && c.plan.interpretation) || [];
+    if (reading.length) {  // how the planner read the request: seen before approving
+      var why = add(card, "details", { "class": "interpretation small" });
+      add(why, "summary", {}, "How I read this");
+      var wl = add(why, "ul", { "aria-label": "How the request was read" });
+      reading.forEach(function (note) { add(wl, "li", {}, note); });
+    }
     var hosts = (c.hosts || []).map(function (n) { return { host: n }; });
     card.appendChild(hostList(hosts, function (x) {
       return O.el("li", { "class": "host", "data-host": x.host }, x.host);

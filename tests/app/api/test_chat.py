@@ -48,6 +48,8 @@ def test_chat_round_trip(api):
         assert key in plan
     if "plan_id" in b2:  # stored through the plans service when it is installed
         assert plan["id"] == b2["plan_id"]
+    card = next(c for c in b2["cards"] if c["type"] == "plan")  # the card carries the planner's reading
+    assert any("service.restart chosen by the words 'restart'" in n for n in card["plan"]["interpretation"])
 
 
 def test_refusal_is_a_200_with_a_reason(api):
