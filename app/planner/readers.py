@@ -81,6 +81,16 @@ def _lines(t: _Text, consumed: list[tuple[int, int]]) -> int | None:
     return int(m.group(1) or m.group(2))
 
 
+def _first_path(t: _Text, consumed: list[tuple[int, int]]) -> str | None:
+    """The first path the request names (consumed), or None."""
+    for m in re.finditer(_PH, t.protected):
+        span = t.value(m.group(0))
+        if span is not None and span.kind == "p":
+            consumed.append(m.span())
+            return span.value
+    return None
+
+
 def _log_source(t: _Text, consumed: list[tuple[int, int]]) -> dict[str, object] | None:
     """A log file path, a journal unit or a Windows event log named in the request."""
     m = re.search(r"\b(?:the\s+)?(?P<unit>" + _WORD + r")\s+(?:service\s+)?"
@@ -93,12 +103,8 @@ def _log_source(t: _Text, consumed: list[tuple[int, int]]) -> dict[str, object] 
     if m is not None:
         consumed.append(m.span())
         return {"unit": _EVENT_LOGS[m.group("unit").lower()]}
-    for m in re.finditer(_PH, t.protected):
-        span = t.value(m.group(0))
-        if span is not None and span.kind == "p":
-            consumed.append(m.span())
-            return {"path": span.value}
-    return None
+    path = _first_path(t, consumed)
+    return {"path": path} if path else None
 
 
 _LOG_WORDS = re.compile(r"\b(?:logs?|journal|journald|journalctl|event\s*log|eventlog|syslog|tail)\b", _I)
@@ -210,13 +216,8 @@ def _cert(t: _Text) -> Reading | None:
     if e is not None:
         params["endpoint"] = e.group("ep")
         consumed.append(e.span())
-    else:
-        for p in re.finditer(_PH, t.protected):
-            span = t.value(p.group(0))
-            if span is not None and span.kind == "p":
-                params["path"] = span.value
-                consumed.append(p.span())
-                break
+    elif (path := _first_path(t, consumed)) is not None:
+        params["path"] = path
     consumed += [x.span() for x in re.finditer(r"\b(?:certs?|certificates?|ssl|tls|served|expire[sd]?|expiry)\b",
                                                t.protected, _I)]
     found = Reading("cert.check", params, consumed, "certificate words")
@@ -273,12 +274,8 @@ def _cleanup(t: _Text) -> Reading | None:
     if glob is not None:
         params["pattern"] = glob.group("g")
         consumed.append(glob.span())
-    for p in re.finditer(_PH, t.protected):
-        span = t.value(p.group(0))
-        if span is not None and span.kind == "p":
-            params["path"] = span.value
-            consumed.append(p.span())
-            break
+    if (path := _first_path(t, consumed)) is not None:
+        params["path"] = path
     verb = re.search(r"\b(?:delete|remove|clean(?:\s+up|\s+out)?|purge|prune|wipe\s+out|get\s+rid\s+of|drop)\b",
                      t.protected, _I)
     if verb is None:
