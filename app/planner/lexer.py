@@ -4,6 +4,7 @@ Every table is a dict or a precompiled regex built once; classifying a word is a
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -200,7 +201,7 @@ def classify(word: str, low: str, prev: str, nxt: str, vocab: Vocabulary) -> Tok
         return Tok("VER", word, word)
     if low in FILLER or low in ("?", "!"):
         return Tok("FILL", low, word)
-    fixed = _TYPOS.get(low) if len(low) >= 5 and not any(c.isdigit() for c in low) else None
+    fixed = typos().get(low) if len(low) >= 5 and not any(c.isdigit() for c in low) else None
     if fixed is not None:
         return classify(fixed, fixed, prev, nxt, vocab)
     return Tok("WORD", low, word)
@@ -236,4 +237,7 @@ def _typo_table() -> dict[str, str]:
     return {t: w for t, w in table.items() if t not in clash and t not in known}
 
 
-_TYPOS = _typo_table()
+@functools.cache
+def typos() -> dict[str, str]:
+    """The typo table, built on first need (most requests have no unknown long word)."""
+    return _typo_table()

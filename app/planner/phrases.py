@@ -50,9 +50,23 @@ _STOP = frozenset(FILLERS) | {"on", "in", "to", "from", "is", "are", "what", "wh
 class Pattern:
     action: str
     phrase: str
-    regex: re.Pattern[str]
+    source: str  # the regex, compiled on first use (most phrases never meet a request holding their words)
     slots: tuple[str, ...]
     words: int  # literal words: how specific the phrase is
+    literals: tuple[str, ...] = ()  # words every match contains (lower case): a cheap test before the regex
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        found = _compiled.get(self.source)
+        if found is None:
+            found = _compiled[self.source] = re.compile(self.source, re.IGNORECASE)
+        return found
+
+    def may_match(self, lowered: str) -> bool:
+        return all(word in lowered for word in self.literals)
+
+
+_compiled: dict[str, re.Pattern[str]] = {}
 
 
 @dataclass(frozen=True)
@@ -73,6 +87,7 @@ def _unquote(value: str) -> str:
 def compile_phrase(action: ActionSpec, phrase: str) -> Pattern:
     parts: list[str] = []
     slots: list[str] = []
+    literals: list[str] = []
     words = 0
     for token in phrase.lower().split():
         slot = SLOT_RE.fullmatch(token)
@@ -99,11 +114,12 @@ def compile_phrase(action: ActionSpec, phrase: str) -> Pattern:
             parts.append("".join(sub))
             continue
         words += 1
+        literals.append(token)
         stem = re.escape(token)
         # plural / third person forms: "log" ~ "logs", "entry" ~ "entries"
         parts.append(rf"{stem}(?:s|es)?" if token[-1:].isalpha() and not token.endswith("s") else stem)
-    regex = re.compile(r"(?<![\w/\\.-])" + _GAP.join(parts) + r"(?![\w/\\-])", re.IGNORECASE)
-    return Pattern(action.name, phrase, regex, tuple(slots), words)
+    source = r"(?<![\w/\\.-])" + _GAP.join(parts) + r"(?![\w/\\-])"
+    return Pattern(action.name, phrase, source, tuple(slots), words, tuple(literals))
 
 
 _cache: weakref.WeakKeyDictionary[Catalog, list[Pattern]] = weakref.WeakKeyDictionary()
@@ -123,7 +139,10 @@ def patterns(catalog: Catalog) -> list[Pattern]:
 
 def match(text: str, catalog: Catalog) -> Match | None:
     """The most specific phrase that matches ``text`` (most literal words, then most slots), or None."""
+    lowered = text.lower()
     for pattern in patterns(catalog):
+        if not pattern.may_match(lowered):
+            continue
         found = pattern.regex.search(text)
         if found is None:
             continue

@@ -6,7 +6,7 @@ import pytest
 
 from app.config import Settings
 from app.planner import plan_request
-from app.planner.lexer import _TYPOS
+from app.planner.lexer import typos
 from app.planner.normalize import normalize
 from app.planner.objects import KNOWN_OBJECTS
 from app.planner.rules import plan_rules
@@ -46,9 +46,10 @@ def test_quoted_commands_are_never_rewritten(text):
 
 @pytest.mark.unit
 def test_typo_table_never_corrects_known_object_names():
-    assert {"httpd", "redis", "nginx", "mysql"} & set(_TYPOS) == set()
-    assert not set(_TYPOS) & KNOWN_OBJECTS
-    assert _TYPOS["restrat"] == "restart" and _TYPOS["stauts"] == "status"
+    table = typos()
+    assert {"httpd", "redis", "nginx", "mysql"} & set(table) == set()
+    assert not set(table) & KNOWN_OBJECTS
+    assert table["restrat"] == "restart" and table["stauts"] == "status"
 
 
 @pytest.mark.unit
