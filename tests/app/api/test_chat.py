@@ -46,8 +46,7 @@ def test_chat_round_trip(api):
     assert plan["status"] == "ready" and plan["hosts"] == ["web-01"]
     for key in ("status", "questions", "reason", "steps", "hosts", "risk", "read_only"):
         assert key in plan
-    if "plan_id" in b2:  # stored through the plans service when it is installed
-        assert plan["id"] == b2["plan_id"]
+    assert plan["id"] == b2["plan_id"]  # stored through the plans service
     card = next(c for c in b2["cards"] if c["type"] == "plan")  # the card carries the planner's reading
     assert any("service.restart chosen by the words 'restart'" in n for n in card["plan"]["interpretation"])
 
