@@ -17,12 +17,10 @@ pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[3]
 RACER = """
-import os, sys, time
+import sys
 from pathlib import Path
-go = Path(sys.argv[2])
-(Path(sys.argv[3])).write_text("ready")
-while not go.exists():
-    time.sleep(0.005)
+Path(sys.argv[2]).write_text("ready")
+sys.stdin.readline()  # blocks until the parent releases every racer at once
 from app.db.migrate import upgrade
 upgrade(sys.argv[1])
 """
@@ -48,14 +46,17 @@ def fresh_url(request, tmp_path):
 
 def test_four_processes_migrate_a_fresh_database_at_once(fresh_url, tmp_path):
     (tmp_path / "fresh").mkdir(exist_ok=True)
-    go = tmp_path / "go"
     procs = []
     for i in range(PROCESSES):
-        procs.append(subprocess.Popen([sys.executable, "-c", RACER, fresh_url, str(go), str(tmp_path / f"ready{i}")],
-                                      cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+        procs.append(subprocess.Popen([sys.executable, "-c", RACER, fresh_url, str(tmp_path / f"ready{i}")],
+                                      cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                      stderr=subprocess.PIPE, text=True))
     wait_for("every migrating process to be ready", lambda: all((tmp_path / f"ready{i}").exists()
                                                                  for i in range(PROCESSES)), timeout=60)
-    go.write_text("go")  # all start migrating at the same moment
+    for p in procs:  # all start migrating at the same moment
+        assert p.stdin is not None
+        p.stdin.write("go\n")
+        p.stdin.flush()
     results = [(p.wait(timeout=240), *p.communicate()) for p in procs]
     for code, _out, err in results:
         assert code == 0, err[-2000:]
