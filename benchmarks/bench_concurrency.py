@@ -29,7 +29,6 @@ import sys
 import tempfile
 import time
 import urllib.request
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -196,18 +195,10 @@ def main() -> int:
     os.environ.pop("OPSPLAN_SECRET_KEY", None)
     base = os.environ.get("TEST_POSTGRES_URL")
     if base and not args.no_postgres:
-        from sqlalchemy import create_engine, text
+        from benchmarks.scratch_db import scratch_postgres
 
-        name = "opsplan_bench_" + uuid.uuid4().hex[:8]
-        admin = create_engine(base, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            bench("PostgreSQL", base.rsplit("/", 1)[0] + "/" + name, args)
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
+        with scratch_postgres(base) as url:
+            bench("PostgreSQL", url, args)
     elif not args.no_postgres:
         print("(PostgreSQL skipped: TEST_POSTGRES_URL is not set)")
     if not args.no_sqlite:

@@ -21,7 +21,6 @@ import os
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -133,20 +132,11 @@ def main() -> int:
         bench("SQLite", f"sqlite:///{Path(tmp) / 'events.db'}", args)
     base = os.environ.get("TEST_POSTGRES_URL")
     if base and not args.no_postgres:
-        from sqlalchemy import create_engine, text
+        from benchmarks.scratch_db import scratch_postgres
 
-        name = "opsplan_bench_" + uuid.uuid4().hex[:8]
-        admin = create_engine(base, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            with tempfile.TemporaryDirectory() as tmp:
-                os.environ["OPSPLAN_VAR_DIR"] = str(Path(tmp) / "var")
-                bench("PostgreSQL", base.rsplit("/", 1)[0] + "/" + name, args)
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
+        with scratch_postgres(base) as url, tempfile.TemporaryDirectory() as tmp:
+            os.environ["OPSPLAN_VAR_DIR"] = str(Path(tmp) / "var")
+            bench("PostgreSQL", url, args)
     return 0
 
 

@@ -22,14 +22,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from cryptography.fernet import Fernet  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 
 from app.assets.io import import_document  # noqa: E402
 from app.db import dispose_all, get_engine, session_scope, upgrade  # noqa: E402
@@ -156,17 +155,10 @@ def main() -> None:
         dispose_all()
     base = os.environ.get("TEST_POSTGRES_URL")
     if base and not args.no_postgres:
-        name = "opsplan_bench_" + uuid.uuid4().hex[:8]
-        admin = create_engine(base, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            bench("PostgreSQL", base.rsplit("/", 1)[0] + "/" + name, doc, args.repeat)
-        finally:
-            dispose_all()
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
+        from benchmarks.scratch_db import scratch_postgres
+
+        with scratch_postgres(base) as url:
+            bench("PostgreSQL", url, doc, args.repeat)
 
 
 if __name__ == "__main__":

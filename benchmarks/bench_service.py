@@ -193,26 +193,13 @@ def main() -> int:
     dispose_all()
     base = os.environ.get("TEST_POSTGRES_URL")
     if args.postgres and base:
-        from sqlalchemy import create_engine, text
+        from benchmarks.scratch_db import scratch_postgres
 
-        admin = create_engine(base, isolation_level="AUTOCOMMIT")
-        made: list[str] = []
+        with contextlib.ExitStack() as made:
+            def pg_url(_tmp: str, name: str) -> str:
+                return made.enter_context(scratch_postgres(base, prefix=f"opsplan_bench_{name}_"))
 
-        def pg_url(_tmp: str, name: str) -> str:
-            db = f"opsplan_bench_{name}_{uuid.uuid4().hex[:6]}"
-            with admin.connect() as conn:
-                conn.execute(text(f'CREATE DATABASE "{db}"'))
-            made.append(db)
-            return base.rsplit("/", 1)[0] + "/" + db
-
-        try:
             bench("PostgreSQL", pg_url, args)
-        finally:
-            dispose_all()
-            with admin.connect() as conn:
-                for db in made:
-                    conn.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
-            admin.dispose()
     return 0
 
 
