@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from app.planner.objects import KNOWN_OBJECTS
 from app.planner.vocabulary import HOST_NOUNS, OS_WORDS, PLURAL_HOST_NOUNS, Vocabulary
 
+# Windows paths keep inner spaces ("C:\\Program Files\\Acme\\app.exe"): a segment followed by a backslash may
+# contain single spaces; the last segment ends at the first space
+_WIN_PATHS = (r"(?P<unc>\\\\(?:[^\\\s\"'<>,:]+(?: [^\\\s\"'<>,:]+)*\\)*[^\s\"'<>,]*)"
+              r"|(?<![\w])(?P<win>[A-Za-z]:[\\/](?:[^\\\s\"'<>,:]+(?: [^\\\s\"'<>,:]+)*\\)*[^\s,\"'<>]*)")
+WIN_PATH_RX = re.compile(_WIN_PATHS)
 _SPANS = re.compile(
     r'"(?P<dq>[^"\n]*)"|“(?P<sq>[^”\n]*)”|(?<![\w])\'(?P<q1>[^\'\n]*)\'(?![\w])'
-    r"|(?P<url>https?://[^\s\"'<>]+)"
-    # Windows paths keep inner spaces ("C:\\Program Files\\Acme\\app.exe"): a segment followed by a backslash may
-    # contain single spaces; the last segment ends at the first space
-    r"|(?P<unc>\\\\(?:[^\\\s\"'<>,:]+(?: [^\\\s\"'<>,:]+)*\\)*[^\s\"'<>,]*)"
-    r"|(?<![\w])(?P<win>[A-Za-z]:[\\/](?:[^\\\s\"'<>,:]+(?: [^\\\s\"'<>,:]+)*\\)*[^\s,\"'<>]*)"
+    r"|(?P<url>https?://[^\s\"'<>]+)|" + _WIN_PATHS +
     r"|(?<![\w\\/])(?P<drive>[A-Z]:)(?![\\/\w])"
     r"|(?<![\w.~:/\\-])(?P<posix>/[^\s,\"'<>]*)"
 )
@@ -88,7 +89,7 @@ KEYWORDS = {
     **dict.fromkeys(("status", "state", "health"), "status"),
 }
 PREPS = frozenset(("on", "in", "across", "at", "for", "from", "to", "into", "onto", "via", "using", "with",
-                   "against", "within", "of", "over", "throughout", "inside"))
+                   "against", "within", "of", "over", "throughout", "inside", "under", "beneath", "below"))
 TARGET_PREPS = frozenset(("on", "in", "across", "at", "onto", "within", "throughout", "over", "inside", "against"))
 CONJ = frozenset(("and", ",", "&", "plus", "or", "also", "both"))
 THEN = frozenset(("then", "afterwards", "afterward", "next", "finally", "subsequently"))

@@ -13,11 +13,12 @@ import re
 from collections.abc import Callable
 
 from app.planner import objects
-from app.planner.lexer import FILLER, PREPS, VERBS
+from app.planner.lexer import FILLER, PREPS, VERBS, WIN_PATH_RX, typos
 
 _I = re.IGNORECASE
 _QUOTED = re.compile(r'"[^"\n]*"|“[^”\n]*”|(?<![\w])\'[^\'\n]*\'(?![\w])')
 _HOLE = "\x01"  # quoted text is held out of every rewrite: \x01<n>\x01 stands for the n-th quoted string
+_PATH_HOLE = "\x02"  # so are Windows paths: \x02<n>\x02 stands for the n-th one
 _NAME = r"(?P<name>\x01\d+\x01|[A-Za-z0-9][A-Za-z0-9_.@+\-]*)"
 _FLAGS = r"(?:\s+(?:-{1,2}[A-Za-z][\w-]*(?:[= ](?:true|false|\d+))?|/[a-z]))*"
 
@@ -102,6 +103,91 @@ def _pgrep(m: re.Match[str]) -> str:
 @_rule(r"(?<![\w-])free(?:\s+-[a-z]+)+(?=\s|$)|(?<![\w-])free(?=\s+on\b)")
 def _free(m: re.Match[str]) -> str:
     return "show memory"
+
+
+# Task Manager's and GUI words for killing: "end task on x.exe", "end process java", "force quit x"
+@_rule(r"\b(?:end|kill)\s+(?:the\s+)?(?:task|process(?:\s+tree)?)\s+(?:on\s+|for\s+|of\s+)?(?:the\s+)?" + _NAME
+       + r"|\bforce[\s-]+(?:quit|close|kill|stop)\s+(?:the\s+)?" + _NAME.replace("name", "name2"))
+def _end_task(m: re.Match[str]) -> str:
+    return f"kill {m['name'] or m['name2']}"
+
+
+# Who listens on a port: "anything bound to 6379", "what's listening on 8080", "ss -tlnp | grep 5432",
+# "netstat -ano | findstr :443", "lsof -i :5432", "Get-NetTCPConnection -LocalPort 443"
+@_rule(r"\b(?:bound|bind|binding|listening|listens|attached)\s+(?:to|on|at)\s+(?:tcp\s+)?(?:port\s+)?:?(?P<p>\d{1,5})\b")
+def _bound(m: re.Match[str]) -> str:
+    return f"listening on port {m['p']}"
+
+
+@_rule(r"(?<![\w-])(?:(?:ss|netstat)(?:\s+-[a-zA-Z]+)*\s*\|\s*(?:grep|findstr|select-string)(?:\s+[-/][a-zA-Z]+)*"
+       r"|lsof\s+-i\s*(?:tcp)?|get-nettcpconnection\s+-localport)\s*[\s:]?(?P<p>\d{1,5})\b")
+def _port_tools(m: re.Match[str]) -> str:
+    return f"is port {m['p']} open"
+
+
+# Searching a file with a tool: "grep -i error /var/log/x", "zgrep -c 'OOM' /var/log/kern.log.1.gz",
+# "findstr /i timeout C:\\logs\\a.log", "Select-String -Pattern denied -Path C:\\x.log"
+@_rule(r"(?<![\w-])(?:[ez]?grep|rg|ag|findstr|select-string|sls)(?:\s+(?:-{1,2}[a-zA-Z][\w-]*|/[a-zA-Z]))*"
+       r"(?:\s+-pattern)?\s+(?P<pat>\x01\d+\x01|[^\s\x01\x02/\\][^\s\x01\x02]*)(?:\s+-path(?=\s+[\x01\x02])|(?=\s+(?:/|\x02)))")
+def _grep(m: re.Match[str]) -> str:
+    return f"search for {m['pat']} in"
+
+
+# Accounts: "getent passwd deploy", "net user svc_backup", "Get-LocalUser svc_x", "Get-ADUser jdoe", "id deploy"
+@_rule(r"(?<![\w-])(?:getent\s+passwd|net\s+user|get-localuser(?:\s+-name)?|get-aduser(?:\s+-identity)?|lslogins|"
+       r"finger|id)\s+" + _NAME + r"(?:\s+/domain)?")
+def _account_tools(m: re.Match[str]) -> str:
+    return f"does the user {m['name']} exist"
+
+
+# Uptime questions: "how long has cis-02 been up", "when did web-01 last reboot", "last boot time of db-02"
+@_rule(r"\bhow\s+long\s+(?:has|have|is)\s+(?P<t>(?:the\s+)?[\w.-]+(?:\s+(?:server|box|machine|host|vm))?)\s+been\s+"
+       r"(?:up|running|online|alive)\b")
+def _how_long_up(m: re.Match[str]) -> str:
+    target = m["t"]
+    if re.search(r"-\d+[a-z]?$|\b(?:server|box|machine|host|vm|it)$", target, _I):
+        return f"uptime of {target}"
+    return f"status of service {target}"  # "how long has nginx been running": the service's state
+
+
+@_rule(r"\bwhen\s+did\s+(?P<t>(?:the\s+)?[\w.-]+(?:\s+(?:server|box|machine|host|vm))?)\s+(?:last\s+)?"
+       r"(?:boot|reboot|restart|come\s+up|start\s+up)(?:\s+last)?\b|\blast\s+(?:boot|reboot|restart)\s+time\b")
+def _last_boot(m: re.Match[str]) -> str:
+    return f"uptime of {m['t']}" if m["t"] else "uptime"
+
+
+# Whose schedule: "what cron jobs does www-data have", "postgres's crontab", "cron jobs running as backup"
+@_rule(r"\b(?P<what>cron\s*jobs?|crontabs?|cron\s+entries|scheduled\s+(?:tasks?|jobs?))\s+(?:does|do|has|have)\s+"
+       r"(?:the\s+)?(?:user\s+)?(?P<u>[\w.-]+)(?:\s+user)?\s+(?:have|got|own|set\s+up)\b"
+       r"|\b(?P<what2>cron\s*jobs?|crontabs?|scheduled\s+(?:tasks?|jobs?))\s+(?:running|run|set\s+up)\s+(?:as|under|by)\s+"
+       r"(?:the\s+)?(?:user\s+)?(?P<u2>[\w.-]+)")
+def _cron_owner(m: re.Match[str]) -> str:
+    return f"cron jobs of {m['u'] or m['u2']}"
+
+
+@_rule(r"\b(?P<u>[A-Za-z_][\w.-]*)(?:\s+user)?['’]s\s+(?P<what>cron\s*jobs?|crontabs?|cron|scheduled\s+(?:tasks?|jobs?))")
+def _cron_possessive(m: re.Match[str]) -> str:
+    return f"cron jobs of {m['u']}"
+
+
+# The host itself, not a service on it: "restart web-04 (the server itself, not nginx)", "bounce the box itself"
+_HOST_NOUN = r"(?:the\s+)?(?:whole\s+|actual\s+|physical\s+)?(?:server|box|machine|host|vm|node|os)"
+
+
+@_rule(r"\b(?:restart|bounce|cycle|power[\s-]*cycle)\b(?P<mid>[^()]*?)\s*(?:\(|,|-{1,2})\s*(?:i\s+mean\s+)?"
+       + _HOST_NOUN + r"(?:\s+itself(?:\s*,?\s*not\s+[^)]*?)?|\s*,?\s*not\s+(?:just\s+)?(?:the\s+)?[^)]*?)\s*\)?"
+       r"(?=\s*(?:[.!]|$))|\b(?:restart|bounce|cycle)\s+(?P<mid2>(?:the\s+)?(?:server|box|machine|host|vm|[\w.-]+-\d+))\s+itself\b")
+def _the_host_itself(m: re.Match[str]) -> str:
+    return f"reboot {m['mid2']}" if m["mid2"] else f"reboot{m['mid']}"
+
+
+# Courtesy and timing that is not an instruction: "when you get a sec", "if you have a minute", "no rush"
+@_rule(r"[,;]?\s*\b(?:(?:when(?:ever)?|once|if)\s+(?:you\s+|u\s+)?(?:get|have|got|find|can\s+spare)\s+(?:a\s+|some\s+|the\s+)?"
+       r"(?:sec|second|secs|minute|min|mins|moment|mo|chance|time|spare\s+minute)|(?:when|if)\s+(?:convenient|possible|"
+       r"you\s+can|you'?re\s+free)|at\s+your\s+(?:earliest\s+)?convenience|no\s+rush|no\s+hurry|when\s+you\s+get\s+round\s+to\s+it)\b"
+       r"(?:\s*,?\s*but\b)?")
+def _courtesy(m: re.Match[str]) -> str:
+    return ""
 
 
 @_rule(r"\b[A-Za-z][\w.-]*\s+\((?P<id>[A-Za-z][\w$.-]*)\)")
@@ -215,9 +301,10 @@ def _make_autostart(m: re.Match[str]) -> str:
     return f"enable {m['name']}"
 
 
-@_rule(r"\b(?:enable|start)\s+(?:the\s+)?" + _NAME + r"(?:\s+service)?\s+(?:at|on)\s+(?:boot|startup|reboot)\b")
+@_rule(r"\b(?P<verb>enable|start|disable|stop)\s+(?:the\s+)?" + _NAME + r"(?:\s+service)?\s+(?:from\s+starting\s+)?"
+       r"(?:at|on|during)\s+(?:boot|startup|start-up|reboot|system\s+start)\b")
 def _enable_at_boot(m: re.Match[str]) -> str:
-    return f"enable {m['name']}"
+    return f"{'enable' if m['verb'].lower() in ('enable', 'start') else 'disable'} {m['name']}"
 
 
 @_rule(r"\bset\s+(?:the\s+)?(?:startup\s+type\s+of\s+)?(?:the\s+)?" + _NAME + r"(?:\s+service)?(?:'s\s+startup\s+type)?"
@@ -247,37 +334,62 @@ _TITLE_SERVICE = re.compile(r"(?<![\w\"'\x01])(?P<words>(?:[A-Z][\w.&-]*\s+){1,5
 _NOT_NAME_START = frozenset((*VERBS, *FILLER, *PREPS, "is", "the", "are", "whether", "check", "status"))
 
 
-def _quoting(hold: Callable[[re.Match[str]], str]) -> Callable[[re.Match[str]], str]:
-    def quote(m: re.Match[str]) -> str:
-        return hold(re.match(r"(?s).*", f'"{m.group(0)}"'))  # type: ignore[arg-type]
-    return quote
+class _Held:
+    """Values held out of every rewrite: each stands as ``<marker><n><marker>`` until it is put back."""
+
+    def __init__(self, marker: str):
+        self.marker, self.values = marker, list[str]()
+
+    def keep(self, value: str) -> str:
+        self.values.append(value)
+        return f"{self.marker}{len(self.values) - 1}{self.marker}"
+
+    def put_back(self, text: str) -> str:
+        return re.sub(f"{self.marker}(\\d+){self.marker}", lambda m: self.values[int(m.group(1))], text)
 
 
-def _title_service(m: re.Match[str], quote: Callable[[re.Match[str]], str]) -> str:
+def _title_service(m: re.Match[str], quote: Callable[[str], str]) -> str:
     words = m.group("words").split()
     lead = []
     while words and words[0].lower() in _NOT_NAME_START:
         lead.append(words.pop(0))
     if len(words) < 2:
         return m.group(0)
-    inner = re.match(r"(?s).*", " ".join(words))
-    return " ".join([*lead, quote(inner)])  # type: ignore[arg-type]
+    return " ".join([*lead, quote(" ".join(words))])
+
+
+_WORDS = re.compile(r"(?<![\w\\/.:@-])[A-Za-z]{3,}(?![\w\\/.:@-])")
+# Short words hands get wrong that the typo table (words of 5+ letters) leaves alone
+_SHORT_TYPOS = {"teh": "the", "hte": "the", "adn": "and", "waht": "what", "whta": "what", "taht": "that",
+                "chek": "check", "chck": "check", "chk": "check", "lsit": "list", "shwo": "show", "stpo": "stop",
+                "pign": "ping"}
+
+
+def _spelled(m: re.Match[str]) -> str:
+    """A misspelt verb or keyword, spelt right ("dissable" -> "disable", "chek" -> "check"); other words as written."""
+    word = m.group(0)
+    low = word.lower()
+    if word[0].isupper() and m.start() > 0 and not word.isupper():
+        return word  # a capitalised word inside the sentence is a name ("Remote Desktop Services")
+    fixed = _SHORT_TYPOS.get(low) or (typos().get(low) if len(low) >= 5 else None)
+    return fixed if fixed is not None and fixed != low else word
 
 
 def normalize(text: str) -> str:
     """The request with operators' tool syntax and chatter rewritten to plain wording (quoted text untouched)."""
     out = _REWRITES[0][0].sub(_backticks, text)  # backticks become quotes first: they are quoted commands too
-    held: list[str] = []
+    quoted, paths = _Held(_HOLE), _Held(_PATH_HOLE)
+    out = _QUOTED.sub(lambda m: quoted.keep(m.group(0)), out.replace(_HOLE, " ").replace(_PATH_HOLE, " "))
+    # "C:\\Program Files (x86)\\X" is one value, whatever it holds
+    out = WIN_PATH_RX.sub(lambda m: paths.keep(m.group(0)), out)
 
-    def hold(m: re.Match[str]) -> str:
-        held.append(m.group(0))
-        return f"{_HOLE}{len(held) - 1}{_HOLE}"
+    def quote(name: str) -> str:  # a display name is held as if it had been quoted
+        return quoted.keep(f'"{name}"')
 
-    out = _QUOTED.sub(hold, out.replace(_HOLE, " "))
-    hold_quoted = _quoting(hold)
-    out = _DISPLAY_NAMES.sub(hold_quoted, out)
-    out = _TITLE_SERVICE.sub(lambda m: _title_service(m, hold_quoted), out)
+    out = _DISPLAY_NAMES.sub(lambda m: quote(m.group(0)), out)
+    out = _TITLE_SERVICE.sub(lambda m: _title_service(m, quote), out)
+    out = _WORDS.sub(_spelled, out)  # after the display names: "Remote Registry" is a name, not a typo
     for rx, fn in _REWRITES[1:]:
         out = rx.sub(fn, out)
-    out = re.sub(f"{_HOLE}(\\d+){_HOLE}", lambda m: held[int(m.group(1))], out)
+    out = quoted.put_back(paths.put_back(out))
     return re.sub(r"\s{2,}", " ", out).strip()

@@ -21,7 +21,8 @@ FILLERS = ("the", "a", "an", "me", "us", "please", "my", "our", "all", "of", "cu
 _GAP = r"(?:\s+(?:" + "|".join(FILLERS) + r"))*\s+"
 # a slot's value is never a filler word, a preposition or a conjunction ("kick on web-01" names no service)
 _NOT_VALUE_WORDS = (*FILLERS, "on", "in", "at", "to", "from", "with", "across", "into", "onto", "and", "or", "every",
-                    "each", "then", "via", "by", "is", "are", "it", "them", "this", "that")
+                    "each", "then", "via", "by", "is", "are", "it", "them", "this", "that", "these", "those", "under",
+                    "old", "new", "stale", "unused", "leftover", "some", "any")
 _NOT_FILLER = r"(?!(?:" + "|".join(_NOT_VALUE_WORDS) + r")\b)"
 _QUOTED = r'"[^"\n]+"|\'[^\'\n]+\'|`[^`\n]+`'
 _PATH = r"(?:[A-Za-z]:[\\/]|\\\\|/)[^\s\"'`]*"

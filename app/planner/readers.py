@@ -137,13 +137,20 @@ def _logs(t: _Text) -> Reading | None:
             pattern = t.value(m.group("ph")).value if m.group("ph") else m.group("w")  # type: ignore[union-attr]
             consumed.append((s.end() + m.start(), s.end() + m.end()))
         else:  # "grep PATTERN in X", "any PATTERN in X", "look for PATTERN in X"
-            m = re.match(r"\s+(?:(?P<ph>__q\d+__)|(?P<w>" + _WORD + r"))\s+(?:in|from|inside|within)\b", after, _I)
+            m = re.match(r"\s+(?:(?P<ph>__q\d+__)|(?P<w>" + _WORD + r"))\s+(?:(?:log\s+)?(?:lines?|entries|messages|"
+                         r"errors?|warnings?|events?|hits?|mentions?|records?)\s+)?(?:in|from|inside|within)\b",
+                         after, _I)
             if m is not None:
                 pattern = t.value(m.group("ph")).value if m.group("ph") else m.group("w")  # type: ignore[union-attr]
                 consumed.append((s.end(), s.end() + m.end()))
         if pattern is not None:
             consumed.append(s.span())
-    if pattern is None:  # "check the Application event log on app-03 for errors": a log, then "for PATTERN"
+    journal_of = re.search(r"\b(?:journal|journald|logs)\s+(?:for|of)\s+(?:the\s+)?(?P<unit>" + _WORD + r")"
+                           r"(?:\s+(?:service|unit|daemon))?", t.protected, _I)
+    if journal_of is not None and (journal_of.group("unit").lower() in _NOT_UNITS
+                                   or re.match(r"errors?|warnings?|failures?|crash", journal_of.group("unit"), _I)):
+        journal_of = None
+    if pattern is None and journal_of is None:  # "check the Application event log on app-03 for errors": "for PATTERN"
         m = re.search(r"(?:journal|event\s*log|logs?)\b.*?\bfor\s+(?:(?P<ph>__q\d+__)|(?P<w>" + _WORD + r"))",
                       t.protected, _I)
         if m is not None:
@@ -152,6 +159,9 @@ def _logs(t: _Text) -> Reading | None:
             consumed.append((t.protected.rfind("for", 0, start), m.end()))
     lines = _lines(t, consumed)
     source = _log_source(t, consumed)
+    if source is None and journal_of is not None:  # "the journal for nginx", "logs of postgresql"
+        consumed.append(journal_of.span())
+        source = {"unit": journal_of.group("unit")}
     consumed += [m.span() for m in _LOG_WORDS.finditer(t.protected)]
     if pattern is not None:
         params: dict[str, object] = {"pattern": pattern, **(source or {})}
@@ -245,79 +255,26 @@ def _top(t: _Text) -> Reading | None:
     sort = re.search(r"\b(?:hogging|eating|using|consuming|burning|chewing|taking|uses|use|most|highest|by|top|"
                      r"sorted\s+by)\s+(?:up\s+)?(?:all\s+)?(?:the\s+)?(?:most\s+)?(?P<s>cpu|memory|ram|mem)\b",
                      t.protected, _I)
-    top = re.search(r"\btop\s+(?P<n>\d{1,4})\b|\btop\s+(?:processes|procs)\b|\b(?:busiest|heaviest|hungriest)\b",
-                    t.protected, _I)
+    sort = sort or re.search(r"\b(?P<s>cpu|memory|ram|mem)\s+(?:consumers?|users?|hogs?|eaters?|heavy|intensive|hungry|"
+                             r"gobblers?|pigs?)\b|\b(?:biggest|largest|heaviest|hungriest|greediest|worst)\s+"
+                             r"(?P<s2>cpu|memory|ram|mem)\b", t.protected, _I)
+    top = re.search(r"\btop\s+(?P<n>\d{1,4})\b|\btop\s+(?:processes|procs)\b|\b(?:busiest|heaviest|hungriest)\b"
+                    r"|\b(?:the|first)\s+(?P<n2>\d{1,4})\s+(?:biggest|largest|heaviest|hungriest|greediest|busiest|"
+                    r"worst|most)\b", t.protected, _I)
     if sort is None and top is None:
         return None
     params: dict[str, object] = {}
     consumed = []
     if sort is not None:
-        params["sort"] = "cpu" if sort.group("s").lower() == "cpu" else "memory"
+        word = sort.group("s") or sort.groupdict().get("s2") or ""
+        params["sort"] = "cpu" if word.lower() == "cpu" else "memory"
         consumed.append(sort.span())
     if top is not None:
-        if top.group("n"):
-            params["count"] = int(top.group("n"))
+        if top.group("n") or top.group("n2"):
+            params["count"] = int(top.group("n") or top.group("n2"))
         consumed.append(top.span())
     consumed += [x.span() for x in re.finditer(r"\b(?:processes|procs|process)\b", t.protected, _I)]
     return Reading("process.top", params, consumed, "busiest-process words")
-
-
-@_reader
-def _cleanup(t: _Text) -> Reading | None:
-    m = re.search(r"\bolder\s+than\s+(?P<n>\d{1,5})\s*(?P<u>days?|d|weeks?|w)\b", t.protected, _I)
-    if m is None:
-        return None
-    days = int(m.group("n")) * (7 if m.group("u").lower().startswith("w") else 1)
-    consumed = [m.span()]
-    params: dict[str, object] = {"older_than_days": days}
-    glob = re.search(r"(?<!\S)(?P<g>[\w.\-]*\*[\w.*\-]*)(?:\s+files?)?", t.protected)
-    if glob is not None:
-        params["pattern"] = glob.group("g")
-        consumed.append(glob.span())
-    if (path := _first_path(t, consumed)) is not None:
-        params["path"] = path
-    verb = re.search(r"\b(?:delete|remove|clean(?:\s+up|\s+out)?|purge|prune|wipe\s+out|get\s+rid\s+of|drop)\b",
-                     t.protected, _I)
-    if verb is None:
-        return None
-    consumed.append(verb.span())
-    return Reading("file.cleanup", params, consumed, "delete + older than N days")
-
-
-@_reader
-def _config_line(t: _Text) -> Reading | None:
-    rm = re.search(r"\b(?:remove|delete|drop|comment\s+out|take\s+out)\s+(?:the\s+)?(?:line\s+)?(?P<q>__q\d+__)\s+"
-                   r"(?:from|in|out\s+of)\s+(?P<p>__p\d+__)", t.protected, _I)
-    if rm is not None:
-        line, path = t.value(rm.group("q")), t.value(rm.group("p"))
-        if line is not None and path is not None:
-            return Reading("config.line", {"path": path.value, "line": line.value, "state": "absent"}, [rm.span()],
-                           "remove the line ... from a file")
-    add = re.search(r"\b(?:add|append|put|set|ensure|insert)\s+(?:the\s+)?(?:line\s+)?(?:(?P<q>__q\d+__)|"
-                    r"(?P<kv>[A-Za-z_][\w.\-]*\s*=\s*[^\s,]+))\s+(?:to|in|into|inside)\s+(?P<p>__p\d+__)",
-                    t.protected, _I)
-    if add is not None:
-        target = t.value(add.group("p"))
-        held = t.value(add.group("q")) if add.group("q") else None
-        text = held.value if held is not None else add.group("kv")
-        if target is not None and text:
-            return Reading("config.line", {"path": target.value, "line": text}, [add.span()], "add a line to a file")
-    return None
-
-
-@_reader
-def _user(t: _Text) -> Reading | None:
-    m = (re.search(r"\b(?:local\s+|domain\s+)?(?:user|account|login)\s+(?:account\s+)?(?:called|named)\s+(?P<n>" + _WORD
-                   + r")", t.protected, _I)
-         or re.search(r"\b(?:does|is)\s+(?:the\s+)?(?:user|account)\s+(?P<n>" + _WORD + r")\s+(?:exist|there|present)",
-                      t.protected, _I)
-         or re.search(r"\b(?:the\s+)?(?P<n>" + _WORD + r")\s+(?:user|account)\s+(?:exists?|is\s+there|is\s+present)",
-                      t.protected, _I))
-    if m is None:
-        return None
-    if re.search(r"\b(?:create|add|delete|remove|disable|lock|unlock|reset|change|rename)\b", t.protected, _I):
-        return None
-    return Reading("user.check", {"name": m.group("n")}, [m.span()], "an account called ...")
 
 
 def read(text: str) -> tuple[Reading, str] | None:
@@ -328,3 +285,7 @@ def read(text: str) -> tuple[Reading, str] | None:
         if found is not None:
             return found, t.rest(found.consumed)
     return None
+
+
+# the readers of files and accounts register after the ones above (the first reader that reads a request wins)
+from app.planner import readers_files  # noqa: E402,F401

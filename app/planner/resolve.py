@@ -188,12 +188,20 @@ def _reject(plan: Plan, reason: str, vocab: Vocabulary | None = None) -> Plan:
                 request=plan.request, planner=plan.planner, refusal_kind=kind, interpretation=plan.interpretation)
 
 
+_FREE_TEXT = frozenset(("command", "line", "pattern"))
+
+
 def finalize(plan: Plan, vocab: Vocabulary) -> Plan:
     """The one code path from a planner's raw plan to a checked plan (refuse, validate, resolve)."""
     if plan.status is PlanStatus.REJECTED:
         return _reject(plan, plan.reason or "Refused.", vocab)
     for step in plan.steps:  # refuse payloads before anything else looks at them
-        values = [(str(v), step.action == "command.run" and k == "command") for k, v in step.params.items()]
+        spec = vocab.catalog.get(step.action)
+        kinds = {p.name: p.kind for p in spec.params} if spec is not None else {}
+        # free text (a command, a config line, a search pattern) reaches Ansible as data (!unsafe): only what
+        # would destroy something is refused there; names, paths and targets may carry no metacharacter
+        values = [(str(v), kinds.get(k) in _FREE_TEXT or (step.action == "command.run" and k == "command"))
+                  for k, v in step.params.items()]
         t = step.targets
         values += [(str(v), False) for v in (*t.hosts, *t.groups, *t.exclude, t.environment or "")]
         for value, is_command in values:

@@ -112,6 +112,10 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
                                   or tok.value in ("everything", "everywhere")):
                 c.all = True
                 mode = "TGT"
+        elif k == "NOUN" and mode == "OBJ" and nxt is not None and nxt.kind == "KW" \
+                and nxt.value in ("process", "service"):  # "the node process": a name, not a host noun
+            c.objects[-1].append(Tok("WORD", tok.text.lower(), tok.text))
+            tok = c.objects[-1][-1]
         elif k == "NOUN":
             c.host_noun = True
             if tok.value == "singular" and not c.quantified:
@@ -146,7 +150,7 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
                        and (prev is None or prev.kind != "CONJ") and (nxt is None or nxt.kind != "NOUN"))
             if chatter:  # "web-01: anything on port 80": a word after a target is not another target
                 c.vague = True
-            elif target_ctx or (mode == "OBJ" and HOSTLIKE_RX.match(low)):
+            elif target_ctx or (mode == "OBJ" and HOSTLIKE_RX.match(low) and not _named_object(prev, nxt, low, vocab)):
                 name = group or tok.text
                 if mode == "EXC":
                     c.exclude.append(name)
@@ -169,12 +173,29 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
     return [c for c in clauses if c.has_content()]
 
 
+def _named_object(prev: Tok | None, nxt: Tok | None, low: str, vocab: Vocabulary) -> bool:
+    """A host-like word that names the object ("dpkg -s postgresql-15", "install python3-11 on web-01"): it follows
+    a package/process/service word or an install/update/remove verb, is no known host and a target follows."""
+    if vocab.host_index.get(low):
+        return False
+    if nxt is not None and nxt.kind == "KW" and nxt.value in ("package", "process", "service"):
+        return True  # "the openssl-3 package"
+    if prev is None:
+        return False
+    after_kw = prev.kind == "KW" and prev.value in ("package", "process", "service")
+    after_verb = prev.kind == "V" and prev.value in ("install", "update", "remove")
+    return (after_kw or after_verb) and (nxt is None or nxt.kind in ("PREP", "STATE", "VER", "FILL"))
+
+
 def _names(c: Clause) -> list[str]:
     names = []
     preferred = set(c.kw_objects.values())
     for group in c.objects:
         words = [t.text for t in group]
-        if len(words) > 1 and preferred & set(words):
+        exes = [w for w in words if w.lower().endswith(_EXT) and len(w) > 4]
+        if len(words) > 1 and len(exes) == 1:  # "any w3wp.exe worker processes": the executable is the name
+            words = exes
+        elif len(words) > 1 and preferred & set(words):
             words = [w for w in words if w in preferred][:1]
         if words:
             names.append(" ".join(words))
@@ -268,8 +289,15 @@ def _build(c: Clause, names: list[str]) -> tuple[list[tuple[str, dict]], list[st
     if c.ensure and "stopped" in st or verb == "stop":
         return each("service.stop"), [], None
     if verb == "remove":
-        if not names and _first(c, "p"):
+        path = _first(c, "p")
+        inside = _first(c, "p", ("in", "under", "from", "inside", "within", "beneath", "below", "of"))
+        files = bool(path) and (not names or inside is not None)  # what lives in a path is files, not packages
+        if files and re.search(r"\.\w{1,5}$", str(path)):  # one file
             return [], [], "Refused: deleting files is not an action in the catalog."
+        if files:  # "delete old files in D:\\Logs": only files older than N days can go
+            return [("file.cleanup", {"path": path})], [
+                f"I can delete files under {path} that are older than a number of days (file.cleanup); deleting "
+                "other files is not an action in the catalog. Older than how many days?"], None
         return each("package.remove"), [], None
     if verb in ("update", "deploy"):
         source = (_first(c, "pu", ("from", "using", "with", "via"))
@@ -392,7 +420,7 @@ def _plan_normalized(text: str, vocab: Vocabulary) -> Plan:
         questions = _with_nearest(text, [f"I can't {what}: no action in the catalog does that."], vocab)
         return Plan(status=PlanStatus.NEEDS_CLARIFICATION, questions=questions, request=text, planner=PLANNER_NAME,
                     interpretation=[f"out of the catalog: {what}"])
-    reading = None if _MULTI_STEP.search(text) else readers.read(text)
+    reading = None if _MULTI_STEP.search(protect(text)[0]) else readers.read(text)
     if reading is not None:
         found, rest = reading
         note = f"{found.action}: read from {found.why}"

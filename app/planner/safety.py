@@ -68,7 +68,12 @@ SMUGGLED = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}|\$\(|\$\{|`|;|\||&&|\r|\n|\x00
 OFF_TOPIC = re.compile(
     r"\b(?:poem|poems|haiku|limerick|sonnet|joke|jokes|riddle|story|stories|song|lyrics|recipe|weather|forecast|"
     r"horoscope|capital\s+of|translate|essay|homework|movie|movies|football|soccer|bitcoin\s+price|stock\s+price|"
-    r"meaning\s+of\s+life|who\s+won|how\s+are\s+you|girlfriend|boyfriend|date\s+ideas)\b",
+    r"meaning\s+of\s+life|who\s+won|how\s+are\s+you|girlfriend|boyfriend|date\s+ideas)\b"
+    # arithmetic and unit conversions: "what's 17 times 23", "12*7", "convert 5 miles to km"
+    r"|^\W*(?:(?:what|whats|what's|what\s+is|how\s+much\s+is|calculate|compute)\s+)?-?\d+(?:\.\d+)?\s*"
+    r"(?:[-+*/x×÷^]|times|plus|minus|divided\s+by|multiplied\s+by|to\s+the\s+power\s+of|squared|percent\s+of)\s*-?\d*"
+    r"(?:\.\d+)?\W*$|\bconvert\s+\d+(?:\.\d+)?\s*(?:miles?|km|kilometers?|pounds?|kg|celsius|fahrenheit|inches?|feet|"
+    r"dollars?|euros?)\b",
     _I,
 )
 

@@ -22,7 +22,8 @@ OUT_OF_CATALOG: list[tuple[re.Pattern[str], str]] = [
         (r"\b(?:roll\s*back|rollback|revert|undo)\b", "roll back or undo a change"),
         (r"\bwhat\s+(?:has\s+)?changed\b|\bwho\s+(?:changed|logged\s+in|did)\b|\bchanges?\s+since\b|\bsince\s+yesterday\b"
          r"|\b(?:last|recent)\s+logins?\b", "report change or login history"),
-        (r"\b(?:free\s+up|make\s+room|reclaim|recover)\b(?![^.]*\bolder\s+than\b)", "free up disk space"),
+        (r"(?:\b(?:free\s+up|make\s+room|reclaim|recover)\b|\b(?:clear|clean|make|get|create|find)\s+(?:up\s+|out\s+)?"
+         r"(?:some\s+|more\s+)?(?:disk\s+)?(?:space|room)\b)(?![^.]*\bolder\s+than\b)", "free up disk space"),
         (r"\brotate\b", "rotate logs, keys or certificates"),
         (r"\b(?:renew|reissue|re-issue)\b", "renew a certificate"),
         (r"\b(?:edit|modify)\b(?![^.]*__q)", "edit a file"),

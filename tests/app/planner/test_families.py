@@ -156,3 +156,42 @@ def test_update_of_an_unknown_name_on_windows_asks_package_or_application():
     assert status == "needs_clarification"
     assert _read("update 7zip on the cis servers")[0] == "ready"
     assert _read(r"update acmeagent on the cis servers from \\file-01\rel\acmeagent.exe")[1][0][0] == "app.update"
+
+
+@pytest.mark.unit
+def test_free_text_params_are_data_but_names_and_paths_carry_no_metacharacters():
+    status, steps, _ = _read('make sure "client_max_body_size 50m;" is in /etc/nginx/nginx.conf on web-01')
+    assert status == "ready" and steps[0][1]["line"] == "client_max_body_size 50m;"
+    assert _read('search /var/log/syslog for "a|b" on web-01')[0] == "ready"
+    assert _read('restart "nginx;reboot" on web-01')[0] == "rejected"
+    assert _read('add "rm -rf /" to /etc/profile on web-01')[0] == "rejected"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", ["could you reboot app-03 when you get a sec",
+                                  "reboot app-03 whenever you have a minute",
+                                  "no rush, but reboot app-03"])
+def test_courtesy_adds_no_step(text):
+    status, steps, _ = _read(text)
+    assert status == "ready" and steps == [("host.reboot", {})]
+
+
+@pytest.mark.unit
+def test_deleting_files_asks_for_an_age_or_refuses_one_file():
+    status, steps, _ = _read(r"delete old files in D:\Logs on file-01")
+    assert status == "needs_clarification" and steps == [("file.cleanup", {"path": "D:\\Logs"})]
+    assert _read("remove the old dumps under /var/backups on db-01")[0] == "needs_clarification"
+    assert _read(r"delete C:\temp\x.log on file-01")[0] == "rejected"
+
+
+@pytest.mark.unit
+def test_windows_paths_are_held_whole_through_the_rewrites():
+    path = r"C:\Program Files (x86)\Acme Reporter\reporter.exe"
+    status, steps, _ = _read(f"size and owner of {path} on app-03")
+    assert status == "ready" and steps == [("file.stat", {"path": path})]
+
+
+@pytest.mark.unit
+def test_capitalised_words_inside_a_sentence_are_never_typo_corrected():
+    status, steps, _ = _read("is the Remote Registry service running on file-01")
+    assert status == "ready" and steps == [("service.status", {"name": "Remote Registry"})]

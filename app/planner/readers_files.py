@@ -1,0 +1,124 @@
+"""Readers of files and accounts: old-file cleanup, config lines, file facts and user accounts.
+
+Registered after the readers of ``app.planner.readers`` (logs, schedules, containers, certificates, reachability,
+busiest processes), with the same contract: the words that make the family unmistakable, params from the
+request's protected values, the consumed characters said back.
+"""
+from __future__ import annotations
+
+import re
+
+from app.planner.readers import _I, _NOT_NAMES, _WORD, Reading, _first_path, _reader, _Text
+
+
+@_reader
+def _cleanup(t: _Text) -> Reading | None:
+    m = re.search(r"\bolder\s+than\s+(?P<n>\d{1,5})\s*(?P<u>days?|d|weeks?|w)\b", t.protected, _I)
+    if m is None:
+        return None
+    days = int(m.group("n")) * (7 if m.group("u").lower().startswith("w") else 1)
+    consumed = [m.span()]
+    params: dict[str, object] = {"older_than_days": days}
+    glob = re.search(r"(?<!\S)(?P<g>[\w.\-]*\*[\w.*\-]*)(?:\s+files?)?", t.protected)
+    if glob is not None:
+        params["pattern"] = glob.group("g")
+        consumed.append(glob.span())
+    if (path := _first_path(t, consumed)) is not None:
+        params["path"] = path
+    verb = re.search(r"\b(?:delete|remove|clean(?:\s+up|\s+out)?|clean-?up|purge|prune|wipe\s+out|get\s+rid\s+of|drop|"
+                     r"housekeep|tidy(?:\s+up)?|trim|expire|nuke|zap)\b",
+                     t.protected, _I)
+    if verb is None:
+        return None
+    consumed.append(verb.span())
+    return Reading("file.cleanup", params, consumed, "delete + older than N days")
+
+
+@_reader
+def _config_line(t: _Text) -> Reading | None:
+    rm = re.search(r"\b(?:remove|delete|drop|comment\s+out|take\s+out)\s+(?:the\s+)?(?:line\s+)?(?P<q>__q\d+__)\s+"
+                   r"(?:from|in|out\s+of)\s+(?P<p>__p\d+__)", t.protected, _I)
+    if rm is not None:
+        line, path = t.value(rm.group("q")), t.value(rm.group("p"))
+        if line is not None and path is not None:
+            return Reading("config.line", {"path": path.value, "line": line.value, "state": "absent"}, [rm.span()],
+                           "remove the line ... from a file")
+    rm = (re.search(r"\b(?:take|get|pull|strip|cut|rip)\s+(?:the\s+)?(?:line\s+)?(?P<q>__q\d+__)\s+"
+                    r"(?:out\s+of|from|out\s+from)\s+"
+                    r"(?:the\s+file\s+)?(?P<p>__p\d+__)", t.protected, _I)
+          or re.search(r"\b(?:make\s+sure|ensure)\s+(?:the\s+line\s+)?(?P<q>__q\d+__)\s+"
+                       r"(?:is\s+(?:not|no\s+longer|gone\s+from|"
+                       r"absent\s+from)|isnt|isn't)\s+(?:in\s+|from\s+)?(?P<p>__p\d+__)", t.protected, _I))
+    if rm is not None:
+        line, path = t.value(rm.group("q")), t.value(rm.group("p"))
+        if line is not None and path is not None:
+            return Reading("config.line", {"path": path.value, "line": line.value, "state": "absent"}, [rm.span()],
+                           "take the line ... out of a file")
+    present = (re.search(r"\b(?:make\s+sure|ensure)\s+(?:that\s+)?(?:the\s+line\s+)?(?P<q>__q\d+__)\s+is\s+"
+                         r"(?:present\s+|there\s+|set\s+)?"
+                         r"(?:in|inside)\s+(?P<p>__p\d+__)", t.protected, _I)
+               or re.search(r"\b(?:make\s+sure|ensure)\s+(?:that\s+)?(?P<p>__p\d+__)\s+"
+                            r"(?:contains|has|includes|carries)\s+"
+                            r"(?:the\s+line\s+)?(?P<q>__q\d+__)", t.protected, _I))
+    if present is not None:
+        line, path = t.value(present.group("q")), t.value(present.group("p"))
+        if line is not None and path is not None:
+            return Reading("config.line", {"path": path.value, "line": line.value}, [present.span()],
+                           "make sure a line is in a file")
+    add = re.search(r"\b(?:add|append|put|set|ensure|insert)\s+(?:the\s+)?(?:line\s+)?(?:(?P<q>__q\d+__)|"
+                    r"(?P<kv>[A-Za-z_][\w.\-]*\s*=\s*[^\s,]+))\s+(?:to|in|into|inside)\s+(?P<p>__p\d+__)",
+                    t.protected, _I)
+    if add is not None:
+        target = t.value(add.group("p"))
+        held = t.value(add.group("q")) if add.group("q") else None
+        text = held.value if held is not None else add.group("kv")
+        if target is not None and text:
+            return Reading("config.line", {"path": target.value, "line": text}, [add.span()], "add a line to a file")
+    return None
+
+
+@_reader
+def _user(t: _Text) -> Reading | None:
+    m = (re.search(r"\b(?:local\s+|domain\s+)?(?:user|account|login)\s+(?:account\s+)?(?:called|named)\s+(?P<n>" + _WORD
+                   + r")", t.protected, _I)
+         or re.search(r"\b(?:does|is)\s+(?:the\s+)?(?:user|account)\s+(?P<n>" + _WORD + r")\s+(?:exist|there|present)",
+                      t.protected, _I)
+         or re.search(r"\b(?:the\s+)?(?P<n>" + _WORD + r")\s+(?:user|account)\s+(?:exists?|is\s+there|is\s+present)",
+                      t.protected, _I)
+         or re.search(r"\b(?:check|verify|look\s+up|lookup|inspect|show|find|details\s+(?:of|for|on)|"
+                      r"info\s+(?:on|for|about))\s+"
+                      r"(?:the\s+)?(?:local\s+|domain\s+|service\s+|system\s+)?(?:user|account|login)\s+(?:account\s+)?"
+                      r"(?P<n>" + _WORD + r")", t.protected, _I)
+         or re.search(r"\bis\s+there\s+(?:a|an)\s+(?:local\s+)?(?:user|account|login)\s+"
+                      r"(?:called\s+|named\s+)?(?P<n>" + _WORD + r")",
+                      t.protected, _I))
+    if m is None or m.group("n").lower() in _NOT_NAMES | {"accounts", "users", "logins", "exists", "exist", "details",
+                                                          "info", "list", "for", "with", "has", "have"}:
+        return None
+    if re.search(r"\b(?:create|add|delete|remove|disable|lock|unlock|reset|change|rename)\b", t.protected, _I):
+        return None
+    return Reading("user.check", {"name": m.group("n")}, [m.span()], "an account called ...")
+
+
+_FACTS = re.compile(r"\b(?:size|sizes|owner|owners|owns|owned|ownership|permissions?|perms|mode|checksum|md5(?:sum)?|"
+                    r"sha-?(?:1|256)(?:sum)?|hash|last\s+modified|modified|mtime|timestamp|how\s+big|how\s+large)\b",
+                    _I)
+_FILE_TOOLS = re.compile(r"(?<![\w-])(?:ls\s+-[a-zA-Z]*l[a-zA-Z]*|stat|get-item|get-itemproperty|get-filehash|"
+                         r"(?:md5|sha1|sha256)sum|test-path|file)\s+(?=__p\d+__)", _I)
+
+
+@_reader
+def _file_facts(t: _Text) -> Reading | None:
+    """Facts about one file: "size and owner of C:\\x\\y.exe", "who owns /etc/shadow", "ls -l /opt/app/app.jar"."""
+    if re.search(r"\b(?:change|set|chmod|chown|fix|reset|copy|move|delete|remove|edit|replace|update|truncate|"
+                 r"compress)\b", t.protected, _I):
+        return None
+    facts = list(_FACTS.finditer(t.protected))
+    tool = _FILE_TOOLS.search(t.protected)
+    if not facts and tool is None:
+        return None
+    consumed: list[tuple[int, int]] = [f.span() for f in facts] + ([tool.span()] if tool else [])
+    path = _first_path(t, consumed)
+    if path is None:
+        return None
+    return Reading("file.stat", {"path": path}, consumed, "file facts (size, owner, checksum ...) of a path")
