@@ -49,7 +49,7 @@ class EventRecorder:
         self.redis_url = redis_url
         self.run_id = run_id
         self.redact = redactor or Redactor()
-        self.state = state  # optional callable: the run's per-host view, saved with each batch
+        self.state = state  # optional callable: the run's per-host view (None: unchanged), saved with each batch
         self.batch = batch
         self.interval = interval
         self._pending: list[dict[str, Any]] = []
@@ -105,8 +105,9 @@ class EventRecorder:
         if not pending:
             return
         with session_scope(self.database_url) as s:
-            if self.state is not None:
-                s.execute(update(Run).where(Run.id == self.run_id).values(hosts=self.state()))
+            hosts = self.state() if self.state is not None else None  # None: unchanged since the last batch
+            if hosts is not None:
+                s.execute(update(Run).where(Run.id == self.run_id).values(hosts=hosts))
             s.execute(insert(RunEvent), [  # one executemany, no ORM objects: thousands of events per second
                 {"run_id": self.run_id, "seq": e["seq"], "kind": e["kind"], "host": e["host"], "step": e["step"],
                  "data": e["data"]} for e in pending])

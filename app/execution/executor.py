@@ -29,7 +29,7 @@ from app.db.models import Plan, Run
 from app.db.session import session_scope
 from app.errors import OpsplanError, QueueUnavailable
 from app.execution import runner, runtime
-from app.execution.callbacks import CancelPoller, EventHandler, StatusHandler
+from app.execution.callbacks import CancelPoller, EventHandler, StatusHandler, report_host_key_changes
 from app.execution.errors import RunNotFound
 from app.execution.events import EventRecorder, Redactor
 from app.execution.runtime import worker_label
@@ -157,6 +157,7 @@ def run_bundle(settings: Settings, run_id: str, prepared: Prepared, recorder: Ev
         finally:
             handler.detach()
             recorder.close()
+        report_host_key_changes(settings, ws, run_id, tracker, recorder)
         final = tracker.finish(result.status, cancel.canceled)
         if final in (RunStatus.CANCELED, RunStatus.TIMED_OUT) and not check:
             stopped = stop_remote_commands(ws, run_id, bundle, tracker.hosts)

@@ -1,20 +1,23 @@
-"""SSH host keys on the worker side: scan, pin at first contact, check before a run, accept a new key.
+"""SSH host keys on the worker side: scan, pin at first contact, check around a run, accept a new key.
 
-Before every run the worker scans the run's SSH hosts (``ssh-keyscan`` on each host's effective address
-and port) and compares with the keys pinned in the asset database:
+Before a run the worker compares the run's SSH hosts with the keys pinned in the asset database; it
+scans (``ssh-keyscan`` on the host's effective address and port) only the hosts that need it:
 
-* nothing pinned yet: the scanned keys are pinned (source ``first-contact``, audited
+* nothing pinned yet: scanned, and the scanned keys are pinned (source ``first-contact``, audited
   ``asset.host_key_pinned``); the inventory fingerprint does not cover host keys, so pinning during a
   preview never makes an approval stale;
-* a scanned key is pinned: fine;
-* keys scanned but none of them pinned: the key changed. The host is left out of the run and failed with
-  a message naming both fingerprints and the command that accepts the new key; the seen keys are kept
-  on the asset (``host_keys_pending``) so an admin can accept exactly them (API or CLI);
+* keys pending (a changed key seen before and not accepted yet): scanned; a pinned key offered is fine,
+  otherwise the host is refused up front (below);
+* keys pinned, nothing pending: not scanned. ssh checks the pinned keys itself when it connects; a host
+  that fails with ssh's host key verification error is scanned after the run (``check_after_failure``)
+  and, when it presents none of its pinned keys, reported exactly as a refusal before the run would be;
+* keys scanned but none of them pinned: the key changed. The host fails with a message naming both
+  fingerprints and the command that accepts the new key; the seen keys are kept on the asset
+  (``host_keys_pending``, audited ``asset.host_key_changed``) so an admin can accept exactly them (API or CLI);
 * no answer: the pinned keys (if any) are used; the connection then fails or succeeds on its own.
 
 Whatever the scan said, ssh connects with ``StrictHostKeyChecking=yes`` against a per-run known_hosts
-file that holds only the pinned keys, so a host that changes its key between the scan and the connection
-is refused too.
+file that holds only the pinned keys, so a host whose key changed is never connected to, scanned or not.
 """
 from __future__ import annotations
 
@@ -161,15 +164,36 @@ def _check_one(s: Session, asset: Asset, target: Target, offered: list[str], run
     return pinned
 
 
+# What ssh prints when the host presents a key the per-run known_hosts does not hold (strict checking).
+HOST_KEY_FAILURE_MARKS = ("Host key verification failed", "REMOTE HOST IDENTIFICATION HAS CHANGED")
+
+
+def is_host_key_failure(message: str) -> bool:
+    """True when an unreachable host's message is ssh refusing its host key."""
+    return any(mark in message for mark in HOST_KEY_FAILURE_MARKS)
+
+
+def _needs_scan(host_keys: list[str] | None, pending: list[str] | None) -> bool:
+    return not host_keys or bool(pending)
+
+
 def check_before_run(database_url: str, hostvars: dict[str, dict[str, Any]], run_id: str | None = None) -> Verdict:
-    """Scan the SSH hosts of a run, pin or compare, and return the known_hosts lines and refused hosts."""
+    """Pin or compare the SSH hosts of a run; return the known_hosts lines and the hosts refused.
+
+    Only hosts with nothing pinned or with keys pending are scanned; the others connect against their
+    pinned keys and are checked after the run if ssh refuses them (``check_after_failure``)."""
     verdict = Verdict()
     targets = ssh_targets(hostvars)
     if not targets:
         return verdict
-    scanned = scan(targets)  # outside any transaction: it may take seconds
+    names = [t.name for t in targets]
     with session_scope(database_url) as s:
-        rows = s.scalars(select(Asset).where(Asset.name.in_([t.name for t in targets])).with_for_update())
+        stored = {name: _needs_scan(keys, pending) for name, keys, pending in s.execute(
+            select(Asset.name, Asset.host_keys, Asset.host_keys_pending).where(Asset.name.in_(names)))}
+    to_scan = [t for t in targets if stored.get(t.name, True)]
+    scanned = scan(to_scan) if to_scan else {}  # outside any transaction: it may take seconds
+    with session_scope(database_url) as s:
+        rows = s.scalars(select(Asset).where(Asset.name.in_(names)).with_for_update())
         assets = {a.name: a for a in rows}
         for t in targets:
             asset = assets.get(t.name)
@@ -178,6 +202,25 @@ def check_before_run(database_url: str, hostvars: dict[str, dict[str, Any]], run
             keys = _check_one(s, asset, t, scanned.get((t.address.lower(), t.port), []), run_id, verdict)
             verdict.known_hosts.extend(f"{t.pattern} {k}" for k in keys)
     return verdict
+
+
+def check_after_failure(database_url: str, hostvars: dict[str, dict[str, Any]], hosts: list[str],
+                        run_id: str | None = None) -> dict[str, str]:
+    """Scan ``hosts`` (pinned hosts ssh refused during the run); those presenting none of their pinned keys
+    get the changed-key message, their seen keys pending and the audit entry. Returns host -> message."""
+    targets = ssh_targets({h: hostvars[h] for h in hosts if h in hostvars})
+    if not targets:
+        return {}
+    scanned = scan(targets)
+    verdict = Verdict()
+    with session_scope(database_url) as s:
+        rows = s.scalars(select(Asset).where(Asset.name.in_([t.name for t in targets])).with_for_update())
+        assets = {a.name: a for a in rows}
+        for t in targets:
+            asset = assets.get(t.name)
+            if asset is not None and asset.host_keys:  # never pins: nothing connected to this key
+                _check_one(s, asset, t, scanned.get((t.address.lower(), t.port), []), run_id, verdict)
+    return verdict.refused
 
 
 def failure_events(bundle: Bundle | None, refused: dict[str, str]) -> list[dict[str, Any]]:

@@ -54,6 +54,9 @@ class RunTracker:
         self.current_task: str = ""
         self.stats: dict[str, Any] | None = None
         self.tail: deque[str] = deque(maxlen=40)  # last output lines, for the error text of a failed run
+        self.unreachable: dict[str, str] = {}  # host -> its whole unreachable message (host key failures)
+        self.refused: set[str] = set()  # hosts refused for a changed host key: failed, whatever the stats say
+        self.touched: set[str] = set(hosts)  # hosts whose entry changed since ``take_touched`` (all at first)
 
     def _step_entry(self, host: str, index: int) -> dict[str, Any] | None:
         entry = self.hosts.get(host)
@@ -106,6 +109,7 @@ class RunTracker:
         if step is None:
             return []
         entry = self.hosts[host]
+        self.touched.add(host)
         res = data.get("res") or {}
         if kind == "runner_on_start":
             if entry["status"] == HostStatus.PENDING:
@@ -138,6 +142,7 @@ class RunTracker:
                     entry["status"] = HostStatus.FAILED
         elif kind == "runner_on_unreachable":
             self._raise(step, St.UNREACHABLE)
+            self.unreachable.setdefault(host, str(res.get("msg") or res.get("stderr") or ""))
             step["msg"] = str(res.get("msg") or "unreachable")[:defaults.STEP_MESSAGE_CHARS]
             entry["status"] = HostStatus.UNREACHABLE
         diff = render_diff(res.get("diff"))
@@ -148,6 +153,29 @@ class RunTracker:
         return [("task_result", {"host": host, "task": data.get("task", ""), "status": task_status,
                                  "step_status": step["status"]}, host, index)]
 
+    def refuse(self, host: str, message: str) -> list[tuple[str, dict[str, Any], str | None, int | None]]:
+        """After the run: ``host`` was unreachable because its host key changed; its unreachable step fails
+        with ``message``, as a refusal before the run would have. Returns the live events to emit."""
+        entry = self.hosts.get(host)
+        if entry is None:
+            return []
+        step = next((st for st in entry["steps"] if st["status"] == St.UNREACHABLE), None)
+        step = step or next((st for st in entry["steps"] if st["status"] not in STEP_BAD), None)
+        if step is None:
+            return []
+        step["status"], step["msg"] = St.FAILED, message[:defaults.STEP_MESSAGE_CHARS]
+        entry["status"] = HostStatus.FAILED
+        self.refused.add(host)
+        self.touched.add(host)
+        return [("task_result", {"host": host, "task": "check the SSH host key", "status": St.FAILED,
+                                 "step_status": St.FAILED}, host, step["step"]),
+                ("log", {"line": f"fatal: [{host}]: {message}"}, host, step["step"])]
+
+    def take_touched(self) -> set[str]:
+        """The hosts whose entry changed since the last call (every host at the first call)."""
+        touched, self.touched = self.touched, set()
+        return touched
+
     def _settle_before(self, index: int) -> None:
         """A new play started: hosts whose steps all came before it are done (live host counters)."""
         for host, entry in self.hosts.items():
@@ -155,6 +183,7 @@ class RunTracker:
                 continue
             if entry["steps"] and all(s["step"] < index for s in entry["steps"]):
                 entry["status"] = self._host_status(host, entry)
+                self.touched.add(host)
 
     def _not_previewable(self, step: dict[str, Any], reason: str) -> None:
         self._raise(step, St.NOT_PREVIEWABLE)
@@ -168,6 +197,7 @@ class RunTracker:
         ``canceled`` / ``timed_out`` with the reason, and steps that never started end ``skipped``.
         """
         interrupted = St.CANCELED if canceled else St.TIMED_OUT if runner_status == "timeout" else None
+        self.touched.update(self.hosts)
         for host, entry in self.hosts.items():
             for step in entry["steps"]:
                 info = self.steps.get(step["step"])
@@ -199,6 +229,8 @@ class RunTracker:
 
     def _host_status(self, host: str, entry: dict[str, Any]) -> HostStatus:
         steps = [St(s["status"]) for s in entry["steps"]]
+        if host in self.refused:
+            return HostStatus.FAILED
         if self.stats:
             if self.stats["dark"].get(host):
                 return HostStatus.UNREACHABLE

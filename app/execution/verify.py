@@ -14,7 +14,7 @@ from app.config import Settings
 from app.db.models import Run
 from app.db.session import session_scope
 from app.execution import runner, runtime
-from app.execution.callbacks import CancelPoller, EventHandler
+from app.execution.callbacks import CancelPoller, EventHandler, report_host_key_changes
 from app.execution.events import EventRecorder, Redactor
 from app.execution.tracker import RunTracker
 from app.execution.workspace import Workspace
@@ -102,6 +102,7 @@ def _check(settings: Settings, check_id: str, bundle: Bundle, names: list[str],
         finally:
             handler.detach()
             recorder.close()
+        report_host_key_changes(settings, ws, check_id, tracker, recorder)
         final = tracker.finish(result.status, False)
         if final not in (RunStatus.SUCCESSFUL, RunStatus.PARTIAL):
             error = f"the verification ended {result.status} (rc={result.rc})"

@@ -10,8 +10,10 @@ when the ``with`` block ends, whatever the outcome::
         ws.refused            # hosts left out of the run (changed host key), with the message
 
 Before anything connects, the inventory is checked against the host-variable rule (data stored before
-the rule existed is refused with the asset and variable named) and the SSH hosts' keys are scanned,
-pinned or compared (``app.execution.hostkeys``).
+the rule existed is refused with the asset and variable named) and the SSH hosts' keys are pinned or
+compared (``app.execution.hostkeys``: only hosts with nothing pinned, or keys pending, are scanned).
+After the run, ``ws.host_key_refusals(...)`` scans the pinned hosts ssh refused and returns the
+changed-key messages (the same as a refusal before the run).
 """
 from __future__ import annotations
 
@@ -92,6 +94,16 @@ class Workspace:
         fd = os.open(self.known_hosts_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write("".join(f"{line}\n" for line in lines))
+
+    def host_key_refusals(self, database_url: str, run_id: str, unreachable: dict[str, str]) -> dict[str, str]:
+        """Of the hosts that ended unreachable (host -> message), those whose host key changed -> the message."""
+        failed = sorted(h for h, msg in unreachable.items() if hostkeys.is_host_key_failure(msg))
+        if not failed or self.snapshot is None:
+            return {}
+        refused = hostkeys.check_after_failure(database_url, self.snapshot.inventory["_meta"]["hostvars"], failed,
+                                               run_id)
+        self.refused.update(refused)
+        return refused
 
     def take_preflight_events(self) -> list[dict[str, Any]]:
         """The events failing the refused hosts, once (the run's first ansible-runner call reports them)."""

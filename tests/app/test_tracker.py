@@ -119,3 +119,53 @@ def test_the_result_fact_becomes_the_step_result_redacted_and_capped():
 
     assert len(json.dumps(b["result"])) <= 64 * 1024
     assert "result" not in t.hosts["a"]["steps"][1]
+
+
+@pytest.mark.unit
+def test_the_saved_host_view_copies_only_what_changed_and_nothing_when_nothing_did():
+    from app.execution.callbacks import EventHandler
+
+    recorder = SimpleNamespace(state=None, emit=lambda *a, **k: None)
+    t = RunTracker(_hosts(), _steps(), check_mode=False)
+    handler = EventHandler(t, recorder)  # type: ignore[arg-type]
+    assert recorder.state == handler.state
+    first = handler.state()
+    assert first == _hosts()  # the whole view once
+    assert handler.state() is None  # unchanged: no write
+    handler(ev("playbook_on_task_start", task="copy"))
+    assert handler.state() is None  # a task start changes no host
+    handler(ev("runner_on_ok", host="a", play="step 1: file.copy", task="copy", res={"changed": True}))
+    second = handler.state()
+    assert second["a"]["steps"][0]["status"] == "changed" and second["b"] is first["b"]  # b was not copied again
+    assert first["a"]["steps"][0]["status"] == "pending"  # an earlier view never changes afterwards
+    t.hosts["a"]["steps"][0]["msg"] = "later"
+    assert "msg" not in second["a"]["steps"][0]
+
+
+@pytest.mark.unit
+def test_a_zone_part_saves_the_other_hosts_as_they_stand():
+    from app.execution.callbacks import EventHandler
+
+    everyone = {**_hosts(), "c": {"status": "ok", "steps": [], "zone": "dc2"}}
+    t = RunTracker({h: everyone[h] for h in ("a", "b")}, _steps(), check_mode=False)
+    handler = EventHandler(t, SimpleNamespace(state=None, emit=lambda *a, **k: None),  # type: ignore[arg-type]
+                           everyone=everyone)
+    handler(ev("runner_on_ok", host="b", play="step 1: file.copy", task="copy", res={}))
+    view = handler.state()
+    assert list(view) == ["a", "b", "c"] and view["c"] == everyone["c"] and view["b"]["steps"][0]["status"] == "ok"
+
+
+@pytest.mark.unit
+def test_a_host_refused_after_the_run_for_its_host_key_fails_with_the_message():
+    t = RunTracker(_hosts(), _steps(), check_mode=False)
+    t.handle(ev("playbook_on_play_start", play="step 1: file.copy"))
+    full = "Failed to connect to the host via ssh: " + "@" * 3000 + "\r\nHost key verification failed."
+    t.handle(ev("runner_on_unreachable", host="a", play="step 1: file.copy", task="copy", res={"msg": full}))
+    t.handle(ev("runner_on_ok", host="b", play="step 1: file.copy", task="copy", res={}))
+    t.handle(ev("playbook_on_stats", dark={"a": 1}, ok={"b": 1}, failures={}))
+    assert t.unreachable == {"a": full}  # the whole message, not the step's cut one
+    out = t.refuse("a", "host key of a changed")
+    assert [(kind, host, step) for kind, _data, host, step in out] == [("task_result", "a", 1), ("log", "a", 1)]
+    assert t.finish("failed", canceled=False) is RunStatus.PARTIAL
+    assert t.hosts["a"]["status"] == "failed"  # not unreachable, although the stats count it dark
+    assert t.hosts["a"]["steps"][0] == {**t.hosts["a"]["steps"][0], "status": "failed", "msg": "host key of a changed"}

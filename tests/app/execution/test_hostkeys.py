@@ -204,3 +204,90 @@ def test_an_imported_wrong_key_refuses_the_connection(api, worker, ssh_fleet, st
     assert preview["hosts"]["web-03"]["status"] == "failed"
     assert _asset(api.settings, "web-01").host_key_source == "import"
     assert list((api.settings.var_dir / "runs").glob("*")) == []  # private dirs, known_hosts included, are gone
+
+
+def _spy_scans(monkeypatch) -> list[list[str]]:
+    """Record the host names of every ssh-keyscan the worker runs (and still scan for real)."""
+    from app.execution import hostkeys
+
+    calls: list[list[str]] = []
+    real = hostkeys.scan
+
+    def spy(targets, *args, **kwargs):
+        calls.append([t.name for t in targets])
+        return real(targets, *args, **kwargs)
+
+    monkeypatch.setattr(hostkeys, "scan", spy)
+    return calls
+
+
+def test_only_hosts_without_pinned_keys_or_with_keys_pending_are_scanned_before_a_run(
+        stack_env, fleet_assets, ssh_fleet, monkeypatch):
+    from app.db.models import utcnow
+    from app.execution.workspace import Workspace
+
+    settings, key = _settings(stack_env)
+    with Workspace.create(settings, "hk-scan-1", None, ["web-01", "web-02", "web-03"], key):
+        pass  # first contact: all three pinned
+    with session_scope(settings.database_url) as s:
+        asset = s.execute(select(Asset).where(Asset.name == "web-03")).scalar_one()
+        asset.host_keys_pending, asset.host_keys_pending_at = [ssh_fleet.hosts[0].public_key()], utcnow()
+    calls = _spy_scans(monkeypatch)
+    with Workspace.create(settings, "hk-scan-2", None, ["web-01", "web-02", "web-03", "web-04"], key) as ws:
+        lines = ws.known_hosts_path.read_text().splitlines()
+    assert calls == [["web-03", "web-04"]]  # pending keys, nothing pinned; web-01/02 connect on their pins
+    assert ws.refused == {}  # web-03 still presents its pinned key
+    assert len(lines) == 4 and _asset(settings, "web-04").host_key_source == "first-contact"
+
+
+@sqlite_only
+def test_a_pinned_host_whose_key_changed_is_scanned_after_ssh_refuses_it(stack_env, fleet_assets, ssh_fleet,
+                                                                         monkeypatch):
+    """No scan before the run for pinned hosts: ssh refuses the changed key, then that host alone is scanned
+    and fails with the changed-key message, its new key pending and audited, as a refusal up front would."""
+    from types import SimpleNamespace
+
+    from app.assets.hostkeys import changed_message
+    from app.execution import runner
+    from app.execution.callbacks import report_host_key_changes
+    from app.execution.tracker import RunTracker
+    from app.execution.workspace import Workspace
+    from app.statuses import HostStatus, RunStatus, StepStatus
+
+    settings, key = _settings(stack_env)
+    web2 = ssh_fleet.hosts[1]
+    with Workspace.create(settings, "hk-post-1", None, ["web-01", "web-02"], key):
+        pass  # first contact: both pinned
+    old = web2.public_key()
+    new = ssh_fleet.rotate_host_key(web2)
+    calls = _spy_scans(monkeypatch)
+    steps = [SimpleNamespace(index=1, play="ping", action="host.ping", result_fact="host_ping_result",
+                             rollback=False, previewable=True, hosts=["web-01", "web-02"])]
+    hosts = {h: {"status": HostStatus.PENDING, "steps": [{"step": 1, "status": StepStatus.PENDING}]}
+             for h in ("web-01", "web-02")}
+    tracker = RunTracker(hosts, steps, check_mode=False)
+    emitted: list[tuple] = []
+    recorder = SimpleNamespace(emit=lambda kind, data, host=None, step=None, flush=False:
+                               emitted.append((kind, host, step, data)))
+    with Workspace.create(settings, "hk-post-2", None, ["web-01", "web-02"], key,
+                          extra_files={"ping.yml": PING}) as ws:
+        assert calls == [] and ws.refused == {}  # both pinned, nothing pending: connected directly
+        config = runner.prepare(ws, "hk-post-2", "ping.yml", check=False, limit=None, timeout=120)
+        result = runner.run(config, event_handler=lambda e: bool(tracker.handle(e)) and False,
+                            cancel_callback=lambda: False)
+        assert "Host key verification failed" in tracker.unreachable["web-02"]
+        report_host_key_changes(settings, ws, "hk-post-2", tracker, recorder)  # type: ignore[arg-type]
+    assert calls == [["web-02"]]  # the refused host only, after the run
+    final = tracker.finish(result.status, False)
+    assert final == RunStatus.PARTIAL
+    assert tracker.hosts["web-01"]["status"] == HostStatus.OK
+    message = changed_message("web-02", [old], [new])
+    assert message.startswith(f"host key of web-02 changed (was {fingerprint(old)}, now {fingerprint(new)})")
+    assert tracker.hosts["web-02"]["status"] == HostStatus.FAILED
+    assert tracker.hosts["web-02"]["steps"][0] == {"step": 1, "status": StepStatus.FAILED, "msg": message}
+    assert ("task_result", "web-02", 1, {"host": "web-02", "task": "check the SSH host key",
+                                         "status": StepStatus.FAILED, "step_status": StepStatus.FAILED}) in emitted
+    asset = _asset(settings, "web-02")
+    assert asset.host_keys == [old] and asset.host_keys_pending == [new]  # nothing accepted by itself
+    entries = _audit(settings, "asset.host_key_changed")
+    assert [(e.details["asset"], e.run_id, e.outcome) for e in entries] == [("web-02", "hk-post-2", "refused")]
