@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from app.planner import objects
-from app.planner.lexer import FILLER, PREPS, VERBS, WIN_PATH_RX, typos
+from app.planner import objects, wording
+from app.planner.lexer import WIN_PATH_RX, typos
+from app.planner.wording import NOT_NAME_START
 
 _I = re.IGNORECASE
 _QUOTED = re.compile(r'"[^"\n]*"|“[^”\n]*”|(?<![\w])\'[^\'\n]*\'(?![\w])')
@@ -140,54 +141,7 @@ def _account_tools(m: re.Match[str]) -> str:
     return f"does the user {m['name']} exist"
 
 
-# Uptime questions: "how long has cis-02 been up", "when did web-01 last reboot", "last boot time of db-02"
-@_rule(r"\bhow\s+long\s+(?:has|have|is)\s+(?P<t>(?:the\s+)?[\w.-]+(?:\s+(?:server|box|machine|host|vm))?)\s+been\s+"
-       r"(?:up|running|online|alive)\b")
-def _how_long_up(m: re.Match[str]) -> str:
-    target = m["t"]
-    if re.search(r"-\d+[a-z]?$|\b(?:server|box|machine|host|vm|it)$", target, _I):
-        return f"uptime of {target}"
-    return f"status of service {target}"  # "how long has nginx been running": the service's state
-
-
-@_rule(r"\bwhen\s+did\s+(?P<t>(?:the\s+)?[\w.-]+(?:\s+(?:server|box|machine|host|vm))?)\s+(?:last\s+)?"
-       r"(?:boot|reboot|restart|come\s+up|start\s+up)(?:\s+last)?\b|\blast\s+(?:boot|reboot|restart)\s+time\b")
-def _last_boot(m: re.Match[str]) -> str:
-    return f"uptime of {m['t']}" if m["t"] else "uptime"
-
-
-# Whose schedule: "what cron jobs does www-data have", "postgres's crontab", "cron jobs running as backup"
-@_rule(r"\b(?P<what>cron\s*jobs?|crontabs?|cron\s+entries|scheduled\s+(?:tasks?|jobs?))\s+(?:does|do|has|have)\s+"
-       r"(?:the\s+)?(?:user\s+)?(?P<u>[\w.-]+)(?:\s+user)?\s+(?:have|got|own|set\s+up)\b"
-       r"|\b(?P<what2>cron\s*jobs?|crontabs?|scheduled\s+(?:tasks?|jobs?))\s+(?:running|run|set\s+up)\s+(?:as|under|by)\s+"
-       r"(?:the\s+)?(?:user\s+)?(?P<u2>[\w.-]+)")
-def _cron_owner(m: re.Match[str]) -> str:
-    return f"cron jobs of {m['u'] or m['u2']}"
-
-
-@_rule(r"\b(?P<u>[A-Za-z_][\w.-]*)(?:\s+user)?['’]s\s+(?P<what>cron\s*jobs?|crontabs?|cron|scheduled\s+(?:tasks?|jobs?))")
-def _cron_possessive(m: re.Match[str]) -> str:
-    return f"cron jobs of {m['u']}"
-
-
-# The host itself, not a service on it: "restart web-04 (the server itself, not nginx)", "bounce the box itself"
-_HOST_NOUN = r"(?:the\s+)?(?:whole\s+|actual\s+|physical\s+)?(?:server|box|machine|host|vm|node|os)"
-
-
-@_rule(r"\b(?:restart|bounce|cycle|power[\s-]*cycle)\b(?P<mid>[^()]*?)\s*(?:\(|,|-{1,2})\s*(?:i\s+mean\s+)?"
-       + _HOST_NOUN + r"(?:\s+itself(?:\s*,?\s*not\s+[^)]*?)?|\s*,?\s*not\s+(?:just\s+)?(?:the\s+)?[^)]*?)\s*\)?"
-       r"(?=\s*(?:[.!]|$))|\b(?:restart|bounce|cycle)\s+(?P<mid2>(?:the\s+)?(?:server|box|machine|host|vm|[\w.-]+-\d+))\s+itself\b")
-def _the_host_itself(m: re.Match[str]) -> str:
-    return f"reboot {m['mid2']}" if m["mid2"] else f"reboot{m['mid']}"
-
-
-# Courtesy and timing that is not an instruction: "when you get a sec", "if you have a minute", "no rush"
-@_rule(r"[,;]?\s*\b(?:(?:when(?:ever)?|once|if)\s+(?:you\s+|u\s+)?(?:get|have|got|find|can\s+spare)\s+(?:a\s+|some\s+|the\s+)?"
-       r"(?:sec|second|secs|minute|min|mins|moment|mo|chance|time|spare\s+minute)|(?:when|if)\s+(?:convenient|possible|"
-       r"you\s+can|you'?re\s+free)|at\s+your\s+(?:earliest\s+)?convenience|no\s+rush|no\s+hurry|when\s+you\s+get\s+round\s+to\s+it)\b"
-       r"(?:\s*,?\s*but\b)?")
-def _courtesy(m: re.Match[str]) -> str:
-    return ""
+_REWRITES.extend(wording.REWRITES)  # questions, needs and courtesy (app.planner.wording), in this place
 
 
 @_rule(r"\b[A-Za-z][\w.-]*\s+\((?P<id>[A-Za-z][\w$.-]*)\)")
@@ -330,8 +284,8 @@ def _thanks(m: re.Match[str]) -> str:
 _DISPLAY_NAMES = re.compile(r"(?<![\w\"'])(?:" + "|".join(
     re.escape(n).replace(r"\ ", r"\s+") for n in sorted(objects.WINDOWS_DISPLAY_NAMES, key=len, reverse=True))
     + r")(?![\w\"'])", _I)
+_CANONICAL = {n.lower(): n for n in objects.WINDOWS_DISPLAY_NAMES}  # "print spooler" is "Print Spooler"
 _TITLE_SERVICE = re.compile(r"(?<![\w\"'\x01])(?P<words>(?:[A-Z][\w.&-]*\s+){1,5}[A-Z][\w.&-]*)(?=\s+service\b)")
-_NOT_NAME_START = frozenset((*VERBS, *FILLER, *PREPS, "is", "the", "are", "whether", "check", "status"))
 
 
 class _Held:
@@ -351,7 +305,7 @@ class _Held:
 def _title_service(m: re.Match[str], quote: Callable[[str], str]) -> str:
     words = m.group("words").split()
     lead = []
-    while words and words[0].lower() in _NOT_NAME_START:
+    while words and words[0].lower() in NOT_NAME_START:
         lead.append(words.pop(0))
     if len(words) < 2:
         return m.group(0)
@@ -375,9 +329,33 @@ def _spelled(m: re.Match[str]) -> str:
     return fixed if fixed is not None and fixed != low else word
 
 
+# Ticket and change references are not targets: "INC-2231:", "CHG0012345", "ticket #4411", "JIRA OPS-1234"
+_TICKET = re.compile(r"(?<![\w-])(?:(?:INC|CHG|RITM|REQ|PRB|SCTASK|TASK|SR|TKT|CASE|BUG|OPS|JIRA|CR|WO)-?\d{3,}"
+                     r"|(?:ticket|incident|case|change|jira|issue)\s*(?:no\.?\s*|number\s*)?#?\d{3,}|#\d{3,})"
+                     r"(?![\w-])\s*[:\-–]?", _I)
+
+
+def _shouting(text: str) -> bool:
+    """Typed in capitals: four or more letters, none lower case, outside quoted text."""
+    bare = _QUOTED.sub(" ", text)
+    letters = [c for c in bare if c.isalpha()]
+    return len(letters) >= 4 and not any(c.islower() for c in letters)
+
+
+def _lower_unquoted(text: str) -> str:
+    parts, last = [], 0
+    for m in _QUOTED.finditer(text):
+        parts += [text[last:m.start()].lower(), m.group(0)]
+        last = m.end()
+    return "".join(parts) + text[last:].lower()
+
+
 def normalize(text: str) -> str:
     """The request with operators' tool syntax and chatter rewritten to plain wording (quoted text untouched)."""
     out = _REWRITES[0][0].sub(_backticks, text)  # backticks become quotes first: they are quoted commands too
+    out = _TICKET.sub(" ", re.sub(r"^\s*(?:re|fwd?)\b\s*:?", " ", out, flags=_I))  # "re:", "fwd:" of a mail
+    if _shouting(out):  # "RESTART NGINX ON WEB-01": the words as they would be written (quoted text kept)
+        out = _lower_unquoted(out)
     quoted, paths = _Held(_HOLE), _Held(_PATH_HOLE)
     out = _QUOTED.sub(lambda m: quoted.keep(m.group(0)), out.replace(_HOLE, " ").replace(_PATH_HOLE, " "))
     # "C:\\Program Files (x86)\\X" is one value, whatever it holds
@@ -386,7 +364,7 @@ def normalize(text: str) -> str:
     def quote(name: str) -> str:  # a display name is held as if it had been quoted
         return quoted.keep(f'"{name}"')
 
-    out = _DISPLAY_NAMES.sub(lambda m: quote(m.group(0)), out)
+    out = _DISPLAY_NAMES.sub(lambda m: quote(_CANONICAL.get(" ".join(m.group(0).lower().split()), m.group(0))), out)
     out = _TITLE_SERVICE.sub(lambda m: _title_service(m, quote), out)
     out = _WORDS.sub(_spelled, out)  # after the display names: "Remote Registry" is a name, not a typo
     for rx, fn in _REWRITES[1:]:

@@ -22,7 +22,10 @@ _GAP = r"(?:\s+(?:" + "|".join(FILLERS) + r"))*\s+"
 # a slot's value is never a filler word, a preposition or a conjunction ("kick on web-01" names no service)
 _NOT_VALUE_WORDS = (*FILLERS, "on", "in", "at", "to", "from", "with", "across", "into", "onto", "and", "or", "every",
                     "each", "then", "via", "by", "is", "are", "it", "them", "this", "that", "these", "those", "under",
-                    "old", "new", "stale", "unused", "leftover", "some", "any")
+                    "old", "new", "stale", "unused", "leftover", "some", "any",
+                    # generic nouns name no object: "kill all processes" names no process
+                    "process", "processes", "procs", "service", "services", "package", "packages", "files",
+                    "everything", "stuff")
 _NOT_FILLER = r"(?!(?:" + "|".join(_NOT_VALUE_WORDS) + r")\b)"
 _QUOTED = r'"[^"\n]+"|\'[^\'\n]+\'|`[^`\n]+`'
 _PATH = r"(?:[A-Za-z]:[\\/]|\\\\|/)[^\s\"'`]*"

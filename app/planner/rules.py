@@ -278,6 +278,9 @@ def _build(c: Clause, names: list[str]) -> tuple[list[tuple[str, dict]], list[st
         if names:
             return each("service.restart"), [], None
         service_meant = bool(kws & {"service", "app", "process"})  # "restart the service on web-01": which one?
+        if c.vague and c.has_targets() and not service_meant:  # words left unread: never guess a reboot
+            return [], [f"Do you mean a reboot of {_target_text(c)}, or a restart of a service on it? Say 'reboot "
+                        f"{_target_text(c)}' or 'restart SERVICE on {_target_text(c)}'."], None
         return ([("host.reboot", {})] if (c.has_targets() or c.host_noun) and not service_meant
                 else [("service.restart", {})]), [], None
     if verb in ("enable", "disable"):

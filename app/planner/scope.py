@@ -43,6 +43,14 @@ OUT_OF_CATALOG: list[tuple[re.Pattern[str], str]] = [
          r"|\bpatch\s+(?:the\s+)?(?:servers?|hosts?|boxes|machines|os)\b", "install operating-system updates"),
         (r"\b(?:docker|podman|kubectl)\s+logs\b|\bcontainer(?:'?s)?\s+logs\b|\blogs\s+of\s+(?:the\s+)?\S+\s+container\b",
          "read a container's logs"),
+        (r"\bapp(?:lication)?\s*pools?\b|\biisreset\b|\b(?:start|stop|restart|recycle)-?(?:webapppool|website|webitem)\b"
+         r"|\b(?:stop|start|restart|recycle)\s+(?:the\s+)?(?:iis\s+)?(?:web\s*)?site\b",
+         "manage IIS sites or application pools"),
+        (r"(?<![\w-])du(?:\s+-[a-zA-Z]+)*\s+(?=\S)|\b(?:size|how\s+big|how\s+large)\s+(?:of\s+|is\s+)?(?:the\s+)?"
+         r"(?:folder|directory|dir)\b", "measure a directory's total size"),
+        (r"\b(?:processes|procs|everything|sessions)\s+(?:of|owned\s+by|belonging\s+to|run\s+by|running\s+as|for)\s+"
+         r"(?:the\s+)?user\b|\bkill\s+(?:all\s+)?(?:of\s+)?\S+['’]?s\s+(?:processes|sessions)\b",
+         "act on every process of a user"),
         (r"\b(?:mount|unmount|umount|remount)\s+(?:the\s+)?(?:\S+\s+)?(?:share|nfs|volume|disk|drive|partition|file\s*system|"
          r"__p\d+__)", "mount or unmount file systems"),
     )

@@ -1,0 +1,117 @@
+"""Operators' phrasing -> the plain wording the rule planner reads: questions ("how long has cis-02 been up",
+"what cron jobs does www-data have"), what something needs ("nginx needs restarting"), the host itself
+("restart web-04 (the server itself, not nginx)"), "talk to db-01 on 5432", "top on app-02", and courtesy that
+is no instruction ("when you get a sec").
+
+The rewrites run inside ``app.planner.normalize`` (their place in its list is fixed there), on text whose quoted
+values and Windows paths are held out; each family is one rule for every phrasing of it, never one sentence.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from app.planner.lexer import FILLER, PREPS, VERBS
+
+_I = re.IGNORECASE
+_NAME = r"(?P<name>\x01\d+\x01|[A-Za-z0-9][A-Za-z0-9_.@+\-]*)"
+NOT_NAME_START = frozenset((*VERBS, *FILLER, *PREPS, "is", "the", "are", "whether", "check", "status"))
+REWRITES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = []
+
+
+def _rule(pattern: str, flags: int = _I) -> Callable[[Callable[[re.Match[str]], str]], Callable[[re.Match[str]], str]]:
+    def register(fn: Callable[[re.Match[str]], str]) -> Callable[[re.Match[str]], str]:
+        REWRITES.append((re.compile(pattern, flags), fn))
+        return fn
+    return register
+
+
+# Uptime questions: "how long has cis-02 been up", "when did web-01 last reboot", "last boot time of db-02"
+@_rule(r"\bhow\s+long\s+(?:has|have|is)\s+(?P<t>(?:the\s+)?[\w.-]+(?:\s+(?:server|box|machine|host|vm))?)\s+been\s+"
+       r"(?:up|running|online|alive)\b")
+def _how_long_up(m: re.Match[str]) -> str:
+    target = m["t"]
+    if re.search(r"-\d+[a-z]?$|\b(?:server|box|machine|host|vm|it)$", target, _I):
+        return f"uptime of {target}"
+    return f"status of service {target}"  # "how long has nginx been running": the service's state
+
+
+@_rule(r"\bwhen\s+did\s+(?P<t>(?:the\s+)?[\w.-]+(?:\s+(?:server|box|machine|host|vm))?)\s+(?:last\s+)?"
+       r"(?:boot|reboot|restart|come\s+up|start\s+up)(?:\s+last)?\b|\blast\s+(?:boot|reboot|restart)\s+time\b")
+def _last_boot(m: re.Match[str]) -> str:
+    return f"uptime of {m['t']}" if m["t"] else "uptime"
+
+
+# Whose schedule: "what cron jobs does www-data have", "postgres's crontab", "cron jobs running as backup"
+@_rule(r"\b(?P<what>cron\s*jobs?|crontabs?|cron\s+entries|scheduled\s+(?:tasks?|jobs?))\s+(?:does|do|has|have)\s+"
+       r"(?:the\s+)?(?:user\s+)?(?P<u>[\w.-]+)(?:\s+user)?\s+(?:have|got|own|set\s+up)\b"
+       r"|\b(?P<what2>cron\s*jobs?|crontabs?|scheduled\s+(?:tasks?|jobs?))\s+(?:running|run|set\s+up)\s+(?:as|under|by)\s+"
+       r"(?:the\s+)?(?:user\s+)?(?P<u2>[\w.-]+)")
+def _cron_owner(m: re.Match[str]) -> str:
+    return f"cron jobs of {m['u'] or m['u2']}"
+
+
+@_rule(r"\b(?P<u>[A-Za-z_][\w.-]*)(?:\s+user)?['’]s\s+(?P<what>cron\s*jobs?|crontabs?|cron|scheduled\s+(?:tasks?|jobs?))")
+def _cron_possessive(m: re.Match[str]) -> str:
+    return f"cron jobs of {m['u']}"
+
+
+# The host itself, not a service on it: "restart web-04 (the server itself, not nginx)", "bounce the box itself"
+_HOST_NOUN = r"(?:the\s+)?(?:whole\s+|actual\s+|physical\s+)?(?:server|box|machine|host|vm|node|os)"
+
+
+@_rule(r"\b(?:restart|bounce|cycle|power[\s-]*cycle)\b(?P<mid>[^()]*?)\s*(?:\(|,|-{1,2})\s*(?:i\s+mean\s+)?"
+       + _HOST_NOUN + r"(?:\s+itself(?:\s*,?\s*not\s+[^)]*?)?|\s*,?\s*not\s+(?:just\s+)?(?:the\s+)?[^)]*?)\s*\)?"
+       r"(?=\s*(?:[.!]|$))|\b(?:restart|bounce|cycle)\s+(?P<mid2>(?:the\s+)?(?:server|box|machine|host|vm|[\w.-]+-\d+))\s+itself\b")
+def _the_host_itself(m: re.Match[str]) -> str:
+    return f"reboot {m['mid2']}" if m["mid2"] else f"reboot{m['mid']}"
+
+
+# What something needs, said of it: "nginx needs restarting on web-03", "the spooler needs a restart",
+# "W3SVC should be restarted on iis-01", "get postgresql restarted"
+_NEEDS = {"restart": "restart", "restarting": "restart", "restarted": "restart", "bounce": "restart",
+          "bouncing": "restart", "bounced": "restart", "kick": "restart", "reboot": "reboot", "rebooting": "reboot",
+          "rebooted": "reboot", "stopping": "stop", "stopped": "stop", "starting": "start", "started": "start",
+          "start": "start", "stop": "stop", "disabling": "disable", "disabled": "disable", "enabling": "enable",
+          "enabled": "enable", "updating": "update", "updated": "update", "update": "update", "upgrade": "update",
+          "upgrading": "update", "upgraded": "update", "installing": "install", "installed": "install",
+          "removing": "remove", "removed": "remove", "killing": "kill", "killed": "kill"}
+_NEED_WORDS = "|".join(sorted(_NEEDS, key=len, reverse=True))
+
+
+@_rule(r"\b(?:the\s+)?" + _NAME + r"(?P<svc>\s+(?:service|daemon|package|process))?\s+(?:really\s+)?"
+       r"(?:needs|need|wants|requires|could\s+use|could\s+do\s+with|should\s+be|must\s+be|has\s+to\s+be|have\s+to\s+be|needs\s+to\s+be|"
+       r"to\s+be)\s+(?:a\s+(?:quick\s+|good\s+)?)?(?P<verb>" + _NEED_WORDS + r")\b")
+def _needs(m: re.Match[str]) -> str:
+    if m["name"].lower() in NOT_NAME_START | {"it", "this", "that", "everything", "something"}:
+        return m.group(0)
+    return f"{_NEEDS[m['verb'].lower()]} {m['name']}{m['svc'] or ''}"
+
+
+@_rule(r"\bget\s+(?:the\s+)?" + _NAME + r"(?P<svc>\s+(?:service|daemon))?\s+(?P<verb>restarted|started|stopped|"
+       r"rebooted|updated|installed|removed|enabled|disabled)\b")
+def _get_done(m: re.Match[str]) -> str:
+    return f"{_NEEDS[m['verb'].lower()]} {m['name']}{m['svc'] or ''}"
+
+
+# "can app-01 talk to db-01 on 5432", "reach db-01 port 5432", "connect to db-01 on tcp/5432"
+@_rule(r"\b(?P<verb>talk\s+to|reach|connect\s+to|get\s+to|hit|see)\s+(?P<h>[A-Za-z0-9][\w.-]*)\s+(?:on\s+|at\s+|over\s+|via\s+)?"
+       r"(?:port\s+|tcp\s*/?\s*|:)(?P<p>\d{1,5})\b|\b(?P<verb2>talk\s+to|reach|connect\s+to|get\s+to)\s+"
+       r"(?P<h2>[A-Za-z0-9][\w.-]*)\s+on\s+(?P<p2>\d{2,5})\b")
+def _reach_port(m: re.Match[str]) -> str:
+    return f"reach {m['h'] or m['h2']}:{m['p'] or m['p2']}"
+
+
+# "top on app-02", "htop on db-01": the busiest processes
+@_rule(r"(?:^\s*|\brun\s+)h?top(?=\s+(?:on|for)\b|\s*$)")
+def _top_tool(m: re.Match[str]) -> str:
+    return "top processes"
+
+
+# Courtesy and timing that is not an instruction: "when you get a sec", "if you have a minute", "no rush"
+@_rule(r"[,;]?\s*\b(?:(?:when(?:ever)?|once|if)\s+(?:you\s+|u\s+)?(?:get|have|got|find|can\s+spare)\s+(?:a\s+|some\s+|the\s+)?"
+       r"(?:sec|second|secs|minute|min|mins|moment|mo|chance|time|spare\s+minute)|(?:when|if)\s+(?:convenient|possible|"
+       r"you\s+can|you'?re\s+free)|at\s+your\s+(?:earliest\s+)?convenience|no\s+rush|no\s+hurry|when\s+you\s+get\s+round\s+to\s+it)\b"
+       r"(?:\s*,?\s*but\b)?")
+def _courtesy(m: re.Match[str]) -> str:
+    return ""
