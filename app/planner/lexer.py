@@ -14,7 +14,10 @@ from app.planner.vocabulary import HOST_NOUNS, OS_WORDS, PLURAL_HOST_NOUNS, Voca
 # Windows paths keep inner spaces ("C:\\Program Files\\Acme\\app.exe"): a segment followed by a backslash may
 # contain single spaces; the last segment ends at the first space
 _WIN_PATHS = (r"(?P<unc>\\\\(?:[^\\\s\"'<>,:]+(?: [^\\\s\"'<>,:]+)*\\)*[^\s\"'<>,]*)"
-              r"|(?<![\w])(?P<win>[A-Za-z]:[\\/](?:[^\\\s\"'<>,:]+(?: [^\\\s\"'<>,:]+)*\\)*[^\s,\"'<>]*)")
+              r"|(?<![\w])(?P<win>[A-Za-z]:[\\/](?:[^\\\s\"'<>,:]+(?: [^\\\s\"'<>,:]+)*\\)*"
+              # a last segment that is a known folder with spaces ("C:\\Program Files"), else up to the first space
+              r"(?:(?:Program Files(?: \(x86\))?|Common Files|Windows NT|Windows Defender|Internet Explorer|"
+              r"Microsoft SQL Server|Windows Kits)(?=$|[\s,\"'<>])|[^\s,\"'<>]*))")
 WIN_PATH_RX = re.compile(_WIN_PATHS)
 _SPANS = re.compile(
     r'"(?P<dq>[^"\n]*)"|“(?P<sq>[^”\n]*)”|(?<![\w])\'(?P<q1>[^\'\n]*)\'(?![\w])'
@@ -107,7 +110,8 @@ FILLER = frozenset(["the", "a", "an", "please", "pls", "can", "could", "would", 
                     "stale", "zombie", "runaway", "broken", "old", "new", "latest", "newest", "fresh", "again", "too",
                     "as", "well", "named", "called", "so", "left", "free", "sure", "gracefully", "safely", "soon",
                     "up-to-date", "available", "should", "shall", "may", "might", "must", "have", "has", "had",
-                    "quick", "its", "thx", "agian", "anyway", "real", "quickly",
+                    "quick", "its", "thx", "agian", "anyway", "real", "quickly", "someone", "somebody", "anyone",
+                    "anybody", "folks", "guys", "team",
                     "this", "that"]) - VAGUE - PRONOUNS
 
 
@@ -233,7 +237,9 @@ def _typo_table() -> dict[str, str]:
             if typo in table and table[typo] != w:
                 clash.add(typo)
             table.setdefault(typo, w)
-    known = set(words) | set(FILLER) | set(PREPS) | set(OS_WORDS) | set(HOST_NOUNS) | set(KEYWORDS) | set(STATES) \
+    inflected = {w + end for w in words for end in ("s", "es", "d", "ed", "ing")}  # "patches" is no typo
+    known = inflected | set(words) | set(FILLER) | set(PREPS) | set(OS_WORDS) | set(HOST_NOUNS) | set(KEYWORDS) \
+        | set(STATES) \
         | KNOWN_OBJECTS
     return {t: w for t, w in table.items() if t not in clash and t not in known}
 

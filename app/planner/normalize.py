@@ -236,7 +236,7 @@ def _drive(m: re.Match[str]) -> str:
 
 # Where an application lives: "binary is /opt/x/bin/x", "it's installed at C:\\Program Files\\X\\x.exe" -> "at PATH"
 @_rule(r"(?:,\s*)?(?:(?:it['’]?s|it\s+is|which\s+is|that\s+is|its)\s+)?(?:installed|located|living|deployed)\s+"
-       r"(?:at|in|under|to)\s+|(?:,\s*)?(?:the\s+)?(?:binary|executable|exe|program)\s+(?:is|lives|sits)\s+(?:at\s+|in\s+)?")
+       r"(?:at|in|under|to)\s+|(?:,\s*)?(?:the\s+)?(?<![\w.])(?:binary|executable|exe|program)\s+(?:is|lives|sits)\s+(?:at\s+|in\s+)?")
 def _located(m: re.Match[str]) -> str:
     return " at "
 
@@ -261,7 +261,8 @@ def _enable_at_boot(m: re.Match[str]) -> str:
     return f"{'enable' if m['verb'].lower() in ('enable', 'start') else 'disable'} {m['name']}"
 
 
-@_rule(r"\bset\s+(?:the\s+)?(?:startup\s+type\s+of\s+)?(?:the\s+)?" + _NAME + r"(?:\s+service)?(?:'s\s+startup\s+type)?"
+@_rule(r"\bset\s+(?:the\s+)?(?:startup\s+type\s+of\s+)?(?:the\s+)?" + _NAME
+       + r"(?:\s+service)?(?:'?s?\s+startup\s+type)?"
        r"\s+to\s+(?P<mode>disabled|manual|automatic|auto|enabled)\b")
 def _set_startup(m: re.Match[str]) -> str:
     return f"{'disable' if m['mode'].lower() in ('disabled', 'manual') else 'enable'} {m['name']}"

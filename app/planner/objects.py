@@ -62,11 +62,19 @@ WINDOWS_PACKAGES = frozenset({
 })
 # What Opsplan itself reaches hosts through: stopping, disabling or killing it locks every later run out.
 _ACCESS = frozenset({
-    "sshd", "ssh", "openssh-server", "winrm", "windows remote management", "networking", "network",
+    "sshd", "ssh", "openssh-server", "openssh", "winrm", "windows remote management", "networking", "network",
     "networkmanager", "systemd-networkd", "firewalld", "ufw", "iptables", "nftables", "mpssvc", "windows firewall",
     "windows defender firewall", "lanmanserver", "netlogon", "rpcss", "dbus",
 })
-_LOCKING_ACTIONS = frozenset({"service.stop", "service.disable", "process.kill"})
+_LOCKING_ACTIONS = frozenset({"service.stop", "service.disable", "process.kill", "package.remove"})
+# Programs people ask about that are processes, never services: "is java running" is a process check
+PROCESS_NAMES = frozenset({"java", "node", "nodejs", "python", "python3", "ruby", "perl", "dotnet", "w3wp", "explorer",
+                           "notepad", "chrome", "firefox", "excel", "winword", "outlook", "powershell", "pwsh", "cmd",
+                           "bash", "beam.smp", "gunicorn", "uwsgi", "celery", "sidekiq", "puma", "unicorn", "pm2"})
+EVENT_LOGS = frozenset({"system", "application", "security", "setup"})
+# Directories whose deletion breaks the host (whole, or one level below the root of a Windows drive)
+SYSTEM_DIR = re.compile(r"^(?:/(?:bin|boot|dev|etc|lib\w*|proc|root|sbin|sys|usr|var)?/?|[A-Za-z]:\\?(?:(?:windows|"
+                        r"program\s*files(?:\s*\(x86\))?|programdata|users)(?:\\system32)?\\?)?)$", re.IGNORECASE)
 _WIN_PATH = re.compile(r"^(?:[A-Za-z]:(?:[\\/]|$)|\\\\)")
 _PATH_PARAMS = ("path", "dest", "source", "src")
 _NAMED_ACTIONS = ("service.", "process.")
@@ -94,6 +102,9 @@ def object_os(step: Step) -> tuple[str | None, str]:
             found = _service_os(name)
             if found:
                 return found, f"{name} is a {'Windows' if found == 'windows' else 'Linux'} service"
+    unit = str(step.params.get("unit") or "")
+    if step.action.startswith("logs.") and unit.lower() in EVENT_LOGS:
+        return "windows", f"{unit} is a Windows event log"
     if name and step.action.startswith("package.") and name.lower() in _LINUX_SERVICES:
         return "linux", f"{name} is a Linux package"
     for key in _PATH_PARAMS:

@@ -73,7 +73,8 @@ def _reader(fn: Callable[[_Text], Reading | None]) -> Callable[[_Text], Reading 
 
 def _lines(t: _Text, consumed: list[tuple[int, int]]) -> int | None:
     m = re.search(r"\b(?:last|latest|final|newest|recent|tail|top)\s+(\d{1,6})"
-                  r"(?:\s+(?:log\s+)?(?:lines|entries|events))?|\b(\d{1,6})\s+(?:log\s+)?(?:lines|entries|events)\b",
+                  r"(?:\s+(?:log\s+)?(?:lines|entries|events|matches|hits|results|occurrences))?"
+                  r"|\b(\d{1,6})\s+(?:log\s+)?(?:lines|entries|events|matches|hits|results|occurrences)\b",
                   t.protected, _I)
     if m is None:
         return None
@@ -164,7 +165,7 @@ def _logs(t: _Text) -> Reading | None:
         source = {"unit": journal_of.group("unit")}
     consumed += [m.span() for m in _LOG_WORDS.finditer(t.protected)]
     if pattern is not None:
-        params: dict[str, object] = {"pattern": pattern, **(source or {})}
+        params: dict[str, object] = {"pattern": pattern, **(source or {}), **({"lines": lines} if lines else {})}
         return Reading("logs.search", params, consumed, "search words and a pattern")
     params = {**(source or {}), **({"lines": lines} if lines else {})}
     return Reading("logs.tail", params, consumed, "log words")
@@ -198,11 +199,14 @@ def _containers(t: _Text) -> Reading | None:
         return None
     consumed = [m.span()]
     restart = re.search(r"\b(?:restart|bounce|recycle|kick|cycle)\b", t.protected, _I)
-    name = (re.search(r"(?:\b(?:the|a)\s+)?(?P<n>" + _WORD + r")\s+containers?\b", t.protected, _I)
-            or re.search(r"\bcontainers?\s+(?:called\s+|named\s+)?(?P<n>" + _WORD + r")", t.protected, _I))
+    not_names = _NOT_NAMES | {"restart", "bounce", "check", "list", "show", "on", "up", "status", "for", "output",
+                              "exist", "exists", "state", "health", "logs", "log"}
+    name = next((n for n in (re.search(r"(?:\b(?:the|a)\s+)?(?P<n>" + _WORD + r")\s+containers?\b", t.protected, _I),
+                             re.search(r"\bcontainers?\s+(?:called\s+|named\s+|for\s+|of\s+)?(?P<n>" + _WORD + r")",
+                                       t.protected, _I))
+                 if n is not None and n.group("n").lower() not in not_names), None)
     params: dict[str, object] = {}
-    if name is not None and name.group("n").lower() not in _NOT_NAMES | {"restart", "bounce", "check", "list",
-                                                                          "show", "on", "up", "status"}:
+    if name is not None:
         params["name"] = name.group("n")
         consumed.append(name.span())
     if restart is not None:

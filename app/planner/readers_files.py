@@ -13,13 +13,17 @@ from app.planner.readers import _I, _NOT_NAMES, _WORD, Reading, _first_path, _re
 
 @_reader
 def _cleanup(t: _Text) -> Reading | None:
-    m = re.search(r"\bolder\s+than\s+(?P<n>\d{1,5})\s*(?P<u>days?|d|weeks?|w)\b", t.protected, _I)
+    m = (re.search(r"\b(?:older\s+than|more\s+than|over|at\s+least|beyond|past)\s+(?P<n>\d{1,5})\s*"
+                   r"(?P<u>days?|d|weeks?|w|months?)\b(?:\s+old)?", t.protected, _I)
+         or re.search(r"\b(?P<n>\d{1,5})\s*\+?\s*(?P<u>days?|d|weeks?|w|months?)\s+(?:old|or\s+older|and\s+older)\b",
+                      t.protected, _I))
     if m is None:
         return None
-    days = int(m.group("n")) * (7 if m.group("u").lower().startswith("w") else 1)
+    unit = m.group("u").lower()
+    days = int(m.group("n")) * (7 if unit.startswith("w") else 30 if unit.startswith("mo") else 1)
     consumed = [m.span()]
     params: dict[str, object] = {"older_than_days": days}
-    glob = re.search(r"(?<!\S)(?P<g>[\w.\-]*\*[\w.*\-]*)(?:\s+files?)?", t.protected)
+    glob = re.search(r"(?<![^\s(,])(?P<g>[\w.\-]*\*[\w.*\-]*)(?:\s+files?)?", t.protected)
     if glob is not None:
         params["pattern"] = glob.group("g")
         consumed.append(glob.span())
@@ -34,8 +38,47 @@ def _cleanup(t: _Text) -> Reading | None:
     return Reading("file.cleanup", params, consumed, "delete + older than N days")
 
 
+_REPLACING = (r"\b(?:replac(?:e|ing)|swap(?:ping)?|overwrit(?:e|ing)|chang(?:e|ing))\s+(?:the\s+)?(?:existing\s+)?"
+              r"line\s+"
+              r"(?:that\s+)?(?:matching|matches|match|starting\s+with|starts\s+with|beginning\s+with|begins\s+with|like)\s+"
+              r"(?P<re>__q\d+__|[^\s,]+)")
+
+
+def _held(t: _Text, word: str) -> str:
+    span = t.value(word)
+    return span.value if span is not None else word
+
+
+def _with_regexp(t: _Text, found: Reading) -> Reading:
+    """The pattern of the line the new one replaces ("..., replacing the line that matches ^LogLevel=")."""
+    m = re.search(_REPLACING, t.protected, _I)
+    if m is not None:
+        found.params["regexp"] = _held(t, m.group("re"))
+        found.consumed.append(m.span())
+    return found
+
+
+@_reader
+def _config_replace(t: _Text) -> Reading | None:
+    """In a file, "replace the line matching ^vm.swappiness with vm.swappiness=10"."""
+    m = re.search(_REPLACING + r"\s+(?:with|by|for)\s+(?:the\s+line\s+)?(?P<line>__q\d+__|[^\s,]+)", t.protected, _I)
+    if m is None:
+        return None
+    consumed = [m.span()]
+    path = _first_path(t, consumed)
+    if path is None:
+        return None
+    return Reading("config.line", {"path": path, "line": _held(t, m.group("line")), "regexp": _held(t, m.group("re"))},
+                   consumed, "replace the line matching ... with ...")
+
+
 @_reader
 def _config_line(t: _Text) -> Reading | None:
+    found = _config_line_plain(t)
+    return _with_regexp(t, found) if found is not None and "state" not in found.params else found
+
+
+def _config_line_plain(t: _Text) -> Reading | None:
     rm = re.search(r"\b(?:remove|delete|drop|comment\s+out|take\s+out)\s+(?:the\s+)?(?:line\s+)?(?P<q>__q\d+__)\s+"
                    r"(?:from|in|out\s+of)\s+(?P<p>__p\d+__)", t.protected, _I)
     if rm is not None:
@@ -89,6 +132,8 @@ def _user(t: _Text) -> Reading | None:
                       r"info\s+(?:on|for|about))\s+"
                       r"(?:the\s+)?(?:local\s+|domain\s+|service\s+|system\s+)?(?:user|account|login)\s+(?:account\s+)?"
                       r"(?P<n>" + _WORD + r")", t.protected, _I)
+         or re.search(r"\b(?:check|verify|look\s+up|inspect|show)\s+(?:the\s+)?(?P<n>" + _WORD + r")\s+(?:user\s+)?"
+                      r"(?:account|login)\b", t.protected, _I)
          or re.search(r"\bis\s+there\s+(?:a|an)\s+(?:local\s+)?(?:user|account|login)\s+"
                       r"(?:called\s+|named\s+)?(?P<n>" + _WORD + r")",
                       t.protected, _I))

@@ -5,9 +5,11 @@ import re
 from dataclasses import dataclass, field
 
 from app.defaults import MAX_REQUEST_CHARS
-from app.planner import phrases, readers, safety, scope
+from app.planner import commentary, phrases, readers, safety, scope, sequence
+from app.planner.commentary import has_targets
 from app.planner.lexer import HOSTLIKE_RX, PRONOUNS, TARGET_PREPS, VAGUE, Span, Tok, protect, tokenize
 from app.planner.normalize import normalize
+from app.planner.objects import PROCESS_NAMES, SYSTEM_DIR
 from app.planner.resolve import finalize
 from app.planner.vocabulary import Vocabulary
 from compiler.models import Plan, PlanStatus, Risk, Step, Targets
@@ -112,8 +114,9 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
                                   or tok.value in ("everything", "everywhere")):
                 c.all = True
                 mode = "TGT"
-        elif k == "NOUN" and mode == "OBJ" and nxt is not None and nxt.kind == "KW" \
-                and nxt.value in ("process", "service"):  # "the node process": a name, not a host noun
+        elif k == "NOUN" and mode == "OBJ" and tok.value == "singular" and (
+                (nxt is not None and nxt.kind == "KW" and nxt.value in ("process", "service"))
+                or (c.verb == "kill" and not any(c.objects))):  # "the node process", "pkill node": a name
             c.objects[-1].append(Tok("WORD", tok.text.lower(), tok.text))
             tok = c.objects[-1][-1]
         elif k == "NOUN":
@@ -148,7 +151,7 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
             target_ctx = prep in TARGET_PREPS or mode in ("TGT", "EXC") or (prep in ("from", "to", "for") and group)
             chatter = (mode == "TGT" and not prep and not group and not HOSTLIKE_RX.match(low)
                        and (prev is None or prev.kind != "CONJ") and (nxt is None or nxt.kind != "NOUN"))
-            if chatter:  # "web-01: anything on port 80": a word after a target is not another target
+            if chatter or (low in VAGUE and low not in PRONOUNS):  # "web-01: anything on port 80", "of anything"
                 c.vague = True
             elif target_ctx or (mode == "OBJ" and HOSTLIKE_RX.match(low) and not _named_object(prev, nxt, low, vocab)):
                 name = group or tok.text
@@ -295,6 +298,9 @@ def _build(c: Clause, names: list[str]) -> tuple[list[tuple[str, dict]], list[st
         path = _first(c, "p")
         inside = _first(c, "p", ("in", "under", "from", "inside", "within", "beneath", "below", "of"))
         files = bool(path) and (not names or inside is not None)  # what lives in a path is files, not packages
+        if files and SYSTEM_DIR.match(str(path)):
+            return [], [], (f"Refused: the request involves deleting {path}, a system directory, which Opsplan "
+                            "never does.")
         if files and re.search(r"\.\w{1,5}$", str(path)):  # one file
             return [], [], "Refused: deleting files is not an action in the catalog."
         if files:  # "delete old files in D:\\Logs": only files older than N days can go
@@ -336,7 +342,8 @@ def _build(c: Clause, names: list[str]) -> tuple[list[tuple[str, dict]], list[st
         return each("package.check"), [], None
     if "http" in kws:
         return [("http.check", {})], [], None
-    if "process" in kws or (names and all(n.lower().endswith(".exe") for n in names) and st & {"running", "up"}):
+    if "process" in kws or (names and all(n.lower().endswith(".exe") or n.lower() in PROCESS_NAMES for n in names)
+                            and st & {"running", "up", "stopped"} and "service" not in kws):
         return each("process.check"), [], None
     if names and (verb or st & {"running", "stopped", "up"} or kws & {"status", "service"}):
         return each("service.status"), [], None
@@ -418,11 +425,16 @@ def _plan_normalized(text: str, vocab: Vocabulary) -> Plan:
     reason = precheck(text)
     if reason:
         return _reject(text, reason)
+    text = commentary.without_story(text, vocab)
     what = scope.out_of_catalog(protect(text)[0])
-    if what is not None:
+    defined = phrases.match(text, vocab.catalog) if what is not None else None
+    if what is not None and not (defined is not None and defined.words >= 2):  # an added action may do it after all
         questions = _with_nearest(text, [f"I can't {what}: no action in the catalog does that."], vocab)
         return Plan(status=PlanStatus.NEEDS_CLARIFICATION, questions=questions, request=text, planner=PLANNER_NAME,
                     interpretation=[f"out of the catalog: {what}"])
+    several = sequence.plan_sequence(text, vocab, _plan_normalized)
+    if several is not None:
+        return several
     reading = None if _MULTI_STEP.search(protect(text)[0]) else readers.read(text)
     if reading is not None:
         found, rest = reading
@@ -431,7 +443,6 @@ def _plan_normalized(text: str, vocab: Vocabulary) -> Plan:
             rest = f"{rest} on {found.default_host}"
             note += f"; run on {found.default_host}, the host serving it (no other host was named)"
         return _one_step(text, rest, found.action, found.params, vocab, note)
-    text = _without_context(text, vocab)
     toks, spans = tokenize(text, vocab)
     clauses = parse_clauses(toks, spans, vocab)
     if any(c.verb or c.ensure for c in clauses):  # "Ticket 4411: users say X is down. Restart W3SVC on iis-01."
@@ -486,25 +497,6 @@ def _plan_normalized(text: str, vocab: Vocabulary) -> Plan:
     return scope.ambiguous_update(plan, text, vocab)
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?:])\s+(?=[A-Z])")
-
-
-def _without_context(text: str, vocab: Vocabulary) -> str:
-    """Drop the sentences that only tell the story ("Ticket 4411: users report the intranet is down.") when
-    another sentence names the targets: they hold no target, path, URL or quoted value."""
-    protected, spans = protect(text)
-    sentences = _SENTENCE_END.split(protected)
-    if len(sentences) < 2:
-        return text
-    keep = [s for s in sentences if "__" in s or has_targets(s, vocab)]
-    if not keep or len(keep) == len(sentences):
-        return text
-    out = " ".join(keep)
-    for i, span in enumerate(spans):
-        out = out.replace(f"__{span.kind}{i}__", f'"{span.value}"' if span.quoted else span.value)
-    return out
-
-
 def _from_phrase(text: str, phrase: phrases.Match, vocab: Vocabulary) -> Plan:
     """One step read from an action definition's phrase; targets from the request's other words."""
     rest = f"{text[:phrase.span[0]]} {text[phrase.span[1]:]}"  # the phrase's own words are not targets
@@ -544,12 +536,6 @@ _TARGET_TOKS = frozenset(("HOST", "GROUP", "ENV", "OS", "ALL", "NOUN", "EXCEPT")
 
 def has_verb(text: str, vocab: Vocabulary) -> bool:
     return any(t.kind in ("V", "ENSURE") for t in tokenize(text, vocab)[0])
-
-
-def has_targets(text: str, vocab: Vocabulary) -> bool:
-    toks, _ = tokenize(text, vocab)
-    return any(t.kind in ("HOST", "GROUP", "ENV", "OS", "ALL") or (t.kind == "WORD" and HOSTLIKE_RX.match(t.value))
-               for t in toks)
 
 
 def strip_targets(text: str, vocab: Vocabulary) -> str:

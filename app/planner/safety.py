@@ -15,7 +15,8 @@ CATASTROPHIC = [
          "recursively deleting a data or system directory"),
         (r"\b(?:format-volume|initialize-disk|clear-disk|remove-partition|format-disk)\b", "formatting a disk"),
         (r"\b(?:stop-computer|restart-computer\s+-force)\b|\binit\s+0\b|\bsystemctl\s+(?:poweroff|halt)\b"
-         r"|\bshutdown(?:\.exe)?\s+(?:[-/]\S+\s+)*[-/](?:h|p|s|P)\b|\b(?:poweroff|halt)\b(?=\s*[\"']?\s*(?:$|on\b))",
+         r"|\bshutdown(?:\.exe)?\s+(?:[-/]\S+\s+)*[-/](?:h|p|s|P)\b"
+         r"|\b(?:poweroff|halt)\b(?:\s+-{1,2}[a-z-]+)*(?=\s*[\"']?\s*(?:$|on\b))",
          "powering hosts off"),
         (r"\b(?:chmod|chown|chgrp|icacls|takeown)\s+(?:\S+\s+)*?(?:-R|--recursive|/t|/r)\b[^\"'\n]*\s[\"']?(?:/|/(?:etc|usr|var|"
          r"bin|sbin|lib\w*|boot|home|root|opt|srv)/?|[a-z]:\\(?:windows|program files[^\\]*|users)?\\?)(?=$|[\s\"'])",
@@ -58,7 +59,11 @@ INJECTION = re.compile(
     r"|\bsystem\s+(?:override|message|notice)\s*:|\b(?:admin|root|operator)\s+override\b"
     r"|\bapprovals?\s+(?:are|is)\s+(?:now\s+)?(?:off|disabled|not\s+(?:needed|required))\b"
     r"|\b(?:skip|bypass|disable|turn\s+off|without)\s+(?:the\s+|any\s+)?(?:approvals?|four[-\s]eyes|review|preview|"
-    r"safety\s+checks?|guardrails?)\b",
+    r"safety\s+checks?|guardrails?)\b"
+    r"|\bauto-?approve[ds]?\b|\bno\s+(?:review|approval|preview|sign-?off)\b|\bdon'?t\s+wait\s+(?:for|on)\s+(?:the\s+)?"
+    r"(?:approval|approver|review|reviewer|sign-?off|preview)|\b(?:set|mark|change|lower)\s+(?:the\s+)?risk\s+(?:level\s+)?"
+    r"(?:to|as)\b|\bas\s+the\s+(?:planner|assistant|ai|system)\b|\b(?:reviewer|approver|manager|boss|lead)\s+(?:already\s+)?"
+    r"(?:said|says|gave|approved)\s+(?:ok|okay|yes|fine|go|it|the\s+go)|\bmark\s+(?:it|this)\s+(?:as\s+)?approved\b",
     _I,
 )
 
@@ -91,10 +96,25 @@ def secrets_reason(text: str) -> str | None:
     return None
 
 
+# Commands that cut a host off from Opsplan (it reaches hosts over SSH or WinRM, through their network and firewall)
+LOCKOUT_COMMANDS = re.compile(
+    r"\biptables\s+(?:-t\s+\w+\s+)?-P\s+INPUT\s+(?:DROP|REJECT)\b|\bufw\s+(?:default\s+deny(?:\s+incoming)?|deny\s+"
+    r"(?:in\s+)?(?:22|ssh|5985|5986)\b)|\b(?:ifdown|ifconfig\s+\S+\s+down)\b|\bip\s+link\s+set\s+\S+\s+down\b"
+    r"|\bnmcli\s+(?:networking\s+off|con(?:nection)?\s+down|dev(?:ice)?\s+disconnect)\b"
+    r"|\bsystemctl\s+(?:stop|disable|mask|kill)\s+(?:--now\s+)?(?:sshd?|networking|network|NetworkManager|"
+    r"systemd-networkd)(?:\.service)?\b|\b(?:kill(?:all)?|pkill)\s+(?:-\S+\s+)*sshd\b"
+    r"|\b(?:stop-service|net\s+stop|sc(?:\.exe)?\s+(?:stop|config))\s+(?:-name\s+)?[\"']?(?:winrm|mpssvc|lanmanserver)\b"
+    r"|\bdisable-netadapter\b|\bnetsh\s+(?:advfirewall\s+set\s+\w+\s+firewallpolicy\s+blockinbound|interface\s+set\s+"
+    r"interface\s+.*disabled?)|\bdisable-psremoting\b", _I)
+
+
 def catastrophic_reason(text: str) -> str | None:
     for rx, why in CATASTROPHIC:
         if rx.search(text):
             return f"Refused: the request involves {why}, which Opsplan never does."
+    if LOCKOUT_COMMANDS.search(text):
+        return ("Refused: that command cuts the hosts off from Opsplan (it reaches them over SSH or WinRM, through "
+                "their network and firewall), so no later run could undo it. Do it from the host's console.")
     return None
 
 

@@ -51,6 +51,14 @@ OUT_OF_CATALOG: list[tuple[re.Pattern[str], str]] = [
         (r"\b(?:processes|procs|everything|sessions)\s+(?:of|owned\s+by|belonging\s+to|run\s+by|running\s+as|for)\s+"
          r"(?:the\s+)?user\b|\bkill\s+(?:all\s+)?(?:of\s+)?\S+['’]?s\s+(?:processes|sessions)\b",
          "act on every process of a user"),
+        (r"\b(?:clean(?:\s*-?\s*up|\s+out)?|clear(?:\s+out)?|tidy(?:\s+up)?|empty|flush)\b(?![^.]*\b(?:older\s+than|more\s+than|"
+         r"over|at\s+least)\s+\d+\s*(?:days?|d|weeks?|w|months?)\b)(?![^.]*\b\d+\s*(?:days?|weeks?|months?)\s+old\b)",
+         "clean up or clear data without an age (say which directory and how old, e.g. 'delete files older than "
+         "30 days "
+         "in D:\\Logs')"),
+        (r"\b(?:enable|disable|turn\s+on|turn\s+off|install|uninstall|add|remove|activate|deactivate)\s+(?:the\s+)?"
+         r"(?:bitlocker|hyper-?v|telnet\s+client|smb\s*v?1|tls\s*1\.[0-3]|ipv6|uac|credential\s+guard|secure\s+boot|"
+         r"windows\s+features?|features?|roles?)\b", "change Windows features or OS settings"),
         (r"\b(?:mount|unmount|umount|remount)\s+(?:the\s+)?(?:\S+\s+)?(?:share|nfs|volume|disk|drive|partition|file\s*system|"
          r"__p\d+__)", "mount or unmount file systems"),
     )

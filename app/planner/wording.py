@@ -108,10 +108,82 @@ def _top_tool(m: re.Match[str]) -> str:
     return "top processes"
 
 
+# A state told, then the instruction about it: "cron is dead on db-02, start it back up" -> "start cron on db-02"
+@_rule(r"^\s*(?:the\s+)?" + _NAME + r"(?P<svc>\s+(?:service|daemon))?\s+(?:is|seems|looks|went|has|'s)\s+(?:\w+\s+)?"
+       r"(?:dead|down|stopped|broken|hung|stuck|crashed|died|gone|not\s+running|unresponsive|frozen)(?P<where>\s+(?:on|in)\s+"
+       r"[\w.-]+)?\s*[,.;:!-]+\s*(?:please\s+|pls\s+|can\s+you\s+|could\s+you\s+)?(?P<verb>start|restart|bounce|kick|"
+       r"bring)\s+(?:it|that|him)\b(?:\s+(?:back\s+)?up|\s+again)?")
+def _told_then_asked(m: re.Match[str]) -> str:
+    verb = {"bounce": "restart", "kick": "restart", "bring": "start"}.get(m["verb"].lower(), m["verb"].lower())
+    return f"{verb} {m['name']}{m['svc'] or ''}{m['where'] or ''}"
+
+
+# Why, not what: "for the upgrade", "before tonight's maintenance", "ahead of the release" add no step
+@_rule(r"\s*\b(?:for|before|during|ahead\s+of|because\s+of|due\s+to|after)\s+(?:the|a|an|our|this|tonight'?s|today'?s|"
+       r"tomorrow'?s|next|upcoming)\s+(?:\w+\s+)?(?:upgrade|update|maintenance|migration|patching|patch|deploy(?:ment)?|"
+       r"release|change|window|outage|cutover|rollout|go-live|audit)\b")
+def _purpose(m: re.Match[str]) -> str:
+    return ""
+
+
+# Start-up wording: "make sure nginx comes up at boot", "apache2 shouldn't start on boot anymore"
+@_rule(r"\b(?:make\s+sure\s+|ensure\s+)?(?:the\s+)?" + _NAME + r"(?:\s+service)?\s+"
+       r"(?P<neg>shouldn'?t|should\s+not|must\s+not|"
+       r"mustn'?t|won'?t|doesn'?t\s+need\s+to|never|no\s+longer)?\s*(?:comes?\s+up|starts?(?:\s+up)?|runs?|gets?\s+started|"
+       r"is\s+started)\s+(?:automatically\s+)?(?:at|on|after|with)\s+(?:boot|startup|start-up|reboot|system\s+start)"
+       r"(?:\s+any\s*more)?")
+def _comes_up_at_boot(m: re.Match[str]) -> str:
+    if m["name"].lower() in NOT_NAME_START:
+        return m.group(0)
+    return f"{'disable' if m['neg'] else 'enable'} {m['name']}"
+
+
+# A check, then the change if needed: "is W3SVC running on iis-02? if not start it" -> both, in that order
+@_rule(r"\?\s*(?:and\s+)?if\s+(?:not|no|it'?s\s+not(?:\s+running|\s+up)?|it\s+is\s+not(?:\s+running|\s+up)?|"
+       r"it\s+isn'?t(?:\s+running|\s+up)?|(?:it'?s\s+)?(?:down|stopped|dead|not\s+running))\s*[,:]?\s*(?:then\s+|please\s+)?")
+def _if_not(m: re.Match[str]) -> str:
+    return " then "
+
+
+# Having software: "do we have curl on the app servers" is a package check; "we need jq on the db hosts" an install
+@_rule(r"\b(?:do|does)\s+(?:(?:we|you|they|it)|(?P<who>(?:the\s+)?[\w.-]+(?:\s+(?:box|boxes|server|servers|host|hosts|"
+       r"machine|machines|vm|vms|node|nodes))?))\s+have\s+" + _NAME
+       + r"(?:\s+installed)?(?=\s+(?:on|in|across)\b|\s*[?.!]*\s*$)")
+def _do_we_have(m: re.Match[str]) -> str:
+    return f"is package {m['name']} installed" + (f" on {m['who']}" if m["who"] else "")
+
+
+@_rule(r"\b(?:we|i|they|you)\s+(?:need|want|require)\s+" + _NAME + r"(?:\s+installed)?(?=\s+(?:on|in|across)\b)")
+def _we_need(m: re.Match[str]) -> str:
+    return m.group(0) if m["name"].lower() in NOT_NAME_START else f"install {m['name']}"
+
+
+# PowerShell's reboot: "Restart-Computer on app-03", "Restart-Computer -ComputerName cis-01"
+@_rule(r"(?<![\w-])restart-computer\b(?:\s+-computername\s+(?P<h>[\w.-]+))?")
+def _restart_computer(m: re.Match[str]) -> str:
+    return f"reboot {m['h'] or ''}"
+
+
+# A usage threshold is a disk question unless it names CPU or memory: "is /var/lib/postgresql over 90% on db-03"
+@_rule(r"\b(?:over|above|past|beyond|at|hit|hitting|more\s+than|less\s+than|under|below)\s+\d{1,3}\s*(?:%|percent)"
+       r"(?:\s+(?:full|used|usage|utili[sz]ed|capacity))?")
+def _threshold(m: re.Match[str]) -> str:
+    if re.search(r"\b(?:cpu|memory|mem|ram|load|swap)\b[^,.?]*$", m.string[:m.start()], _I):
+        return m.group(0)
+    return " disk usage "
+
+
+# A port named with its service: "is RDP (3389) up on cis-04", "SQL (tcp/1433)"
+@_rule(r"\b[A-Za-z][\w-]*\s*\(\s*(?:port\s+|tcp\s*/?\s*)?(?P<p>\d{1,5})\s*\)")
+def _port_in_brackets(m: re.Match[str]) -> str:
+    return f"port {m['p']}"
+
+
 # Courtesy and timing that is not an instruction: "when you get a sec", "if you have a minute", "no rush"
 @_rule(r"[,;]?\s*\b(?:(?:when(?:ever)?|once|if)\s+(?:you\s+|u\s+)?(?:get|have|got|find|can\s+spare)\s+(?:a\s+|some\s+|the\s+)?"
        r"(?:sec|second|secs|minute|min|mins|moment|mo|chance|time|spare\s+minute)|(?:when|if)\s+(?:convenient|possible|"
        r"you\s+can|you'?re\s+free)|at\s+your\s+(?:earliest\s+)?convenience|no\s+rush|no\s+hurry|when\s+you\s+get\s+round\s+to\s+it)\b"
-       r"(?:\s*,?\s*but\b)?")
+       r"(?:\s*,?\s*but\b)?|\s*(?:,|\band\b)\s+(?:then\s+)?(?:paste|send|post|share|give|tell|report|mail|email)\s+"
+       r"(?:me\s+|us\s+)?(?:back\s+)?(?:the\s+|what\s+)?(?:output|results?|it\s+says|you\s+get)\b(?:\s+(?:here|back|to\s+me))?")
 def _courtesy(m: re.Match[str]) -> str:
     return ""

@@ -195,3 +195,40 @@ def test_windows_paths_are_held_whole_through_the_rewrites():
 def test_capitalised_words_inside_a_sentence_are_never_typo_corrected():
     status, steps, _ = _read("is the Remote Registry service running on file-01")
     assert status == "ready" and steps == [("service.status", {"name": "Remote Registry"})]
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,story", [
+    ("stop apache2 on web-03 and web-04, we're moving staging to nginx", "we're moving"),
+    ("reboot cis-03 please, patches pending", "patches pending"),
+    ("restart php-fpm on web-02, deploy went out an hour ago", "deploy went out"),
+    ("Can someone confirm chronyd is active on mon-01? graphs show clock drift", "graphs show"),
+    ("deploy the new build: update app myapp on app-01 from /tmp/myapp-2.1 to /opt/myapp/bin/myapp", "new build"),
+])
+def test_the_story_around_a_request_is_dropped(text, story):
+    from app.planner.commentary import without_story
+
+    assert story not in without_story(text, V)
+    assert _read(text)[0] == "ready"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", ["restart nginx on web-01, apache2 too", "restart nginx on web-01, then start cron",
+                                  "look for timeout in C:\\App\\logs\\service.log on app-03, last 30 matches",
+                                  "set 'LogLevel=Warning' in C:\\Acme\\a.conf on app-03, replacing the line that "
+                                  "matches ^LogLevel="])
+def test_pieces_that_carry_the_request_are_kept(text):
+    from app.planner.commentary import without_story
+
+    assert without_story(text, V) == text
+
+
+@pytest.mark.unit
+def test_several_instructions_with_a_reader_family_are_each_planned_in_order():
+    status, steps, hosts = _read("check disk on db-03 and show the top 5 memory hogs")
+    assert status == "ready" and hosts == ["db-03"]
+    assert steps == [("disk.check", {}), ("process.top", {"sort": "memory", "count": 5})]
+    text = r"stop Spooler on cis-04, delete files older than 1 day in C:\Temp\spool, then start Spooler"
+    status, steps, _ = _read(text)
+    assert [a for a, _ in steps] == ["service.stop", "file.cleanup", "service.start"] and status == "ready"
+    assert _read('check disk on web-01 and run "rm -rf /" there')[0] == "rejected"

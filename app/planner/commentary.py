@@ -1,0 +1,118 @@
+"""The story around a request, told apart from the request itself.
+
+Operators explain as they ask: "Ticket 4411: users report the intranet is down. Restart W3SVC on iis-01",
+"stop apache2 on web-03, we're moving staging to nginx", "reboot cis-03 please, patches pending",
+"chronyd active on mon-01? graphs show clock drift". Read word by word, the story becomes unknown hosts or a
+second step. This module drops it:
+
+* sentences that name no target and hold no value, when another sentence names the targets (the context);
+* a heading before a colon that names no target, when what follows is an instruction;
+* trailing pieces (after a comma, a dash or a question mark) that read as narrative: a subject then a verb
+  ("graphs show ..."), a subject pronoun ("we're", "nobody"), a participle ("flagged", "pending") or three
+  words or more, with no target, value, number or instruction of their own.
+
+A piece that names a target, holds a value or a number, or starts with an instruction is always kept.
+"""
+from __future__ import annotations
+
+import re
+
+from app.planner.lexer import HOSTLIKE_RX, VERBS, Tok, protect, tokenize
+from app.planner.vocabulary import Vocabulary
+
+_SENTENCE_END = re.compile(r"(?<=[.!?:])\s+(?=[A-Z])")
+_PIECES = re.compile(r"(,\s+|\s+[-–—]{1,2}\s+|\?\s+(?=[a-z]))")
+_TARGETS = frozenset(("HOST", "GROUP", "ENV", "OS", "ALL"))
+_INSTRUCTION = frozenset(("V", "ENSURE", "THEN"))
+_SUBJECTS = frozenset(("we", "were", "i", "im", "they", "theyre", "nobody", "noone", "everyone", "user", "users",
+                       "customer", "customers", "he", "she", "someone", "somebody", "people", "graphs", "monitoring",
+                       "alerts", "it", "its", "this", "that"))
+_STILL_ASKING = frozenset(("need", "needs", "want", "wants", "also", "too", "same", "please", "pls", "plz"))
+_HOW = frozenset(("replace", "keep", "use", "include", "exclude", "skip", "overwrite", "match", "leave", "add", "set"))
+_PAST = re.compile(r"^(?:[a-z]{3,}ed|went|was|were|is|are|got|came|broke|ran|took|did|has|had|keeps|seems|looks|"
+                   r"failed|died|hung|crashed)$")
+_PARTICIPLE = re.compile(r"^[a-z]{3,}(?:ed|ing)$")
+
+
+def _doing(word: str) -> bool:
+    """An -ing form of an instruction verb ("replacing", "keeping", "using")."""
+    if not word.endswith("ing") or len(word) < 6:
+        return False
+    stem = word[:-3]
+    return any(w in VERBS or w in _HOW for w in (stem, stem + "e", stem[:-1]))
+
+
+def _meaningful(toks: list[Tok]) -> list[Tok]:
+    return [t for t in toks if t.kind != "FILL" or t.value in _SUBJECTS or t.value in _STILL_ASKING]
+
+
+def has_targets(text: str, vocab: Vocabulary) -> bool:
+    toks, _ = tokenize(text, vocab)
+    return any(t.kind in _TARGETS or (t.kind == "WORD" and HOSTLIKE_RX.match(t.value)) for t in toks)
+
+
+def _narrative(piece: str, vocab: Vocabulary) -> bool:
+    """A trailing piece that tells the story rather than asks (see the module docstring)."""
+    toks, _ = tokenize(piece, vocab)
+    words = _meaningful(toks)
+    if not words or any(t.kind in ("PH", "NUM", "VER") for t in toks):
+        return False
+    lows = {t.text.lower().replace("'", "") for t in toks}
+    subject = words[0].text.lower().replace("'", "").replace("’", "") in _SUBJECTS
+    if any(t.kind in _TARGETS for t in toks):  # "we're moving staging to nginx": a story that names an environment
+        return subject and not any(t.kind in _INSTRUCTION for t in toks) and not lows & _STILL_ASKING
+    first = words[0].text.lower()
+    if words[0].kind == "V" and ((first.endswith("s") and not words[0].value.endswith("s"))  # "updates pending"
+                                 or (len(words) > 1 and _PAST.match(words[1].text.lower()))):  # "deploy went out"
+        words = [Tok("WORD", first, words[0].text), *words[1:]]  # a noun, not an instruction
+    if words[0].kind in _INSTRUCTION or (words[0].kind == "CONJ" and len(words) > 1 and words[1].kind in _INSTRUCTION):
+        return False
+    if _doing(first):  # "replacing the line that matches ^X=": how, not why
+        return False
+    if any(t.kind in _INSTRUCTION for t in words[1:]):  # "graphs show clock drift": a subject, then its verb
+        return True
+    if lows & _STILL_ASKING:
+        return False
+    return subject or any(_PARTICIPLE.match(t.text.lower()) for t in words) or len(words) >= 3
+
+
+def statement(piece: str, vocab: Vocabulary) -> bool:
+    """A piece that tells how things are ("X is out of memory") rather than asks (no instruction verb, and its
+    "is" is not a question's first word)."""
+    toks, _ = tokenize(piece, vocab)
+    words = [t for t in toks if t.kind != "FILL" or t.value in ("is", "are", "was", "were", "has")]
+    if not words or any(t.kind in ("V", "ENSURE") for t in toks) or words[0].value in ("is", "are", "was", "were"):
+        return False
+    return bool(re.search(r"\b(?:is|are|was|were|has\s+been|seems|looks|keeps)\b", piece, re.IGNORECASE))
+
+
+def _put_back(protected: str, spans: list) -> str:
+    for i, span in enumerate(spans):
+        protected = protected.replace(f"__{span.kind}{i}__", f'"{span.value}"' if span.quoted else span.value)
+    return protected
+
+
+def without_story(text: str, vocab: Vocabulary) -> str:
+    """``text`` without the sentences, heading and trailing pieces that only tell the story."""
+    protected, spans = protect(text)
+    original = protected
+    sentences = _SENTENCE_END.split(protected)
+    if len(sentences) >= 2:
+        keep = [s for s in sentences if "__" in s or has_targets(s, vocab)]
+        told = [s for s in keep if "__" not in s and statement(s, vocab)]  # "The web tier is slow."
+        if told and len(told) < len(keep):
+            keep = [s for s in keep if s not in told]
+        if keep and len(keep) < len(sentences):
+            protected = " ".join(keep)
+    head, colon, body = protected.partition(": ")
+    if colon and "__" not in head and not has_targets(head, vocab) \
+            and any(t.kind in _INSTRUCTION for t in tokenize(body, vocab)[0]):
+        protected = body  # "deploy the new build: update app myapp on app-01 ...": a heading
+    parts = _PIECES.split(protected)
+    if len(parts) >= 3:
+        kept = [parts[0]]
+        for sep, piece in zip(parts[1::2], parts[2::2], strict=True):
+            if not _narrative(piece, vocab):
+                kept += [sep, piece]
+        protected = "".join(kept)
+    return text if protected == original else _put_back(protected, spans)

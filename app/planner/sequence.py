@@ -1,0 +1,84 @@
+"""A request of several instructions where at least one belongs to a reader's family ("check disk on db-03 and
+show the top 5 memory hogs", "stop Spooler on cis-04, delete files older than 1 day in C:\\...\\PRINTERS, then
+start Spooler again"): each instruction is planned on its own, in order, and the steps are put together.
+
+The rules read several instructions themselves when every one of them is theirs; a reader reads one whole
+request. This module joins the two: the request is cut where a new instruction starts (";", "then", "after
+that", or a comma or "and" before an instruction verb), an instruction that names no target takes the targets
+of the nearest one that does, and the plan is checked once more as a whole.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from app.planner import readers
+from app.planner.commentary import has_targets, statement
+from app.planner.lexer import VERBS, protect, tokenize
+from app.planner.resolve import finalize
+from app.planner.vocabulary import Vocabulary
+from compiler.models import Plan, PlanStatus
+
+_VERB_WORDS = "|".join(sorted((v for v in VERBS if v.isalpha()), key=len, reverse=True)) \
+    + "|tail|search|grep|look|purge"
+_CUT = re.compile(r"\s*(?:;|,?\s*\b(?:and\s+)?then\b|,?\s*\bafter\s*wards?\b|,?\s*\bafter\s+that\b|,\s*(?:and\s+)?"
+                  r"(?=(?:also\s+)?"
+                  rf"(?:{_VERB_WORDS})\b)|\s+and\s+(?=(?:also\s+)?(?:{_VERB_WORDS})\b))\s*", re.IGNORECASE)
+_TARGET_KINDS = frozenset(("HOST", "GROUP", "ENV", "OS", "ALL", "NOUN", "EXCEPT"))
+
+
+def pieces(text: str) -> list[str]:
+    """The request cut into its instructions (placeholders put back), or one piece."""
+    protected, spans = protect(text)
+    out = []
+    for part in _CUT.split(protected):
+        if not part.strip():
+            continue
+        for i, span in enumerate(spans):
+            part = part.replace(f"__{span.kind}{i}__", f'"{span.value}"' if span.quoted else span.value)
+        out.append(part.strip(" ,"))
+    return out
+
+
+def _target_words(piece: str, vocab: Vocabulary) -> str:
+    toks, _ = tokenize(piece, vocab)
+    kept, inside = [], False
+    for tok in toks:
+        if tok.kind in _TARGET_KINDS:
+            kept.append(tok.text)
+            inside = True
+        elif inside and tok.kind == "CONJ":
+            kept.append(tok.text)
+    while kept and kept[-1].lower() in ("and", ",", "&", "or", "plus"):
+        kept.pop()
+    return " ".join(kept)
+
+
+def plan_sequence(text: str, vocab: Vocabulary, plan_one: Callable[[str, Vocabulary], Plan]) -> Plan | None:
+    """The plan of a request of several instructions of which a reader reads one; None when it is not one."""
+    parts = pieces(text)
+    if len(parts) < 2 or not any(readers.read(p) is not None for p in parts):
+        return None
+    told = [p for p in parts if statement(p, vocab)]  # "the staging app box is out of memory, show me ...": context
+    if told and len(told) < len(parts):
+        targets = next((p for p in told if has_targets(p, vocab)), None)
+        parts = [p for p in parts if p not in told]
+        if targets is not None and not any(has_targets(p, vocab) for p in parts):
+            parts = [f"{p} on {_target_words(targets, vocab)}" for p in parts]
+        if len(parts) == 1:
+            return plan_one(parts[0], vocab).model_copy(update={"request": text})
+    with_targets = [p for p in parts if has_targets(p, vocab)]
+    plans = []
+    for i, part in enumerate(parts):
+        if not has_targets(part, vocab) and with_targets:
+            near = next((p for p in parts[i + 1:] if p in with_targets), None) or with_targets[-1]
+            part = f"{part} on {_target_words(near, vocab)}"
+        plans.append(plan_one(part, vocab))
+    refused = next((p for p in plans if p.status is PlanStatus.REJECTED), None)
+    if refused is not None:
+        return refused.model_copy(update={"request": text})
+    questions = [q for p in plans for q in p.questions]
+    combined = Plan(status=PlanStatus.NEEDS_CLARIFICATION if questions else PlanStatus.READY, questions=questions,
+                    steps=[s for p in plans for s in p.steps], request=text, planner=plans[0].planner,
+                    interpretation=[n for p in plans for n in p.interpretation])
+    return finalize(combined, vocab)
