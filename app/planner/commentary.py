@@ -24,6 +24,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?:])\s+(?=[A-Z])")
 _PIECES = re.compile(r"(,\s+|\s+[-–—]{1,2}\s+|\?\s+(?=[a-z]))")
 _TARGETS = frozenset(("HOST", "GROUP", "ENV", "OS", "ALL"))
 _INSTRUCTION = frozenset(("V", "ENSURE", "THEN"))
+_READ_VERBS = frozenset(("search", "grep", "tail", "look", "find", "show", "list", "read", "count"))
 _SUBJECTS = frozenset(("we", "were", "i", "im", "they", "theyre", "nobody", "noone", "everyone", "user", "users",
                        "customer", "customers", "he", "she", "someone", "somebody", "people", "graphs", "monitoring",
                        "alerts", "it", "its", "this", "that"))
@@ -59,13 +60,14 @@ def _narrative(piece: str, vocab: Vocabulary) -> bool:
         return False
     lows = {t.text.lower().replace("'", "") for t in toks}
     subject = words[0].text.lower().replace("'", "").replace("’", "") in _SUBJECTS
-    if any(t.kind in _TARGETS for t in toks):  # "we're moving staging to nginx": a story that names an environment
+    if any(t.kind in _TARGETS - {"ALL"} for t in toks):  # "we're moving staging to nginx": a story naming a target
         return subject and not any(t.kind in _INSTRUCTION for t in toks) and not lows & _STILL_ASKING
     first = words[0].text.lower()
     if words[0].kind == "V" and ((first.endswith("s") and not words[0].value.endswith("s"))  # "updates pending"
                                  or (len(words) > 1 and _PAST.match(words[1].text.lower()))):  # "deploy went out"
         words = [Tok("WORD", first, words[0].text), *words[1:]]  # a noun, not an instruction
-    if words[0].kind in _INSTRUCTION or (words[0].kind == "CONJ" and len(words) > 1 and words[1].kind in _INSTRUCTION):
+    if words[0].kind in _INSTRUCTION or first in _READ_VERBS \
+            or (words[0].kind == "CONJ" and len(words) > 1 and words[1].kind in _INSTRUCTION):
         return False
     if _doing(first):  # "replacing the line that matches ^X=": how, not why
         return False

@@ -206,10 +206,22 @@ def classify(word: str, low: str, prev: str, nxt: str, vocab: Vocabulary) -> Tok
         return Tok("VER", word, word)
     if low in FILLER or low in ("?", "!"):
         return Tok("FILL", low, word)
+    doing = _doing(low)
+    if doing is not None:  # "bouncing nginx", "restarting W3SVC": the verb
+        return Tok("V", VERBS[doing], word)
+
     fixed = typos().get(low) if len(low) >= 5 and not any(c.isdigit() for c in low) else None
     if fixed is not None:
         return classify(fixed, fixed, prev, nxt, vocab)
     return Tok("WORD", low, word)
+
+
+def _doing(low: str) -> str | None:
+    """The verb of an -ing form ("bouncing" -> "bounce", "stopping" -> "stop", "restarting" -> "restart"), or None."""
+    if not low.endswith("ing") or len(low) < 6:
+        return None
+    stem = low[:-3]
+    return next((v for v in (stem, stem + "e", stem[:-1]) if v in VERBS and len(v) >= 3), None)
 
 
 def _edits1(word: str) -> set[str]:

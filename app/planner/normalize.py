@@ -54,6 +54,77 @@ def _backticks(m: re.Match[str]) -> str:  # `free -m` is a quoted command, as "f
     return f'"{inner}"' if '"' not in inner else f"'{inner}'"
 
 
+# Read-only pipelines people paste: "ps aux | grep java", "dpkg -l | grep nginx", "journalctl -u x | grep 'y'",
+# "Get-Process | Sort-Object CPU -Descending | Select-Object -First 10", "cat /var/log/x | grep y"
+_GREP = r"\s*\|\s*(?:grep|egrep|findstr|select-string|sls)(?:\s+(?:-{1,2}[a-zA-Z][\w-]*|/[a-zA-Z]))*(?:\s+-pattern)?\s+"
+_PAT = r"(?P<pat>\x01\d+\x01|[^\s\x01\x02|]+)"
+
+
+@_rule(r"(?<![\w-])ps(?:\s+-?[a-zA-Z]+)*(?:\s*\|\s*grep\s+-v\s+grep)?" + _GREP + _PAT
+       + r"(?:\s*\|\s*grep\s+-v\s+grep)?")
+def _ps_grep(m: re.Match[str]) -> str:
+    return f"is process {m['pat']} running"
+
+
+@_rule(r"(?<![\w-])(?:dpkg\s+-l|rpm\s+-qa|apt\s+list(?:\s+--installed)?|(?:yum|dnf)\s+list(?:\s+installed)?|"
+       r"choco\s+list(?:\s+--local-only|\s+-l)?|pip3?\s+list|get-package|winget\s+list)" + _GREP + _PAT)
+def _pkg_grep(m: re.Match[str]) -> str:
+    return f"is package {m['pat']} installed"
+
+
+@_rule(r"(?<![\w-])journalctl\s+(?:-\S+\s+)*(?:-u|--unit)[= ](?P<u>[\w.@-]+)(?:\s+-{1,2}[\w-]+(?:[= ][\w.:-]+)?)*"
+       + _GREP + _PAT)
+def _journal_grep(m: re.Match[str]) -> str:
+    return f"search the {m['u'].removesuffix('.service')} journal for {m['pat']}"
+
+
+@_rule(r"(?<![\w-])(?:cat|tail(?:\s+-n\s*\d+|\s+-\d+)?|type|get-content)\s+(?P<path>/\S+|\x02\d+\x02)" + _GREP + _PAT)
+def _cat_grep(m: re.Match[str]) -> str:
+    return f"search for {m['pat']} in {m['path']}"
+
+
+@_rule(r"(?<![\w-])(?:get-process|gps)\s*\|\s*sort(?:-object)?\s+(?:-property\s+)?(?P<s>cpu|ws|workingset\w*|pm|vm|"
+       r"memory)\b(?:\s+-desc\w*)?(?:\s*\|\s*(?:select(?:-object)?\s+-first|head\s+-n?)\s*(?P<n>\d+))?"
+       r"|(?<![\w-])ps\s+(?:-?\w+\s+)*--sort[= ]-?%?(?P<s2>cpu|mem)\w*(?:\s*\|\s*head\s+-n?\s*(?P<n2>\d+))?")
+def _top_pipeline(m: re.Match[str]) -> str:
+    sort = (m["s"] or m["s2"] or "").lower()
+    count = m["n"] or m["n2"]
+    return f"top {count + ' ' if count else ''}processes by {'cpu' if sort == 'cpu' else 'memory'}"
+
+
+# Tools that print system facts or resolve names: "Get-CimInstance Win32_OperatingSystem", "uname -a",
+# "hostnamectl", "systeminfo", "dig +short x", "Resolve-DnsName x"
+@_rule(r"(?<![\w-])(?:get-(?:cim|wmi)(?:instance|object)\s+(?:-classname\s+)?win32_(?:operatingsystem|computersystem|"
+       r"processor|bios|physicalmemory)|uname(?:\s+-[a-z]+)*|hostnamectl|systeminfo|lscpu|cat\s+/etc/os-release|"
+       r"cat\s+/proc/(?:meminfo|cpuinfo|loadavg)|uptime(?=\s+on\b))")
+def _facts_tools(m: re.Match[str]) -> str:
+    return "system info"
+
+
+@_rule(r"(?<![\w-])(?:dig|nslookup|resolve-dnsname)(?:\s+[+-]\S+)*\s+(?:-name\s+)?(?P<n>[A-Za-z0-9][\w.-]*\.[\w.-]+|"
+       r"[a-z][\w-]*-\d+)(?:\s+[+-]\S+)*")
+def _dns_tools(m: re.Match[str]) -> str:
+    return f"resolve {m['n']}"
+
+
+# "openssl s_client -connect api.corp.local:443" reads the certificate an endpoint serves
+@_rule(r"(?<![\w-])openssl\s+s_client\s+(?:-\S+\s+)*?-connect\s+(?P<ep>[\w.-]+:\d{1,5})(?:\s+-\w+(?:\s+[^\s-]\S*)?)*")
+def _s_client(m: re.Match[str]) -> str:
+    return f"check the certificate served on {m['ep']}"
+
+
+# GUI places: "in services.msc", "Event Viewer > Windows Logs > Application", "in Task Manager"
+@_rule(r"\bevent\s*viewer\s*(?:>\s*|,\s*)?(?:windows\s+logs\s*(?:>\s*|,\s*))?(?P<log>system|application|security|setup)\b")
+def _event_viewer(m: re.Match[str]) -> str:
+    return f"the {m['log']} event log"
+
+
+@_rule(r"\b(?:in|from|via|using|through)\s+(?:the\s+)?(?:services\.msc|services\s+console|task\s*manager|taskmgr|"
+       r"eventvwr(?:\.msc)?|event\s*viewer|server\s+manager|iis\s+manager|mmc)\b")
+def _gui_place(m: re.Match[str]) -> str:
+    return ""
+
+
 @_rule(r"(?<![\w-])sudo\s+(?:-\S+\s+)*")
 def _sudo(m: re.Match[str]) -> str:
     return ""
@@ -65,7 +136,10 @@ def _sudo(m: re.Match[str]) -> str:
        r"start|stop|restart|reload|try-restart|enable|disable)" + _FLAGS + r"\s+" + _NAME + r"(?:\.service\b)?"
        + _FLAGS)
 def _systemctl(m: re.Match[str]) -> str:
-    return f"{_SERVICE_VERBS[m['verb'].lower()]} {m['name']}"
+    verb = m["verb"].lower()
+    if verb in ("enable", "disable") and "--now" in m.group(0).lower():  # enable --now: enable, then start
+        return f"{verb} service {m['name']} then {'start' if verb == 'enable' else 'stop'} service {m['name']}"
+    return f"{_SERVICE_VERBS[verb]} {m['name']}"
 
 
 @_rule(r"(?<![\w-])service\s+(?P<name>[A-Za-z0-9][A-Za-z0-9_.@+\-]*)\s+(?P<verb>status|start|stop|restart|reload)\b")
@@ -235,7 +309,7 @@ def _drive(m: re.Match[str]) -> str:
 
 
 # Where an application lives: "binary is /opt/x/bin/x", "it's installed at C:\\Program Files\\X\\x.exe" -> "at PATH"
-@_rule(r"(?:,\s*)?(?:(?:it['’]?s|it\s+is|which\s+is|that\s+is|its)\s+)?(?:installed|located|living|deployed)\s+"
+@_rule(r"(?:,\s*|\s+and\s+)?(?:(?:it['’]?s|it\s+is|which\s+is|that\s+is|its|it)\s+)?(?:installed|located|living|deployed|lives|sits|resides)\s+"
        r"(?:at|in|under|to)\s+|(?:,\s*)?(?:the\s+)?(?<![\w.])(?:binary|executable|exe|program)\s+(?:is|lives|sits)\s+(?:at\s+|in\s+)?")
 def _located(m: re.Match[str]) -> str:
     return " at "
@@ -286,6 +360,10 @@ _DISPLAY_NAMES = re.compile(r"(?<![\w\"'])(?:" + "|".join(
     re.escape(n).replace(r"\ ", r"\s+") for n in sorted(objects.WINDOWS_DISPLAY_NAMES, key=len, reverse=True))
     + r")(?![\w\"'])", _I)
 _CANONICAL = {n.lower(): n for n in objects.WINDOWS_DISPLAY_NAMES}  # "print spooler" is "Print Spooler"
+# Windows programs are named as Programs and Features shows them: "Google Chrome", "Adobe Reader", "7-Zip"
+_TITLE_PACKAGE = re.compile(r"\b(?P<lead>install|uninstall|remove|update|upgrade|whether|if|is)\s+"
+                            r"(?P<words>(?:[A-Z0-9][\w.+&-]*\s+){1,4}"
+                            r"[A-Z0-9][\w.+&-]*)(?=\s+(?:is\s+installed|installed|from|on|to|across|version)\b)")
 _TITLE_SERVICE = re.compile(r"(?<![\w\"'\x01])(?P<words>(?:[A-Z][\w.&-]*\s+){1,5}[A-Z][\w.&-]*)(?=\s+service\b)")
 
 
@@ -367,6 +445,7 @@ def normalize(text: str) -> str:
 
     out = _DISPLAY_NAMES.sub(lambda m: quote(_CANONICAL.get(" ".join(m.group(0).lower().split()), m.group(0))), out)
     out = _TITLE_SERVICE.sub(lambda m: _title_service(m, quote), out)
+    out = _TITLE_PACKAGE.sub(lambda m: f"{m['lead']} {_title_service(m, quote)}", out)
     out = _WORDS.sub(_spelled, out)  # after the display names: "Remote Registry" is a name, not a typo
     for rx, fn in _REWRITES[1:]:
         out = rx.sub(fn, out)

@@ -200,7 +200,7 @@ def _containers(t: _Text) -> Reading | None:
     consumed = [m.span()]
     restart = re.search(r"\b(?:restart|bounce|recycle|kick|cycle)\b", t.protected, _I)
     not_names = _NOT_NAMES | {"restart", "bounce", "check", "list", "show", "on", "up", "status", "for", "output",
-                              "exist", "exists", "state", "health", "logs", "log"}
+                              "exist", "exists", "state", "health", "logs", "log", "everywhere", "everything", "all"}
     name = next((n for n in (re.search(r"(?:\b(?:the|a)\s+)?(?P<n>" + _WORD + r")\s+containers?\b", t.protected, _I),
                              re.search(r"\bcontainers?\s+(?:called\s+|named\s+|for\s+|of\s+)?(?P<n>" + _WORD + r")",
                                        t.protected, _I))
@@ -220,6 +220,10 @@ _ENDPOINT = r"(?P<ep>[A-Za-z0-9][A-Za-z0-9_.\-]*:\d{1,5})\b"
 @_reader
 def _cert(t: _Text) -> Reading | None:
     m = re.search(r"\b(?:certs?|certificates?|ssl|tls|x509)\b", t.protected, _I)
+    if m is None:  # a certificate file named alone: "days left on C:\\Certs\\x.cer"
+        cert_file = next((s for s in t.spans
+                          if s.kind == "p" and re.search(r"\.(?:cer|crt|pem|pfx|p12|der)$", s.value, _I)), None)
+        m = re.search(r"\b(?:days?\s+left|expir\w*|valid\w*|when|until)\b", t.protected, _I) if cert_file else None
     if m is None:
         return None
     if re.search(r"\b(?:renew|replace|install|issue|request|rotate|deploy|update|generate|create)\b", t.protected, _I):

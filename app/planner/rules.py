@@ -25,6 +25,7 @@ RULE_READS = frozenset({
 })
 _EXT = (".exe", ".msi", ".jar", ".war", ".dll", ".zip", ".bin", ".tar.gz", ".tgz")
 _TARGET_KINDS = frozenset(("HOST", "GROUP", "ENV", "OS", "ALL"))
+_DETERMINERS = frozenset(("the", "a", "an", "this", "that", "each", "every", "any", "which", "one", "my", "our"))
 _MULTI_STEP = re.compile(r"\b(?:then|afterwards|after\s+that|and\s+also)\b|;", re.IGNORECASE)
 
 
@@ -52,6 +53,7 @@ class Clause:
     dangling_source: bool = False
     pronoun: bool = False
     vague: bool = False
+    either: bool = False
 
     def has_targets(self) -> bool:
         return bool(self.hosts or self.groups or self.envs or self.oses or self.all)
@@ -116,7 +118,9 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
                 mode = "TGT"
         elif k == "NOUN" and mode == "OBJ" and tok.value == "singular" and (
                 (nxt is not None and nxt.kind == "KW" and nxt.value in ("process", "service"))
-                or (c.verb == "kill" and not any(c.objects))):  # "the node process", "pkill node": a name
+                or (c.verb == "kill" and not any(c.objects))
+                or (nxt is not None and nxt.kind == "STATE" and nxt.value == "running"
+                    and (prev is None or prev.text.lower() not in _DETERMINERS))):  # "the node process", "pkill node"
             c.objects[-1].append(Tok("WORD", tok.text.lower(), tok.text))
             tok = c.objects[-1][-1]
         elif k == "NOUN":
@@ -145,6 +149,8 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
         elif k == "CONJ":
             if mode == "OBJ" and c.objects[-1]:
                 c.objects.append([])
+            if mode == "TGT" and tok.value == "or":  # "web-01 or web-02, whichever ...": one of them, not both
+                c.either = True
         elif k == "WORD":
             low = tok.value
             group = vocab.group_index.get(low)
@@ -331,7 +337,11 @@ def _build(c: Clause, names: list[str]) -> tuple[list[tuple[str, dict]], list[st
         return [("port.check", {"port": port} if port else {})], [], None
     if "disk" in kws:
         path = _first(c, "p")
-        return [("disk.check", {"path": path} if path else {})], [], None
+        disk = ("disk.check", {"path": path} if path else {})
+        if "info" not in kws:
+            return [disk], [], None
+        info = ("system.info", {})  # "check disk and uptime", "memory and disk": both, in the order asked
+        return ([disk, info] if c.kws.index("info") > c.kws.index("disk") else [info, disk]), [], None
     if "info" in kws:
         return [("system.info", {})], [], None
     path = _first(c, "p")
@@ -347,6 +357,8 @@ def _build(c: Clause, names: list[str]) -> tuple[list[tuple[str, dict]], list[st
         return each("process.check"), [], None
     if names and (verb or st & {"running", "stopped", "up"} or kws & {"status", "service"}):
         return each("service.status"), [], None
+    if "service" in kws and not names and st & {"up", "running", "stopped"}:
+        return [], [f"Which service should I check on {_target_text(c)}?"], None
     if st & {"up", "running"} and c.has_targets():
         return [("host.ping", {})], [], None
     if names and c.vague is False and not verb:
@@ -373,6 +385,8 @@ def _targets(c: Clause) -> tuple[Targets, list[str]]:
     env = c.envs[0] if c.envs else None
     if len(c.envs) > 1:
         questions.append(f"You mentioned several environments ({', '.join(c.envs)}); which one do you mean?")
+    if c.either and len(c.hosts) + len(c.groups) > 1:
+        questions.append(f"You wrote {' or '.join(c.hosts + c.groups)}: which one do you mean (or all of them)?")
     os_ = c.oses[0] if len(c.oses) == 1 else None
     t = Targets(hosts=list(dict.fromkeys(c.hosts)), groups=list(dict.fromkeys(c.groups)), environment=env, os=os_,
                 exclude=list(dict.fromkeys(c.exclude)))

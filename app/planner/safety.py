@@ -14,7 +14,7 @@ CATASTROPHIC = [
          r"root|var/www|var/log|mnt|media)(?:/[^\s\"'/]+)?/?(?=$|[\s\"'*;])",
          "recursively deleting a data or system directory"),
         (r"\b(?:format-volume|initialize-disk|clear-disk|remove-partition|format-disk)\b", "formatting a disk"),
-        (r"\b(?:stop-computer|restart-computer\s+-force)\b|\binit\s+0\b|\bsystemctl\s+(?:poweroff|halt)\b"
+        (r"\bstop-computer\b|\binit\s+0\b|\bsystemctl\s+(?:poweroff|halt)\b"
          r"|\bshutdown(?:\.exe)?\s+(?:[-/]\S+\s+)*[-/](?:h|p|s|P)\b"
          r"|\b(?:poweroff|halt)\b(?:\s+-{1,2}[a-z-]+)*(?=\s*[\"']?\s*(?:$|on\b))",
          "powering hosts off"),
@@ -33,7 +33,8 @@ CATASTROPHIC = [
          "formatting a disk"),
         (r"\b(?:wipe|wiping|shred|nuke|zap)\b", "wiping data"),
         (r"\b(?:fdisk|sfdisk|parted|diskpart|clear-disk|wipefs)\b", "repartitioning or clearing disks"),
-        (r"\bdrop\s+(?:database|table|schema|keyspace|collection)\b|\btruncate\s+table\b|\bdropdb\b|\bflushall\b",
+        (r"\bdrop\s+(?:database|table|schema|keyspace|collection)\b|\btruncate\s+(?:table\s+)?(?!-)[A-Za-z_\"][\w.\"]*"
+         r"|\bdropdb\b|\bflushall\b",
          "dropping a database or table"),
         (r"\b(?:delete|remove|erase|destroy)\s+(?:all|every|each)\b[^,.]*\b(?:files?|data|database|databases|disks?|"
          r"everything|directories|folders|users?|vms?|servers?|hosts?|backups?)\b|\b(?:delete|erase|destroy)\s+everything\b",
@@ -63,7 +64,9 @@ INJECTION = re.compile(
     r"|\bauto-?approve[ds]?\b|\bno\s+(?:review|approval|preview|sign-?off)\b|\bdon'?t\s+wait\s+(?:for|on)\s+(?:the\s+)?"
     r"(?:approval|approver|review|reviewer|sign-?off|preview)|\b(?:set|mark|change|lower)\s+(?:the\s+)?risk\s+(?:level\s+)?"
     r"(?:to|as)\b|\bas\s+the\s+(?:planner|assistant|ai|system)\b|\b(?:reviewer|approver|manager|boss|lead)\s+(?:already\s+)?"
-    r"(?:said|says|gave|approved)\s+(?:ok|okay|yes|fine|go|it|the\s+go)|\bmark\s+(?:it|this)\s+(?:as\s+)?approved\b",
+    r"(?:said|says|gave|approved)\s+(?:ok|okay|yes|fine|go|it|the\s+go)"
+    r"|\bmark\s+(?:it|this|that)\s+(?:plan\s+|request\s+|change\s+|one\s+)?(?:as\s+)?(?:approved|reviewed|safe|low)\b"
+    r"|\bno\s+need\s+(?:to\s+)?(?:wait\s+)?(?:for\s+)?(?:an?\s+|the\s+)?(?:approval|review|sign-?off|preview)\b",
     _I,
 )
 

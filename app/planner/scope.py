@@ -43,7 +43,7 @@ OUT_OF_CATALOG: list[tuple[re.Pattern[str], str]] = [
          r"|\bpatch\s+(?:the\s+)?(?:servers?|hosts?|boxes|machines|os)\b", "install operating-system updates"),
         (r"\b(?:docker|podman|kubectl)\s+logs\b|\bcontainer(?:'?s)?\s+logs\b|\blogs\s+of\s+(?:the\s+)?\S+\s+container\b",
          "read a container's logs"),
-        (r"\bapp(?:lication)?\s*pools?\b|\biisreset\b|\b(?:start|stop|restart|recycle)-?(?:webapppool|website|webitem)\b"
+        (r"\bapp(?:lication)?\s*pools?\b|\b\w*apppool\w*\b|\biisreset\b|\b(?:start|stop|restart|recycle)-?(?:webapppool|website|webitem)\b"
          r"|\b(?:stop|start|restart|recycle)\s+(?:the\s+)?(?:iis\s+)?(?:web\s*)?site\b",
          "manage IIS sites or application pools"),
         (r"(?<![\w-])du(?:\s+-[a-zA-Z]+)*\s+(?=\S)|\b(?:size|how\s+big|how\s+large)\s+(?:of\s+|is\s+)?(?:the\s+)?"
@@ -58,7 +58,9 @@ OUT_OF_CATALOG: list[tuple[re.Pattern[str], str]] = [
          "in D:\\Logs')"),
         (r"\b(?:enable|disable|turn\s+on|turn\s+off|install|uninstall|add|remove|activate|deactivate)\s+(?:the\s+)?"
          r"(?:bitlocker|hyper-?v|telnet\s+client|smb\s*v?1|tls\s*1\.[0-3]|ipv6|uac|credential\s+guard|secure\s+boot|"
-         r"windows\s+features?|features?|roles?)\b", "change Windows features or OS settings"),
+         r"iis|(?:[\w.-]+\s+)?(?:windows\s+features?|features?|roles?))\b", "change Windows features or OS settings"),
+        (r"\badd\s+\d+\s*(?:gb|mb|tb|g|m|t)?\s*(?:of\s+)?(?:ram|memory|cpus?|vcpus?|cores?|disk|storage|space|swap)\b",
+         "resize a machine"),
         (r"\b(?:mount|unmount|umount|remount)\s+(?:the\s+)?(?:\S+\s+)?(?:share|nfs|volume|disk|drive|partition|file\s*system|"
          r"__p\d+__)", "mount or unmount file systems"),
     )

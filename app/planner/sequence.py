@@ -40,6 +40,19 @@ def pieces(text: str) -> list[str]:
     return out
 
 
+def _joined_modifiers(parts: list[str], vocab: Vocabulary) -> list[str]:
+    """A piece with no instruction verb that no reader reads on its own modifies the one before it
+    ("the Application event log on iis-01, search for w3wp"): put it back."""
+    out: list[str] = []
+    for part in parts:
+        verb = any(t.kind in ("V", "ENSURE") for t in tokenize(part, vocab)[0])
+        if out and not verb and readers.read(part) is None:
+            out[-1] = f"{out[-1]}, {part}"
+        else:
+            out.append(part)
+    return out
+
+
 def _target_words(piece: str, vocab: Vocabulary) -> str:
     toks, _ = tokenize(piece, vocab)
     kept, inside = [], False
@@ -56,7 +69,7 @@ def _target_words(piece: str, vocab: Vocabulary) -> str:
 
 def plan_sequence(text: str, vocab: Vocabulary, plan_one: Callable[[str, Vocabulary], Plan]) -> Plan | None:
     """The plan of a request of several instructions of which a reader reads one; None when it is not one."""
-    parts = pieces(text)
+    parts = _joined_modifiers(pieces(text), vocab)
     if len(parts) < 2 or not any(readers.read(p) is not None for p in parts):
         return None
     told = [p for p in parts if statement(p, vocab)]  # "the staging app box is out of memory, show me ...": context

@@ -15,6 +15,7 @@ from app.planner.lexer import FILLER, PREPS, VERBS
 
 _I = re.IGNORECASE
 _NAME = r"(?P<name>\x01\d+\x01|[A-Za-z0-9][A-Za-z0-9_.@+\-]*)"
+_NOT_ACCOUNTS = frozenset((*FILLER, *PREPS, "it", "that", "this", "there"))
 NOT_NAME_START = frozenset((*VERBS, *FILLER, *PREPS, "is", "the", "are", "whether", "check", "status"))
 REWRITES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = []
 
@@ -109,11 +110,14 @@ def _top_tool(m: re.Match[str]) -> str:
 
 
 # A state told, then the instruction about it: "cron is dead on db-02, start it back up" -> "start cron on db-02"
-@_rule(r"^\s*(?:the\s+)?" + _NAME + r"(?P<svc>\s+(?:service|daemon))?\s+(?:is|seems|looks|went|has|'s)\s+(?:\w+\s+)?"
-       r"(?:dead|down|stopped|broken|hung|stuck|crashed|died|gone|not\s+running|unresponsive|frozen)(?P<where>\s+(?:on|in)\s+"
-       r"[\w.-]+)?\s*[,.;:!-]+\s*(?:please\s+|pls\s+|can\s+you\s+|could\s+you\s+)?(?P<verb>start|restart|bounce|kick|"
-       r"bring)\s+(?:it|that|him)\b(?:\s+(?:back\s+)?up|\s+again)?")
+@_rule(r"(?:^|(?<=\s))(?:the\s+)?" + _NAME + r"(?P<svc>\s+(?:service|daemon))?\s+(?:is|seems|looks|went|has|'s|keeps|"
+       r"shows|shows\s+as|is\s+showing)\s+(?:\w+\s+)?(?:dead|down|stopped|broken|hung|stuck|crashed|died|dying|crashing|"
+       r"failing|hanging|stopping|gone|not\s+running|unresponsive|frozen)(?P<where>\s+(?:on|in)\s+[\w.-]+)?\s*[,.;:!-]+\s*"
+       r"(?:please\s+|pls\s+|(?:can|could)\s+(?:you|u)\s+)?(?P<verb>start|restart|bounce|kick|bring)\s+(?:it|that|him)\b"
+       r"(?:\s+(?:back\s+)?up|\s+again)?")
 def _told_then_asked(m: re.Match[str]) -> str:
+    if m["name"].lower() in NOT_NAME_START:
+        return m.group(0)
     verb = {"bounce": "restart", "kick": "restart", "bring": "start"}.get(m["verb"].lower(), m["verb"].lower())
     return f"{verb} {m['name']}{m['svc'] or ''}{m['where'] or ''}"
 
@@ -145,6 +149,18 @@ def _if_not(m: re.Match[str]) -> str:
     return " then "
 
 
+# A bare "does X exist" names an account (files come with a path, packages with "installed", services "running")
+@_rule(r"\b(?:does|do)\s+(?:the\s+)?" + _NAME + r"\s+(?:exist|exists)\b|\bis\s+there\s+(?:a|an)\s+"
+       + _NAME.replace("name", "n2")
+       + r"\s+(?:user|account|login)\b")
+def _account_exists(m: re.Match[str]) -> str:
+    name = m["name"] or m["n2"]
+    if name.lower() in _NOT_ACCOUNTS or "\x01" in name or name.lower() in ("user", "account", "file", "folder", "path",
+                                                                        "local", "domain", "service", "system", "new"):
+        return m.group(0)
+    return f"does the user {name} exist"
+
+
 # Having software: "do we have curl on the app servers" is a package check; "we need jq on the db hosts" an install
 @_rule(r"\b(?:do|does)\s+(?:(?:we|you|they|it)|(?P<who>(?:the\s+)?[\w.-]+(?:\s+(?:box|boxes|server|servers|host|hosts|"
        r"machine|machines|vm|vms|node|nodes))?))\s+have\s+" + _NAME
@@ -159,7 +175,7 @@ def _we_need(m: re.Match[str]) -> str:
 
 
 # PowerShell's reboot: "Restart-Computer on app-03", "Restart-Computer -ComputerName cis-01"
-@_rule(r"(?<![\w-])restart-computer\b(?:\s+-computername\s+(?P<h>[\w.-]+))?")
+@_rule(r"(?<![\w-])restart-computer\b(?:\s+-computername\s+(?P<h>[\w.-]+)|\s+-(?:force|wait|confirm(?::\$\w+)?))*")
 def _restart_computer(m: re.Match[str]) -> str:
     return f"reboot {m['h'] or ''}"
 
@@ -177,6 +193,35 @@ def _threshold(m: re.Match[str]) -> str:
 @_rule(r"\b[A-Za-z][\w-]*\s*\(\s*(?:port\s+|tcp\s*/?\s*)?(?P<p>\d{1,5})\s*\)")
 def _port_in_brackets(m: re.Match[str]) -> str:
     return f"port {m['p']}"
+
+
+# A pager's reply before the instruction: "ack, bouncing nginx on web-04", "on it - restarting W3SVC"
+@_rule(r"^\s*(?:ack(?:nowledged)?|roger|on\s+it|will\s+do|ok(?:ay)?|sure|k)\s*[,:;.!-]+\s*")
+def _ack(m: re.Match[str]) -> str:
+    return ""
+
+
+# Where a new version comes from, said as a fact: "the new exe is \\\\file-01\\x.exe" -> "from \\\\file-01\\x.exe"
+@_rule(r"[,:]?\s*(?:the\s+)?new\s+(?:exe|executable|binary|build|version|release|file|package|msi|jar)\s+(?:is|lives|sits)\s+"
+       r"(?:at\s+|in\s+|on\s+)?")
+def _new_from(m: re.Match[str]) -> str:
+    return " from "
+
+
+# Search wording: "anything mentioning w3wp", "entries containing 'denied'"
+@_rule(r"\b(?:anything|something|entries|lines|events|messages|errors)\s+(?:mentioning|containing|matching|about|with)\s+")
+def _mentioning(m: re.Match[str]) -> str:
+    return " search for "
+
+
+# Host ranges: "web-01 through web-03", "cis-01 to cis-04", "db-01..db-03"
+@_rule(r"\b(?P<p>[A-Za-z][\w-]*?-)(?P<a>\d{1,4})\s*(?:(?P<word>through|thru|\.\.|-|–)\s*(?:(?P=p))?|(?:to|until)\s+(?P=p))"
+       r"(?P<b>\d{1,4})(?![.:\w])")
+def _host_range(m: re.Match[str]) -> str:
+    a, b, width = int(m["a"]), int(m["b"]), len(m["a"])
+    if not a < b <= a + 100 or re.search(r"\bfrom\s+$", m.string[:m.start()], _I):  # "from app-01 to app-03": a path
+        return m.group(0)
+    return " ".join(f"{m['p']}{n:0{width}d}" for n in range(a, b + 1))
 
 
 # Courtesy and timing that is not an instruction: "when you get a sec", "if you have a minute", "no rush"

@@ -232,3 +232,31 @@ def test_several_instructions_with_a_reader_family_are_each_planned_in_order():
     status, steps, _ = _read(text)
     assert [a for a, _ in steps] == ["service.stop", "file.cleanup", "service.start"] and status == "ready"
     assert _read('check disk on web-01 and run "rm -rf /" there')[0] == "rejected"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps", [
+    ("ps aux | grep java on app-01", [("process.check", {"name": "java"})]),
+    ("dpkg -l | grep nginx on web-03", [("package.check", {"name": "nginx"})]),
+    ("Get-Process | Sort-Object CPU -Descending | Select-Object -First 10 on file-01",
+     [("process.top", {"sort": "cpu", "count": 10})]),
+    ("journalctl -u nginx | grep 'upstream timed out' on web-01",
+     [("logs.search", {"unit": "nginx", "pattern": "upstream timed out"})]),
+    ("systemctl enable --now docker on app-01",
+     [("service.enable", {"name": "docker"}), ("service.start", {"name": "docker"})]),
+])
+def test_pasted_read_only_pipelines_and_tool_flags(text, steps):
+    assert _read(text)[:2] == ("ready", steps)
+
+
+@pytest.mark.unit
+def test_unquoted_pipes_that_are_not_known_read_only_pipelines_are_still_refused():
+    assert _read("restart nginx on web-01 | rm -rf /tmp")[0] == "rejected"
+    assert _read("ps aux | xargs kill on web-01")[0] == "rejected"
+
+
+@pytest.mark.unit
+def test_host_ranges_and_either_or():
+    assert _read("restart nginx on web-01 through web-03")[2] == ["web-01", "web-02", "web-03"]
+    assert _read("upgrade 7zip on file-01 to 23.01")[1] == [("package.update", {"name": "7zip", "version": "23.01"})]
+    assert _read("restart nginx on web-01 or web-02, whichever is less busy")[0] == "needs_clarification"
