@@ -42,7 +42,7 @@ VERBS = {
     **dict.fromkeys(("update", "upgrade", "patch", "updates", "upgrades", "updated", "upgraded", "patched"), "update"),
     **dict.fromkeys(("install", "installs"), "install"),
     **dict.fromkeys(("remove", "uninstall", "purge", "delete", "erase", "removed", "uninstalled"), "remove"),
-    **dict.fromkeys(("check", "verify", "test", "probe", "inspect", "query", "show", "get", "view", "report",
+    **dict.fromkeys(("check", "verify", "test", "probe", "inspect", "query", "show", "get", "view", "report", "pull",
                      "tell", "give", "display", "list", "find", "confirm", "see", "look", "hit"), "check"),
     **dict.fromkeys(("ping", "reach", "pinging"), "ping"),
     **dict.fromkeys(("copy", "cp", "transfer", "upload", "push", "download", "fetch"), "copy"),
@@ -111,7 +111,8 @@ FILLER = frozenset(["the", "a", "an", "please", "pls", "can", "could", "would", 
                     "as", "well", "named", "called", "so", "left", "free", "sure", "gracefully", "safely", "soon",
                     "up-to-date", "available", "should", "shall", "may", "might", "must", "have", "has", "had",
                     "quick", "its", "thx", "agian", "anyway", "real", "quickly", "someone", "somebody", "anyone",
-                    "anybody", "folks", "guys", "team",
+                    "anybody", "folks", "guys", "team", "lately", "recently", "today", "tonight", "other", "others",
+                    "gracefully", "forcefully", "carefully",
                     "this", "that"]) - VAGUE - PRONOUNS
 
 
@@ -171,8 +172,8 @@ def tokenize(text: str, vocab: Vocabulary) -> tuple[list[Tok], list[Span]]:
 def classify(word: str, low: str, prev: str, nxt: str, vocab: Vocabulary) -> Tok:
     if low.startswith("__") and low.endswith("__"):
         return Tok("PH", low[2:-2], word)
-    host = vocab.host_index.get(low)
-    if host:
+    host = vocab.host_index.get(low) or (vocab.host_index.get(low.split(".", 1)[0]) if "." in low else None)
+    if host:  # "web-01" or its fully qualified name "web-01.corp.local"
         return Tok("HOST", host, word)
     noun_next = nxt in HOST_NOUNS
     if low in vocab.env_family_words and (low not in VERBS or noun_next or prev in ("in", "on")):
@@ -205,6 +206,8 @@ def classify(word: str, low: str, prev: str, nxt: str, vocab: Vocabulary) -> Tok
     if VERSION_RX.match(low):
         return Tok("VER", word, word)
     if low in FILLER or low in ("?", "!"):
+        if word.isupper() and len(word) >= 3:  # "WAS", "ANY": a name in capitals (shouting was lowered before)
+            return Tok("WORD", low, word)
         return Tok("FILL", low, word)
     doing = _doing(low)
     if doing is not None:  # "bouncing nginx", "restarting W3SVC": the verb

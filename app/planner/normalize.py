@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from app.planner import objects, wording
+from app.planner import objects, pasted, wording
 from app.planner.lexer import WIN_PATH_RX, typos
 from app.planner.wording import NOT_NAME_START
 
@@ -23,14 +23,6 @@ _PATH_HOLE = "\x02"  # so are Windows paths: \x02<n>\x02 stands for the n-th one
 _NAME = r"(?P<name>\x01\d+\x01|[A-Za-z0-9][A-Za-z0-9_.@+\-]*)"
 _FLAGS = r"(?:\s+(?:-{1,2}[A-Za-z][\w-]*(?:[= ](?:true|false|\d+))?|/[a-z]))*"
 
-_SERVICE_VERBS = {
-    "status": "status of service", "is-active": "status of service", "is-enabled": "status of service",
-    "query": "status of service", "queryex": "status of service", "qc": "status of service",
-    "start": "start service", "stop": "stop service", "restart": "restart service", "reload": "restart service",
-    "enable": "enable service", "disable": "disable service", "try-restart": "restart service",
-}
-_PS_SERVICE = {"get": "status of service", "start": "start service", "stop": "stop service",
-               "restart": "restart service"}
 _PKG_VERBS = {
     "install": "install package", "add": "install package", "remove": "remove package", "purge": "remove package",
     "erase": "remove package", "uninstall": "remove package", "del": "remove package", "autoremove": "remove package",
@@ -54,167 +46,7 @@ def _backticks(m: re.Match[str]) -> str:  # `free -m` is a quoted command, as "f
     return f'"{inner}"' if '"' not in inner else f"'{inner}'"
 
 
-# Read-only pipelines people paste: "ps aux | grep java", "dpkg -l | grep nginx", "journalctl -u x | grep 'y'",
-# "Get-Process | Sort-Object CPU -Descending | Select-Object -First 10", "cat /var/log/x | grep y"
-_GREP = r"\s*\|\s*(?:grep|egrep|findstr|select-string|sls)(?:\s+(?:-{1,2}[a-zA-Z][\w-]*|/[a-zA-Z]))*(?:\s+-pattern)?\s+"
-_PAT = r"(?P<pat>\x01\d+\x01|[^\s\x01\x02|]+)"
-
-
-@_rule(r"(?<![\w-])ps(?:\s+-?[a-zA-Z]+)*(?:\s*\|\s*grep\s+-v\s+grep)?" + _GREP + _PAT
-       + r"(?:\s*\|\s*grep\s+-v\s+grep)?")
-def _ps_grep(m: re.Match[str]) -> str:
-    return f"is process {m['pat']} running"
-
-
-@_rule(r"(?<![\w-])(?:dpkg\s+-l|rpm\s+-qa|apt\s+list(?:\s+--installed)?|(?:yum|dnf)\s+list(?:\s+installed)?|"
-       r"choco\s+list(?:\s+--local-only|\s+-l)?|pip3?\s+list|get-package|winget\s+list)" + _GREP + _PAT)
-def _pkg_grep(m: re.Match[str]) -> str:
-    return f"is package {m['pat']} installed"
-
-
-@_rule(r"(?<![\w-])journalctl\s+(?:-\S+\s+)*(?:-u|--unit)[= ](?P<u>[\w.@-]+)(?:\s+-{1,2}[\w-]+(?:[= ][\w.:-]+)?)*"
-       + _GREP + _PAT)
-def _journal_grep(m: re.Match[str]) -> str:
-    return f"search the {m['u'].removesuffix('.service')} journal for {m['pat']}"
-
-
-@_rule(r"(?<![\w-])(?:cat|tail(?:\s+-n\s*\d+|\s+-\d+)?|type|get-content)\s+(?P<path>/\S+|\x02\d+\x02)" + _GREP + _PAT)
-def _cat_grep(m: re.Match[str]) -> str:
-    return f"search for {m['pat']} in {m['path']}"
-
-
-@_rule(r"(?<![\w-])(?:get-process|gps)\s*\|\s*sort(?:-object)?\s+(?:-property\s+)?(?P<s>cpu|ws|workingset\w*|pm|vm|"
-       r"memory)\b(?:\s+-desc\w*)?(?:\s*\|\s*(?:select(?:-object)?\s+-first|head\s+-n?)\s*(?P<n>\d+))?"
-       r"|(?<![\w-])ps\s+(?:-?\w+\s+)*--sort[= ]-?%?(?P<s2>cpu|mem)\w*(?:\s*\|\s*head\s+-n?\s*(?P<n2>\d+))?")
-def _top_pipeline(m: re.Match[str]) -> str:
-    sort = (m["s"] or m["s2"] or "").lower()
-    count = m["n"] or m["n2"]
-    return f"top {count + ' ' if count else ''}processes by {'cpu' if sort == 'cpu' else 'memory'}"
-
-
-# Tools that print system facts or resolve names: "Get-CimInstance Win32_OperatingSystem", "uname -a",
-# "hostnamectl", "systeminfo", "dig +short x", "Resolve-DnsName x"
-@_rule(r"(?<![\w-])(?:get-(?:cim|wmi)(?:instance|object)\s+(?:-classname\s+)?win32_(?:operatingsystem|computersystem|"
-       r"processor|bios|physicalmemory)|uname(?:\s+-[a-z]+)*|hostnamectl|systeminfo|lscpu|cat\s+/etc/os-release|"
-       r"cat\s+/proc/(?:meminfo|cpuinfo|loadavg)|uptime(?=\s+on\b))")
-def _facts_tools(m: re.Match[str]) -> str:
-    return "system info"
-
-
-@_rule(r"(?<![\w-])(?:dig|nslookup|resolve-dnsname)(?:\s+[+-]\S+)*\s+(?:-name\s+)?(?P<n>[A-Za-z0-9][\w.-]*\.[\w.-]+|"
-       r"[a-z][\w-]*-\d+)(?:\s+[+-]\S+)*")
-def _dns_tools(m: re.Match[str]) -> str:
-    return f"resolve {m['n']}"
-
-
-# "openssl s_client -connect api.corp.local:443" reads the certificate an endpoint serves
-@_rule(r"(?<![\w-])openssl\s+s_client\s+(?:-\S+\s+)*?-connect\s+(?P<ep>[\w.-]+:\d{1,5})(?:\s+-\w+(?:\s+[^\s-]\S*)?)*")
-def _s_client(m: re.Match[str]) -> str:
-    return f"check the certificate served on {m['ep']}"
-
-
-# GUI places: "in services.msc", "Event Viewer > Windows Logs > Application", "in Task Manager"
-@_rule(r"\bevent\s*viewer\s*(?:>\s*|,\s*)?(?:windows\s+logs\s*(?:>\s*|,\s*))?(?P<log>system|application|security|setup)\b")
-def _event_viewer(m: re.Match[str]) -> str:
-    return f"the {m['log']} event log"
-
-
-@_rule(r"\b(?:in|from|via|using|through)\s+(?:the\s+)?(?:services\.msc|services\s+console|task\s*manager|taskmgr|"
-       r"eventvwr(?:\.msc)?|event\s*viewer|server\s+manager|iis\s+manager|mmc)\b")
-def _gui_place(m: re.Match[str]) -> str:
-    return ""
-
-
-@_rule(r"(?<![\w-])sudo\s+(?:-\S+\s+)*")
-def _sudo(m: re.Match[str]) -> str:
-    return ""
-
-
-# systemd / SysV / Windows sc and net: "systemctl status nginx", "service nginx restart", "sc query wuauserv",
-# "net stop \"Windows Update\""
-@_rule(r"(?<![\w-])(?:systemctl|sc(?:\.exe)?)" + _FLAGS + r"\s+(?P<verb>status|is-active|is-enabled|query|queryex|qc|"
-       r"start|stop|restart|reload|try-restart|enable|disable)" + _FLAGS + r"\s+" + _NAME + r"(?:\.service\b)?"
-       + _FLAGS)
-def _systemctl(m: re.Match[str]) -> str:
-    verb = m["verb"].lower()
-    if verb in ("enable", "disable") and "--now" in m.group(0).lower():  # enable --now: enable, then start
-        return f"{verb} service {m['name']} then {'start' if verb == 'enable' else 'stop'} service {m['name']}"
-    return f"{_SERVICE_VERBS[verb]} {m['name']}"
-
-
-@_rule(r"(?<![\w-])service\s+(?P<name>[A-Za-z0-9][A-Za-z0-9_.@+\-]*)\s+(?P<verb>status|start|stop|restart|reload)\b")
-def _sysv(m: re.Match[str]) -> str:
-    return f"{_SERVICE_VERBS[m['verb'].lower()]} {m['name']}"
-
-
-@_rule(r"(?<![\w-])net\s+(?P<verb>start|stop)\s+" + _NAME)
-def _net(m: re.Match[str]) -> str:
-    return f"{_SERVICE_VERBS[m['verb'].lower()]} {m['name']}"
-
-
-@_rule(r"(?<![\w-])(?P<verb>get|start|stop|restart)-service" + r"(?:\s+-(?:name|displayname))?\s+" + _NAME + _FLAGS)
-def _ps_service(m: re.Match[str]) -> str:
-    return f"{_PS_SERVICE[m['verb'].lower()]} {m['name']}"
-
-
-@_rule(r"(?<![\w-])set-service(?:\s+-name)?\s+" + _NAME + r"\s+-startuptype\s+(?P<mode>\w+)")
-def _ps_startup(m: re.Match[str]) -> str:
-    return f"{'disable' if m['mode'].lower() == 'disabled' else 'enable'} service {m['name']}"
-
-
-# Processes: "pkill -f celery", "killall -9 java", "taskkill /IM x.exe /F", "Get-Process x", "Stop-Process -Name x",
-# "pgrep -f x"; memory: "free -m"; a service named with its id in brackets: "IIS (W3SVC)" -> "W3SVC"
-@_rule(r"(?<![\w-])(?:pkill|killall|taskkill(?:\.exe)?|stop-process)" + _FLAGS + r"(?:\s+/im|\s+-name)?\s+" + _NAME
-       + _FLAGS)
-def _pkill(m: re.Match[str]) -> str:
-    return f"kill {m['name']}"
-
-
-@_rule(r"(?<![\w-])(?:pgrep|get-process|pidof)" + _FLAGS + r"(?:\s+-name)?\s+" + _NAME + _FLAGS)
-def _pgrep(m: re.Match[str]) -> str:
-    return f"check process {m['name']}"
-
-
-@_rule(r"(?<![\w-])free(?:\s+-[a-z]+)+(?=\s|$)|(?<![\w-])free(?=\s+on\b)")
-def _free(m: re.Match[str]) -> str:
-    return "show memory"
-
-
-# Task Manager's and GUI words for killing: "end task on x.exe", "end process java", "force quit x"
-@_rule(r"\b(?:end|kill)\s+(?:the\s+)?(?:task|process(?:\s+tree)?)\s+(?:on\s+|for\s+|of\s+)?(?:the\s+)?" + _NAME
-       + r"|\bforce[\s-]+(?:quit|close|kill|stop)\s+(?:the\s+)?" + _NAME.replace("name", "name2"))
-def _end_task(m: re.Match[str]) -> str:
-    return f"kill {m['name'] or m['name2']}"
-
-
-# Who listens on a port: "anything bound to 6379", "what's listening on 8080", "ss -tlnp | grep 5432",
-# "netstat -ano | findstr :443", "lsof -i :5432", "Get-NetTCPConnection -LocalPort 443"
-@_rule(r"\b(?:bound|bind|binding|listening|listens|attached)\s+(?:to|on|at)\s+(?:tcp\s+)?(?:port\s+)?:?(?P<p>\d{1,5})\b")
-def _bound(m: re.Match[str]) -> str:
-    return f"listening on port {m['p']}"
-
-
-@_rule(r"(?<![\w-])(?:(?:ss|netstat)(?:\s+-[a-zA-Z]+)*\s*\|\s*(?:grep|findstr|select-string)(?:\s+[-/][a-zA-Z]+)*"
-       r"|lsof\s+-i\s*(?:tcp)?|get-nettcpconnection\s+-localport)\s*[\s:]?(?P<p>\d{1,5})\b")
-def _port_tools(m: re.Match[str]) -> str:
-    return f"is port {m['p']} open"
-
-
-# Searching a file with a tool: "grep -i error /var/log/x", "zgrep -c 'OOM' /var/log/kern.log.1.gz",
-# "findstr /i timeout C:\\logs\\a.log", "Select-String -Pattern denied -Path C:\\x.log"
-@_rule(r"(?<![\w-])(?:[ez]?grep|rg|ag|findstr|select-string|sls)(?:\s+(?:-{1,2}[a-zA-Z][\w-]*|/[a-zA-Z]))*"
-       r"(?:\s+-pattern)?\s+(?P<pat>\x01\d+\x01|[^\s\x01\x02/\\][^\s\x01\x02]*)(?:\s+-path(?=\s+[\x01\x02])|(?=\s+(?:/|\x02)))")
-def _grep(m: re.Match[str]) -> str:
-    return f"search for {m['pat']} in"
-
-
-# Accounts: "getent passwd deploy", "net user svc_backup", "Get-LocalUser svc_x", "Get-ADUser jdoe", "id deploy"
-@_rule(r"(?<![\w-])(?:getent\s+passwd|net\s+user|get-localuser(?:\s+-name)?|get-aduser(?:\s+-identity)?|lslogins|"
-       r"finger|id)\s+" + _NAME + r"(?:\s+/domain)?")
-def _account_tools(m: re.Match[str]) -> str:
-    return f"does the user {m['name']} exist"
-
-
+_REWRITES.extend(pasted.REWRITES)  # commands operators paste (app.planner.pasted), first
 _REWRITES.extend(wording.REWRITES)  # questions, needs and courtesy (app.planner.wording), in this place
 
 
@@ -225,9 +57,10 @@ def _bracketed_id(m: re.Match[str]) -> str:
 
 # Package managers: "apt-get install -y htop", "yum remove telnet", "choco upgrade googlechrome", "winget install X"
 @_rule(r"(?<![\w-])(?:" + _MANAGERS + r")" + _FLAGS + r"\s+(?P<verb>install|add|remove|purge|erase|uninstall|del|"
-       r"autoremove|upgrade|update|up)" + _FLAGS + r"\s+(?P<name>[A-Za-z0-9][A-Za-z0-9_.@+\-]*)" + _FLAGS)
+       r"autoremove|upgrade|update|up)" + _FLAGS + r"\s+(?P<name>[A-Za-z0-9][A-Za-z0-9_.@+\-]*)"
+       r"(?:" + _FLAGS + r"\s+(?:--version|--ver|-v|--required-version)[= ](?P<ver>[\w.+~:-]+))?" + _FLAGS)
 def _pkg(m: re.Match[str]) -> str:
-    return f"{_PKG_VERBS[m['verb'].lower()]} {m['name']}"
+    return f"{_PKG_VERBS[m['verb'].lower()]} {m['name']}" + (f" version {m['ver']}" if m["ver"] else "")
 
 
 # Package queries: "rpm -q nginx", "dpkg -l openssl", "dpkg -s x", "choco list --local-only x", "apt list --installed x"
@@ -323,7 +156,8 @@ def _startup_question(m: re.Match[str]) -> str:
     return f"status of service {m['name']}"
 
 
-@_rule(r"\b(?:make|have|let|get|configure)\s+(?:the\s+)?" + _NAME + r"(?:\s+service)?\s+(?:to\s+)?(?:start|run)\s+"
+@_rule(r"\b(?:make|have|let|get|configure|enable|set)\s+(?:the\s+)?" + _NAME
+       + r"(?:\s+service)?\s+(?:to\s+)?(?:start|run)\s+"
        r"(?:up\s+)?(?:automatically|at\s+boot|on\s+boot|at\s+startup|on\s+startup|with\s+the\s+system)")
 def _make_autostart(m: re.Match[str]) -> str:
     return f"enable {m['name']}"
@@ -414,6 +248,12 @@ _TICKET = re.compile(r"(?<![\w-])(?:(?:INC|CHG|RITM|REQ|PRB|SCTASK|TASK|SR|TKT|C
                      r"(?![\w-])\s*[:\-–]?", _I)
 
 
+_QUOTED_HOST = re.compile(r"(?<![\w])[\"'“](?P<h>[A-Za-z][\w-]*-\d+[a-z]?(?:\.[\w-]+)*)[\"'”](?![\w])")
+
+
+_TASKLIST_FILTER = re.compile(r"(?<![\w-])tasklist(?:\.exe)?\s+/fi\s+[\"']imagename\s+eq\s+(?P<n>[\w.-]+)[\"']", _I)
+
+
 def _shouting(text: str) -> bool:
     """Typed in capitals: four or more letters, none lower case, outside quoted text."""
     bare = _QUOTED.sub(" ", text)
@@ -433,6 +273,8 @@ def normalize(text: str) -> str:
     """The request with operators' tool syntax and chatter rewritten to plain wording (quoted text untouched)."""
     out = _REWRITES[0][0].sub(_backticks, text)  # backticks become quotes first: they are quoted commands too
     out = _TICKET.sub(" ", re.sub(r"^\s*(?:re|fwd?)\b\s*:?", " ", out, flags=_I))  # "re:", "fwd:" of a mail
+    out = _QUOTED_HOST.sub(lambda m: m.group("h"), out)  # "restart sshd on 'web-05'": a host, not quoted text
+    out = _TASKLIST_FILTER.sub(lambda m: f"is process {m['n']} running", out)
     if _shouting(out):  # "RESTART NGINX ON WEB-01": the words as they would be written (quoted text kept)
         out = _lower_unquoted(out)
     quoted, paths = _Held(_HOLE), _Held(_PATH_HOLE)

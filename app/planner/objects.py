@@ -118,8 +118,21 @@ def object_os(step: Step) -> tuple[str | None, str]:
     return None, ""
 
 
+_ACCESS_CONFIG = re.compile(r"(?:^|[\\/])(?:sshd_config(?:\.d[\\/]\S+)?|winrm\S*\.(?:xml|config)|"
+                            r"hosts\.(?:allow|deny))$", re.I)
+_ACCESS_LINES = re.compile(r"^\s*(?:DenyUsers|DenyGroups|AllowUsers|AllowGroups|PasswordAuthentication\s+no|"
+                           r"PubkeyAuthentication"
+                           r"\s+no|Port\s+\d+|ListenAddress|UsePAM\s+no|AuthorizedKeysFile|ALL\s*:|sshd\s*:)", re.I)
+
+
 def lockout_reason(step: Step) -> str | None:
-    """Why stopping/disabling/killing this step's object would cut Opsplan off from its hosts, or None."""
+    """Why stopping/disabling/killing this step's object (or this edit of the SSH server's configuration) would
+    cut Opsplan off from its hosts, or None."""
+    if step.action == "config.line" and _ACCESS_CONFIG.search(str(step.params.get("path") or "")) \
+            and _ACCESS_LINES.match(str(step.params.get("line") or "")):
+        return (f"Refused: that line in {step.params.get('path')} decides who may log in over SSH, and Opsplan "
+                "reaches its hosts over SSH; a wrong value cuts the hosts off so no later run could undo it. Change "
+                "it from the host's console.")
     if step.action not in _LOCKING_ACTIONS:
         return None
     name = str(step.params.get("name") or "").lower().removesuffix(".service").removesuffix(".exe")

@@ -100,7 +100,8 @@ def _log_source(t: _Text, consumed: list[tuple[int, int]]) -> dict[str, object] 
         consumed.append(m.span())
         unit = m.group("unit")
         return {"unit": _EVENT_LOGS.get(unit.lower(), unit) if re.search(r"event", m.group(0), _I) else unit}
-    m = re.search(r"\b(?:the\s+)?(?P<unit>system|application|security|setup)\s+(?:event\s*)?logs?\b", t.protected, _I)
+    m = re.search(r"\b(?:the\s+)?(?P<unit>system|application|security|setup)\s+(?:event\s*)?(?:logs?|events?)\b",
+                  t.protected, _I)
     if m is not None:
         consumed.append(m.span())
         return {"unit": _EVENT_LOGS[m.group("unit").lower()]}
@@ -108,7 +109,8 @@ def _log_source(t: _Text, consumed: list[tuple[int, int]]) -> dict[str, object] 
     return {"path": path} if path else None
 
 
-_LOG_WORDS = re.compile(r"\b(?:logs?|journal|journald|journalctl|event\s*log|eventlog|syslog|tail)\b", _I)
+_LOG_WORDS = re.compile(r"\b(?:logs?|journal|journald|journalctl|event\s*log|eventlog|syslog|tail|"
+                        r"(?:system|application|security|setup)\s+events?)\b", _I)
 _SEARCH = re.compile(r"\b(?:search|grep|scan|look(?:ing)?\s+for|find|any|check\s+for|occurrences?\s+of|"
                      r"mentions?\s+of)\b", _I)
 
@@ -164,6 +166,8 @@ def _logs(t: _Text) -> Reading | None:
         consumed.append(journal_of.span())
         source = {"unit": journal_of.group("unit")}
     consumed += [m.span() for m in _LOG_WORDS.finditer(t.protected)]
+    if pattern is None and re.search(r"\b(?:search|grep|scan|look(?:ing)?\s+for|find)\b", t.protected, _I):
+        return Reading("logs.search", dict(source or {}), consumed, "search words without a pattern")  # it asks
     if pattern is not None:
         params: dict[str, object] = {"pattern": pattern, **(source or {}), **({"lines": lines} if lines else {})}
         return Reading("logs.search", params, consumed, "search words and a pattern")
@@ -219,7 +223,7 @@ _ENDPOINT = r"(?P<ep>[A-Za-z0-9][A-Za-z0-9_.\-]*:\d{1,5})\b"
 
 @_reader
 def _cert(t: _Text) -> Reading | None:
-    m = re.search(r"\b(?:certs?|certificates?|ssl|tls|x509)\b", t.protected, _I)
+    m = re.search(r"\b(?:certs?|certificates?|ssl|tls|x509|issuer)\b", t.protected, _I)
     if m is None:  # a certificate file named alone: "days left on C:\\Certs\\x.cer"
         cert_file = next((s for s in t.spans
                           if s.kind == "p" and re.search(r"\.(?:cer|crt|pem|pfx|p12|der)$", s.value, _I)), None)

@@ -24,12 +24,19 @@ def _cleanup(t: _Text) -> Reading | None:
     consumed = [m.span()]
     params: dict[str, object] = {"older_than_days": days}
     glob = re.search(r"(?<![^\s(,])(?P<g>[\w.\-]*\*[\w.*\-]*)(?:\s+files?)?", t.protected)
+    held = next((m for m in re.finditer(r"__q\d+__", t.protected) if "*" in (t.value(m.group(0)) or t.spans[0]).value),
+                None)
     if glob is not None:
         params["pattern"] = glob.group("g")
         consumed.append(glob.span())
+    elif held is not None:  # a quoted glob: "-name '*.gz'"
+        params["pattern"] = t.value(held.group(0)).value  # type: ignore[union-attr]
+        consumed.append(held.span())
     if (path := _first_path(t, consumed)) is not None:
         params["path"] = path
-    verb = re.search(r"\b(?:delete|remove|clean(?:\s+up|\s+out)?|clean-?up|purge|prune|wipe\s+out|get\s+rid\s+of|drop|"
+    verb = re.search(r"\b(?:delete|remove|clean(?:\s+up|\s+out)?|clean-?up|clear(?:\s+out)?|empty|purge|prune|"
+                     r"wipe\s+out|"
+                     r"get\s+rid\s+of|drop|"
                      r"housekeep|tidy(?:\s+up)?|trim|expire|nuke|zap)\b",
                      t.protected, _I)
     if verb is None:
@@ -120,6 +127,10 @@ def _config_line_plain(t: _Text) -> Reading | None:
     return None
 
 
+_NOT_ACCOUNTS = _NOT_NAMES | {"accounts", "users", "logins", "exists", "exist", "details", "info", "list", "for",
+                             "with", "has", "have", "whether", "if", "that"}
+
+
 @_reader
 def _user(t: _Text) -> Reading | None:
     m = (re.search(r"\b(?:local\s+|domain\s+)?(?:user|account|login)\s+(?:account\s+)?(?:called|named)\s+(?P<n>" + _WORD
@@ -137,9 +148,12 @@ def _user(t: _Text) -> Reading | None:
          or re.search(r"\bis\s+there\s+(?:a|an)\s+(?:local\s+)?(?:user|account|login)\s+"
                       r"(?:called\s+|named\s+)?(?P<n>" + _WORD + r")",
                       t.protected, _I))
-    if m is None or m.group("n").lower() in _NOT_NAMES | {"accounts", "users", "logins", "exists", "exist", "details",
-                                                          "info", "list", "for", "with", "has", "have"}:
-        return None
+    if m is not None and m.group("n").lower() in _NOT_ACCOUNTS:
+        m = None
+    if m is None:
+        unnamed = re.search(r"\b(?:a\s+|the\s+)?(?:user|account)\s+(?:exists?|is\s+present|is\s+there)\b",
+                            t.protected, _I)
+        return Reading("user.check", {}, [unnamed.span()], "an account, not named (it asks which)") if unnamed else None
     if re.search(r"\b(?:create|add|delete|remove|disable|lock|unlock|reset|change|rename)\b", t.protected, _I):
         return None
     return Reading("user.check", {"name": m.group("n")}, [m.span()], "an account called ...")

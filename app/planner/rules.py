@@ -119,7 +119,8 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
         elif k == "NOUN" and mode == "OBJ" and tok.value == "singular" and (
                 (nxt is not None and nxt.kind == "KW" and nxt.value in ("process", "service"))
                 or (c.verb == "kill" and not any(c.objects))
-                or (nxt is not None and nxt.kind == "STATE" and nxt.value == "running"
+                or (_next_word(toks, idx) is not None and _next_word(toks, idx).kind == "STATE"  # type: ignore[union-attr]
+                    and _next_word(toks, idx).value == "running"  # type: ignore[union-attr]
                     and (prev is None or prev.text.lower() not in _DETERMINERS))):  # "the node process", "pkill node"
             c.objects[-1].append(Tok("WORD", tok.text.lower(), tok.text))
             tok = c.objects[-1][-1]
@@ -149,8 +150,13 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
         elif k == "CONJ":
             if mode == "OBJ" and c.objects[-1]:
                 c.objects.append([])
+                if tok.value == "or":  # "restart nginx or apache2": one of them
+                    c.either = True
             if mode == "TGT" and tok.value == "or":  # "web-01 or web-02, whichever ...": one of them, not both
                 c.either = True
+        elif k == "WORD" and tok.value == "but" and mode == "TGT" and nxt is not None \
+                and nxt.kind in ("HOST", "GROUP", "ENV", "OS"):  # "all windows hosts but file-01"
+            mode = "EXC"
         elif k == "WORD":
             low = tok.value
             group = vocab.group_index.get(low)
@@ -180,6 +186,11 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
     if prep in ("from", "using", "with") and clauses[-1].verb in ("update", "deploy"):
         clauses[-1].dangling_source = True
     return [c for c in clauses if c.has_content()]
+
+
+def _next_word(toks: list[Tok], idx: int) -> Tok | None:
+    """The next token that is not filler ("node is running": "running")."""
+    return next((t for t in toks[idx + 1:] if t.kind != "FILL"), None)
 
 
 def _named_object(prev: Tok | None, nxt: Tok | None, low: str, vocab: Vocabulary) -> bool:
@@ -244,6 +255,8 @@ def build(c: Clause, prev_names: list[str], shared: list[str] | None = None
         return [], [], ("Refused: that does not look like an operations request. I can plan actions on the fleet, "
                         "e.g. 'restart nginx on the staging web servers'.")
     steps, questions, why = _build(c, names)
+    if c.either and len(names) > 1 and steps:  # "restart nginx or apache2": one of them, which?
+        return steps, [f"You wrote {' or '.join(names)}: which one do you mean?"], None
     quoted = {span.value for span, _ in c.spans if span.kind == "q"}
     for action, params in steps:
         name = str(params.get("name") or "")
@@ -340,7 +353,7 @@ def _build(c: Clause, names: list[str]) -> tuple[list[tuple[str, dict]], list[st
         disk = ("disk.check", {"path": path} if path else {})
         if "info" not in kws:
             return [disk], [], None
-        info = ("system.info", {})  # "check disk and uptime", "memory and disk": both, in the order asked
+        info: tuple[str, dict] = ("system.info", {})  # "check disk and uptime", "memory and disk": both, in order
         return ([disk, info] if c.kws.index("info") > c.kws.index("disk") else [info, disk]), [], None
     if "info" in kws:
         return [("system.info", {})], [], None
@@ -466,6 +479,8 @@ def _plan_normalized(text: str, vocab: Vocabulary) -> Plan:
     phrase = phrases.match(text, vocab.catalog)
     for i, c in enumerate(clauses):
         shared = _names(clauses[i + 1]) if i + 1 < len(clauses) else None
+        if not shared and i + 1 < len(clauses) and clauses[i + 1].pronoun and prev_names:
+            shared = prev_names  # "install redis, then enable and start it": "it" is redis for both verbs
         steps, qs, why = build(c, prev_names, shared)
         if why:
             if phrase is not None and phrase.words >= 2:  # a definition reads it: e.g. "delete files older than"

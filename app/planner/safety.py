@@ -42,6 +42,10 @@ CATASTROPHIC = [
         (r"\b(?:shut\s*down|shutdown|power\s*off|poweroff|halt|turn\s+off)\s+(?:all|every|everything|the\s+(?:whole|entire)|"
          r"-h\b|/s\b|now\b)", "shutting down the fleet"),
         (r":\(\)\s*\{", "a fork bomb"),
+        (r"\bvssadmin\s+delete\s+shadows\b|\bwmic\s+shadowcopy\s+delete\b|\bwbadmin\s+delete\s+(?:catalog|systemstatebackup|backup)\b"
+         r"|\bbcdedit\s+/set\s+\S+\s+recoveryenabled\s+no\b", "deleting backups or shadow copies"),
+        (r"\btruncate\s+(?:-\S+\s+)*-s\s*0\s+\S*/(?:var/lib|etc|boot|usr|data|srv|opt)/|(?<![<>])>\s*/(?:var/lib|etc|boot)/\S+",
+         "emptying a data or system file"),
         (r"\bchmod\s+(?:-\S+\s+)*[0-7]{3,4}\s+/(?=\s|$)|\bchown\s+-R\s+\S+\s+/(?=\s|$)", "changing permissions of /"),
         (r"\bremove-item\b[^\n]*-recurse[^\n]*\b[a-z]:\\?(?:\s|$|[\"'])|\b(?:del|erase)\s+/[sfq]\b|\brd\s+/s\b|\brmdir\s+/s\b",
          "recursively deleting a Windows drive"),
@@ -66,7 +70,9 @@ INJECTION = re.compile(
     r"(?:to|as)\b|\bas\s+the\s+(?:planner|assistant|ai|system)\b|\b(?:reviewer|approver|manager|boss|lead)\s+(?:already\s+)?"
     r"(?:said|says|gave|approved)\s+(?:ok|okay|yes|fine|go|it|the\s+go)"
     r"|\bmark\s+(?:it|this|that)\s+(?:plan\s+|request\s+|change\s+|one\s+)?(?:as\s+)?(?:approved|reviewed|safe|low)\b"
-    r"|\bno\s+need\s+(?:to\s+)?(?:wait\s+)?(?:for\s+)?(?:an?\s+|the\s+)?(?:approval|review|sign-?off|preview)\b",
+    r"|\bno\s+need\s+(?:to\s+)?(?:wait\s+)?(?:for\s+)?(?:an?\s+|the\s+)?(?:approval|review|sign-?off|preview)\b"
+    r"|\bapprovals?\s+(?:already\s+|has\s+been\s+|was\s+|is\s+)?(?:granted|given|done|obtained)\b|\bpre-?approved\b"
+    r"|^\s*(?:system|assistant|developer|admin)\s*:",
     _I,
 )
 

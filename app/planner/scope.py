@@ -51,8 +51,8 @@ OUT_OF_CATALOG: list[tuple[re.Pattern[str], str]] = [
         (r"\b(?:processes|procs|everything|sessions)\s+(?:of|owned\s+by|belonging\s+to|run\s+by|running\s+as|for)\s+"
          r"(?:the\s+)?user\b|\bkill\s+(?:all\s+)?(?:of\s+)?\S+['’]?s\s+(?:processes|sessions)\b",
          "act on every process of a user"),
-        (r"\b(?:clean(?:\s*-?\s*up|\s+out)?|clear(?:\s+out)?|tidy(?:\s+up)?|empty|flush)\b(?![^.]*\b(?:older\s+than|more\s+than|"
-         r"over|at\s+least)\s+\d+\s*(?:days?|d|weeks?|w|months?)\b)(?![^.]*\b\d+\s*(?:days?|weeks?|months?)\s+old\b)",
+        (r"\b(?:clean(?:\s*-?\s*up|\s+out)?|clear(?:\s+out)?|tidy(?:\s+up)?|empty|flush)\b(?!(?:(?!\.\s)[^\n])*\b(?:older\s+than|more\s+than|"
+         r"over|at\s+least)\s+\d+\s*(?:days?|d|weeks?|w|months?)\b)(?!(?:(?!\.\s)[^\n])*\b\d+\s*(?:days?|weeks?|months?)\s+old\b)",
          "clean up or clear data without an age (say which directory and how old, e.g. 'delete files older than "
          "30 days "
          "in D:\\Logs')"),
@@ -61,6 +61,9 @@ OUT_OF_CATALOG: list[tuple[re.Pattern[str], str]] = [
          r"iis|(?:[\w.-]+\s+)?(?:windows\s+features?|features?|roles?))\b", "change Windows features or OS settings"),
         (r"\badd\s+\d+\s*(?:gb|mb|tb|g|m|t)?\s*(?:of\s+)?(?:ram|memory|cpus?|vcpus?|cores?|disk|storage|space|swap)\b",
          "resize a machine"),
+        (r"\bgit\s+(?:pull|clone|checkout|fetch|reset|merge|push|stash)\b|\b(?:npm|yarn|pnpm|composer|bundle)\s+(?:install|"
+         r"update|ci|run)\b|\bpip3?\s+install\s+-r\b|\bmake\s+(?:install|build|deploy)\b",
+         "run a build or source-control step"),
         (r"\b(?:mount|unmount|umount|remount)\s+(?:the\s+)?(?:\S+\s+)?(?:share|nfs|volume|disk|drive|partition|file\s*system|"
          r"__p\d+__)", "mount or unmount file systems"),
     )

@@ -20,7 +20,7 @@ from app.planner.vocabulary import Vocabulary
 from compiler.models import Plan, PlanStatus
 
 _VERB_WORDS = "|".join(sorted((v for v in VERBS if v.isalpha()), key=len, reverse=True)) \
-    + "|tail|search|grep|look|purge"
+    + "|tail|search|grep|look|purge|top"
 _CUT = re.compile(r"\s*(?:;|,?\s*\b(?:and\s+)?then\b|,?\s*\bafter\s*wards?\b|,?\s*\bafter\s+that\b|,\s*(?:and\s+)?"
                   r"(?=(?:also\s+)?"
                   rf"(?:{_VERB_WORDS})\b)|\s+and\s+(?=(?:also\s+)?(?:{_VERB_WORDS})\b))\s*", re.IGNORECASE)

@@ -47,9 +47,10 @@ def _last_boot(m: re.Match[str]) -> str:
 @_rule(r"\b(?P<what>cron\s*jobs?|crontabs?|cron\s+entries|scheduled\s+(?:tasks?|jobs?))\s+(?:does|do|has|have)\s+"
        r"(?:the\s+)?(?:user\s+)?(?P<u>[\w.-]+)(?:\s+user)?\s+(?:have|got|own|set\s+up)\b"
        r"|\b(?P<what2>cron\s*jobs?|crontabs?|scheduled\s+(?:tasks?|jobs?))\s+(?:running|run|set\s+up)\s+(?:as|under|by)\s+"
-       r"(?:the\s+)?(?:user\s+)?(?P<u2>[\w.-]+)")
+       r"(?:the\s+)?(?:user\s+)?(?P<u2>[\w.-]+)"
+       r"|\b(?:jobs|tasks)\s+(?:does|do|has|have)\s+(?:the\s+)?(?:user\s+)?(?P<u3>[\w.-]+)\s+(?:have\s+|got\s+)?scheduled\b")
 def _cron_owner(m: re.Match[str]) -> str:
-    return f"cron jobs of {m['u'] or m['u2']}"
+    return f"cron jobs of {m['u'] or m['u2'] or m['u3']}"
 
 
 @_rule(r"\b(?P<u>[A-Za-z_][\w.-]*)(?:\s+user)?['’]s\s+(?P<what>cron\s*jobs?|crontabs?|cron|scheduled\s+(?:tasks?|jobs?))")
@@ -122,10 +123,11 @@ def _told_then_asked(m: re.Match[str]) -> str:
     return f"{verb} {m['name']}{m['svc'] or ''}{m['where'] or ''}"
 
 
-# Why, not what: "for the upgrade", "before tonight's maintenance", "ahead of the release" add no step
-@_rule(r"\s*\b(?:for|before|during|ahead\s+of|because\s+of|due\s+to|after)\s+(?:the|a|an|our|this|tonight'?s|today'?s|"
+# Why, not what: "for the upgrade", "before tonight's maintenance", "ahead of the release", "after patching"
+@_rule(r"\s*\b(?:for|before|during|ahead\s+of|because\s+of|due\s+to|after)\s+(?:(?:the|a|an|our|this|tonight'?s|today'?s|"
        r"tomorrow'?s|next|upcoming)\s+(?:\w+\s+)?(?:upgrade|update|maintenance|migration|patching|patch|deploy(?:ment)?|"
-       r"release|change|window|outage|cutover|rollout|go-live|audit)\b")
+       r"release|change|window|outage|cutover|rollout|go-live|audit)|patching|deploying|upgrading|updating|maintenance|"
+       r"hours|business\s+hours|close\s+of\s+business)\b")
 def _purpose(m: re.Match[str]) -> str:
     return ""
 
@@ -193,6 +195,70 @@ def _threshold(m: re.Match[str]) -> str:
 @_rule(r"\b[A-Za-z][\w-]*\s*\(\s*(?:port\s+|tcp\s*/?\s*)?(?P<p>\d{1,5})\s*\)")
 def _port_in_brackets(m: re.Match[str]) -> str:
     return f"port {m['p']}"
+
+
+# Why it is asked, after the instruction: "then disable it so it stays down", "so it doesn't come back"
+@_rule(r"\s*,?\s*\bso\s+(?:that\s+)?(?:it|they|nginx|the\s+\w+)\s+(?:stays?|remains?|doesn'?t|won'?t|does\s+not|will\s+not|"
+       r"can'?t|cannot|is\s+not|isn'?t|keeps?)\b[^,.;]*")
+def _so_that(m: re.Match[str]) -> str:
+    return ""
+
+
+# Waiting is part of a reboot: "reboot app-02 and wait for it (to come back)"
+@_rule(r"\s*(?:,|\band\b)\s+wait\s+(?:for\s+(?:it|them)(?:\s+to\s+come\s+back(?:\s+up|\s+online)?)?|until\s+(?:it'?s|it\s+is|"
+       r"they'?re)\s+back(?:\s+up|\s+online)?)")
+def _and_wait(m: re.Match[str]) -> str:
+    return ""
+
+
+# "bring W3SVC back up", "bring nginx down", "bring the box back online" (a host: start is no reboot, so the rules ask)
+@_rule(r"\bbring\s+(?:the\s+)?" + _NAME + r"(?P<svc>\s+(?:service|daemon))?\s+(?:back\s+)?"
+       r"(?P<way>up|online|down|offline)\b")
+def _bring(m: re.Match[str]) -> str:
+    if m["name"].lower() in NOT_NAME_START:
+        return m.group(0)
+    return f"{'start' if m['way'].lower() in ('up', 'online') else 'stop'} {m['name']}{m['svc'] or ''}"
+
+
+# "which of the cis hosts have the Spooler running?", "which of the db servers have pgbouncer installed"
+@_rule(r"\bwhich\s+(?:ones?\s+)?(?:of\s+)?(?P<t>(?:the\s+)?[\w\s.-]+?)\s+(?:have|has|are\s+running|run)\s+(?:the\s+)?"
+       + _NAME
+       + r"(?P<svc>\s+(?:service|package|process))?\s+(?P<st>running|installed|up|started|stopped|listening|open)\b")
+def _which_have(m: re.Match[str]) -> str:
+    if m["st"].lower() == "installed":
+        return f"is package {m['name']} installed on {m['t']}"
+    return f"is {m['name']}{m['svc'] or ''} {m['st']} on {m['t']}"
+
+
+# "don't touch web-02 - restart nginx on the other prod web servers" -> "restart nginx on ... except web-02"
+@_rule(r"^\s*(?:please\s+)?(?:don'?t|do\s+not|never)\s+touch\s+(?P<t>[\w.-]+(?:\s*(?:,|and)\s*[\w.-]+)*)\s*(?:[—–-]+|,|;|:)\s*"
+       r"(?P<rest>.+)$")
+def _dont_touch(m: re.Match[str]) -> str:
+    return f"{m['rest']} except {m['t']}"
+
+
+# Where things come from and go, said as labels: "source /tmp/x, target /opt/x/bin/x"
+@_rule(r"[,:]?\s*\b(?P<which>source|src|target|destination|dest)\s*(?:path)?\s*[:=]?\s+(?=/|\x02|https?://)")
+def _labelled_path(m: re.Match[str]) -> str:
+    return " from " if m["which"].lower() in ("source", "src") else " at "
+
+
+# Replacing an executable: "swap the exporter executable on mon-01 with URL at PATH, app name exporter"
+@_rule(r"\b(?:swap|replace)\s+(?:out\s+)?(?:the\s+)?(?P<n>[\w.-]+)\s+(?:executable|binary|exe)\b(?P<mid>[^,]*?)\s+with\s+"
+       r"(?:the\s+new\s+(?:one\s+)?(?:from\s+)?)?")
+def _swap_binary(m: re.Match[str]) -> str:
+    return f"update app {m['n']}{m['mid']} from "
+
+
+@_rule(r"\s*,\s*(?:the\s+)?(?:app|application)\s+name(?:\s+is)?\s+[\w.-]+\s*$")
+def _app_name_again(m: re.Match[str]) -> str:
+    return ""
+
+
+# Getting a file: "pull https://x/y.tar.gz down to /opt/y.tar.gz", "grab \\\\f\\x.msi to C:\\Temp"
+@_rule(r"\b(?:pull|grab|download)\s+(?P<src>https?://\S+|\x02\d+\x02|/\S+)\s+(?:down\s+)?(?:to|into|onto)\s+")
+def _pull_to(m: re.Match[str]) -> str:
+    return f"copy {m['src']} to "
 
 
 # A pager's reply before the instruction: "ack, bouncing nginx on web-04", "on it - restarting W3SVC"
