@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import re
 
-from app.planner.lexer import HOSTLIKE_RX, VERBS, Tok, protect, tokenize
+from app.planner.lexer import HOSTLIKE_RX, Tok, protect, tokenize
 from app.planner.vocabulary import Vocabulary
 
 _SENTENCE_END = re.compile(r"(?<=[.!?:])\s+(?=[A-Z])")
-_PIECES = re.compile(r"(,\s+|\s+[-–—]{1,2}\s+|\?\s+(?=[a-z]))")
+_PIECES = re.compile(r"(,\s+|;\s+|\s+[-–—]{1,2}\s+|\?\s+(?=[a-z]))")
 _TARGETS = frozenset(("HOST", "GROUP", "ENV", "OS", "ALL"))
 _INSTRUCTION = frozenset(("V", "ENSURE", "THEN"))
+_TARGET_WORDS = frozenset(("HOST", "GROUP", "ENV", "OS", "ALL", "NOUN", "EXCEPT"))
 _READ_VERBS = frozenset(("search", "grep", "tail", "look", "find", "show", "list", "read", "count"))
 _SUBJECTS = frozenset(("we", "were", "i", "im", "they", "theyre", "nobody", "noone", "everyone", "user", "users",
                        "customer", "customers", "he", "she", "someone", "somebody", "people", "graphs", "monitoring",
@@ -35,16 +36,32 @@ _PAST = re.compile(r"^(?:[a-z]{3,}ed|went|was|were|is|are|got|came|broke|ran|too
 _PARTICIPLE = re.compile(r"^[a-z]{3,}(?:ed|ing)$")
 
 
+def _instructs(tok: Tok) -> bool:
+    """An instruction word, not a progressive form ("the box keeps rebooting")."""
+    return tok.kind in _INSTRUCTION and not tok.text.lower().endswith("ing")
+
+
 def _doing(word: str) -> bool:
     """An -ing form of an instruction verb ("replacing", "keeping", "using")."""
     if not word.endswith("ing") or len(word) < 6:
         return False
     stem = word[:-3]
-    return any(w in VERBS or w in _HOW for w in (stem, stem + "e", stem[:-1]))
+    return any(w in _HOW for w in (stem, stem + "e", stem[:-1]))
 
 
 def _meaningful(toks: list[Tok]) -> list[Tok]:
     return [t for t in toks if t.kind != "FILL" or t.value in _SUBJECTS or t.value in _STILL_ASKING]
+
+
+def _instruction(text: str, vocab: Vocabulary) -> bool:
+    """Asks for something: its first meaningful word is an instruction verb ("Remove anything older than 7 days",
+    "Please restart X"), not a subject ("users report ...")."""
+    words = [t for t in tokenize(text, vocab)[0] if t.kind not in ("FILL", "PREP", "CONJ")]
+    return bool(words) and words[0].kind in ("V", "ENSURE", "THEN") and not words[0].text.lower().endswith("ing")
+
+
+def _hosts_of(sentences: list[str], vocab: Vocabulary) -> list[str]:
+    return [t.text for s in sentences for t in tokenize(s, vocab)[0] if t.kind == "HOST"]
 
 
 def has_targets(text: str, vocab: Vocabulary) -> bool:
@@ -61,7 +78,8 @@ def _narrative(piece: str, vocab: Vocabulary) -> bool:
     lows = {t.text.lower().replace("'", "") for t in toks}
     subject = words[0].text.lower().replace("'", "").replace("’", "") in _SUBJECTS
     if any(t.kind in _TARGETS - {"ALL"} for t in toks):  # "we're moving staging to nginx": a story naming a target
-        return subject and not any(t.kind in _INSTRUCTION for t in toks) and not lows & _STILL_ASKING
+        return (subject or statement(piece, vocab)) and not any(_instructs(t) for t in toks) \
+            and not lows & {"also", "too", "same", "please", "pls", "plz"}
     first = words[0].text.lower()
     if words[0].kind == "V" and ((first.endswith("s") and not words[0].value.endswith("s"))  # "updates pending"
                                  or (len(words) > 1 and _PAST.match(words[1].text.lower()))):  # "deploy went out"
@@ -71,11 +89,16 @@ def _narrative(piece: str, vocab: Vocabulary) -> bool:
         return False
     if _doing(first):  # "replacing the line that matches ^X=": how, not why
         return False
-    if any(t.kind in _INSTRUCTION for t in words[1:]):  # "graphs show clock drift": a subject, then its verb
+    if any(_instructs(t) for t in words[1:]):  # "graphs show clock drift": a subject, then its verb
         return True
-    if lows & _STILL_ASKING:
+    asking = lows & {"also", "too", "same", "please", "pls", "plz"} or (
+        first in ("we", "i", "you") and lows & {"need", "needs", "want", "wants"})
+    if asking:
         return False
-    return subject or any(_PARTICIPLE.match(t.text.lower()) for t in words) or len(words) >= 3
+    if lows & {"it", "its", "them"}:  # "who owns it now?": about the same object, nothing to plan
+        return True
+    return subject or statement(piece, vocab) or any(_PARTICIPLE.match(t.text.lower()) for t in words) \
+        or len(words) >= 3
 
 
 def statement(piece: str, vocab: Vocabulary) -> bool:
@@ -83,9 +106,24 @@ def statement(piece: str, vocab: Vocabulary) -> bool:
     "is" is not a question's first word)."""
     toks, _ = tokenize(piece, vocab)
     words = [t for t in toks if t.kind != "FILL" or t.value in ("is", "are", "was", "were", "has")]
-    if not words or any(t.kind in ("V", "ENSURE") for t in toks) or words[0].value in ("is", "are", "was", "were"):
+    verbs = [t for t in toks if t.kind in ("V", "ENSURE") and not t.text.lower().endswith("ing")]  # not "is reloading"
+    if not words or verbs or words[0].value in ("is", "are", "was", "were"):
         return False
     return bool(re.search(r"\b(?:is|are|was|were|has\s+been|seems|looks|keeps)\b", piece, re.IGNORECASE))
+
+
+def target_words(piece: str, vocab: Vocabulary) -> str:
+    toks, _ = tokenize(piece, vocab)
+    kept, inside = [], False
+    for tok in toks:
+        if tok.kind in _TARGET_WORDS:
+            kept.append(tok.text)
+            inside = True
+        elif inside and tok.kind == "CONJ":
+            kept.append(tok.text)
+    while kept and kept[-1].lower() in ("and", ",", "&", "or", "plus"):
+        kept.pop()
+    return " ".join(kept)
 
 
 def _put_back(protected: str, spans: list) -> str:
@@ -100,17 +138,32 @@ def without_story(text: str, vocab: Vocabulary) -> str:
     original = protected
     sentences = _SENTENCE_END.split(protected)
     if len(sentences) >= 2:
-        keep = [s for s in sentences if "__" in s or has_targets(s, vocab)]
+        keep = [s for s in sentences if "__" in s or has_targets(s, vocab) or _instruction(s, vocab)]
         told = [s for s in keep if "__" not in s and statement(s, vocab)]  # "The web tier is slow."
-        if told and len(told) < len(keep):
-            keep = [s for s in keep if s not in told]
+        rest = [s for s in keep if s not in told]
+        if told and rest:
+            if not any(has_targets(s, vocab) for s in rest):  # the story names the hosts: keep them for the ask
+                rest = [*rest, " ".join(f"on {w}" for w in _hosts_of(told, vocab))]
+            keep = rest
         if keep and len(keep) < len(sentences):
             protected = " ".join(keep)
+    for paren in re.findall(r"\s*\([^()]*\)", protected):  # an aside that names no host and holds no value
+        if "__" not in paren and not re.search(r"[\d*]", paren) and not has_targets(paren, vocab):
+            protected = protected.replace(paren, " ", 1)
     head, colon, body = protected.partition(": ")
     if colon and "__" not in head and not has_targets(head, vocab) \
             and any(t.kind in _INSTRUCTION for t in tokenize(body, vocab)[0]):
         protected = body  # "deploy the new build: update app myapp on app-01 ...": a heading
     parts = _PIECES.split(protected)
+    later = " ".join(parts[2::2]).lower()
+    if len(parts) >= 3 and "__" not in parts[0] and not _instruction(parts[0], vocab) \
+            and any(_instruction(p, vocab) for p in parts[2::2]) and _narrative(parts[0], vocab) \
+            and not re.search(r"\b(?:it|them|that|this|its)\b", later):  # "X is wedged, recycle it": X is the object
+        where = target_words(parts[0], vocab)  # "Customer's tool can't connect - please start X on app-03"
+        parts = parts[2:]
+        if where and not any(has_targets(p, vocab) for p in parts[::2]):
+            parts[0] = f"{parts[0]} on {where}"
+        protected = "".join(parts)
     if len(parts) >= 3:
         kept = [parts[0]]
         for sep, piece in zip(parts[1::2], parts[2::2], strict=True):

@@ -26,10 +26,10 @@ _SPANS = re.compile(
     r"|(?<![\w.~:/\\-])(?P<posix>/[^\s,\"'<>]*)"
 )
 _APOSTROPHE = re.compile(r"(?<=[A-Za-z])['’](?=(?:s|t|re|ve|ll|d|m)\b)")
-_TOKENS = re.compile(r"__[qup]\d+__|[A-Za-z0-9][A-Za-z0-9_.@+\-]*|[,&?!]")
+_TOKENS = re.compile(r"__[qup]\d+__|\d+:\d[\w.+~\-]*|[A-Za-z0-9][A-Za-z0-9_.@+\-]*|[,&?!]")  # 1:9.6p1-3: a version
 _URL_RX = re.compile(r"^https?://\S+$")
 _PATH_RX = re.compile(r"^(?:[A-Za-z]:[\\/]|[A-Za-z]:$|\\\\|/)")
-VERSION_RX = re.compile(r"^v?\d+(?:\.[0-9A-Za-z]+)+(?:[-+~][0-9A-Za-z.]+)?$")
+VERSION_RX = re.compile(r"^(?:\d+:)?v?\d+(?:\.[0-9A-Za-z]+)+(?:[-+~][0-9A-Za-z.]+)?$")
 _COMPOUND = ("servers", "hosts", "boxes", "machines", "nodes")
 HOSTLIKE_RX = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*-\d+[a-z]?$|^[a-z0-9-]+(?:\.[a-z0-9-]+){2,}$")
 
@@ -43,6 +43,7 @@ VERBS = {
     **dict.fromkeys(("install", "installs"), "install"),
     **dict.fromkeys(("remove", "uninstall", "purge", "delete", "erase", "removed", "uninstalled"), "remove"),
     **dict.fromkeys(("check", "verify", "test", "probe", "inspect", "query", "show", "get", "view", "report", "pull",
+                     "grab",
                      "tell", "give", "display", "list", "find", "confirm", "see", "look", "hit"), "check"),
     **dict.fromkeys(("ping", "reach", "pinging"), "ping"),
     **dict.fromkeys(("copy", "cp", "transfer", "upload", "push", "download", "fetch"), "copy"),
@@ -82,7 +83,8 @@ KEYWORDS = {
     **dict.fromkeys(("package", "packages", "pkg", "rpm", "deb"), "package"),
     **dict.fromkeys(("port", "ports", "tcp"), "port"),
     **dict.fromkeys(("disk", "disks", "df", "storage", "filesystem", "filesystems", "space", "usage", "full"), "disk"),
-    **dict.fromkeys(("uptime", "info", "information", "facts", "memory", "ram", "cpu", "hardware", "sysinfo",
+    **dict.fromkeys(("uptime", "info", "information", "facts", "memory", "ram", "cpu", "hardware", "sysinfo", "specs",
+                     "specifications", "cores", "cpus",
                      "load", "kernel", "os"), "info"),
     **dict.fromkeys(("file", "files", "directory", "folder", "path"), "file"),
     **dict.fromkeys(("app", "application", "executable", "binary", "exe", "release", "build", "msi"), "app"),
@@ -100,7 +102,7 @@ EXCEPT = frozenset(("except", "excluding", "exclude", "besides", "minus", "witho
 ALL = frozenset(("all", "every", "each", "everything", "everywhere", "entire", "whole"))
 VAGUE = frozenset(("something", "anything", "stuff", "things", "thing", "it", "them", "this", "that", "these",
                    "those", "one", "whatever", "everything"))
-PRONOUNS = frozenset(("it", "them", "again"))
+PRONOUNS = frozenset(("it", "them", "again", "its"))
 FILLER = frozenset(["the", "a", "an", "please", "pls", "can", "could", "would", "will", "you", "u", "me", "us", "i",
                     "we", "want", "need", "needs", "like", "kindly", "now", "right", "asap", "quickly", "immediately",
                     "my", "our", "your", "their", "is", "are", "was", "were", "be", "been", "being", "do", "does",
@@ -110,9 +112,9 @@ FILLER = frozenset(["the", "a", "an", "please", "pls", "can", "could", "would", 
                     "stale", "zombie", "runaway", "broken", "old", "new", "latest", "newest", "fresh", "again", "too",
                     "as", "well", "named", "called", "so", "left", "free", "sure", "gracefully", "safely", "soon",
                     "up-to-date", "available", "should", "shall", "may", "might", "must", "have", "has", "had",
-                    "quick", "its", "thx", "agian", "anyway", "real", "quickly", "someone", "somebody", "anyone",
+                    "quick", "thx", "agian", "anyway", "real", "quickly", "someone", "somebody", "anyone",
                     "anybody", "folks", "guys", "team", "lately", "recently", "today", "tonight", "other", "others",
-                    "gracefully", "forcefully", "carefully",
+                    "gracefully", "forcefully", "carefully", "got", "gets",
                     "this", "that"]) - VAGUE - PRONOUNS
 
 
@@ -176,7 +178,8 @@ def classify(word: str, low: str, prev: str, nxt: str, vocab: Vocabulary) -> Tok
     if host:  # "web-01" or its fully qualified name "web-01.corp.local"
         return Tok("HOST", host, word)
     noun_next = nxt in HOST_NOUNS
-    if low in vocab.env_family_words and (low not in VERBS or noun_next or prev in ("in", "on")):
+    if low in vocab.env_family_words and ((low not in VERBS and _doing(low) is None) or noun_next
+                                           or prev in ("in", "on", "the", "to", "across")):
         return Tok("ENV", vocab.env_index.get(low) or low, word)
     group = vocab.group_index.get(low)
     if group and (noun_next or prev in TARGET_PREPS or prev in ALL or low.endswith(_COMPOUND)):

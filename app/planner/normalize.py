@@ -63,6 +63,13 @@ def _pkg(m: re.Match[str]) -> str:
     return f"{_PKG_VERBS[m['verb'].lower()]} {m['name']}" + (f" version {m['ver']}" if m["ver"] else "")
 
 
+# The package manager named as a manner, not a package: "via choco", "(chocolatey)", "the chocolatey package x"
+@_rule(r"\s*\b(?:via|with|using|through|from)\s+(?:the\s+)?(?:" + _MANAGERS + r")\b(?!\s*(?:install|list|info|show|-))"
+       r"|\s*\(\s*(?:" + _MANAGERS + r")\s*\)|\b(?:" + _MANAGERS + r")\s+(?=packages?\b)")
+def _manager_manner(m: re.Match[str]) -> str:
+    return " "
+
+
 # Package queries: "rpm -q nginx", "dpkg -l openssl", "dpkg -s x", "choco list --local-only x", "apt list --installed x"
 @_rule(r"(?<![\w-])(?:rpm\s+-q[a-z]*|dpkg(?:-query)?\s+-[lsW]|(?:" + _MANAGERS + r")\s+(?:list|info|show|policy)"
        + _FLAGS + r")\s+(?P<name>[A-Za-z0-9][A-Za-z0-9_.@+\-]*)" + _FLAGS)
@@ -195,7 +202,7 @@ _DISPLAY_NAMES = re.compile(r"(?<![\w\"'])(?:" + "|".join(
     + r")(?![\w\"'])", _I)
 _CANONICAL = {n.lower(): n for n in objects.WINDOWS_DISPLAY_NAMES}  # "print spooler" is "Print Spooler"
 # Windows programs are named as Programs and Features shows them: "Google Chrome", "Adobe Reader", "7-Zip"
-_TITLE_PACKAGE = re.compile(r"\b(?P<lead>install|uninstall|remove|update|upgrade|whether|if|is)\s+"
+_TITLE_PACKAGE = re.compile(r"\b(?P<lead>(?i:install|uninstall|remove|update|upgrade|whether|if|is))\s+"
                             r"(?P<words>(?:[A-Z0-9][\w.+&-]*\s+){1,4}"
                             r"[A-Z0-9][\w.+&-]*)(?=\s+(?:is\s+installed|installed|from|on|to|across|version)\b)")
 _TITLE_SERVICE = re.compile(r"(?<![\w\"'\x01])(?P<words>(?:[A-Z][\w.&-]*\s+){1,5}[A-Z][\w.&-]*)(?=\s+service\b)")

@@ -70,7 +70,9 @@ _LOCKING_ACTIONS = frozenset({"service.stop", "service.disable", "process.kill",
 # Programs people ask about that are processes, never services: "is java running" is a process check
 PROCESS_NAMES = frozenset({"java", "node", "nodejs", "python", "python3", "ruby", "perl", "dotnet", "w3wp", "explorer",
                            "notepad", "chrome", "firefox", "excel", "winword", "outlook", "powershell", "pwsh", "cmd",
-                           "bash", "beam.smp", "gunicorn", "uwsgi", "celery", "sidekiq", "puma", "unicorn", "pm2"})
+                           "bash", "beam.smp", "gunicorn", "uwsgi", "celery", "sidekiq", "puma", "unicorn", "pm2",
+                           "pg_dump", "pg_dumpall", "pg_restore", "pg_basebackup", "mysqldump", "rsync", "robocopy",
+                           "tar", "gzip", "rman", "sqlcmd", "psql"})
 EVENT_LOGS = frozenset({"system", "application", "security", "setup"})
 # Directories whose deletion breaks the host (whole, or one level below the root of a Windows drive)
 SYSTEM_DIR = re.compile(r"^(?:/(?:bin|boot|dev|etc|lib\w*|proc|root|sbin|sys|usr|var)?/?|[A-Za-z]:\\?(?:(?:windows|"

@@ -52,7 +52,8 @@ class _Text:
         """The request without the consumed characters, placeholders put back (for the target reading)."""
         chars = list(self.protected)
         for a, b in consumed:
-            lead = re.search(r"\b(?:on|at|in|of|for|from|to|against)\s+$", self.protected[:a], _I)
+            lead = re.search(r"\b(?:on|at|in|out\s+of|of|for|from|to|against|under|inside|within|into)\s+$",
+                             self.protected[:a], _I)
             if lead is not None and re.match(r"__|[A-Za-z0-9][\w.-]*:\d", self.protected[a:b]):
                 a = lead.start()  # "on web-01:443" / "in __p0__": the preposition belonged to the value
             for i in range(a, b):
@@ -74,7 +75,8 @@ def _reader(fn: Callable[[_Text], Reading | None]) -> Callable[[_Text], Reading 
 def _lines(t: _Text, consumed: list[tuple[int, int]]) -> int | None:
     m = re.search(r"\b(?:last|latest|final|newest|recent|tail|top)\s+(\d{1,6})"
                   r"(?:\s+(?:log\s+)?(?:lines|entries|events|matches|hits|results|occurrences))?"
-                  r"|\b(\d{1,6})\s+(?:log\s+)?(?:lines|entries|events|matches|hits|results|occurrences)\b",
+                  r"|\b(\d{1,6})\s+(?:log\s+)?(?:lines|entries|events|matches|hits|results|occurrences|most\s+recent|"
+                  r"latest|newest)\b",
                   t.protected, _I)
     if m is None:
         return None
@@ -94,7 +96,7 @@ def _first_path(t: _Text, consumed: list[tuple[int, int]]) -> str | None:
 
 def _log_source(t: _Text, consumed: list[tuple[int, int]]) -> dict[str, object] | None:
     """A log file path, a journal unit or a Windows event log named in the request."""
-    m = re.search(r"\b(?:the\s+)?(?P<unit>" + _WORD + r")\s+(?:service\s+)?"
+    m = re.search(r"\b(?:the\s+)?(?P<unit>" + _WORD + r")\s+(?:service\s+|unit\s+)?"
                   r"(?:journal|journald|event\s*log|eventlog|logs?)\b", t.protected, _I)
     if m is not None and m.group("unit").lower() not in _NOT_UNITS:
         consumed.append(m.span())
@@ -137,7 +139,7 @@ def _logs(t: _Text) -> Reading | None:
         after = t.protected[s.end():]
         m = re.search(r"\bfor\s+(?:(?P<ph>__q\d+__)|(?P<w>" + _WORD + r"))", after, _I)
         if m is not None and not _SEARCH.match(after[m.start():]):  # "search X for PATTERN"
-            pattern = t.value(m.group("ph")).value if m.group("ph") else m.group("w")  # type: ignore[union-attr]
+            pattern = t.value(m.group("ph")).value if m.group("ph") else m.group("w").rstrip(".,;:!?")  # type: ignore[union-attr]
             consumed.append((s.end() + m.start(), s.end() + m.end()))
         else:  # "grep PATTERN in X", "any PATTERN in X", "look for PATTERN in X"
             m = re.match(r"\s+(?:(?P<ph>__q\d+__)|(?P<w>" + _WORD + r"))\s+(?:(?:log\s+)?(?:lines?|entries|messages|"
@@ -158,7 +160,7 @@ def _logs(t: _Text) -> Reading | None:
                       t.protected, _I)
         if m is not None:
             start = m.start("ph") if m.group("ph") else m.start("w")
-            pattern = t.value(m.group("ph")).value if m.group("ph") else m.group("w")  # type: ignore[union-attr]
+            pattern = t.value(m.group("ph")).value if m.group("ph") else m.group("w").rstrip(".,;:!?")  # type: ignore[union-attr]
             consumed.append((t.protected.rfind("for", 0, start), m.end()))
     lines = _lines(t, consumed)
     source = _log_source(t, consumed)
@@ -177,7 +179,7 @@ def _logs(t: _Text) -> Reading | None:
 
 @_reader
 def _cron(t: _Text) -> Reading | None:
-    m = re.search(r"\b(?:cron\s*jobs?|cron\s*tabs?|crontabs?|cron\s+entries|scheduled\s+(?:tasks?|jobs?)|"
+    m = re.search(r"\b(?:cron\s*jobs?|crons|cron\s*tabs?|crontabs?|cron\s+entries|scheduled\s+(?:tasks?|jobs?)|"
                   r"task\s+scheduler\s+(?:tasks|jobs|entries)|schtasks)\b", t.protected, _I)
     if m is None:
         return None
@@ -206,12 +208,14 @@ def _containers(t: _Text) -> Reading | None:
     not_names = _NOT_NAMES | {"restart", "bounce", "check", "list", "show", "on", "up", "status", "for", "output",
                               "exist", "exists", "state", "health", "logs", "log", "everywhere", "everything", "all"}
     name = next((n for n in (re.search(r"(?:\b(?:the|a)\s+)?(?P<n>" + _WORD + r")\s+containers?\b", t.protected, _I),
-                             re.search(r"\bcontainers?\s+(?:called\s+|named\s+|for\s+|of\s+)?(?P<n>" + _WORD + r")",
+                             re.search(r"\bcontainers?\s+(?:called\s+|named\s+|for\s+|of\s+)?(?P<n>__q\d+__|"
+                                       + _WORD + r")",
                                        t.protected, _I))
                  if n is not None and n.group("n").lower() not in not_names), None)
     params: dict[str, object] = {}
     if name is not None:
-        params["name"] = name.group("n")
+        held = t.value(name.group("n"))
+        params["name"] = held.value if held is not None else name.group("n")
         consumed.append(name.span())
     if restart is not None:
         return Reading("container.restart", params, [*consumed, restart.span()], "restart + container")
@@ -240,7 +244,9 @@ def _cert(t: _Text) -> Reading | None:
         consumed.append(e.span())
     elif (path := _first_path(t, consumed)) is not None:
         params["path"] = path
-    consumed += [x.span() for x in re.finditer(r"\b(?:certs?|certificates?|ssl|tls|served|expire[sd]?|expiry)\b",
+    consumed += [x.span() for x in re.finditer(r"\b(?:certs?|certificates?|ssl|tls|served|expire[sd]?|expiry|issuer|"
+                                               r"subject|present(?:s|ed)?|how\s+many\s+days(?:\s+are)?(?:\s+left)?|"
+                                               r"days?\s+(?:are\s+)?left|valid(?:ity)?)\b",
                                                t.protected, _I)]
     found = Reading("cert.check", params, consumed, "certificate words")
     if e is not None:
@@ -271,8 +277,10 @@ def _top(t: _Text) -> Reading | None:
                              r"gobblers?|pigs?)\b|\b(?:biggest|largest|heaviest|hungriest|greediest|worst)\s+"
                              r"(?P<s2>cpu|memory|ram|mem)\b", t.protected, _I)
     top = re.search(r"\btop\s+(?P<n>\d{1,4})\b|\btop\s+(?:processes|procs)\b|\b(?:busiest|heaviest|hungriest)\b"
-                    r"|\b(?:the|first)\s+(?P<n2>\d{1,4})\s+(?:biggest|largest|heaviest|hungriest|greediest|busiest|"
-                    r"worst|most)\b", t.protected, _I)
+                    r"|\b(?:the|first|which|what)\s+(?P<n2>\d{1,4})\s+(?:biggest|largest|heaviest|hungriest|greediest|busiest|"
+                    r"worst|most|processes|procs)\b", t.protected, _I)
+    if (sort is not None or top is not None) and re.search(r"\b(?:kill|terminate|end|stop|pkill)\b", t.protected, _I):
+        return Reading("process.kill", {}, [], "kill + busiest-process words (it asks which process)")
     if sort is None and top is None:
         return None
     params: dict[str, object] = {}

@@ -46,7 +46,7 @@ def _cleanup(t: _Text) -> Reading | None:
 
 
 _REPLACING = (r"\b(?:replac(?:e|ing)|swap(?:ping)?|overwrit(?:e|ing)|chang(?:e|ing))\s+(?:the\s+)?(?:existing\s+)?"
-              r"line\s+"
+              r"(?:line|whatever|anything|what)\s+"
               r"(?:that\s+)?(?:matching|matches|match|starting\s+with|starts\s+with|beginning\s+with|begins\s+with|like)\s+"
               r"(?P<re>__q\d+__|[^\s,]+)")
 
@@ -68,7 +68,9 @@ def _with_regexp(t: _Text, found: Reading) -> Reading:
 @_reader
 def _config_replace(t: _Text) -> Reading | None:
     """In a file, "replace the line matching ^vm.swappiness with vm.swappiness=10"."""
-    m = re.search(_REPLACING + r"\s+(?:with|by|for)\s+(?:the\s+line\s+)?(?P<line>__q\d+__|[^\s,]+)", t.protected, _I)
+    m = re.search(_REPLACING + r"\s+(?:with|by|for)\s+(?:the\s+line\s+)?(?P<line>__q\d+__|[^\s,_][^,]*?)"
+                  r"(?=\s+(?:in|inside|on|of)\s+(?:the\s+file\s+)?__p|\s+on\s+[\w.-]+\s*\.?\s*$|\s*[,.]?\s*$|\s*,)",
+                  t.protected, _I)
     if m is None:
         return None
     consumed = [m.span()]
@@ -104,24 +106,28 @@ def _config_line_plain(t: _Text) -> Reading | None:
         if line is not None and path is not None:
             return Reading("config.line", {"path": path.value, "line": line.value, "state": "absent"}, [rm.span()],
                            "take the line ... out of a file")
-    present = (re.search(r"\b(?:make\s+sure|ensure)\s+(?:that\s+)?(?:the\s+line\s+)?(?P<q>__q\d+__)\s+is\s+"
+    present = (re.search(r"\b(?:make\s+sure|ensure)\s+(?:that\s+)?(?:the\s+line\s+)?"
+                         r"(?P<q>__q\d+__|[A-Za-z_][\w.\-]*\s*=\s*"
+                         r"[^\s,]+)\s+is\s+"
                          r"(?:present\s+|there\s+|set\s+)?"
                          r"(?:in|inside)\s+(?P<p>__p\d+__)", t.protected, _I)
                or re.search(r"\b(?:make\s+sure|ensure)\s+(?:that\s+)?(?P<p>__p\d+__)\s+"
                             r"(?:contains|has|includes|carries)\s+"
                             r"(?:the\s+line\s+)?(?P<q>__q\d+__)", t.protected, _I))
     if present is not None:
-        line, path = t.value(present.group("q")), t.value(present.group("p"))
-        if line is not None and path is not None:
-            return Reading("config.line", {"path": path.value, "line": line.value}, [present.span()],
+        held, path = t.value(present.group("q")), t.value(present.group("p"))
+        wanted = held.value if held is not None else present.group("q")  # a quoted line, or key=value as written
+        if path is not None:
+            return Reading("config.line", {"path": path.value, "line": wanted}, [present.span()],
                            "make sure a line is in a file")
     add = re.search(r"\b(?:add|append|put|set|ensure|insert)\s+(?:the\s+)?(?:line\s+)?(?:(?P<q>__q\d+__)|"
+                    r"(?P<kv2>(?-i:[A-Z][A-Za-z]+)\s+(?:yes|no|\d+|[\w./:-]+))(?=\s+(?:to|in|into|inside)\s+__p)|"
                     r"(?P<kv>[A-Za-z_][\w.\-]*\s*=\s*[^\s,]+))\s+(?:to|in|into|inside)\s+(?P<p>__p\d+__)",
                     t.protected, _I)
     if add is not None:
         target = t.value(add.group("p"))
         held = t.value(add.group("q")) if add.group("q") else None
-        text = held.value if held is not None else add.group("kv")
+        text = held.value if held is not None else (add.group("kv") or add.group("kv2"))
         if target is not None and text:
             return Reading("config.line", {"path": target.value, "line": text}, [add.span()], "add a line to a file")
     return None

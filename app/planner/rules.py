@@ -25,6 +25,11 @@ RULE_READS = frozenset({
 })
 _EXT = (".exe", ".msi", ".jar", ".war", ".dll", ".zip", ".bin", ".tar.gz", ".tgz")
 _TARGET_KINDS = frozenset(("HOST", "GROUP", "ENV", "OS", "ALL"))
+# Words that name a kind of thing, not one thing: "install the latest agent", "remove the printers"
+GENERIC_NAMES = frozenset(("agent", "agents", "client", "clients", "app", "apps", "application", "applications", "tool",
+                           "tools", "driver", "drivers", "printer", "printers", "software", "program", "programs",
+                           "updates", "patches", "package", "packages", "service", "services", "stuff", "things",
+                           "everything", "all", "files", "logs", "backups", "users", "jobs", "tasks", "processes"))
 _DETERMINERS = frozenset(("the", "a", "an", "this", "that", "each", "every", "any", "which", "one", "my", "our"))
 _MULTI_STEP = re.compile(r"\b(?:then|afterwards|after\s+that|and\s+also)\b|;", re.IGNORECASE)
 
@@ -95,6 +100,8 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
             mode = "EXC"
         elif k == "PH":
             span = spans[int(tok.value[1:])]
+            if c.spans and prev is not None and prev.kind == "CONJ" and prev.value == "or":
+                c.either = True  # "from \\\\a\\4.3 or \\\\a\\4.4": one of the two values
             c.spans.append((span, prep))
         elif k in ("HOST", "GROUP"):
             if mode == "EXC":
@@ -142,6 +149,8 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
         elif k == "STATE":
             c.states.add(tok.value)
         elif k == "NUM":
+            if c.numbers and prev is not None and prev.kind == "CONJ" and prev.value == "or":
+                c.either = True  # "port 5432 or 6432": one of them
             c.numbers.append(tok.value)
         elif k == "VER":
             if c.version is None and (prep == "to" or (prev and prev.kind in ("WORD", "KW"))
@@ -257,6 +266,12 @@ def build(c: Clause, prev_names: list[str], shared: list[str] | None = None
     steps, questions, why = _build(c, names)
     if c.either and len(names) > 1 and steps:  # "restart nginx or apache2": one of them, which?
         return steps, [f"You wrote {' or '.join(names)}: which one do you mean?"], None
+    values = [sp.value for sp, _ in c.spans] or c.numbers
+    if c.either and len(values) > 1 and steps:  # two sources, two paths, "or" between them
+        return steps, [f"You gave {' or '.join(values)}: which one do you mean?"], None
+    generic = [n for n in names if n.lower() in GENERIC_NAMES]
+    if generic and steps and not c.spans:  # "install the latest agent": which package is "agent"?
+        return steps, [f"Which {steps[0][0].split('.')[0]} do you mean by '{generic[0]}'? Give its exact name."], None
     quoted = {span.value for span, _ in c.spans if span.kind == "q"}
     for action, params in steps:
         name = str(params.get("name") or "")
@@ -286,6 +301,8 @@ def _build(c: Clause, names: list[str]) -> tuple[list[tuple[str, dict]], list[st
             params["dest"] = paths[1]
         if not params["dest"] and params["src"] and names:  # "push the new X from SRC to the cis box": an app update
             return [("app.update", {"name": _strip_ext(names[0]), "source": params["src"]})], [], None
+        if params["src"] and "://" in params["src"] and not params["dest"] and not names:  # "fetch URL": a check
+            return [("http.check", {"url": params["src"]})], [], None
         return [("file.copy", {k: v for k, v in params.items() if v})], [], None
     if verb == "kill":
         return each("process.kill"), [], None
@@ -372,6 +389,8 @@ def _build(c: Clause, names: list[str]) -> tuple[list[tuple[str, dict]], list[st
         return each("service.status"), [], None
     if "service" in kws and not names and st & {"up", "running", "stopped"}:
         return [], [f"Which service should I check on {_target_text(c)}?"], None
+    if c.pronoun and not names and st & {"up", "running", "stopped"}:  # "is it running on cis-02?" - what is it?
+        return [], ["What do you mean by 'it'? Name the service or process."], None
     if st & {"up", "running"} and c.has_targets():
         return [("host.ping", {})], [], None
     if names and c.vague is False and not verb:

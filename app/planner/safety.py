@@ -11,8 +11,17 @@ CATASTROPHIC = [
         (r"\brm\s+(?:-\S+\s+)*-[a-z]*r[a-z]*\s+(?:-\S+\s+)*(?:/|/\*|~/?|\*|/(?:bin|boot|dev|etc|home|lib\w*|opt|proc|root|"
          r"sbin|srv|sys|usr|var)/?)(?=$|[\s\"'*;])", "recursively deleting / or a system directory"),
         (r"\brm\s+(?:-\S+\s+)*-[a-z]*r[a-z]*\s+(?:-\S+\s+)*[\"']?/(?:var/lib|var/opt|srv|data|home|opt|etc|usr|boot|"
-         r"root|var/www|var/log|mnt|media)(?:/[^\s\"'/]+)?/?(?=$|[\s\"'*;])",
+         r"root|var/www|var/log|mnt|media)(?:/[^\s\"']+)*/?\*?(?=$|[\s\"'*;])",
          "recursively deleting a data or system directory"),
+        (r"\brm\s+(?:-\S+\s+)*-[a-z]*r[a-z]*\s+(?:-\S+\s+)*[\"']?/[\w.-]+/?\*?(?=$|[\s\"';])"
+         r"|\bremove-item\b[^\n]*-recurse[^\n]*\b[a-z]:\\[^\\\s\"']+\\?(?:\*)?(?=$|[\s\"'])",
+         "recursively deleting a top-level directory"),
+        (r"\bdocker\s+(?:system|volume)\s+prune\b[^\n]*(?:--volumes|\s-a)|\bdocker\s+volume\s+rm\b|\bpodman\s+system\s+reset\b",
+         "deleting container data"),
+        (r"\bpg_dropcluster\b|\bdropuser\b|\bdropDatabase\b|\bdrop\s+user\b", "dropping a database or its users"),
+        (r"\bkill\s+(?:-\S+\s+)*-1\b|\bkillall5\b|\bpkill\s+(?:-\S+\s+)*-u\s+root\b",
+         "killing every process on a host"),
+        (r"\bwevtutil(?:\.exe)?\s+(?:cl|clear-log)\b|\bclear-eventlog\b|\bremove-eventlog\b", "clearing event logs"),
         (r"\b(?:format-volume|initialize-disk|clear-disk|remove-partition|format-disk)\b", "formatting a disk"),
         (r"\bstop-computer\b|\binit\s+0\b|\bsystemctl\s+(?:poweroff|halt)\b"
          r"|\bshutdown(?:\.exe)?\s+(?:[-/]\S+\s+)*[-/](?:h|p|s|P)\b"
@@ -72,7 +81,8 @@ INJECTION = re.compile(
     r"|\bmark\s+(?:it|this|that)\s+(?:plan\s+|request\s+|change\s+|one\s+)?(?:as\s+)?(?:approved|reviewed|safe|low)\b"
     r"|\bno\s+need\s+(?:to\s+)?(?:wait\s+)?(?:for\s+)?(?:an?\s+|the\s+)?(?:approval|review|sign-?off|preview)\b"
     r"|\bapprovals?\s+(?:already\s+|has\s+been\s+|was\s+|is\s+)?(?:granted|given|done|obtained)\b|\bpre-?approved\b"
-    r"|^\s*(?:system|assistant|developer|admin)\s*:",
+    r"|^\s*(?:system|assistant|developer|admin)\s*:|\bpre-?approv\w*|\bdon'?t\s+ask\s+(?:me\s+|us\s+)?again\b"
+    r"|\bas\s+the\s+(?:approver|admin|administrator|reviewer)\b|\bwithout\s+(?:asking|approval|confirmation|a\s+review)\b",
     _I,
 )
 
@@ -113,6 +123,8 @@ LOCKOUT_COMMANDS = re.compile(
     r"|\bsystemctl\s+(?:stop|disable|mask|kill)\s+(?:--now\s+)?(?:sshd?|networking|network|NetworkManager|"
     r"systemd-networkd)(?:\.service)?\b|\b(?:kill(?:all)?|pkill)\s+(?:-\S+\s+)*sshd\b"
     r"|\b(?:stop-service|net\s+stop|sc(?:\.exe)?\s+(?:stop|config))\s+(?:-name\s+)?[\"']?(?:winrm|mpssvc|lanmanserver)\b"
+    r"|\bset-service\s+(?:-name\s+)?[\"']?(?:winrm|mpssvc|sshd)[\"']?\s+(?:-\S+\s+)*-startuptype\s+disabled\b"
+    r"|\biptables\s+(?:-t\s+\w+\s+)?(?:-F|--flush)\b|\bnft\s+flush\s+ruleset\b"
     r"|\bdisable-netadapter\b|\bnetsh\s+(?:advfirewall\s+set\s+\w+\s+firewallpolicy\s+blockinbound|interface\s+set\s+"
     r"interface\s+.*disabled?)|\bdisable-psremoting\b", _I)
 
@@ -133,8 +145,18 @@ def injection_reason(text: str) -> str | None:
     return None
 
 
+# "; " between two plain-language clauses is punctuation; before a shell word it chains a command
+_SHELL_WORDS = ("rm", "curl", "wget", "bash", "sh", "zsh", "nc", "ncat", "chmod", "chown", "dd", "mkfs", "python",
+                "python3", "perl", "ruby", "php", "echo", "cat", "kill", "pkill", "killall", "reboot", "shutdown",
+                "halt",
+                "poweroff", "sudo", "su", "eval", "exec", "mv", "cp", "tee", "powershell", "pwsh", "cmd", "iex",
+                "invoke-expression", "invoke-webrequest", "iwr", "certutil", "bitsadmin", "scp", "ssh", "systemctl",
+                "service", "crontab", "useradd", "usermod", "passwd", "id", "whoami", "uname", "env", "export", "set")
+_SENTENCE_SEMICOLON = re.compile(r";\s+(?!(?:" + "|".join(_SHELL_WORDS) + r")\b)(?=[A-Za-z])", _I)
+
+
 def smuggled_reason(text: str) -> str | None:
-    m = SMUGGLED.search(text)
+    m = SMUGGLED.search(_SENTENCE_SEMICOLON.sub(". ", text))
     if m:
         shown = {"\r": "a carriage return", "\n": "a newline", "\x00": "a NUL byte"}.get(m.group(0), repr(m.group(0)))
         return (f"Refused: {shown} is a shell metacharacter or template marker; names, paths and targets may not "

@@ -37,7 +37,10 @@ OUT_OF_CATALOG: list[tuple[re.Pattern[str], str]] = [
          "take backups or snapshots"),
         (r"\b(?:fail\s*over|switch\s*over|promote)\b", "fail a service over"),
         (r"\bscale\s+(?:the\s+)?\S+\s+(?:to|up|down|out|in)\b|\breplicas?\b", "scale a deployment"),
-        (r"\b(?:open|close|allow|block|whitelist|unblock)\s+(?:up\s+)?(?:the\s+)?(?:port|tcp|udp|traffic|access)\b"
+        (r"\b(?:open|close|allow|block|whitelist|unblock|deny|reject|drop|filter|forward)\s+(?:up\s+)?(?:the\s+)?"
+         r"(?:port|tcp|udp|traffic|access|\d{1,5}\b)\b|\b(?:with|using|via|in)\s+(?:ufw|iptables|firewall-cmd|nftables)\b"
+         r"|\b(?:ufw|iptables|firewall-cmd)\s+(?:allow|deny|reject|limit|delete|insert|--add\S*|--remove\S*|-[AIDP])(?=\s)"
+         r"|\bnetsh\s+advfirewall\b|\b(?:new|set)-netfirewallrule\b"
          r"|\bfirewall\s+rules?\b", "change firewall rules"),
         (r"\b(?:pending|security|windows|os|all\s+the|all)\s+updates\b|\bapply\s+(?:the\s+)?(?:updates|patches)\b"
          r"|\bpatch\s+(?:the\s+)?(?:servers?|hosts?|boxes|machines|os)\b", "install operating-system updates"),
@@ -64,6 +67,13 @@ OUT_OF_CATALOG: list[tuple[re.Pattern[str], str]] = [
         (r"\bgit\s+(?:pull|clone|checkout|fetch|reset|merge|push|stash)\b|\b(?:npm|yarn|pnpm|composer|bundle)\s+(?:install|"
          r"update|ci|run)\b|\bpip3?\s+install\s+-r\b|\bmake\s+(?:install|build|deploy)\b",
          "run a build or source-control step"),
+        (r"\bvacuum\b|\breindex\b|\banaly[sz]e\s+(?:the\s+)?\S+\s+table\b|\bupdate\s+statistics\b",
+         "run database maintenance"),
+        (r"\bscan\b[^.]*\b(?:ports?|network|subnet|range|\d+\.\d+\.\d+\.\d+/\d+)\b|\bnmap\s+-|\brun\s+(?:an?\s+)?nmap\b",
+         "scan networks"),
+        (r"\b(?:add|remove|delete|install|uninstall|reinstall)\s+(?:all\s+|the\s+|every\s+)?(?:network\s+)?printers?\b"
+         r"|\bprinter\s+drivers?\b", "manage printers"),
+        (r"\b(?:change|set|move)\s+(?:the\s+)?(?:ssh|sshd|rdp|winrm)\s+port\b", "change how hosts are reached"),
         (r"\b(?:mount|unmount|umount|remount)\s+(?:the\s+)?(?:\S+\s+)?(?:share|nfs|volume|disk|drive|partition|file\s*system|"
          r"__p\d+__)", "mount or unmount file systems"),
     )

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 
 from app.planner import readers
-from app.planner.commentary import has_targets, statement
+from app.planner.commentary import has_targets, statement, target_words
 from app.planner.lexer import VERBS, protect, tokenize
 from app.planner.resolve import finalize
 from app.planner.vocabulary import Vocabulary
@@ -24,7 +24,6 @@ _VERB_WORDS = "|".join(sorted((v for v in VERBS if v.isalpha()), key=len, revers
 _CUT = re.compile(r"\s*(?:;|,?\s*\b(?:and\s+)?then\b|,?\s*\bafter\s*wards?\b|,?\s*\bafter\s+that\b|,\s*(?:and\s+)?"
                   r"(?=(?:also\s+)?"
                   rf"(?:{_VERB_WORDS})\b)|\s+and\s+(?=(?:also\s+)?(?:{_VERB_WORDS})\b))\s*", re.IGNORECASE)
-_TARGET_KINDS = frozenset(("HOST", "GROUP", "ENV", "OS", "ALL", "NOUN", "EXCEPT"))
 
 
 def pieces(text: str) -> list[str]:
@@ -44,6 +43,9 @@ def _joined_modifiers(parts: list[str], vocab: Vocabulary) -> list[str]:
     """A piece with no instruction verb that no reader reads on its own modifies the one before it
     ("the Application event log on iis-01, search for w3wp"): put it back."""
     out: list[str] = []
+    if len(parts) > 1 and has_targets(parts[0], vocab) and readers.read(parts[0]) is None \
+            and not any(t.kind in ("V", "ENSURE", "KW") for t in tokenize(parts[0], vocab)[0]):
+        parts = [f"{parts[0]}, {parts[1]}", *parts[2:]]  # "From web-02, test 443 to iis-01": the targets, then the ask
     for part in parts:
         verb = any(t.kind in ("V", "ENSURE") for t in tokenize(part, vocab)[0])
         if out and not verb and readers.read(part) is None:
@@ -51,20 +53,6 @@ def _joined_modifiers(parts: list[str], vocab: Vocabulary) -> list[str]:
         else:
             out.append(part)
     return out
-
-
-def _target_words(piece: str, vocab: Vocabulary) -> str:
-    toks, _ = tokenize(piece, vocab)
-    kept, inside = [], False
-    for tok in toks:
-        if tok.kind in _TARGET_KINDS:
-            kept.append(tok.text)
-            inside = True
-        elif inside and tok.kind == "CONJ":
-            kept.append(tok.text)
-    while kept and kept[-1].lower() in ("and", ",", "&", "or", "plus"):
-        kept.pop()
-    return " ".join(kept)
 
 
 def plan_sequence(text: str, vocab: Vocabulary, plan_one: Callable[[str, Vocabulary], Plan]) -> Plan | None:
@@ -77,7 +65,7 @@ def plan_sequence(text: str, vocab: Vocabulary, plan_one: Callable[[str, Vocabul
         targets = next((p for p in told if has_targets(p, vocab)), None)
         parts = [p for p in parts if p not in told]
         if targets is not None and not any(has_targets(p, vocab) for p in parts):
-            parts = [f"{p} on {_target_words(targets, vocab)}" for p in parts]
+            parts = [f"{p} on {target_words(targets, vocab)}" for p in parts]
         if len(parts) == 1:
             return plan_one(parts[0], vocab).model_copy(update={"request": text})
     with_targets = [p for p in parts if has_targets(p, vocab)]
@@ -85,7 +73,7 @@ def plan_sequence(text: str, vocab: Vocabulary, plan_one: Callable[[str, Vocabul
     for i, part in enumerate(parts):
         if not has_targets(part, vocab) and with_targets:
             near = next((p for p in parts[i + 1:] if p in with_targets), None) or with_targets[-1]
-            part = f"{part} on {_target_words(near, vocab)}"
+            part = f"{part} on {target_words(near, vocab)}"
         plans.append(plan_one(part, vocab))
     refused = next((p for p in plans if p.status is PlanStatus.REJECTED), None)
     if refused is not None:

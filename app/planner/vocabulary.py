@@ -26,8 +26,10 @@ OS_WORDS = {"linux": "linux", "unix": "linux", "windows": "windows", "win": "win
 HOST_NOUNS = frozenset({
     "server", "servers", "host", "hosts", "box", "boxes", "machine", "machines", "node", "nodes", "vm",
     "vms", "instance", "instances", "ones", "group", "groups", "tier", "cluster", "fleet", "environment", "env",
+    "station", "stations", "pc", "pcs", "workstation", "workstations", "terminal", "terminals",
 })
-PLURAL_HOST_NOUNS = HOST_NOUNS - {"server", "host", "box", "machine", "node", "vm", "instance"}
+PLURAL_HOST_NOUNS = HOST_NOUNS - {"server", "host", "box", "machine", "node", "vm", "instance", "station", "pc",
+                                   "workstation", "terminal"}
 # Extra words that name a group when a group with the canonical name exists.
 GROUP_SYNONYMS = {
     "db": ("database", "databases", "dbs", "sql"),

