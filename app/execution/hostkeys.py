@@ -164,8 +164,10 @@ def _check_one(s: Session, asset: Asset, target: Target, offered: list[str], run
     return pinned
 
 
-# What ssh prints when the host presents a key the per-run known_hosts does not hold (strict checking).
-HOST_KEY_FAILURE_MARKS = ("Host key verification failed", "REMOTE HOST IDENTIFICATION HAS CHANGED")
+# What ssh prints when the host presents a key the per-run known_hosts does not hold (strict checking); the
+# last one is Mitogen's connection error for the same (strategy mitogen_linear, checked against sshd hosts).
+HOST_KEY_FAILURE_MARKS = ("Host key verification failed", "REMOTE HOST IDENTIFICATION HAS CHANGED",
+                          "SSH reported an unrecognized or mismatching host key")
 
 
 def is_host_key_failure(message: str) -> bool:

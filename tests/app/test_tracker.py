@@ -169,3 +169,18 @@ def test_a_host_refused_after_the_run_for_its_host_key_fails_with_the_message():
     assert t.finish("failed", canceled=False) is RunStatus.PARTIAL
     assert t.hosts["a"]["status"] == "failed"  # not unreachable, although the stats count it dark
     assert t.hosts["a"]["steps"][0] == {**t.hosts["a"]["steps"][0], "status": "failed", "msg": "host key of a changed"}
+
+
+@pytest.mark.unit
+def test_host_key_failures_are_told_from_other_unreachable_hosts():
+    from app.execution.hostkeys import is_host_key_failure
+
+    assert is_host_key_failure("Failed to connect to the host via ssh: No ED25519 host key is known for "
+                               "[127.0.0.3]:2222 and you have requested strict checking.\r\n"
+                               "Host key verification failed.")
+    assert is_host_key_failure("Failed to connect to the host via ssh: @@@ WARNING: REMOTE HOST IDENTIFICATION HAS "
+                               "CHANGED! @@@")
+    assert is_host_key_failure("Task failed: Host key checking is enabled, and SSH reported an unrecognized or "
+                               "mismatching host key.")  # Mitogen's wording
+    assert not is_host_key_failure("Failed to connect to the host via ssh: ssh: connect to host 10.0.0.9 port 22: "
+                                   "Connection refused")
