@@ -26,7 +26,8 @@ _SPANS = re.compile(
     r"|(?<![\w.~:/\\-])(?P<posix>/[^\s,\"'<>]*)"
 )
 _APOSTROPHE = re.compile(r"(?<=[A-Za-z])['’](?=(?:s|t|re|ve|ll|d|m)\b)")
-_TOKENS = re.compile(r"__[qup]\d+__|\d+:\d[\w.+~\-]*|[A-Za-z0-9][A-Za-z0-9_.@+\-]*|[,&?!]")  # 1:9.6p1-3: a version
+# "1:9.6p1-3" (a version with its epoch) is one token; a "+" between spaces joins like "and"
+_TOKENS = re.compile(r"__[qup]\d+__|\d+:\d[\w.+~\-]*|[A-Za-z0-9][A-Za-z0-9_.@+\-]*|[,&?!]|(?<=\s)\+(?=\s)")
 _URL_RX = re.compile(r"^https?://\S+$")
 _PATH_RX = re.compile(r"^(?:[A-Za-z]:[\\/]|[A-Za-z]:$|\\\\|/)")
 VERSION_RX = re.compile(r"^(?:\d+:)?v?\d+(?:\.[0-9A-Za-z]+)+(?:[-+~][0-9A-Za-z.]+)?$")
@@ -36,12 +37,13 @@ HOSTLIKE_RX = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*-\d+[a-z]?$|^[a-z0-9-]+
 VERBS = {
     **dict.fromkeys(("restart", "restarts", "bounce", "recycle", "cycle", "reload", "reloaded", "restarted", "bounced",
                      "recycled", "reloads"), "restart"),
-    **dict.fromkeys(("reboot", "reboots", "rebooted"), "reboot"),
+    **dict.fromkeys(("reboot", "reboots", "rebooted", "rbt"), "reboot"),
     **dict.fromkeys(("start", "launch"), "start"),
     **dict.fromkeys(("stop",), "stop"),
-    **dict.fromkeys(("update", "upgrade", "patch", "updates", "upgrades", "updated", "upgraded", "patched"), "update"),
-    **dict.fromkeys(("install", "installs"), "install"),
-    **dict.fromkeys(("remove", "uninstall", "purge", "delete", "erase", "removed", "uninstalled"), "remove"),
+    **dict.fromkeys(("update", "upgrade", "patch", "updates", "upgrades", "updated", "upgraded", "patched", "upd",
+                     "bump"), "update"),
+    **dict.fromkeys(("install", "installs", "inst"), "install"),
+    **dict.fromkeys(("remove", "uninstall", "purge", "delete", "erase", "removed", "uninstalled", "rm"), "remove"),
     **dict.fromkeys(("check", "verify", "test", "probe", "inspect", "query", "show", "get", "view", "report", "pull",
                      "grab",
                      "tell", "give", "display", "list", "find", "confirm", "see", "look", "hit"), "check"),
@@ -50,7 +52,7 @@ VERBS = {
     **dict.fromkeys(("enable",), "enable"),
     **dict.fromkeys(("disable",), "disable"),
     **dict.fromkeys(("replace",), "deploy"),
-    **dict.fromkeys(("kill", "terminate", "pkill", "taskkill"), "kill"),
+    **dict.fromkeys(("kill", "terminate", "pkill", "taskkill", "kil"), "kill"),
     **dict.fromkeys(("run", "execute", "exec"), "run"),
     **dict.fromkeys(("stat",), "stat"),
     **dict.fromkeys(("deploy", "rollout"), "deploy"),
@@ -62,7 +64,8 @@ PHRASES = {  # multi-word expressions -> (kind, value)
     ("make", "sure"): ("ENSURE", ""), ("ensure",): ("ENSURE", ""), ("but", "not"): ("EXCEPT", ""),
     ("other", "than"): ("EXCEPT", ""), ("apart", "from"): ("EXCEPT", ""), ("except", "for"): ("EXCEPT", ""),
     ("not", "on"): ("EXCEPT", ""), ("and", "then"): ("THEN", ""), ("after", "that"): ("THEN", ""),
-    (",", "then"): ("THEN", ""), (",", "and", "then"): ("THEN", ""), ("as", "well", "as"): ("CONJ", ""),
+    (",", "then"): ("THEN", ""), ("switch", "off"): ("V", "stop"), ("switch", "on"): ("V", "start"),
+    (",", "and", "then"): ("THEN", ""), ("as", "well", "as"): ("CONJ", ""),
     ("disk", "space"): ("KW", "disk"), ("disk", "usage"): ("KW", "disk"), ("free", "space"): ("KW", "disk"),
     ("system", "info"): ("KW", "info"), ("system", "information"): ("KW", "info"), ("os", "version"): ("KW", "info"),
     ("up", "and", "running"): ("STATE", "running"), ("roll", "out"): ("V", "deploy"), ("is", "there"): ("FILL", ""),
@@ -88,15 +91,15 @@ KEYWORDS = {
                      "load", "kernel", "os"), "info"),
     **dict.fromkeys(("file", "files", "directory", "folder", "path"), "file"),
     **dict.fromkeys(("app", "application", "executable", "binary", "exe", "release", "build", "msi"), "app"),
-    **dict.fromkeys(("version", "versions"), "version"),
+    **dict.fromkeys(("version", "versions", "ver"), "version"),
     **dict.fromkeys(("http", "https", "url", "website", "site", "endpoint", "webpage", "page"), "http"),
     **dict.fromkeys(("command", "cmd", "script", "shell"), "command"),
-    **dict.fromkeys(("status", "state", "health"), "status"),
+    **dict.fromkeys(("status", "state", "health", "sts"), "status"),
 }
 PREPS = frozenset(("on", "in", "across", "at", "for", "from", "to", "into", "onto", "via", "using", "with",
                    "against", "within", "of", "over", "throughout", "inside", "under", "beneath", "below"))
 TARGET_PREPS = frozenset(("on", "in", "across", "at", "onto", "within", "throughout", "over", "inside", "against"))
-CONJ = frozenset(("and", ",", "&", "plus", "or", "also", "both"))
+CONJ = frozenset(("and", ",", "&", "+", "plus", "or", "also", "both"))
 THEN = frozenset(("then", "afterwards", "afterward", "next", "finally", "subsequently"))
 EXCEPT = frozenset(("except", "excluding", "exclude", "besides", "minus", "without", "skip", "skipping", "not"))
 ALL = frozenset(("all", "every", "each", "everything", "everywhere", "entire", "whole"))
@@ -114,7 +117,7 @@ FILLER = frozenset(["the", "a", "an", "please", "pls", "can", "could", "would", 
                     "up-to-date", "available", "should", "shall", "may", "might", "must", "have", "has", "had",
                     "quick", "thx", "agian", "anyway", "real", "quickly", "someone", "somebody", "anyone",
                     "anybody", "folks", "guys", "team", "lately", "recently", "today", "tonight", "other", "others",
-                    "gracefully", "forcefully", "carefully", "got", "gets",
+                    "gracefully", "forcefully", "carefully", "got", "gets", "plz", "pls",
                     "this", "that"]) - VAGUE - PRONOUNS
 
 
@@ -256,7 +259,9 @@ def _typo_table() -> dict[str, str]:
                 clash.add(typo)
             table.setdefault(typo, w)
     inflected = {w + end for w in words for end in ("s", "es", "d", "ed", "ing")}  # "patches" is no typo
-    known = inflected | set(words) | set(FILLER) | set(PREPS) | set(OS_WORDS) | set(HOST_NOUNS) | set(KEYWORDS) \
+    real = {"remote", "report", "restore", "resort", "revert", "insert", "invert", "export", "import", "restate",
+            "result", "resist", "retort", "reset", "stall", "start", "stat", "check", "chick", "kilo"}  # English words
+    known = real | inflected | set(words) | set(FILLER) | set(PREPS) | set(OS_WORDS) | set(HOST_NOUNS) | set(KEYWORDS) \
         | set(STATES) \
         | KNOWN_OBJECTS
     return {t: w for t, w in table.items() if t not in clash and t not in known}

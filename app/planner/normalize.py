@@ -149,7 +149,7 @@ def _drive(m: re.Match[str]) -> str:
 
 
 # Where an application lives: "binary is /opt/x/bin/x", "it's installed at C:\\Program Files\\X\\x.exe" -> "at PATH"
-@_rule(r"(?:,\s*|\s+and\s+)?(?:(?:it['’]?s|it\s+is|which\s+is|that\s+is|its|it)\s+)?(?:installed|located|living|deployed|lives|sits|resides)\s+"
+@_rule(r"(?:,\s*|\s+and\s+)?(?:(?:it['’]?s|it\s+is|which\s+is|that\s+is|its|it)\s+)?(?:itself\s+)?(?:installed|located|living|deployed|lives|sits|resides)\s+"
        r"(?:at|in|under|to)\s+|(?:,\s*)?(?:the\s+)?(?<![\w.])(?:binary|executable|exe|program)\s+(?:is|lives|sits)\s+(?:at\s+|in\s+)?")
 def _located(m: re.Match[str]) -> str:
     return " at "
@@ -178,7 +178,7 @@ def _enable_at_boot(m: re.Match[str]) -> str:
 
 @_rule(r"\bset\s+(?:the\s+)?(?:startup\s+type\s+of\s+)?(?:the\s+)?" + _NAME
        + r"(?:\s+service)?(?:'?s?\s+startup\s+type)?"
-       r"\s+to\s+(?P<mode>disabled|manual|automatic|auto|enabled)\b")
+       r"\s+to\s+(?P<mode>disabled|manual|automatic|auto|enabled)\b(?:\s+(?:startup|start-up|start\s+type|start|mode))?")
 def _set_startup(m: re.Match[str]) -> str:
     return f"{'disable' if m['mode'].lower() in ('disabled', 'manual') else 'enable'} {m['name']}"
 
@@ -236,7 +236,8 @@ _WORDS = re.compile(r"(?<![\w\\/.:@-])[A-Za-z]{3,}(?![\w\\/.:@-])")
 # Short words hands get wrong that the typo table (words of 5+ letters) leaves alone
 _SHORT_TYPOS = {"teh": "the", "hte": "the", "adn": "and", "waht": "what", "whta": "what", "taht": "that",
                 "chek": "check", "chck": "check", "chk": "check", "lsit": "list", "shwo": "show", "stpo": "stop",
-                "pign": "ping"}
+                "pign": "ping", "rst": "restart", "rstrt": "restart", "rstart": "restart", "restrt": "restart",
+                "stp": "stop", "strt": "start"}
 
 
 def _spelled(m: re.Match[str]) -> str:
@@ -261,6 +262,15 @@ _QUOTED_HOST = re.compile(r"(?<![\w])[\"'“](?P<h>[A-Za-z][\w-]*-\d+[a-z]?(?:\.
 _TASKLIST_FILTER = re.compile(r"(?<![\w-])tasklist(?:\.exe)?\s+/fi\s+[\"']imagename\s+eq\s+(?P<n>[\w.-]+)[\"']", _I)
 
 
+_SLASH_HOSTS = re.compile(r"(?<![\w/\\.-])(?P<p>[A-Za-z][\w-]*-)(?P<first>\d{1,4})(?P<rest>(?:/\d{1,4})+)(?![\w/\\.-])")
+
+
+def _slash_hosts(m: re.Match[str]) -> str:
+    width = len(m["first"])
+    numbers = [m["first"], *m["rest"].strip("/").split("/")]
+    return " ".join(f"{m['p']}{int(n):0{width}d}" for n in numbers)
+
+
 def _shouting(text: str) -> bool:
     """Typed in capitals: four or more letters, none lower case, outside quoted text."""
     bare = _QUOTED.sub(" ", text)
@@ -281,6 +291,8 @@ def normalize(text: str) -> str:
     out = _REWRITES[0][0].sub(_backticks, text)  # backticks become quotes first: they are quoted commands too
     out = _TICKET.sub(" ", re.sub(r"^\s*(?:re|fwd?)\b\s*:?", " ", out, flags=_I))  # "re:", "fwd:" of a mail
     out = _QUOTED_HOST.sub(lambda m: m.group("h"), out)  # "restart sshd on 'web-05'": a host, not quoted text
+    out = _SLASH_HOSTS.sub(_slash_hosts, out)  # "web-01/02/03": web-01 web-02 web-03
+    out = re.sub(r"\s(?:->|=>|→)\s", " to ", out)
     out = _TASKLIST_FILTER.sub(lambda m: f"is process {m['n']} running", out)
     if _shouting(out):  # "RESTART NGINX ON WEB-01": the words as they would be written (quoted text kept)
         out = _lower_unquoted(out)

@@ -39,14 +39,26 @@ WINDOWS_DISPLAY_NAMES = (
     "Background Intelligent Transfer Service", "Windows Management Instrumentation", "Windows Defender",
     "Microsoft Defender Antivirus Service", "Windows Installer",
 )
-_WINDOWS_SERVICES = frozenset(name.lower() for name in (
+_WINDOWS_SERVICE_NAMES = (
     "W3SVC", "WAS", "IISADMIN", "MSSQLSERVER", "SQLSERVERAGENT", "SQLBrowser", "MSSQLFDLauncher", "ReportServer",
     "Spooler", "wuauserv", "WinRM", "MpsSvc", "BITS", "Dnscache", "LanmanServer", "LanmanWorkstation",
     "RemoteRegistry", "TermService", "EventLog", "Schedule", "W32Time", "WinDefend", "MSMQ", "NTDS", "CertSvc",
     "Netlogon", "DHCPServer", "DFSR", "AppHostSvc", "WMSVC", "WinMgmt", "RpcSs", "CryptSvc", "TrustedInstaller",
     "UsoSvc", "msiserver", "SENS", "AudioSrv", "NlaSvc", "iphlpsvc", "SamSs", "gpsvc", "ClusSvc", "vmms",
     *WINDOWS_DISPLAY_NAMES,
-))
+)
+_WINDOWS_SERVICES = frozenset(name.lower() for name in _WINDOWS_SERVICE_NAMES)
+# "w3svc" and "spooler" are W3SVC and Spooler: Windows compares service names without case; plans show them as
+# Windows does
+CANONICAL_SERVICES = {name.lower(): name for name in _WINDOWS_SERVICE_NAMES}
+# What people call some Windows services: "the IIS web service" is W3SVC, "remote management" is WinRM
+DESCRIBED_SERVICES = {
+    "iis web service": "W3SVC", "iis web server": "W3SVC", "web publishing service": "W3SVC",
+    "remote management": "WinRM", "remote management service": "WinRM", "windows remote management service": "WinRM",
+    "print service": "Spooler", "printer service": "Spooler", "printing service": "Spooler",
+    "firewall service": "MpsSvc", "firewall svc": "MpsSvc", "windows firewall service": "MpsSvc",
+    "time service": "W32Time", "sql server service": "MSSQLSERVER", "sql agent": "SQLSERVERAGENT",
+}
 # Names of services and programs the planner knows: never "corrected" as typos of its own words.
 KNOWN_OBJECTS = frozenset(_LINUX_SERVICES | {n for n in _WINDOWS_SERVICES if " " not in n} | {
     "httpd", "https", "curl", "wget", "htop", "vim", "git", "java", "python", "python3", "node", "nodejs", "perl",
@@ -125,6 +137,15 @@ _ACCESS_CONFIG = re.compile(r"(?:^|[\\/])(?:sshd_config(?:\.d[\\/]\S+)?|winrm\S*
 _ACCESS_LINES = re.compile(r"^\s*(?:DenyUsers|DenyGroups|AllowUsers|AllowGroups|PasswordAuthentication\s+no|"
                            r"PubkeyAuthentication"
                            r"\s+no|Port\s+\d+|ListenAddress|UsePAM\s+no|AuthorizedKeysFile|ALL\s*:|sshd\s*:)", re.I)
+
+
+def canonical(step: Step) -> Step:
+    """The step with a known Windows service named as Windows names it ("w3svc" -> "W3SVC")."""
+    name = step.params.get("name")
+    if step.action.startswith("service.") and isinstance(name, str) and name.lower() in CANONICAL_SERVICES \
+            and CANONICAL_SERVICES[name.lower()] != name:
+        return step.model_copy(update={"params": {**step.params, "name": CANONICAL_SERVICES[name.lower()]}})
+    return step
 
 
 def lockout_reason(step: Step) -> str | None:

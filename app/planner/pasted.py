@@ -208,6 +208,19 @@ def _pkill(m: re.Match[str]) -> str:
     return f"kill {m['name']}"
 
 
+@_rule(r"(?<![\w-])ps\s+(?P<name>[A-Za-z][\w.-]*)(?=\s)(?<!-)")
+def _ps_name(m: re.Match[str]) -> str:  # "ps java app-02"
+    if re.search(r"(?:docker|podman)\s*$", m.string[:m.start()], _I) or m["name"].lower() in (
+            "on", "in", "at", "for", "from", "aux", "ef", "output", "the", "all", "everywhere"):
+        return m.group(0)
+    return f"is process {m['name']} running"
+
+
+@_rule(r"\s-(?:force|confirm|wait|verbose|whatif|passthru)\b")
+def _ps_switch(m: re.Match[str]) -> str:  # "Restart-Computer on iis-02 -Force": a switch, not a word
+    return ""
+
+
 @_rule(r"(?<![\w-])(?:pgrep|get-process|pidof)" + _FLAGS + r"(?:\s+-name)?\s+" + _NAME + _FLAGS)
 def _pgrep(m: re.Match[str]) -> str:
     return f"check process {m['name']}"

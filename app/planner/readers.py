@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from app.planner.lexer import Span, protect
+from app.planner.lexer import HOSTLIKE_RX, Span, protect
 
 _I = re.IGNORECASE
 _PH = r"__(?:[qup])\d+__"
@@ -101,9 +101,15 @@ def _log_source(t: _Text, consumed: list[tuple[int, int]]) -> dict[str, object] 
     if m is not None and m.group("unit").lower() not in _NOT_UNITS:
         consumed.append(m.span())
         unit = m.group("unit")
-        return {"unit": _EVENT_LOGS.get(unit.lower(), unit) if re.search(r"event", m.group(0), _I) else unit}
+        return {"unit": _EVENT_LOGS.get(unit.lower(), unit)}  # "application log" is the Application event log
     m = re.search(r"\b(?:the\s+)?(?P<unit>system|application|security|setup)\s+(?:event\s*)?(?:logs?|events?)\b",
                   t.protected, _I)
+    after = re.search(r"\b(?:logs?|journal)\s+(?:for\s+|of\s+)?(?P<unit>" + _WORD + r")", t.protected, _I)  # logs nginx
+    if m is None and after is not None and after.group("unit").lower() not in _NOT_UNITS \
+            and not HOSTLIKE_RX.match(after.group("unit").lower()) and not after.group("unit").isdigit() \
+            and not re.match(r"(?:last|on|from|errors?|lines?|here|there|please|pls)$", after.group("unit"), _I):
+        consumed.append(after.span())
+        return {"unit": after.group("unit")}
     if m is not None:
         consumed.append(m.span())
         return {"unit": _EVENT_LOGS[m.group("unit").lower()]}
@@ -179,7 +185,8 @@ def _logs(t: _Text) -> Reading | None:
 
 @_reader
 def _cron(t: _Text) -> Reading | None:
-    m = re.search(r"\b(?:cron\s*jobs?|crons|cron\s*tabs?|crontabs?|cron\s+entries|scheduled\s+(?:tasks?|jobs?)|"
+    m = re.search(r"\b(?:cron\s*jobs?|crons|cron\s+list|list\s+(?:the\s+)?crons?\b|cron\s*tabs?|crontabs?|"
+                  r"cron\s+entries|scheduled\s+(?:tasks?|jobs?)|"
                   r"task\s+scheduler\s+(?:tasks|jobs|entries)|schtasks)\b", t.protected, _I)
     if m is None:
         return None
@@ -213,6 +220,8 @@ def _containers(t: _Text) -> Reading | None:
                                        t.protected, _I))
                  if n is not None and n.group("n").lower() not in not_names), None)
     params: dict[str, object] = {}
+    if name is not None and HOSTLIKE_RX.match(name.group("n").lower()):
+        name = None  # "containers app-01": the host, not a container
     if name is not None:
         held = t.value(name.group("n"))
         params["name"] = held.value if held is not None else name.group("n")

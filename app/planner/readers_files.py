@@ -133,13 +133,44 @@ def _config_line_plain(t: _Text) -> Reading | None:
     return None
 
 
+_CONFIG_FILE = re.compile(r"\.(?:conf|cfg|ini|env|config|properties|ya?ml|toml|json|xml|cnf)$|[\\/]sshd_config$", _I)
+
+
+@_reader
+def _config_terse(t: _Text) -> Reading | None:
+    """Terse config edits: "web-01 cfg /etc/x.conf add line "gzip on;"", "PATH line "K=V" regexp "^K="",
+    "app-02 /etc/app.env set "MAX=2" replacing regex "^MAX=\""""
+    m = re.search(r"\b(?:add|set|put|append|ensure|insert)?\s*(?:the\s+)?line\s+(?P<q>__q\d+__)"
+                  r"|\b(?:add|set|put|append|ensure|"
+                  r"insert)\s+(?P<q2>__q\d+__)", t.protected, _I)
+    path = next((s for s in t.spans if s.kind == "p" and _CONFIG_FILE.search(s.value)), None)
+    if m is None or path is None:
+        return None
+    line = t.value(m.group("q") or m.group("q2"))
+    if line is None:
+        return None
+    params: dict[str, object] = {"path": path.value, "line": line.value}
+    if re.search(r"\b(?:remove|delete|drop|get\s+rid\s+of|take\s+out|comment\s+out|strip)\b", t.protected, _I):
+        params["state"] = "absent"
+    consumed = [m.span()]
+    r = re.search(r"\b(?:replacing\s+)?(?:regexp?|regex|pattern|matching)\s+(?P<re>__q\d+__)", t.protected, _I)
+    if r is not None and (held := t.value(r.group("re"))) is not None:
+        params["regexp"] = held.value
+        consumed.append(r.span())
+    consumed += [x.span() for x in re.finditer(r"__p\d+__|\bcfg\b", t.protected) if t.value(x.group(0)) in (path, None)]
+    return Reading("config.line", params, consumed, "a line and a config file")
+
+
 _NOT_ACCOUNTS = _NOT_NAMES | {"accounts", "users", "logins", "exists", "exist", "details", "info", "list", "for",
                              "with", "has", "have", "whether", "if", "that"}
 
 
 @_reader
 def _user(t: _Text) -> Reading | None:
-    m = (re.search(r"\b(?:local\s+|domain\s+)?(?:user|account|login)\s+(?:account\s+)?(?:called|named)\s+(?P<n>" + _WORD
+    m = (re.search(r"^\s*(?:user|account)\s+(?P<n>" + _WORD
+                   + r")(?=\s+(?:on\s+)?[\w.-]+-\d+\s*\??\s*$|\s*\??\s*$|\s+exists?)", t.protected, _I)
+         or re.search(r"\b(?:local\s+|domain\s+)?(?:user|account|login)\s+(?:account\s+)?(?:called|named)\s+(?P<n>"
+                      + _WORD
                    + r")", t.protected, _I)
          or re.search(r"\b(?:does|is)\s+(?:the\s+)?(?:user|account)\s+(?P<n>" + _WORD + r")\s+(?:exist|there|present)",
                       t.protected, _I)

@@ -208,6 +208,11 @@ def finalize(plan: Plan, vocab: Vocabulary) -> Plan:
             reason = safety.check_value(value, command=is_command)
             if reason:
                 return _reject(plan, reason, vocab)
+    plan = plan.model_copy(update={"steps": [objects.canonical(s) for s in plan.steps]})
+    for step in plan.steps:
+        if step.action == "file.cleanup" and objects.SYSTEM_DIR.match(str(step.params.get("path") or "")):
+            return _reject(plan, f"Refused: the request involves deleting files under {step.params['path']}, a system "
+                                 "directory or a drive's root, which Opsplan never does.", vocab)
     for step in plan.steps:
         reason = objects.lockout_reason(step)
         if reason:

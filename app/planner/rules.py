@@ -59,6 +59,7 @@ class Clause:
     pronoun: bool = False
     vague: bool = False
     either: bool = False
+    follows_then: bool = False
 
     def has_targets(self) -> bool:
         return bool(self.hosts or self.groups or self.envs or self.oses or self.all)
@@ -86,6 +87,7 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
                 c = clauses[-1]
             mode, prep = "OBJ", ""
             if k == "THEN":
+                c.follows_then = True  # "restart nginx then status": an instruction of its own, even without a verb
                 prev = tok
                 continue
         if k == "V":
@@ -170,9 +172,16 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
             low = tok.value
             group = vocab.group_index.get(low)
             target_ctx = prep in TARGET_PREPS or mode in ("TGT", "EXC") or (prep in ("from", "to", "for") and group)
-            chatter = (mode == "TGT" and not prep and not group and not HOSTLIKE_RX.match(low)
-                       and (prev is None or prev.kind != "CONJ") and (nxt is None or nxt.kind != "NOUN"))
-            if chatter or (low in VAGUE and low not in PRONOUNS):  # "web-01: anything on port 80", "of anything"
+            after_target = (mode == "TGT" and not prep and not group and not HOSTLIKE_RX.match(low)
+                            and (prev is None or prev.kind != "CONJ") and (nxt is None or nxt.kind != "NOUN"))
+            if low in PRONOUNS:
+                c.pronoun = True
+            elif (after_target and (any(c.objects) or c.vague)) or low in VAGUE:  # "web-01: anything on port 80"
+                c.vague = True
+            elif after_target and not (nxt is not None and nxt.kind == "FILL"
+                                       and nxt.value in ("is", "are", "was", "were")):
+                c.objects[-1].append(tok)  # "web-02 nginx status": terse, the object after the host
+            elif after_target:  # "restart web-02 asap nginx is acting up": a remark, not the object
                 c.vague = True
             elif target_ctx or (mode == "OBJ" and HOSTLIKE_RX.match(low) and not _named_object(prev, nxt, low, vocab)):
                 name = group or tok.text
@@ -276,8 +285,9 @@ def build(c: Clause, prev_names: list[str], shared: list[str] | None = None
     for action, params in steps:
         name = str(params.get("name") or "")
         if " " in name and name not in quoted:  # "give nginx a kick": words, not one name
-            return [], [f"I read '{name}' as the {action.split('.')[0]} name, which is not one name. Which do you "
-                        "mean? Put a name with spaces in quotes, e.g. restart \"Print Spooler\"."], None
+            return [(action, {k: v for k, v in params.items() if k != "name"})], [
+                f"I read '{name}' as the {action.split('.')[0]} name, which is not one name. Which do you "
+                "mean? Put a name with spaces in quotes, e.g. restart \"Print Spooler\"."], None
         if action == "process.kill" and name.isdigit():
             return [], [f"Opsplan stops processes by name, not by process id. Which process is {name}?"], None
     return steps, questions, why
@@ -299,6 +309,9 @@ def _build(c: Clause, names: list[str]) -> tuple[list[tuple[str, dict]], list[st
         paths = [sp.value for sp, _ in c.spans if sp.kind in "pu"]
         if not params["dest"] and len(paths) == 2 and params["src"] == paths[0]:  # cp SRC DEST
             params["dest"] = paths[1]
+        if params["src"] and params["dest"] and names and "app" in kws:  # "push new orderd binary from A to B"
+            update = {"name": _strip_ext(names[0]), "source": params["src"], "path": params["dest"]}
+            return [("app.update", update)], [], None
         if not params["dest"] and params["src"] and names:  # "push the new X from SRC to the cis box": an app update
             return [("app.update", {"name": _strip_ext(names[0]), "source": params["src"]})], [], None
         if params["src"] and "://" in params["src"] and not params["dest"] and not names:  # "fetch URL": a check
@@ -389,7 +402,7 @@ def _build(c: Clause, names: list[str]) -> tuple[list[tuple[str, dict]], list[st
         return each("service.status"), [], None
     if "service" in kws and not names and st & {"up", "running", "stopped"}:
         return [], [f"Which service should I check on {_target_text(c)}?"], None
-    if c.pronoun and not names and st & {"up", "running", "stopped"}:  # "is it running on cis-02?" - what is it?
+    if c.pronoun and not names and st & {"running", "stopped"}:  # "is it running on cis-02?" - what is it?
         return [], ["What do you mean by 'it'? Name the service or process."], None
     if st & {"up", "running"} and c.has_targets():
         return [("host.ping", {})], [], None
@@ -492,14 +505,21 @@ def _plan_normalized(text: str, vocab: Vocabulary) -> Plan:
     toks, spans = tokenize(text, vocab)
     clauses = parse_clauses(toks, spans, vocab)
     if any(c.verb or c.ensure for c in clauses):  # "Ticket 4411: users say X is down. Restart W3SVC on iis-01."
-        clauses = [c for c in clauses if c.verb or c.ensure or c.has_targets() or c.spans or c.exclude] or clauses
-    built, questions, singular = [], [], []
+        clauses = [c for c in clauses if c.verb or c.ensure or c.has_targets() or c.spans or c.exclude
+                   or (c.follows_then and c.kws)] or clauses
+    built: list[tuple[Clause, list[tuple[str, dict]]]] = []
+    questions = []
+    singular: list[bool] = []
     prev_names: list[str] = []
     phrase = phrases.match(text, vocab.catalog)
     for i, c in enumerate(clauses):
         shared = _names(clauses[i + 1]) if i + 1 < len(clauses) else None
         if not shared and i + 1 < len(clauses) and clauses[i + 1].pronoun and prev_names:
             shared = prev_names  # "install redis, then enable and start it": "it" is redis for both verbs
+        if not _names(c) and not c.pronoun and prev_names and built and c.kws and not c.spans \
+                and set(c.kws) <= {"status", "version", "service", "package", "process"} \
+                and any(a.split(".")[0] in ("service", "package", "process") for a, _ in built[-1][1]):
+            c.pronoun = True  # "nginx web-01 restart then status": the status of the same nginx
         steps, qs, why = build(c, prev_names, shared)
         if why:
             if phrase is not None and phrase.words >= 2:  # a definition reads it: e.g. "delete files older than"

@@ -21,6 +21,8 @@ CATASTROPHIC = [
         (r"\bpg_dropcluster\b|\bdropuser\b|\bdropDatabase\b|\bdrop\s+user\b", "dropping a database or its users"),
         (r"\bkill\s+(?:-\S+\s+)*-1\b|\bkillall5\b|\bpkill\s+(?:-\S+\s+)*-u\s+root\b",
          "killing every process on a host"),
+        (r"\breg(?:\.exe)?\s+delete\s+[\"']?HK(?:LM|EY_LOCAL_MACHINE)\\(?:SYSTEM|SOFTWARE|SAM|SECURITY)\b"
+         r"|\bremove-item\s+(?:-path\s+)?[\"']?HKLM:\\?(?:SYSTEM|SOFTWARE)\b", "deleting system registry keys"),
         (r"\bwevtutil(?:\.exe)?\s+(?:cl|clear-log)\b|\bclear-eventlog\b|\bremove-eventlog\b", "clearing event logs"),
         (r"\b(?:format-volume|initialize-disk|clear-disk|remove-partition|format-disk)\b", "formatting a disk"),
         (r"\bstop-computer\b|\binit\s+0\b|\bsystemctl\s+(?:poweroff|halt)\b"
@@ -81,7 +83,9 @@ INJECTION = re.compile(
     r"|\bmark\s+(?:it|this|that)\s+(?:plan\s+|request\s+|change\s+|one\s+)?(?:as\s+)?(?:approved|reviewed|safe|low)\b"
     r"|\bno\s+need\s+(?:to\s+)?(?:wait\s+)?(?:for\s+)?(?:an?\s+|the\s+)?(?:approval|review|sign-?off|preview)\b"
     r"|\bapprovals?\s+(?:already\s+|has\s+been\s+|was\s+|is\s+)?(?:granted|given|done|obtained)\b|\bpre-?approved\b"
-    r"|^\s*(?:system|assistant|developer|admin)\s*:|\bpre-?approv\w*|\bdon'?t\s+ask\s+(?:me\s+|us\s+)?again\b"
+    r"|^\s*(?:system|assistant|developer|admin)\s*:|\bpre-?approv\w*|\bdon'?t\s+ask\b"
+    r"|\bapproved\s+(?:already\s+)?(?:in|on|via|over|by)\s+(?:slack|teams|chat|e-?mail|the\s+call|phone)\b"
+    r"|\bnote\s+to\s+(?:the\s+)?(?:planner|assistant|ai|bot|system)\b|\bmark\s+(?:this|it)\s+(?:as\s+)?(?:read-?only|low\s+risk|safe)"
     r"|\bas\s+the\s+(?:approver|admin|administrator|reviewer)\b|\bwithout\s+(?:asking|approval|confirmation|a\s+review)\b",
     _I,
 )

@@ -23,7 +23,9 @@ _VERB_WORDS = "|".join(sorted((v for v in VERBS if v.isalpha()), key=len, revers
     + "|tail|search|grep|look|purge|top"
 _CUT = re.compile(r"\s*(?:;|,?\s*\b(?:and\s+)?then\b|,?\s*\bafter\s*wards?\b|,?\s*\bafter\s+that\b|,\s*(?:and\s+)?"
                   r"(?=(?:also\s+)?"
-                  rf"(?:{_VERB_WORDS})\b)|\s+and\s+(?=(?:also\s+)?(?:{_VERB_WORDS})\b))\s*", re.IGNORECASE)
+                  rf"(?:{_VERB_WORDS})\b)|\s+and\s+(?=(?:also\s+)?(?:{_VERB_WORDS})\b)"
+                  r"|\s+(?:and|\+|&)\s+(?=(?:the\s+)?(?:top|disk|disks|sysinfo|uptime|port|which\s+programs|which\s+processes|"
+                  r"memory|ping)\b))\s*", re.IGNORECASE)
 
 
 def pieces(text: str) -> list[str]:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 
 from app.planner.lexer import FILLER, PREPS, VERBS
+from app.planner.objects import DESCRIBED_SERVICES
 
 _I = re.IGNORECASE
 _NAME = r"(?P<name>\x01\d+\x01|[A-Za-z0-9][A-Za-z0-9_.@+\-]*)"
@@ -123,13 +124,15 @@ def _top_tool(m: re.Match[str]) -> str:
        + r"(?P<svc>\s+(?:service|daemon|job|process))?(?P<where0>\s+(?:on|in)\s+[\w.-]+)?\s+"
        r"(?:is|seems|looks|went|has|'s|"
        r"keeps|shows|shows\s+as|is\s+showing)\s+(?:\w+\s+)?(?:dead|down|stopped|broken|hung|stuck|crashed|died|dying|"
-       r"crashing|failing|hanging|stopping|gone|not\s+running|unresponsive|frozen)(?P<where>\s+(?:on|in)\s+[\w.-]+)?"
+       r"crashing|failing|hanging|stopping|gone|not\s+running|unresponsive|frozen|off|wedged)(?P<where>\s+(?:on|in)\s+[\w.-]+)?"
        r"(?:\s+(?:after|since|for|during|again)\b[\w\s'-]{0,30}?)?\s*[,.;:!-]+\s*(?:please\s+|pls\s+|(?:can|could)\s+"
-       r"(?:you|u)\s+)?(?P<verb>start|restart|bounce|kick|bring|kill|stop|end)\s+(?:it|that|him)\b(?:\s+(?:back\s+)?up|\s+again)?")
+       r"(?:you|u)\s+)?(?P<verb>start|restart|bounce|kick|bring|kill|stop|end|turn|switch|recycle)\s+(?:it|that|him)\b"
+       r"(?:\s+(?:back\s+)?(?:up|on)|\s+again)?(?:\s+for\s+me)?")
 def _told_then_asked(m: re.Match[str]) -> str:
     if m["name"].lower() in NOT_NAME_START:
         return m.group(0)
-    verb = {"bounce": "restart", "kick": "restart", "bring": "start"}.get(m["verb"].lower(), m["verb"].lower())
+    verb = {"bounce": "restart", "kick": "restart", "bring": "start", "turn": "start", "switch": "start",
+            "recycle": "restart"}.get(m["verb"].lower(), m["verb"].lower())
     svc = "" if (m["svc"] or "").strip() in ("job", "process") else (m["svc"] or "")
     return f"{verb} {m['name']}{svc}{m['where'] or m['where0'] or ''}"
 
@@ -306,9 +309,59 @@ def _to_pick_up(m: re.Match[str]) -> str:
     return ""
 
 
-@_rule(r"\bdns\s+(?:resolution|lookup|record)\s+(?:of|for)\s+")
+@_rule(r"\bdns\s+(?:resolution|lookup|record)\s+(?:of|for)\s+|^\s*dns\s+(?:lookup\s+|check\s+)?(?=[\w-]+\.[\w.-]+)"
+       r"|\bwhat\s+does\s+(?=[\w.-]+\s+(?:point|resolve|map)\s+to\b)")
 def _dns_of(m: re.Match[str]) -> str:
     return "resolve "
+
+
+@_rule(r"\s+(?:point|points|map|maps)\s+to\b")
+def _points_to(m: re.Match[str]) -> str:  # "what does smtp.corp.local point to" (after "resolve" above)
+    return " "
+
+
+# Terse chat words: "ctr"/"cntr" (container), "evt log", "sched tasks", "conn?" (can it connect), ">30d" (older than)
+@_rule(r"\b(?:ctr|cntr|ctnr)\b")
+def _ctr(m: re.Match[str]) -> str:
+    return "container"
+
+
+@_rule(r"\bevt\s*(?=logs?\b)|\bsched(?=\s+(?:tasks?|jobs?)\b)")
+def _evt_sched(m: re.Match[str]) -> str:
+    return "event " if m.group(0).lower().startswith("evt") else "scheduled"
+
+
+@_rule(r"\bconn\b\??")
+def _conn(m: re.Match[str]) -> str:
+    return "can it connect"
+
+
+@_rule(r"(?<![\w>])>\s*(?P<n>\d{1,5})\s*(?P<u>d|days?|w|weeks?|months?)\b")
+def _greater_than_age(m: re.Match[str]) -> str:
+    return f" older than {m['n']} {m['u']}"
+
+
+# Services called by what they do: "the IIS web service" (W3SVC), "remote management service" (WinRM)
+_DESCRIBED = "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in sorted(DESCRIBED_SERVICES, key=len, reverse=True))
+
+
+@_rule(r"(?<![\w-])(?:the\s+)?(?P<d>" + _DESCRIBED + r")(?:\s+(?:service|svc))?(?![\w-])(?!\s*\()")
+def _described_service(m: re.Match[str]) -> str:
+    return DESCRIBED_SERVICES[" ".join(m["d"].lower().split())]
+
+
+# "put the new version of the reporter application on app-02" -> "update app reporter on app-02"
+@_rule(r"\b(?:put|deploy|install|roll\s+out|push|ship)\s+(?:the\s+)?new\s+(?:version|build|release|binary)\s+of\s+(?:the\s+)?"
+       r"(?P<n>[\w.-]+)(?:\s+(?:application|app|program|binary|service|tool))?")
+def _new_version_of(m: re.Match[str]) -> str:
+    return f"update app {m['n']}"
+
+
+# "restart the whole db-04 machine itself", "restart the entire box"
+@_rule(r"\b(?:restart|bounce|cycle)\s+(?P<mid>(?:the\s+)?(?:whole|entire|actual|physical)\s+[\w.\s-]{0,30}?(?:server|box|machine|"
+       r"host|vm|pc|workstation))(?:\s+itself)?\b")
+def _whole_machine(m: re.Match[str]) -> str:
+    return f"reboot {m['mid']}"
 
 
 # A pager's reply before the instruction: "ack, bouncing nginx on web-04", "on it - restarting W3SVC"
@@ -326,7 +379,7 @@ def _new_build_of(m: re.Match[str]) -> str:
 
 # Where a new version comes from, said as a fact: "the new exe is \\\\file-01\\x.exe" -> "from \\\\file-01\\x.exe"
 @_rule(r"[,:]?\s*(?:the\s+)?new\s+(?:exe|executable|binary|build|version|release|file|package|msi|jar)\s+(?:is|lives|sits)\s+"
-       r"(?:at\s+|in\s+|on\s+)?")
+       r"(?:sitting\s+|waiting\s+|located\s+)?(?:at\s+|in\s+|on\s+)?")
 def _new_from(m: re.Match[str]) -> str:
     return " from "
 
@@ -350,7 +403,8 @@ def _host_range(m: re.Match[str]) -> str:
 # Courtesy and timing that is not an instruction: "when you get a sec", "if you have a minute", "no rush"
 @_rule(r"[,;]?\s*\b(?:(?:when(?:ever)?|once|if)\s+(?:you\s+|u\s+)?(?:get|have|got|find|can\s+spare)\s+(?:a\s+|some\s+|the\s+)?"
        r"(?:sec|second|secs|minute|min|mins|moment|mo|chance|time|spare\s+minute)|(?:when|if)\s+(?:convenient|possible|"
-       r"you\s+can|you'?re\s+free)|at\s+your\s+(?:earliest\s+)?convenience|no\s+rush|no\s+hurry|when\s+you\s+get\s+round\s+to\s+it)\b"
+       r"you\s+can|you'?re\s+free)|at\s+your\s+(?:earliest\s+)?convenience|no\s+rush|no\s+hurry|(?:so\s+)?no\s+worries|"
+       r"no\s+problem|when\s+you\s+get\s+round\s+to\s+it)\b"
        r"(?:\s*,?\s*but\b)?|\s*(?:,|\band\b)\s+(?:then\s+)?(?:paste|send|post|share|give|tell|report|mail|email)\s+"
        r"(?:me\s+|us\s+)?(?:back\s+)?(?:the\s+|what\s+)?(?:output|results?|it\s+says|you\s+get|status(?:\s+code)?|answer|"
        r"response|numbers?|details)\b(?:\s+(?:here|back|to\s+me))?"
