@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import re
 
-from app.planner.lexer import HOSTLIKE_RX, Tok, protect, tokenize
+from app.planner.lexer import HOSTLIKE_RX, Tok, protect, requote, tokenize
 from app.planner.vocabulary import Vocabulary
 
-_SENTENCE_END = re.compile(r"(?<=[.!?:])\s+(?=[A-Z])")
+_SENTENCE_END = re.compile(r"(?<=[.!?:])\s+(?=[A-Z])|\s*\x03\s*")  # \x03: a line break (app.planner.envelope)
 _PIECES = re.compile(r"(,\s+|;\s+|\s+[-–—]{1,2}\s+|\?\s+(?=[a-z]))")
 _TARGETS = frozenset(("HOST", "GROUP", "ENV", "OS", "ALL"))
 _INSTRUCTION = frozenset(("V", "ENSURE", "THEN"))
@@ -60,6 +60,15 @@ def _instruction(text: str, vocab: Vocabulary) -> bool:
     return bool(words) and words[0].kind in ("V", "ENSURE", "THEN") and not words[0].text.lower().endswith("ing")
 
 
+_QUESTION = re.compile(r"^\W*(?:is|are|does|do|did|can|could|will|would|which|what|whats|how|when|where|who|whether)\b",
+                       re.I)
+
+
+def _ask(sentence: str, vocab: Vocabulary) -> bool:
+    """A sentence that asks for something: an instruction, or a question ("is nginx running on web-01?")."""
+    return _instruction(sentence, vocab) or bool(_QUESTION.match(sentence)) or sentence.rstrip().endswith("?")
+
+
 def _hosts_of(sentences: list[str], vocab: Vocabulary) -> list[str]:
     return [t.text for s in sentences for t in tokenize(s, vocab)[0] if t.kind == "HOST"]
 
@@ -73,7 +82,7 @@ def _narrative(piece: str, vocab: Vocabulary) -> bool:
     """A trailing piece that tells the story rather than asks (see the module docstring)."""
     toks, _ = tokenize(piece, vocab)
     words = _meaningful(toks)
-    if not words or any(t.kind in ("PH", "NUM", "VER") for t in toks):
+    if not words or "*" in piece or any(t.kind in ("PH", "NUM", "VER") for t in toks):  # "only *.log files": a value
         return False
     lows = {t.text.lower().replace("'", "") for t in toks}
     subject = words[0].text.lower().replace("'", "").replace("’", "") in _SUBJECTS
@@ -128,7 +137,7 @@ def target_words(piece: str, vocab: Vocabulary) -> str:
 
 def _put_back(protected: str, spans: list) -> str:
     for i, span in enumerate(spans):
-        protected = protected.replace(f"__{span.kind}{i}__", f'"{span.value}"' if span.quoted else span.value)
+        protected = protected.replace(f"__{span.kind}{i}__", requote(span))
     return protected
 
 
@@ -136,7 +145,19 @@ def without_story(text: str, vocab: Vocabulary) -> str:
     """``text`` without the sentences, heading and trailing pieces that only tell the story."""
     protected, spans = protect(text)
     original = protected
-    sentences = _SENTENCE_END.split(protected)
+    sentences = [s for s in _SENTENCE_END.split(protected) if s.strip()]
+    asks = [s for s in sentences if _ask(s, vocab)]
+    if asks and len(asks) < len(sentences):  # a ticket, a mail, a chat: the sentences that ask are the request
+        told = [s for s in sentences if s not in asks]
+        keep = [*asks, *(s for s in told if re.search(r"__[pu]\d+__", s) and not _ask(s, vocab)
+                         and not statement(s, vocab) and "__q" not in s)]  # "the new build is at /tmp/x"
+        if not any(has_targets(s, vocab) for s in keep):  # "Affected CI: db-01, db-02": where the ask applies
+            named = _hosts_of(told, vocab)  # hosts named outright ("Affected CI: db-01, db-02") say it best
+            where = " ".join(named) if named else " ".join(
+                w for s in told if has_targets(s, vocab) and (w := target_words(s, vocab)))
+            keep = [*keep, f"on {where}"] if where else keep
+        protected = " \x03 ".join(keep)
+        sentences = keep
     if len(sentences) >= 2:
         keep = [s for s in sentences if "__" in s or has_targets(s, vocab) or _instruction(s, vocab)]
         told = [s for s in keep if "__" not in s and statement(s, vocab)]  # "The web tier is slow."
@@ -146,9 +167,11 @@ def without_story(text: str, vocab: Vocabulary) -> str:
                 rest = [*rest, " ".join(f"on {w}" for w in _hosts_of(told, vocab))]
             keep = rest
         if keep and len(keep) < len(sentences):
-            protected = " ".join(keep)
+            protected = " \x03 ".join(keep)  # still one line each: the instructions stay apart
     for paren in re.findall(r"\s*\([^()]*\)", protected):  # an aside that names no host and holds no value
-        if "__" not in paren and not re.search(r"[\d*]", paren) and not has_targets(paren, vocab):
+        kinds = {t.kind for t in tokenize(paren, vocab)[0]}
+        annotation = not kinds & {"HOST", "GROUP"} and bool(kinds & {"ENV", "OS"})  # "Reboot web-04 (staging)"
+        if "__" not in paren and not re.search(r"[\d*]", paren) and (annotation or not has_targets(paren, vocab)):
             protected = protected.replace(paren, " ", 1)
     head, colon, body = protected.partition(": ")
     if colon and "__" not in head and not has_targets(head, vocab) \

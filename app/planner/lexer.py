@@ -45,6 +45,7 @@ VERBS = {
     **dict.fromkeys(("install", "installs", "inst"), "install"),
     **dict.fromkeys(("remove", "uninstall", "purge", "delete", "erase", "removed", "uninstalled", "rm"), "remove"),
     **dict.fromkeys(("check", "verify", "test", "probe", "inspect", "query", "show", "get", "view", "report", "pull",
+                     "control",
                      "grab",
                      "tell", "give", "display", "list", "find", "confirm", "see", "look", "hit"), "check"),
     **dict.fromkeys(("ping", "reach", "pinging"), "ping"),
@@ -86,7 +87,8 @@ KEYWORDS = {
     **dict.fromkeys(("package", "packages", "pkg", "rpm", "deb"), "package"),
     **dict.fromkeys(("port", "ports", "tcp"), "port"),
     **dict.fromkeys(("disk", "disks", "df", "storage", "filesystem", "filesystems", "space", "usage", "full"), "disk"),
-    **dict.fromkeys(("uptime", "info", "information", "facts", "memory", "ram", "cpu", "hardware", "sysinfo", "specs",
+    **dict.fromkeys(("uptime", "info", "information", "informations", "facts", "memory", "ram", "cpu", "hardware",
+                     "sysinfo", "specs",
                      "specifications", "cores", "cpus",
                      "load", "kernel", "os"), "info"),
     **dict.fromkeys(("file", "files", "directory", "folder", "path"), "file"),
@@ -117,7 +119,7 @@ FILLER = frozenset(["the", "a", "an", "please", "pls", "can", "could", "would", 
                     "up-to-date", "available", "should", "shall", "may", "might", "must", "have", "has", "had",
                     "quick", "thx", "agian", "anyway", "real", "quickly", "someone", "somebody", "anyone",
                     "anybody", "folks", "guys", "team", "lately", "recently", "today", "tonight", "other", "others",
-                    "gracefully", "forcefully", "carefully", "got", "gets", "plz", "pls",
+                    "gracefully", "forcefully", "carefully", "got", "gets", "plz", "pls", "actual", "first",
                     "this", "that"]) - VAGUE - PRONOUNS
 
 
@@ -133,6 +135,13 @@ class Span:
     kind: str   # q (quoted text), u (url), p (path)
     value: str
     quoted: bool
+
+
+def requote(span: Span) -> str:
+    """A span as it was written: quoted text in quotes that do not clash with what it holds."""
+    if not span.quoted:
+        return span.value
+    return f"'{span.value}'" if '"' in span.value and "'" not in span.value else f'"{span.value}"'
 
 
 def protect(text: str) -> tuple[str, list[Span]]:

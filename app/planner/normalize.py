@@ -9,10 +9,11 @@ pass through unchanged.
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 
-from app.planner import objects, pasted, wording
+from app.planner import envelope, objects, pasted, wording
 from app.planner.lexer import WIN_PATH_RX, typos
 from app.planner.wording import NOT_NAME_START
 
@@ -30,12 +31,12 @@ _PKG_VERBS = {
 }
 _MANAGERS = r"apt-get|apt|yum|dnf|zypper|apk|pacman|choco|chocolatey|winget|scoop|brew|snap|pip3?"
 
-_REWRITES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = []
+_REWRITES: list[tuple[str, int, Callable[[re.Match[str]], str]]] = []  # compiled on first use (_compiled)
 
 
 def _rule(pattern: str, flags: int = _I) -> Callable[[Callable[[re.Match[str]], str]], Callable[[re.Match[str]], str]]:
     def register(fn: Callable[[re.Match[str]], str]) -> Callable[[re.Match[str]], str]:
-        _REWRITES.append((re.compile(pattern, flags), fn))
+        _REWRITES.append((pattern, flags, fn))
         return fn
     return register
 
@@ -52,7 +53,14 @@ _REWRITES.extend(wording.REWRITES)  # questions, needs and courtesy (app.planner
 
 @_rule(r"\b[A-Za-z][\w.-]*\s+\((?P<id>[A-Za-z][\w$.-]*)\)")
 def _bracketed_id(m: re.Match[str]) -> str:
+    before = m.group(0).split("(")[0].strip()
+    if re.search(r"-\d+[a-z]?$", before) or m["id"].lower() in _ANNOTATIONS:  # "web-04 (staging)": a note
+        return m.group(0)
     return m["id"]
+
+
+_ANNOTATIONS = frozenset(("staging", "stg", "production", "prod", "prd", "development", "dev", "test", "testing", "qa",
+                          "uat", "preprod", "linux", "windows", "win", "primary", "secondary", "replica", "master"))
 
 
 # Package managers: "apt-get install -y htop", "yum remove telnet", "choco upgrade googlechrome", "winget install X"
@@ -163,7 +171,7 @@ def _startup_question(m: re.Match[str]) -> str:
     return f"status of service {m['name']}"
 
 
-@_rule(r"\b(?:make|have|let|get|configure|enable|set)\s+(?:the\s+)?" + _NAME
+@_rule(r"\b(?:make|have|let|get|configure|enable|set|put)\s+(?:the\s+)?" + _NAME
        + r"(?:\s+service)?\s+(?:to\s+)?(?:start|run)\s+"
        r"(?:up\s+)?(?:automatically|at\s+boot|on\s+boot|at\s+startup|on\s+startup|with\s+the\s+system)")
 def _make_autostart(m: re.Match[str]) -> str:
@@ -286,9 +294,21 @@ def _lower_unquoted(text: str) -> str:
     return "".join(parts) + text[last:].lower()
 
 
+@functools.cache
+def _compile(pattern: str, flags: int) -> re.Pattern[str]:
+    return re.compile(pattern, flags)
+
+
+def _applicable(low: str) -> list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]]:
+    """The rewrites that may match ``low`` (a pasted-command rule needs one of its words), compiled on first use:
+    start-up and a one-shot command compile only what they may use."""
+    return [(_compile(pattern, flags), fn) for pattern, flags, fn in _REWRITES[1:]
+            if not (needs := pasted.NEEDS.get(fn)) or any(n in low for n in needs)]
+
+
 def normalize(text: str) -> str:
     """The request with operators' tool syntax and chatter rewritten to plain wording (quoted text untouched)."""
-    out = _REWRITES[0][0].sub(_backticks, text)  # backticks become quotes first: they are quoted commands too
+    out = _compile(_REWRITES[0][0], _REWRITES[0][1]).sub(_backticks, envelope.unwrap(text))  # backticks: quoted
     out = _TICKET.sub(" ", re.sub(r"^\s*(?:re|fwd?)\b\s*:?", " ", out, flags=_I))  # "re:", "fwd:" of a mail
     out = _QUOTED_HOST.sub(lambda m: m.group("h"), out)  # "restart sshd on 'web-05'": a host, not quoted text
     out = _SLASH_HOSTS.sub(_slash_hosts, out)  # "web-01/02/03": web-01 web-02 web-03
@@ -308,7 +328,7 @@ def normalize(text: str) -> str:
     out = _TITLE_SERVICE.sub(lambda m: _title_service(m, quote), out)
     out = _TITLE_PACKAGE.sub(lambda m: f"{m['lead']} {_title_service(m, quote)}", out)
     out = _WORDS.sub(_spelled, out)  # after the display names: "Remote Registry" is a name, not a typo
-    for rx, fn in _REWRITES[1:]:
+    for rx, fn in _applicable(out.lower()):
         out = rx.sub(fn, out)
     out = quoted.put_back(paths.put_back(out))
-    return re.sub(r"\s{2,}", " ", out).strip()
+    return re.sub(r"[ \t]{2,}", " ", out).strip()

@@ -18,14 +18,39 @@ from collections.abc import Callable
 _I = re.IGNORECASE
 _NAME = r"(?P<name>\x01\d+\x01|[A-Za-z0-9][A-Za-z0-9_.@+\-]*)"
 _FLAGS = r"(?:\s+(?:-{1,2}[A-Za-z][\w-]*(?:[= ](?:true|false|\d+))?|/[a-z]))*"
-REWRITES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = []
+# (pattern, flags, rewrite), compiled by app.planner.normalize on first use: importing the planner stays cheap
+REWRITES: list[tuple[str, int, Callable[[re.Match[str]], str]]] = []
 
 
 def _rule(pattern: str, flags: int = _I) -> Callable[[Callable[[re.Match[str]], str]], Callable[[re.Match[str]], str]]:
     def register(fn: Callable[[re.Match[str]], str]) -> Callable[[re.Match[str]], str]:
-        REWRITES.append((re.compile(pattern, flags), fn))
+        REWRITES.append((pattern, flags, fn))
+        NEEDS[fn] = _NEEDS.get(fn.__name__, ())
         return fn
     return register
+
+
+# The words without which a rule cannot match (lowercase substrings of the request): a request that holds none of
+# them skips the rule and never compiles it, so a one-shot "opsplan plan" compiles only what it may use
+_NEEDS: dict[str, tuple[str, ...]] = {
+    "_ps_grep": ("ps",), "_pkg_grep": ("dpkg", "rpm", "apt", "yum", "dnf", "choco", "pip", "get-package", "winget"),
+    "_journal_grep": ("journalctl",), "_cat_grep": ("cat", "tail", "type", "get-content"),
+    "_top_pipeline": ("get-process", "gps", "ps"), "_facts_tools": ("win32_", "uname", "hostnamectl", "systeminfo",
+                                                                     "lscpu", "/etc/os-release", "/proc/", "uptime"),
+    "_dns_tools": ("dig", "nslookup", "resolve-dnsname"), "_s_client": ("s_client",), "_event_viewer": ("viewer",),
+    "_gui_place": ("services", "task", "taskmgr", "eventvwr", "viewer", "manager", "mmc"),
+    "_ansible_service": ("state=",), "_lineinfile": ("lineinfile",), "_copy_item": ("copy-item", "cpi"),
+    "_find_delete": ("find",), "_step_number": (), "_sls_path_first": ("select-string",), "_ss_filter": ("port",),
+    "_tasklist": ("tasklist",), "_s_client_bare": ("s_client",), "_sudo": ("sudo",),
+    "_systemctl": ("systemctl", "sc"), "_sysv": ("service",), "_net": ("net",), "_ps_service": ("-service",),
+    "_ps_startup": ("set-service",), "_pkill": ("pkill", "killall", "taskkill", "stop-process"), "_ps_name": ("ps",),
+    "_ps_switch": (" -",), "_pgrep": ("pgrep", "get-process", "pidof"), "_free": ("free",),
+    "_end_task": ("end", "kill", "force"), "_bound": ("bound", "bind", "listen", "attached"),
+    "_port_tools": ("ss", "netstat", "lsof", "get-nettcpconnection"),
+    "_grep": ("grep", "rg", "ag", "findstr", "select-string", "sls"),
+    "_account_tools": ("getent", "net", "get-localuser", "get-aduser", "lslogins", "finger", "id"),
+}
+NEEDS: dict[Callable[[re.Match[str]], str], tuple[str, ...]] = {}
 
 
 _SERVICE_VERBS = {
@@ -123,7 +148,7 @@ def _lineinfile(m: re.Match[str]) -> str:
 
 
 # A runbook step's number or bullet: "2) bring W3SVC back up", "- drain: stop nginx"
-@_rule(r"^\s*(?:(?:step\s+)?\d{1,2}[.):]|[-*•])\s+(?:\w+:\s+)?")
+@_rule(r"(?:^|(?<=\x03))\s*(?:(?:step\s+)?\d{1,2}[.):]|[-*•])\s+(?:\w+:\s+)?")
 def _step_number(m: re.Match[str]) -> str:
     return ""
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from app.planner.lexer import HOSTLIKE_RX, Span, protect
+from app.planner.lexer import FILLER, HOSTLIKE_RX, Span, protect, requote
 
 _I = re.IGNORECASE
 _PH = r"__(?:[qup])\d+__"
@@ -24,6 +24,7 @@ _NOT_NAMES = frozenset({"the", "a", "an", "all", "any", "my", "our", "running", 
 
 
 _NOT_UNITS = frozenset({"the", "a", "an", "all", "any", "my", "our", "every", "this", "that", "which", "what", "is",
+                        "its", "their", "his", "her",
                         "of", "on", "in", "for", "system", "journal", "event", "log", "logs", "error", "errors",
                         "recent", "latest", "last", "new", "old", "tail", "show", "read", "search", "grep", "check",
                         "view"})
@@ -60,7 +61,7 @@ class _Text:
                 chars[i] = " "
         out = "".join(chars)
         for i, span in enumerate(self.spans):
-            out = out.replace(f"__{span.kind}{i}__", f'"{span.value}"' if span.quoted else span.value)
+            out = out.replace(f"__{span.kind}{i}__", requote(span))
         return out
 
 
@@ -119,7 +120,8 @@ def _log_source(t: _Text, consumed: list[tuple[int, int]]) -> dict[str, object] 
 
 _LOG_WORDS = re.compile(r"\b(?:logs?|journal|journald|journalctl|event\s*log|eventlog|syslog|tail|"
                         r"(?:system|application|security|setup)\s+events?)\b", _I)
-_SEARCH = re.compile(r"\b(?:search|grep|scan|look(?:ing)?\s+for|find|any|check\s+for|occurrences?\s+of|"
+_SEARCH = re.compile(r"\b(?:search|grep|scan|look(?:ing)?\s+for|find|any|are\s+there|is\s+there|check\s+for|"
+                     r"occurrences?\s+of|"
                      r"mentions?\s+of)\b", _I)
 
 
@@ -212,7 +214,8 @@ def _containers(t: _Text) -> Reading | None:
         return None
     consumed = [m.span()]
     restart = re.search(r"\b(?:restart|bounce|recycle|kick|cycle)\b", t.protected, _I)
-    not_names = _NOT_NAMES | {"restart", "bounce", "check", "list", "show", "on", "up", "status", "for", "output",
+    not_names = _NOT_NAMES | FILLER | {"restart", "bounce", "check", "list", "show", "on", "up", "status", "for",
+                                       "output",
                               "exist", "exists", "state", "health", "logs", "log", "everywhere", "everything", "all"}
     name = next((n for n in (re.search(r"(?:\b(?:the|a)\s+)?(?P<n>" + _WORD + r")\s+containers?\b", t.protected, _I),
                              re.search(r"\bcontainers?\s+(?:called\s+|named\s+|for\s+|of\s+)?(?P<n>__q\d+__|"
@@ -279,7 +282,9 @@ def _reach(t: _Text) -> Reading | None:
 
 @_reader
 def _top(t: _Text) -> Reading | None:
-    sort = re.search(r"\b(?:hogging|eating|using|consuming|burning|chewing|taking|uses|use|most|highest|by|top|"
+    sort = re.search(r"\b(?:hogging|eating|using|consuming|consumes?|burning|chewing|taking|takes?|uses|use|most|"
+                     r"highest|"
+                     r"by|top|"
                      r"sorted\s+by)\s+(?:up\s+)?(?:all\s+)?(?:the\s+)?(?:most\s+)?(?P<s>cpu|memory|ram|mem)\b",
                      t.protected, _I)
     sort = sort or re.search(r"\b(?P<s>cpu|memory|ram|mem)\s+(?:consumers?|users?|hogs?|eaters?|heavy|intensive|hungry|"

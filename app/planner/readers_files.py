@@ -46,14 +46,14 @@ def _cleanup(t: _Text) -> Reading | None:
 
 
 _REPLACING = (r"\b(?:replac(?:e|ing)|swap(?:ping)?|overwrit(?:e|ing)|chang(?:e|ing))\s+(?:the\s+)?(?:existing\s+)?"
-              r"(?:line|whatever|anything|what)\s+"
+              r"(?:line|whatever|anything|what|one)\s+"
               r"(?:that\s+)?(?:matching|matches|match|starting\s+with|starts\s+with|beginning\s+with|begins\s+with|like)\s+"
               r"(?P<re>__q\d+__|[^\s,]+)")
 
 
 def _held(t: _Text, word: str) -> str:
     span = t.value(word)
-    return span.value if span is not None else word
+    return span.value if span is not None else word.rstrip(".,;")  # "matching ^ApiUrl=." ends the sentence
 
 
 def _with_regexp(t: _Text, found: Reading) -> Reading:
@@ -111,7 +111,7 @@ def _config_line_plain(t: _Text) -> Reading | None:
                          r"[^\s,]+)\s+is\s+"
                          r"(?:present\s+|there\s+|set\s+)?"
                          r"(?:in|inside)\s+(?P<p>__p\d+__)", t.protected, _I)
-               or re.search(r"\b(?:make\s+sure|ensure)\s+(?:that\s+)?(?P<p>__p\d+__)\s+"
+               or re.search(r"\b(?:make\s+sure|ensure)\s+(?:that\s+)?(?P<p>__p\d+__)(?:\s+(?:on|at|in)\s+[\w.-]+)?\s+"
                             r"(?:contains|has|includes|carries)\s+"
                             r"(?:the\s+line\s+)?(?P<q>__q\d+__)", t.protected, _I))
     if present is not None:
@@ -158,7 +158,8 @@ def _config_terse(t: _Text) -> Reading | None:
         params["regexp"] = held.value
         consumed.append(r.span())
     consumed += [x.span() for x in re.finditer(r"__p\d+__|\bcfg\b", t.protected) if t.value(x.group(0)) in (path, None)]
-    return Reading("config.line", params, consumed, "a line and a config file")
+    found = Reading("config.line", params, consumed, "a line and a config file")
+    return _with_regexp(t, found) if "regexp" not in params and "state" not in params else found
 
 
 _NOT_ACCOUNTS = _NOT_NAMES | {"accounts", "users", "logins", "exists", "exist", "details", "info", "list", "for",
@@ -172,6 +173,7 @@ def _user(t: _Text) -> Reading | None:
          or re.search(r"\b(?:local\s+|domain\s+)?(?:user|account|login)\s+(?:account\s+)?(?:called|named)\s+(?P<n>"
                       + _WORD
                    + r")", t.protected, _I)
+         or re.search(r"\bexists?\s+(?:the\s+)?(?:user|account)\s+(?P<n>" + _WORD + r")", t.protected, _I)
          or re.search(r"\b(?:does|is)\s+(?:the\s+)?(?:user|account)\s+(?P<n>" + _WORD + r")\s+(?:exist|there|present)",
                       t.protected, _I)
          or re.search(r"\b(?:the\s+)?(?P<n>" + _WORD + r")\s+(?:user|account)\s+(?:exists?|is\s+there|is\s+present)",

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from app.defaults import MAX_REQUEST_CHARS
 from app.planner import commentary, phrases, readers, safety, scope, sequence
 from app.planner.commentary import has_targets
-from app.planner.lexer import HOSTLIKE_RX, PRONOUNS, TARGET_PREPS, VAGUE, Span, Tok, protect, tokenize
+from app.planner.lexer import HOSTLIKE_RX, PRONOUNS, TARGET_PREPS, VAGUE, Span, Tok, protect, requote, tokenize
 from app.planner.normalize import normalize
 from app.planner.objects import PROCESS_NAMES, SYSTEM_DIR
 from app.planner.resolve import finalize
@@ -30,6 +30,7 @@ GENERIC_NAMES = frozenset(("agent", "agents", "client", "clients", "app", "apps"
                            "tools", "driver", "drivers", "printer", "printers", "software", "program", "programs",
                            "updates", "patches", "package", "packages", "service", "services", "stuff", "things",
                            "everything", "all", "files", "logs", "backups", "users", "jobs", "tasks", "processes"))
+_RELATIVE = frozenset(("which", "that", "who", "where", "when", "as", "if", "why"))
 _DETERMINERS = frozenset(("the", "a", "an", "this", "that", "each", "every", "any", "which", "one", "my", "our"))
 _MULTI_STEP = re.compile(r"\b(?:then|afterwards|after\s+that|and\s+also)\b|;", re.IGNORECASE)
 
@@ -172,8 +173,13 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
             low = tok.value
             group = vocab.group_index.get(low)
             target_ctx = prep in TARGET_PREPS or mode in ("TGT", "EXC") or (prep in ("from", "to", "for") and group)
+            raw_prev = toks[idx - 1] if idx else None  # "the process on app-02 which hangs": a relative clause
             after_target = (mode == "TGT" and not prep and not group and not HOSTLIKE_RX.match(low)
-                            and (prev is None or prev.kind != "CONJ") and (nxt is None or nxt.kind != "NOUN"))
+                            and (prev is None or prev.kind != "CONJ") and (nxt is None or nxt.kind != "NOUN")
+                            and not (raw_prev is not None and raw_prev.kind == "FILL"
+                                     and raw_prev.value in _RELATIVE))
+            if raw_prev is not None and raw_prev.kind == "FILL" and raw_prev.value in ("which", "that", "who", "why"):
+                c.vague = True
             if low in PRONOUNS:
                 c.pronoun = True
             elif (after_target and (any(c.objects) or c.vague)) or low in VAGUE:  # "web-01: anything on port 80"
@@ -330,6 +336,9 @@ def _build(c: Clause, names: list[str]) -> tuple[list[tuple[str, dict]], list[st
         if names:
             return each("service.restart"), [], None
         service_meant = bool(kws & {"service", "app", "process"})  # "restart the service on web-01": which one?
+        if c.pronoun and c.has_targets():  # "can you restart it on web-02?" with nothing "it" could be: ask
+            return [], [f"What should I restart on {_target_text(c)}? Name the service, or say 'reboot "
+                        f"{_target_text(c)}'."], None
         if c.vague and c.has_targets() and not service_meant:  # words left unread: never guess a reboot
             return [], [f"Do you mean a reboot of {_target_text(c)}, or a restart of a service on it? Say 'reboot "
                         f"{_target_text(c)}' or 'restart SERVICE on {_target_text(c)}'."], None
@@ -464,6 +473,7 @@ def precheck(text: str) -> str | None:
     for i, span in enumerate(spans):  # only explicitly quoted text may carry metacharacters (run "...")
         if not span.quoted:
             protected = protected.replace(f"__{span.kind}{i}__", span.value, 1)
+    protected = re.sub(r"\s*(?:\r?\n|\r|\x03)\s*", ". ", protected)  # a line break is punctuation
     return safety.smuggled_reason(protected) or safety.off_topic_reason(text)
 
 
@@ -543,12 +553,15 @@ def _plan_normalized(text: str, vocab: Vocabulary) -> Plan:
         if spec is None:
             specs[i] = next((s for s in specs[i + 1:] if s is not None), None) or next(
                 (s for s in reversed(specs[:i]) if s is not None), None)
-    plan_steps = []
+    plan_steps: list[Step] = []
     for (_c, steps), spec in zip(built, specs, strict=True):
         targets, qs = _targets(spec) if spec is not None else (Targets(), [])
         questions += [q for q in qs if q not in questions]
         for action, params in steps:
-            plan_steps.append(Step(action=action, params=params, targets=targets))
+            step = Step(action=action, params=params, targets=targets)
+            if plan_steps and plan_steps[-1] == step:
+                continue  # the same step said twice ("let's bounce it. Restart redis ...") is one step
+            plan_steps.append(step)
             singular.append(spec is not None and spec.singular and not spec.hosts)
     status = PlanStatus.NEEDS_CLARIFICATION if questions else PlanStatus.READY
     plan = finalize(Plan(status=status, questions=questions, steps=plan_steps, request=text, planner=PLANNER_NAME),
@@ -626,7 +639,7 @@ def strip_targets(text: str, vocab: Vocabulary) -> str:
     for t in out:
         if t.kind == "PH":
             span = spans[int(t.value[1:])]
-            words.append(f'"{span.value}"' if span.quoted else span.value)
+            words.append(requote(span))
         else:
             words.append(t.text)
     while words and words[-1] in ("on", "in", "at", "across", "for", "from", "to"):

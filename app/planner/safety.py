@@ -1,13 +1,12 @@
 """Refusals shared by every planner: catastrophic commands, smuggled payloads, prompt injection, off-topic chat."""
 from __future__ import annotations
 
+import functools
 import re
 
 _I = re.IGNORECASE
 
-CATASTROPHIC = [
-    (re.compile(p, _I), why)
-    for p, why in (
+_CATASTROPHIC = (  # (pattern, what it involves), compiled on first use
         (r"\brm\s+(?:-\S+\s+)*-[a-z]*r[a-z]*\s+(?:-\S+\s+)*(?:/|/\*|~/?|\*|/(?:bin|boot|dev|etc|home|lib\w*|opt|proc|root|"
          r"sbin|srv|sys|usr|var)/?)(?=$|[\s\"'*;])", "recursively deleting / or a system directory"),
         (r"\brm\s+(?:-\S+\s+)*-[a-z]*r[a-z]*\s+(?:-\S+\s+)*[\"']?/(?:var/lib|var/opt|srv|data|home|opt|etc|usr|boot|"
@@ -23,6 +22,12 @@ CATASTROPHIC = [
          "killing every process on a host"),
         (r"\breg(?:\.exe)?\s+delete\s+[\"']?HK(?:LM|EY_LOCAL_MACHINE)\\(?:SYSTEM|SOFTWARE|SAM|SECURITY)\b"
          r"|\bremove-item\s+(?:-path\s+)?[\"']?HKLM:\\?(?:SYSTEM|SOFTWARE)\b", "deleting system registry keys"),
+        (r"\b(?:invoke-webrequest|iwr|invoke-restmethod|irm|curl|wget|downloadstring)\b[^\n]*\|\s*(?:sudo\s+)?"
+         r"(?:invoke-expression|iex|sh|bash|zsh|python3?|perl|pwsh|powershell)\b|\biex\s*\(|\binvoke-expression\b",
+         "running code downloaded from the network"),
+        (r"\b[a-z]:\\(?:windows|program\s*files|users|programdata)\b[^\n|]*\|\s*(?:remove-item|rm|del|ri)\b",
+         "recursively deleting a Windows system directory"),
+        (r"\b(?:userdel|deluser)\b|\bremove-localuser\b|\bnet\s+user\s+\S+\s+/del(?:ete)?\b", "deleting user accounts"),
         (r"\bwevtutil(?:\.exe)?\s+(?:cl|clear-log)\b|\bclear-eventlog\b|\bremove-eventlog\b", "clearing event logs"),
         (r"\b(?:format-volume|initialize-disk|clear-disk|remove-partition|format-disk)\b", "formatting a disk"),
         (r"\bstop-computer\b|\binit\s+0\b|\bsystemctl\s+(?:poweroff|halt)\b"
@@ -62,13 +67,12 @@ CATASTROPHIC = [
          "recursively deleting a Windows drive"),
         (r"\b(?:drop|delete)\s+(?:the\s+)?(?:prod(?:uction)?\s+)?(?:database|db)\b"
          r"|\b(?:drop|truncate)\s+(?:the\s+)?\S+\s+(?:table|database|schema|db)\b", "dropping a database or table"),
-    )
-]
+)
 
 INJECTION = re.compile(
     r"\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+|the\s+|your\s+|my\s+)?(?:previous|prior|above|earlier|"
     r"preceding|system|safety)?\s*(?:instructions?|prompts?|rules|guidelines|directions|constraints)\b"
-    r"|\byou\s+are\s+now\b|\bsystem\s+prompt\b|\bdeveloper\s+mode\b|\bjailbreak\b|\bDAN\s+mode\b"
+    r"|\byou\s+are\s+now\b|\byou\s+are\s+(?:an?\s+)?(?:admin|root|administrator)\b|\bgive\s+yourself\b|\bsystem\s+prompt\b|\bdeveloper\s+mode\b|\bjailbreak\b|\bDAN\s+mode\b"
     r"|\bnew\s+instructions?\s*:|\bact\s+as\s+(?:an?\s+)?(?:unrestricted|different|root)\b|\bpretend\s+(?:to\s+be|you\s+are)\b"
     r"|\bbegin\s+system\b|<\|?(?:system|im_start)\|?>"
     # attempts to switch the product's own controls off from inside a request
@@ -133,8 +137,13 @@ LOCKOUT_COMMANDS = re.compile(
     r"interface\s+.*disabled?)|\bdisable-psremoting\b", _I)
 
 
+@functools.cache
+def _catastrophic() -> list[tuple[re.Pattern[str], str]]:
+    return [(re.compile(p, _I), why) for p, why in _CATASTROPHIC]
+
+
 def catastrophic_reason(text: str) -> str | None:
-    for rx, why in CATASTROPHIC:
+    for rx, why in _catastrophic():
         if rx.search(text):
             return f"Refused: the request involves {why}, which Opsplan never does."
     if LOCKOUT_COMMANDS.search(text):

@@ -9,6 +9,7 @@ so the planner asks instead of picking the package manager.
 """
 from __future__ import annotations
 
+import functools
 import re
 
 from app.planner.objects import WINDOWS_PACKAGES
@@ -17,8 +18,7 @@ from compiler.models import Plan, PlanStatus
 
 _I = re.IGNORECASE
 # (pattern, what it asks for) - change intents and questions outside the catalog
-OUT_OF_CATALOG: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(p, _I), what) for p, what in (
+_OUT_OF_CATALOG = (  # (pattern, what it asks for), compiled on first use
         (r"\b(?:roll\s*back|rollback|revert|undo)\b", "roll back or undo a change"),
         (r"\bwhat\s+(?:has\s+)?changed\b|\bwho\s+(?:changed|logged\s+in|did)\b|\bchanges?\s+since\b|\bsince\s+yesterday\b"
          r"|\b(?:last|recent)\s+logins?\b", "report change or login history"),
@@ -76,14 +76,18 @@ OUT_OF_CATALOG: list[tuple[re.Pattern[str], str]] = [
         (r"\b(?:change|set|move)\s+(?:the\s+)?(?:ssh|sshd|rdp|winrm)\s+port\b", "change how hosts are reached"),
         (r"\b(?:mount|unmount|umount|remount)\s+(?:the\s+)?(?:\S+\s+)?(?:share|nfs|volume|disk|drive|partition|file\s*system|"
          r"__p\d+__)", "mount or unmount file systems"),
-    )
-]
+)
 _MANAGER_OR_PACKAGE = re.compile(r"\bpackages?\b|\bversion\b|\bchoco|\bwinget\b", _I)
+
+
+@functools.cache
+def _out_of_catalog() -> list[tuple[re.Pattern[str], str]]:
+    return [(re.compile(p, _I), what) for p, what in _OUT_OF_CATALOG]
 
 
 def out_of_catalog(text: str) -> str | None:
     """What the request asks that no action does (for the question), or None."""
-    for rx, what in OUT_OF_CATALOG:
+    for rx, what in _out_of_catalog():
         if rx.search(text):
             return what
     return None
@@ -94,8 +98,8 @@ def ambiguous_update(plan: Plan, text: str, vocab: Vocabulary) -> Plan:
     if plan.status is not PlanStatus.READY or _MANAGER_OR_PACKAGE.search(text):
         return plan
     for step in plan.steps:
-        if step.action != "package.update" or step.params.get("version") or not step.hosts \
-                or str(step.params.get("name", "")).lower() in WINDOWS_PACKAGES:
+        if step.action != "package.update" or not step.hosts \
+                or str(step.params.get("name", "")).lower().replace("-", "") in WINDOWS_PACKAGES:
             continue
         oses = vocab.select_hosts(Selection(hosts=frozenset(step.hosts)))  # one indexed query, not one per host
         if oses and all(o == "windows" for o in oses.values()):

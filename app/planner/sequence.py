@@ -14,14 +14,15 @@ from collections.abc import Callable
 
 from app.planner import readers
 from app.planner.commentary import has_targets, statement, target_words
-from app.planner.lexer import VERBS, protect, tokenize
+from app.planner.lexer import VERBS, protect, requote, tokenize
 from app.planner.resolve import finalize
 from app.planner.vocabulary import Vocabulary
 from compiler.models import Plan, PlanStatus
 
 _VERB_WORDS = "|".join(sorted((v for v in VERBS if v.isalpha()), key=len, reverse=True)) \
     + "|tail|search|grep|look|purge|top"
-_CUT = re.compile(r"\s*(?:;|,?\s*\b(?:and\s+)?then\b|,?\s*\bafter\s*wards?\b|,?\s*\bafter\s+that\b|,\s*(?:and\s+)?"
+_CUT = re.compile(r"\s*(?:\x03\s*(?=(?:also\s+)?(?:ensure\b|make\s+sure\b|" + _VERB_WORDS.replace("|", r"\b|") + r"\b))"
+                  r"|;|,?\s*\b(?:and\s+)?then\b|,?\s*\bafter\s*wards?\b|,?\s*\bafter\s+that\b|,\s*(?:and\s+)?"
                   r"(?=(?:also\s+)?"
                   rf"(?:{_VERB_WORDS})\b)|\s+and\s+(?=(?:also\s+)?(?:{_VERB_WORDS})\b)"
                   r"|\s+(?:and|\+|&)\s+(?=(?:the\s+)?(?:top|disk|disks|sysinfo|uptime|port|which\s+programs|which\s+processes|"
@@ -36,7 +37,7 @@ def pieces(text: str) -> list[str]:
         if not part.strip():
             continue
         for i, span in enumerate(spans):
-            part = part.replace(f"__{span.kind}{i}__", f'"{span.value}"' if span.quoted else span.value)
+            part = part.replace(f"__{span.kind}{i}__", requote(span))
         out.append(part.strip(" ,"))
     return out
 
@@ -55,6 +56,10 @@ def _joined_modifiers(parts: list[str], vocab: Vocabulary) -> list[str]:
         else:
             out.append(part)
     return out
+
+
+def _once(steps: list) -> list:
+    return [s for i, s in enumerate(steps) if i == 0 or s != steps[i - 1]]
 
 
 def plan_sequence(text: str, vocab: Vocabulary, plan_one: Callable[[str, Vocabulary], Plan]) -> Plan | None:
@@ -82,6 +87,6 @@ def plan_sequence(text: str, vocab: Vocabulary, plan_one: Callable[[str, Vocabul
         return refused.model_copy(update={"request": text})
     questions = [q for p in plans for q in p.questions]
     combined = Plan(status=PlanStatus.NEEDS_CLARIFICATION if questions else PlanStatus.READY, questions=questions,
-                    steps=[s for p in plans for s in p.steps], request=text, planner=plans[0].planner,
+                    steps=_once([s for p in plans for s in p.steps]), request=text, planner=plans[0].planner,
                     interpretation=[n for p in plans for n in p.interpretation])
     return finalize(combined, vocab)

@@ -17,7 +17,7 @@ from compiler.catalog import Catalog, builtin_catalog
 # Environment families: every word of a family names the fleet environment that belongs to it.
 ENV_FAMILIES: tuple[frozenset[str], ...] = (
     frozenset({"production", "prod", "prd", "live"}),
-    frozenset({"staging", "stage", "stg", "preprod"}),
+    frozenset({"staging", "stage", "stg"}),
     frozenset({"development", "dev", "develop"}),
     frozenset({"test", "testing", "tst", "qa", "uat"}),
 )

@@ -17,13 +17,15 @@ from app.planner.objects import DESCRIBED_SERVICES
 _I = re.IGNORECASE
 _NAME = r"(?P<name>\x01\d+\x01|[A-Za-z0-9][A-Za-z0-9_.@+\-]*)"
 _NOT_ACCOUNTS = frozenset((*FILLER, *PREPS, "it", "that", "this", "there"))
-NOT_NAME_START = frozenset((*VERBS, *FILLER, *PREPS, "is", "the", "are", "whether", "check", "status"))
-REWRITES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = []
+NOT_NAME_START = frozenset((*VERBS, *FILLER, *PREPS, "is", "the", "are", "whether", "check", "status", "it", "they",
+                            "them", "this", "that", "its"))
+# (pattern, flags, rewrite), compiled by app.planner.normalize on first use: importing the planner stays cheap
+REWRITES: list[tuple[str, int, Callable[[re.Match[str]], str]]] = []
 
 
 def _rule(pattern: str, flags: int = _I) -> Callable[[Callable[[re.Match[str]], str]], Callable[[re.Match[str]], str]]:
     def register(fn: Callable[[re.Match[str]], str]) -> Callable[[re.Match[str]], str]:
-        REWRITES.append((re.compile(pattern, flags), fn))
+        REWRITES.append((pattern, flags, fn))
         return fn
     return register
 
@@ -156,7 +158,7 @@ def _leading_when(m: re.Match[str]) -> str:  # "For the restore test, copy ...",
 @_rule(r"\b(?:make\s+sure\s+|ensure\s+)?(?:the\s+)?" + _NAME + r"(?:\s+service)?\s+"
        r"(?P<neg>shouldn'?t|should\s+not|must\s+not|"
        r"mustn'?t|won'?t|doesn'?t\s+need\s+to|never|no\s+longer)?\s*(?:comes?\s+up|starts?(?:\s+up)?|runs?|gets?\s+started|"
-       r"is\s+started)\s+(?:automatically\s+)?(?:at|on|after|with)\s+(?:boot|startup|start-up|reboot|system\s+start)"
+       r"is\s+started)\s+(?:automatically\s+|any\s*more\s+)?(?:at|on|after|with)\s+(?:boot|startup|start-up|reboot|system\s+start)"
        r"(?:\s+any\s*more)?")
 def _comes_up_at_boot(m: re.Match[str]) -> str:
     if m["name"].lower() in NOT_NAME_START:
@@ -224,7 +226,8 @@ def _port_in_brackets(m: re.Match[str]) -> str:
 
 # Why it is asked, after the instruction: "then disable it so it stays down", "so it doesn't come back"
 @_rule(r"\s*,?\s*\bso\s+(?:that\s+)?(?:it|they|i|we|you|the\s+[\w-]+|[\w-]+)\s+(?:stays?|remains?|doesn'?t|won'?t|does\s+not|"
-       r"will\s+not|can'?t|cannot|is\s+not|isn'?t|keeps?|comes?\s+up|starts?|runs?|works?|can|could|will|may|might|"
+       r"will\s+not|can'?t|cannot|is\s+not|isn'?t|keeps?|comes?\s+(?:up|back|after|on)|starts?|runs?|works?|can|could|will|"
+       r"may|might|"
        r"stop|no\s+longer|never|do\s+not|don'?t)\b[^,.;?]*")
 def _so_that(m: re.Match[str]) -> str:
     return ""
@@ -296,7 +299,7 @@ def _pull_to(m: re.Match[str]) -> str:
 
 
 # A sign-off: "thx, Marco", "Thanks, Jo (field eng)", "cheers -- Dana", "regards"
-@_rule(r"\s*(?:[,.;]|--?|—)?\s*\b(?:thx|thanks|thank\s+you|cheers|ta|regards|kind\s+regards|br|best)\b(?:\s+(?:a\s+lot|so\s+much|"
+@_rule(r"\s*(?:[,.;]|--?|—)?\s*\b(?:thx|thanks|thank\s+you|cheers|ta|(?:best|kind|warm)\s+regards|regards|br|best)\b(?:\s+(?:a\s+lot|so\s+much|"
        r"again|in\s+advance))?[,.!]*(?:\s*(?:--?|—|,)?\s*[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)?(?:\s*\([^)]*\))?\s*[.!]*\s*$")
 def _sign_off(m: re.Match[str]) -> str:
     return ""
@@ -364,6 +367,80 @@ def _whole_machine(m: re.Match[str]) -> str:
     return f"reboot {m['mid']}"
 
 
+# Politeness in any language, and its English forms: "bitte", "merci", "por favor", "please be so kind and"
+@_rule(r"\b(?:bitte|danke(?:\s+sch[oö]n)?|merci(?:\s+beaucoup)?|gracias|obrigad[oa]|por\s+favor|grazie|per\s+favore|"
+       r"s'?il\s+(?:vous|te)\s+pla[iî]t|svp|dzi[eę]kuj[eę]|prosz[eę]|thanks\s+in\s+advance|thx\s+in\s+advance)\b[,.!]*"
+       r"|\b(?:please\s+)?be\s+so\s+kind\s+(?:and|to|as\s+to)\b|\bplease\s+to\b|\bkindly\b")
+def _politeness(m: re.Match[str]) -> str:
+    return " please " if m.group(0).lower().startswith("please") else " "
+
+
+# A verb said as a noun: "make restart of W3SVC", "do the reboot of cis-02", "make a ping to cis-03",
+# "make deinstallation of apache2", "make new start of the iis-02 server" (a restart)
+_NOUN_VERBS = {"restart": "restart", "reboot": "reboot", "start": "start", "stop": "stop", "enable": "enable",
+               "disable": "disable", "kill": "kill", "ping": "ping", "tail": "tail", "grep": "grep",
+               "install": "install",
+               "installation": "install", "deinstallation": "uninstall", "uninstallation": "uninstall",
+               "deinstall": "uninstall", "upgrade": "upgrade", "update": "update", "verification": "check",
+               "check": "check", "control": "check", "list": "list", "cleanup": "clean up", "clean-up": "clean up",
+               "removal": "remove", "deletion": "delete", "new start": "restart", "restart again": "restart",
+               "activation": "enable", "deactivation": "disable"}
+
+
+_NOUNS = "|".join(sorted((re.escape(k).replace(r"\ ", r"\s+") for k in _NOUN_VERBS), key=len, reverse=True))
+
+
+@_rule(r"\b(?:make|do|perform|execute|run|carry\s+out)\s+(?:a\s+|an\s+|the\s+)?(?P<n>" + _NOUNS
+       + r")\s+(?:of|to|for|on|at)?\b")
+def _noun_verb(m: re.Match[str]) -> str:
+    return f"{_NOUN_VERBS[' '.join(m['n'].lower().split())]} "
+
+
+# False friends and learner forms: "control if" (check), "actualize" (update), "older as" (older than),
+# "more old than", "free place" (free space), "occupation of" (disk usage of), "planned jobs" (scheduled tasks)
+@_rule(r"\bcontrol\s+(?=if|whether|the|that)|\bactuali[sz]e\b|\bolder\s+as\b|\bmore\s+old\s+than\b|\bfree\s+place\b"
+       r"|\bplace\s+(?:is\s+)?(?:free|left|available)\b|\boccupation\s+of\b|\bplanned\s+(?:jobs|tasks)\b"
+       r"|\b(?:de)?activate\s+(?:the\s+)?autostart\s+of\b|\b(?:and\s+)?after(?:wards)?\s+(?=make|do|check|show|start|restart|"
+       r"stop|run|ping)")
+def _learner_forms(m: re.Match[str]) -> str:
+    low = " ".join(m.group(0).lower().split())
+    for key, value in (("control", "check "), ("actuali", "update"), ("older as", "older than"),
+                       ("more old", "older than"), ("free place", "free space"), ("place", "free space"),
+                       ("occupation", "disk usage of"), ("planned", "scheduled tasks"), ("deactivate", "disable"),
+                       ("activate", "enable"), ("after", "then ")):
+        if low.startswith(key) or (key == "after" and "after" in low):
+            return value
+    return m.group(0)
+
+
+# "to the last version", "to latest": the update's default
+@_rule(r"\s+to\s+(?:the\s+)?(?:last|latest|newest|most\s+recent)(?:\s+(?:version|release|one))?\b")
+def _to_latest(m: re.Match[str]) -> str:
+    return ""
+
+
+# Names and answers: "name resolution of x", "what IP gives the DNS for x"; "bring the file SRC to DEST" (a copy)
+@_rule(r"\bname\s+resolution\s+(?:of|for)\s+|\bwhat\s+ip\s+(?:gives|returns|has|is)\s+(?:the\s+)?dns\s+(?:for|of)\s+")
+def _resolution_of(m: re.Match[str]) -> str:
+    return "resolve "
+
+
+@_rule(r"\bbring\s+(?:the\s+)?(?:file\s+)?(?=\x02|/|https?://)")
+def _bring_file(m: re.Match[str]) -> str:
+    return "copy "
+
+
+@_rule(r"\barrives?\s+(?:to|at)\b")
+def _arrive(m: re.Match[str]) -> str:
+    return "reach"
+
+
+# A labelled app name: "app update on app-01: name checkout, source ..., path ..."
+@_rule(r"[,:]?\s*\b(?:app(?:lication)?\s+)?name\s*[:=]?\s+(?P<n>[A-Za-z][\w.-]*)(?=\s*,|\s+(?:source|src|from|path)\b)")
+def _labelled_name(m: re.Match[str]) -> str:
+    return f" app {m['n']} "
+
+
 # A pager's reply before the instruction: "ack, bouncing nginx on web-04", "on it - restarting W3SVC"
 @_rule(r"^\s*(?:ack(?:nowledged)?|roger|on\s+it|will\s+do|ok(?:ay)?|sure|k)\s*[,:;.!-]+\s*")
 def _ack(m: re.Match[str]) -> str:
@@ -407,7 +484,7 @@ def _host_range(m: re.Match[str]) -> str:
        r"no\s+problem|when\s+you\s+get\s+round\s+to\s+it)\b"
        r"(?:\s*,?\s*but\b)?|\s*(?:,|\band\b)\s+(?:then\s+)?(?:paste|send|post|share|give|tell|report|mail|email)\s+"
        r"(?:me\s+|us\s+)?(?:back\s+)?(?:the\s+|what\s+)?(?:output|results?|it\s+says|you\s+get|status(?:\s+code)?|answer|"
-       r"response|numbers?|details)\b(?:\s+(?:here|back|to\s+me))?"
+       r"response|numbers?|details|code)\b(?:\s+(?:here|back|to\s+me))?"
        r"|\s*(?:,|\band\b)\s+(?:show|give)\s+me\s+the\s+(?:output|results?)\b"
        r"|\s*(?:,|\band\b)\s+(?:tell|let)\s+me\s+(?:know\s+)?(?:which|whether|if|what|how)\b[^,.;?]*"
        r"|\s*,?\s*\b(?:if|while|since)\s+you'?re\s+(?:there|on\s+it|at\s+it|in\s+there|logged\s+in)\b"

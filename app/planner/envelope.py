@@ -1,0 +1,68 @@
+"""What comes around a pasted request: mail headers and quoted replies, signatures and disclaimers, ticket fields,
+chat timestamps and @mentions, alert labels. The lines that remain are joined with a line mark (``LINE``) that the
+story filter (``app.planner.commentary``) reads as a sentence end; a line break is punctuation, never a smuggled
+command separator (a value holding one is still refused).
+"""
+from __future__ import annotations
+
+import re
+
+LINE = "\x03"
+_I = re.IGNORECASE
+_DROP = re.compile(
+    r"^(?:>.*|(?:from|sent|to|cc|bcc|date|reporter|assignee|status|labels?|priority|severity|component|created|"
+    r"updated|resolution|sprint|story\s+points|watchers|environment\s+details|tel|phone|mobile|m|t|e|email|web|caller|"
+    r"requester|rollback|back-?out(?:\s+plan)?|verification|validation|test\s+plan|impact|risk|justification|reason|"
+    r"direct|office|fax|change|ref|reference|ticket)"
+    r"\s*[:=].*|on\s.{0,80}\swrote:\s*|[-_=*]{3,}\s*|.*\b(?:confidential|intended\s+solely|intended\s+only|"
+    r"unsubscribe|disclaimer|privileged)\b.*|sent\s+from\s+my\s.*|.*\|\s*.*\|\s*.*)$", _I)
+_SIGNATURE = re.compile(r"^(?:--|—|-- |best(?:\s+regards)?,?|kind\s+regards,?|regards,?|cheers,?|thanks,?|thx,?|"
+                        r"br,?)\s*$",
+                        _I)
+_TITLE_FIELDS = ("summary", "title", "subject")
+_FIELD = re.compile(r"^(?P<field>summary|title|subject|description|details|request|ask|action(?:\s+required)?|steps?|"
+                    r"affected\s+(?:ci|host|hosts|server|servers|system)|ci|host|hosts|server|instance|target)\s*[:=]\s*",
+                    _I)
+_CHAT = re.compile(r"^\s*(?:\[\s*\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]m)?\s*\]\s*)?(?:[\w.-]+\s*:\s+(?=\S))?", _I)
+_MENTION = re.compile(r"(?<![\w@])@[\w.-]+:?")
+_SUBJECT_PREFIX = re.compile(r"^(?:(?:re|fwd?|aw|wg|tr)\s*:\s*)+", _I)
+_ALERT = re.compile(r"^\s*(?:\[?(?:firing|resolved|alert|critical|warning|warn|crit)\]?(?:\s*\[\d+\])?\s*:)", _I)
+_ALERT_LABEL = re.compile(r"\b(?:instance|host|hostname|node|server)=(?P<h>[A-Za-z][\w.-]*?)(?::\d+)?(?=[\s,}]|$)"
+                          r"|\b(?:mountpoint|path|file)=(?P<p>/\S*|[A-Za-z]:\\\S*)", _I)
+
+
+def _line(raw: str) -> str | None:
+    line = raw.strip()
+    if not line or _DROP.match(line):
+        return None
+    line = _CHAT.sub("", line, count=1) if re.match(r"^\s*\[\s*\d", line) else line
+    field = _FIELD.match(line)
+    if field is not None:
+        rest = line[field.end():]
+        kind = field.group("field").lower()
+        line = f"on {rest}" if kind.startswith(("affected", "ci", "host", "server", "instance", "target")) else rest
+    line = _SUBJECT_PREFIX.sub("", line)
+    line = _MENTION.sub(" ", line)
+    line = _ALERT_LABEL.sub(lambda m: f" on {m['h']} " if m["h"] else f" {m['p'] or m['s']} ", line)
+    return line.strip() or None
+
+
+def unwrap(text: str) -> str:
+    """The lines of ``text`` that carry the request, joined by ``LINE``. A one-line request only loses its chat
+    decorations (timestamp, speaker, @mentions)."""
+    if "\n" not in text and "\r" not in text:
+        chat = re.match(r"^\s*\[\s*\d", text) or "@" in text
+        return _MENTION.sub(" ", _CHAT.sub("", text, count=1)) if chat else text
+    lines: list[tuple[str, str]] = []  # (kind, line): title, alert or body
+    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        if _SIGNATURE.match(raw.strip()) and lines:
+            break  # a signature: nothing after it is the request
+        field = _FIELD.match(raw.strip())
+        kind = "alert" if _ALERT.match(_MENTION.sub("", _CHAT.sub("", raw.strip(), count=1)).strip()) else \
+            "title" if field is not None and field.group("field").lower() in _TITLE_FIELDS else "body"
+        line = _line(raw)
+        if line is not None:
+            lines.append((kind, line))
+    if any(kind == "body" for kind, _ in lines):  # a title or an alert says what the body asks: the body is the ask
+        lines = [(kind, line) for kind, line in lines if kind == "body"]
+    return f" {LINE} ".join(line for _, line in lines)
