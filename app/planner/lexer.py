@@ -119,7 +119,7 @@ FILLER = frozenset(["the", "a", "an", "please", "pls", "can", "could", "would", 
                     "up-to-date", "available", "should", "shall", "may", "might", "must", "have", "has", "had",
                     "quick", "thx", "agian", "anyway", "real", "quickly", "someone", "somebody", "anyone",
                     "anybody", "folks", "guys", "team", "lately", "recently", "today", "tonight", "other", "others",
-                    "gracefully", "forcefully", "carefully", "got", "gets", "plz", "pls", "actual", "first",
+                    "gracefully", "forcefully", "carefully", "got", "gets", "plz", "pls", "actual", "first", "back",
                     "this", "that"]) - VAGUE - PRONOUNS
 
 

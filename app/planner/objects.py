@@ -159,6 +159,7 @@ def lockout_reason(step: Step) -> str | None:
     if step.action not in _LOCKING_ACTIONS:
         return None
     name = str(step.params.get("name") or "").lower().removesuffix(".service").removesuffix(".exe")
+    name = re.sub(r"\s*\([^)]*\)$", "", name)  # "Windows Remote Management (WS-Management)"
     if name in _ACCESS:
         verb = step.action.split(".")[1]
         return (f"Refused: to {verb} {step.params.get('name')} cuts the hosts off from Opsplan (it reaches them over "

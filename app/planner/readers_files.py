@@ -32,7 +32,13 @@ def _cleanup(t: _Text) -> Reading | None:
     elif held is not None:  # a quoted glob: "-name '*.gz'"
         params["pattern"] = t.value(held.group(0)).value  # type: ignore[union-attr]
         consumed.append(held.span())
-    if (path := _first_path(t, consumed)) is not None:
+    inside = re.search(r"\b(?:in|under|from|inside|within|out\s+of)\s+(?:the\s+)?(?:folder\s+|directory\s+)?"
+                       r"(?P<p>__p\d+__)", t.protected, _I)  # "check X and clear files in /x/archive": the folder
+    folder = t.value(inside.group("p")) if inside is not None else None
+    if folder is not None:
+        params["path"] = folder.value
+        consumed.append(inside.span())  # type: ignore[union-attr]
+    elif (path := _first_path(t, consumed)) is not None:
         params["path"] = path
     verb = re.search(r"\b(?:delete|remove|clean(?:\s+up|\s+out)?|clean-?up|clear(?:\s+out)?|empty|purge|prune|"
                      r"wipe\s+out|"

@@ -6,6 +6,7 @@ A ``ready`` plan that leaves here names only enabled assets that its targets sel
 from __future__ import annotations
 
 import difflib
+import re
 
 from app.planner import objects, safety
 from app.planner.vocabulary import Selection, Vocabulary
@@ -219,7 +220,10 @@ def finalize(plan: Plan, vocab: Vocabulary) -> Plan:
             return _reject(plan, reason, vocab)
     for step in plan.steps:
         t = step.targets
-        if step.action == "host.reboot" and t.all and not (t.hosts or t.groups or t.environment or t.os):
+        command = str(step.params.get("command", "")) if step.action == "command.run" else ""
+        reboots = step.action == "host.reboot" or bool(re.search(
+            r"\b(?:reboot|shutdown|init\s+6|restart-computer|systemctl\s+reboot)\b", command, re.I))
+        if reboots and t.all and not (t.hosts or t.groups or t.environment or t.os):
             return _reject(plan, "Refused: rebooting the entire fleet at once; name a group, environment or hosts.",
                            vocab)
     questions = list(plan.questions)

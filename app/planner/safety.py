@@ -58,6 +58,7 @@ _CATASTROPHIC = (  # (pattern, what it involves), compiled on first use
         (r"\b(?:shut\s*down|shutdown|power\s*off|poweroff|halt|turn\s+off)\s+(?:all|every|everything|the\s+(?:whole|entire)|"
          r"-h\b|/s\b|now\b)", "shutting down the fleet"),
         (r":\(\)\s*\{", "a fork bomb"),
+        (r"/proc/sysrq-trigger|\bsysrq\b", "crashing or halting the kernel"),
         (r"\bvssadmin\s+delete\s+shadows\b|\bwmic\s+shadowcopy\s+delete\b|\bwbadmin\s+delete\s+(?:catalog|systemstatebackup|backup)\b"
          r"|\bbcdedit\s+/set\s+\S+\s+recoveryenabled\s+no\b", "deleting backups or shadow copies"),
         (r"\btruncate\s+(?:-\S+\s+)*-s\s*0\s+\S*/(?:var/lib|etc|boot|usr|data|srv|opt)/|(?<![<>])>\s*/(?:var/lib|etc|boot)/\S+",
@@ -87,6 +88,7 @@ INJECTION = re.compile(
     r"|\bmark\s+(?:it|this|that)\s+(?:plan\s+|request\s+|change\s+|one\s+)?(?:as\s+)?(?:approved|reviewed|safe|low)\b"
     r"|\bno\s+need\s+(?:to\s+)?(?:wait\s+)?(?:for\s+)?(?:an?\s+|the\s+)?(?:approval|review|sign-?off|preview)\b"
     r"|\bapprovals?\s+(?:already\s+|has\s+been\s+|was\s+|is\s+)?(?:granted|given|done|obtained)\b|\bpre-?approved\b"
+    r"|</?\s*(?:request|system|user|assistant|instructions?|prompt)\s*>|[\"'](?:status|approved|risk|read_only|approval)[\"']\s*:"
     r"|^\s*(?:system|assistant|developer|admin)\s*:|\bpre-?approv\w*|\bdon'?t\s+ask\b"
     r"|\bapproved\s+(?:already\s+)?(?:in|on|via|over|by)\s+(?:slack|teams|chat|e-?mail|the\s+call|phone)\b"
     r"|\bnote\s+to\s+(?:the\s+)?(?:planner|assistant|ai|bot|system)\b|\bmark\s+(?:this|it)\s+(?:as\s+)?(?:read-?only|low\s+risk|safe)"

@@ -20,7 +20,7 @@ from app.planner.vocabulary import Vocabulary
 from compiler.models import Plan, PlanStatus
 
 _VERB_WORDS = "|".join(sorted((v for v in VERBS if v.isalpha()), key=len, reverse=True)) \
-    + "|tail|search|grep|look|purge|top"
+    + "|tail|search|grep|look|purge|top|clean|clear|prune|housekeep|tidy|empty"
 _CUT = re.compile(r"\s*(?:\x03\s*(?=(?:also\s+)?(?:ensure\b|make\s+sure\b|" + _VERB_WORDS.replace("|", r"\b|") + r"\b))"
                   r"|;|,?\s*\b(?:and\s+)?then\b|,?\s*\bafter\s*wards?\b|,?\s*\bafter\s+that\b|,\s*(?:and\s+)?"
                   r"(?=(?:also\s+)?"

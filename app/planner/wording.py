@@ -125,9 +125,10 @@ def _top_tool(m: re.Match[str]) -> str:
 @_rule(r"(?:^|(?<=\s))(?:the\s+)?(?:(?:nightly|daily|weekly|hourly|main|old|new|backup)\s+)?" + _NAME
        + r"(?P<svc>\s+(?:service|daemon|job|process))?(?P<where0>\s+(?:on|in)\s+[\w.-]+)?\s+"
        r"(?:is|seems|looks|went|has|'s|"
-       r"keeps|shows|shows\s+as|is\s+showing)\s+(?:\w+\s+)?(?:dead|down|stopped|broken|hung|stuck|crashed|died|dying|"
+       r"keeps|shows|shows\s+as|is\s+showing|got|was|has\s+been)\s+(?:\w+\s+)?(?:dead|down|stopped|broken|hung|stuck|crashed|died|dying|"
        r"crashing|failing|hanging|stopping|gone|not\s+running|unresponsive|frozen|off|wedged)(?P<where>\s+(?:on|in)\s+[\w.-]+)?"
-       r"(?:\s+(?:after|since|for|during|again)\b[\w\s'-]{0,30}?)?\s*[,.;:!-]+\s*(?:please\s+|pls\s+|(?:can|could)\s+"
+       r"(?:\s+(?:after|since|for|during|again|somehow|overnight|today|randomly|again)\b[\w\s'-]{0,30}?)?\s*[,.;:!-]+\s*"
+       r"(?:please\s+|pls\s+|(?:can|could)\s+"
        r"(?:you|u)\s+)?(?P<verb>start|restart|bounce|kick|bring|kill|stop|end|turn|switch|recycle)\s+(?:it|that|him)\b"
        r"(?:\s+(?:back\s+)?(?:up|on)|\s+again)?(?:\s+for\s+me)?")
 def _told_then_asked(m: re.Match[str]) -> str:
