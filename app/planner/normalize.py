@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from app.planner import envelope, objects, pasted, wording
 from app.planner.lexer import WIN_PATH_RX, typos
+from app.planner.rewrite import registrar
 from app.planner.wording import NOT_NAME_START
 
 _I = re.IGNORECASE
@@ -34,11 +35,7 @@ _MANAGERS = r"apt-get|apt|yum|dnf|zypper|apk|pacman|choco|chocolatey|winget|scoo
 _REWRITES: list[tuple[str, int, Callable[[re.Match[str]], str]]] = []  # compiled on first use (_compiled)
 
 
-def _rule(pattern: str, flags: int = _I) -> Callable[[Callable[[re.Match[str]], str]], Callable[[re.Match[str]], str]]:
-    def register(fn: Callable[[re.Match[str]], str]) -> Callable[[re.Match[str]], str]:
-        _REWRITES.append((pattern, flags, fn))
-        return fn
-    return register
+_rule = registrar(_REWRITES)
 
 
 @_rule(r"(?<![\w`])`([^`\n]+)`(?![\w`])")

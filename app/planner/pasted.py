@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from app.planner.rewrite import registrar
+
 _I = re.IGNORECASE
 _NAME = r"(?P<name>\x01\d+\x01|[A-Za-z0-9][A-Za-z0-9_.@+\-]*)"
 _FLAGS = r"(?:\s+(?:-{1,2}[A-Za-z][\w-]*(?:[= ](?:true|false|\d+))?|/[a-z]))*"
@@ -22,12 +24,7 @@ _FLAGS = r"(?:\s+(?:-{1,2}[A-Za-z][\w-]*(?:[= ](?:true|false|\d+))?|/[a-z]))*"
 REWRITES: list[tuple[str, int, Callable[[re.Match[str]], str]]] = []
 
 
-def _rule(pattern: str, flags: int = _I) -> Callable[[Callable[[re.Match[str]], str]], Callable[[re.Match[str]], str]]:
-    def register(fn: Callable[[re.Match[str]], str]) -> Callable[[re.Match[str]], str]:
-        REWRITES.append((pattern, flags, fn))
-        NEEDS[fn] = _NEEDS.get(fn.__name__, ())
-        return fn
-    return register
+_rule = registrar(REWRITES, lambda fn: NEEDS.__setitem__(fn, _NEEDS.get(fn.__name__, ())))
 
 
 # The words without which a rule cannot match (lowercase substrings of the request): a request that holds none of

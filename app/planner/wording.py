@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from app.planner.lexer import FILLER, PREPS, VERBS
 from app.planner.objects import DESCRIBED_SERVICES
+from app.planner.rewrite import registrar
 
 _I = re.IGNORECASE
 _NAME = r"(?P<name>\x01\d+\x01|[A-Za-z0-9][A-Za-z0-9_.@+\-]*)"
@@ -23,11 +24,7 @@ NOT_NAME_START = frozenset((*VERBS, *FILLER, *PREPS, "is", "the", "are", "whethe
 REWRITES: list[tuple[str, int, Callable[[re.Match[str]], str]]] = []
 
 
-def _rule(pattern: str, flags: int = _I) -> Callable[[Callable[[re.Match[str]], str]], Callable[[re.Match[str]], str]]:
-    def register(fn: Callable[[re.Match[str]], str]) -> Callable[[re.Match[str]], str]:
-        REWRITES.append((pattern, flags, fn))
-        return fn
-    return register
+_rule = registrar(REWRITES)
 
 
 # Uptime questions: "how long has cis-02 been up", "when did web-01 last reboot", "last boot time of db-02"
