@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from app.planner import envelope, objects, pasted, wording
 from app.planner.lexer import WIN_PATH_RX, typos
-from app.planner.rewrite import registrar
+from app.planner.rewrite import may_apply, registrar
 from app.planner.wording import NOT_NAME_START
 
 _I = re.IGNORECASE
@@ -35,7 +35,21 @@ _MANAGERS = r"apt-get|apt|yum|dnf|zypper|apk|pacman|choco|chocolatey|winget|scoo
 _REWRITES: list[tuple[str, int, Callable[[re.Match[str]], str]]] = []  # compiled on first use (_compiled)
 
 
-_rule = registrar(_REWRITES)
+_MANAGER_WORDS = ("apt", "yum", "dnf", "zypper", "apk", "pacman", "choco", "winget", "scoop", "brew", "snap", "pip")
+_rule = registrar(_REWRITES, needs={
+    "_bracketed_id": ("(",), "_pkg": _MANAGER_WORDS, "_manager_manner": _MANAGER_WORDS,
+    "_pkg_query": ("rpm", "dpkg", *_MANAGER_WORDS), "_docker_ps": ("docker", "podman"),
+    "_docker_verb": ("docker", "podman"), "_journalctl": ("journalctl",), "_tail": ("tail",),
+    "_eventlog": ("eventlog",),
+    "_crontab": ("crontab",), "_schtasks": ("schtasks", "get-scheduledtask"), "_df": ("df",),
+    "_nc": ("nc", "netcat"),
+    "_tnc": ("test-netconnection", "tnc"), "_telnet": ("telnet",), "_drive": ("drive",),
+    "_located": ("installed", "located", "living", "deployed", "lives", "sits", "resides", "binary", "executable",
+                 "exe", "program"),
+    "_startup_question": ("is ",), "_make_autostart": ("automatic", "boot", "startup", "system"),
+    "_enable_at_boot": ("boot", "startup", "start-up", "system start"), "_set_startup": ("set",), "_chatter": (",",),
+    "_thanks": ("thx", "thanks", "ty", "cheers", "pls", "plz", "please"),
+})
 
 
 @_rule(r"(?<![\w`])`([^`\n]+)`(?![\w`])")
@@ -300,7 +314,7 @@ def _applicable(low: str) -> list[tuple[re.Pattern[str], Callable[[re.Match[str]
     """The rewrites that may match ``low`` (a pasted-command rule needs one of its words), compiled on first use:
     start-up and a one-shot command compile only what they may use."""
     return [(_compile(pattern, flags), fn) for pattern, flags, fn in _REWRITES[1:]
-            if not (needs := pasted.NEEDS.get(fn)) or any(n in low for n in needs)]
+            if may_apply(fn, low)]
 
 
 def normalize(text: str) -> str:

@@ -24,12 +24,13 @@ _FLAGS = r"(?:\s+(?:-{1,2}[A-Za-z][\w-]*(?:[= ](?:true|false|\d+))?|/[a-z]))*"
 REWRITES: list[tuple[str, int, Callable[[re.Match[str]], str]]] = []
 
 
-_rule = registrar(REWRITES, lambda fn: NEEDS.__setitem__(fn, _NEEDS.get(fn.__name__, ())))
+_NEEDS: dict[str, tuple[str, ...]] = {}  # filled below, before the first rule
+_rule = registrar(REWRITES, needs=_NEEDS)
 
 
 # The words without which a rule cannot match (lowercase substrings of the request): a request that holds none of
 # them skips the rule and never compiles it, so a one-shot "opsplan plan" compiles only what it may use
-_NEEDS: dict[str, tuple[str, ...]] = {
+_NEEDS.update({
     "_ps_grep": ("ps",), "_pkg_grep": ("dpkg", "rpm", "apt", "yum", "dnf", "choco", "pip", "get-package", "winget"),
     "_journal_grep": ("journalctl",), "_cat_grep": ("cat", "tail", "type", "get-content"),
     "_top_pipeline": ("get-process", "gps", "ps"), "_facts_tools": ("win32_", "uname", "hostnamectl", "systeminfo",
@@ -46,8 +47,7 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "_port_tools": ("ss", "netstat", "lsof", "get-nettcpconnection"),
     "_grep": ("grep", "rg", "ag", "findstr", "select-string", "sls"),
     "_account_tools": ("getent", "net", "get-localuser", "get-aduser", "lslogins", "finger", "id"),
-}
-NEEDS: dict[Callable[[re.Match[str]], str], tuple[str, ...]] = {}
+})
 
 
 _SERVICE_VERBS = {

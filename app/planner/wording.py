@@ -24,7 +24,39 @@ NOT_NAME_START = frozenset((*VERBS, *FILLER, *PREPS, "is", "the", "are", "whethe
 REWRITES: list[tuple[str, int, Callable[[re.Match[str]], str]]] = []
 
 
-_rule = registrar(REWRITES)
+_rule = registrar(REWRITES, needs={
+    "_how_long_up": ("how long",), "_last_boot": ("when did", "last boot", "last reboot", "last restart"),
+    "_cron_owner": ("cron", "scheduled", "jobs", "tasks"), "_cron_possessive": ("cron", "scheduled"),
+    "_the_host_itself": ("restart", "bounce", "cycle"),
+    "_needs": ("need", "want", "require", "could use", "could do with", "be "), "_get_done": ("get ",),
+    "_reach_port": ("talk", "reach", "connect", "get to", "hit", "see", "test"), "_test_port": ("test",),
+    "_top_tool": ("top",), "_told_then_asked": (" it", " that", " him"),
+    "_purpose": ("for ", "before", "during", "ahead of", "because of", "due to", "after"),
+    "_leading_when": ("for ", "before", "after", "during", "while", "once", "until"),
+    "_comes_up_at_boot": ("boot", "startup", "start-up", "system start"), "_if_not": ("if ",),
+    "_account_exists": ("exist", "is there"), "_do_we_have": ("have",), "_we_need": ("need", "want", "require"),
+    "_restart_computer": ("restart-computer",), "_threshold": ("%", "percent"), "_port_in_brackets": ("(",),
+    "_so_that": ("so ",), "_and_wait": ("wait",), "_full_reboot": ("(",), "_bring": ("bring",),
+    "_which_have": ("which",),
+    "_dont_touch": ("touch", "leave", "skip"),
+    "_labelled_path": ("source", "src", "target", "destination", "dest", "path", "goes"),
+    "_swap_binary": ("swap", "replace"), "_app_name_again": ("name",), "_pull_to": ("pull", "grab", "download"),
+    "_sign_off": ("thx", "thank", "cheers", "ta", "regards", "br", "best"),
+    "_to_pick_up": ("pick up", "apply", "load", "activate", "take", "read"), "_dns_of": ("dns", "what does"),
+    "_points_to": ("point", "map"), "_ctr": ("ctr", "cntr", "ctnr"), "_evt_sched": ("evt", "sched"), "_conn": ("conn",),
+    "_greater_than_age": (">",),
+    "_described_service": ("remote management", "print", "firewall", "time service", "sql server service",
+                           "sql agent", "iis web", "web publishing"),
+    "_new_version_of": ("new",), "_whole_machine": ("whole", "entire", "actual", "physical"),
+    "_politeness": ("bitte", "danke", "merci", "gracias", "obrigad", "favor", "grazie", "favore", "pla", "svp", "dzi",
+                    "prosz", "advance", "kind", "please to"),
+    "_noun_verb": ("make", "do ", "perform", "execute", "run ", "carry out"),
+    "_learner_forms": ("control", "actuali", "older as", "more old", "place", "occupation", "planned", "activate",
+                       "after"),
+    "_to_latest": ("last", "latest", "newest", "most recent"), "_resolution_of": ("resolution", "what ip"),
+    "_bring_file": ("bring",), "_arrive": ("arrive",), "_labelled_name": ("name",), "_new_build_of": ("new",),
+    "_new_from": ("new",), "_mentioning": ("mentioning", "containing", "matching", "about", "with"),
+})
 
 
 # Uptime questions: "how long has cis-02 been up", "when did web-01 last reboot", "last boot time of db-02"
