@@ -87,7 +87,7 @@ class ActionSpec:
     role: str = ""
     entry: str = ""  # the entry point (tasks file and argument_specs key)
     os: tuple[str, ...] = OS_NAMES
-    modules: dict[str, tuple[str, ...]] = field(default_factory=dict)  # os -> FQCN modules used
+    modules: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # os -> FQCN modules used
     phrases: tuple[str, ...] = ()
     target_phrase: str = ""
     questions: dict[str, str] = field(default_factory=dict)
@@ -183,10 +183,11 @@ class Catalog(Mapping[str, ActionSpec]):
 
 @lru_cache(maxsize=1)
 def builtin_catalog() -> Catalog:
-    """The actions defined by the roles shipped in ``roles/`` (read once per process)."""
+    """The actions defined by the roles shipped in ``roles/`` (read once per process; their task files only when
+    an action's modules are first asked for: tests/compiler/test_definitions.py loads them all up front)."""
     from compiler.definitions import load_roles_dir
 
-    return load_roles_dir(ROLES_DIR)
+    return load_roles_dir(ROLES_DIR, deep=False)
 
 
 def get_action(name: str) -> ActionSpec:

@@ -7,7 +7,7 @@ and the field; nothing half-valid is ever returned.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -94,6 +94,41 @@ def task_modules(tasks: list[dict[str, Any]]) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
+class TaskModules(Mapping[str, tuple[str, ...]]):
+    """An action's modules per OS, read from its task files on first use (and checked then: a previewable
+    action's tasks may not set ``check_mode: false``); ``load`` reads them now."""
+
+    def __init__(self, files: Mapping[str, bytes], role: str, action: str, entry_files: dict[str, str],
+                 previewable: bool):
+        self._files, self._role, self._action = files, role, action
+        self._entry_files, self._previewable = entry_files, previewable
+        self._modules: dict[str, tuple[str, ...]] | None = None
+
+    def load(self) -> dict[str, tuple[str, ...]]:
+        if self._modules is None:
+            modules = {}
+            for os_name, rel in self._entry_files.items():
+                tasks = _tasks(self._files, self._role, rel, set())
+                if self._previewable and any(t.get("check_mode") is False for t in tasks):
+                    raise DefinitionError(f"role {self._role}: {self._action} is previewable but tasks/{rel} "
+                                          "sets check_mode: false")
+                modules[os_name] = task_modules(tasks)
+            self._modules = modules
+        return self._modules
+
+    def __getitem__(self, os_name: str) -> tuple[str, ...]:
+        return self.load()[os_name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.load())
+
+    def __len__(self) -> int:
+        return len(self._entry_files)
+
+    def __repr__(self) -> str:
+        return repr(self.load())
+
+
 def _entry_files(files: Mapping[str, bytes], role: str, entry: str, oses: tuple[str, ...]) -> dict[str, str]:
     """The task file that implements ``entry`` on each OS: ``<entry>_<os>.yml``, else ``<entry>.yml``."""
     out = {}
@@ -154,7 +189,7 @@ def _str_list(role: str, action: str, key: str, value: Any) -> tuple[str, ...]:
 
 
 def _action(files: Mapping[str, bytes], role: str, entry: dict[str, Any], specs: dict[str, Any],
-            source: str) -> ActionSpec:
+            source: str, deep: bool) -> ActionSpec:
     if not isinstance(entry, dict):
         raise DefinitionError(f"role {role}: every entry of meta/opsplan.yml actions must be a mapping")
     name = entry.get("name")
@@ -210,12 +245,9 @@ def _action(files: Mapping[str, bytes], role: str, entry: dict[str, Any], specs:
     schema = entry.get("result_schema")
     if schema is not None and not isinstance(schema, dict):
         raise DefinitionError(f"role {role}: {name}: result_schema must be a JSON Schema object")
-    modules = {}
-    for os_name, rel in _entry_files(files, role, ep, oses).items():
-        tasks = _tasks(files, role, rel, set())
-        if flags["previewable"] and any(t.get("check_mode") is False for t in tasks):
-            raise DefinitionError(f"role {role}: {name} is previewable but tasks/{rel} sets check_mode: false")
-        modules[os_name] = task_modules(tasks)
+    modules = TaskModules(files, role, name, _entry_files(files, role, ep, oses), flags["previewable"])
+    if deep:
+        modules.load()
     return ActionSpec(
         name=name, description=description.strip(), params=params, risk=risk, read_only=flags["read_only"],
         previewable=flags["previewable"], not_previewable_reason=reason.strip(), rollback=flags["rollback"],
@@ -224,8 +256,11 @@ def _action(files: Mapping[str, bytes], role: str, entry: dict[str, Any], specs:
         result_schema=schema, source=source, one_of=tuple(tuple(g) for g in one_of))
 
 
-def load_role(source: RoleSource) -> list[ActionSpec]:
-    """The actions a role defines, validated; DefinitionError with a one-line reason otherwise."""
+def load_role(source: RoleSource, *, deep: bool = True) -> list[ActionSpec]:
+    """The actions a role defines, validated; DefinitionError with a one-line reason otherwise.
+
+    ``deep=False`` leaves the task files to be read when an action's modules are first asked for (the
+    built-in roles, checked deeply by the tests, at every process start: planning never needs them)."""
     role, files = source.name, source.files
     if not ROLE_NAME_RE.match(role):
         raise DefinitionError(f"role name {role!r} must be lowercase letters, digits and '_'")
@@ -243,7 +278,7 @@ def load_role(source: RoleSource) -> list[ActionSpec]:
     specs = specs_doc.get("argument_specs") if isinstance(specs_doc, dict) else None
     if not isinstance(specs, dict):
         raise DefinitionError(f"role {role}: meta/argument_specs.yml must have an 'argument_specs' mapping")
-    actions = [_action(files, role, e, specs, source.origin) for e in entries]
+    actions = [_action(files, role, e, specs, source.origin, deep) for e in entries]
     seen: set[str] = set()
     for a in actions:
         if a.name in seen:
@@ -269,14 +304,14 @@ def read_role_dir(path: Path, origin: str = "builtin") -> RoleSource:
     return RoleSource(path.name, files, origin)
 
 
-def load_roles_dir(roles_dir: Path) -> Catalog:
+def load_roles_dir(roles_dir: Path, *, deep: bool = True) -> Catalog:
     """Every role under ``roles_dir`` that has a ``meta/opsplan.yml``."""
     sources = [read_role_dir(p) for p in sorted(Path(roles_dir).iterdir())
                if p.is_dir() and (p / "meta" / "opsplan.yml").is_file()]
-    return build_catalog(sources)
+    return build_catalog(sources, deep=deep)
 
 
-def build_catalog(sources: list[RoleSource], base: Catalog | None = None) -> Catalog:
+def build_catalog(sources: list[RoleSource], base: Catalog | None = None, *, deep: bool = True) -> Catalog:
     """A catalog of ``base`` plus every role in ``sources``; an action name defined twice is an error."""
     actions: list[ActionSpec] = list(base.values()) if base is not None else []
     names = {a.name: a.role for a in actions}
@@ -284,7 +319,7 @@ def build_catalog(sources: list[RoleSource], base: Catalog | None = None) -> Cat
     for source in sources:
         if source.name in roles:
             raise DefinitionError(f"role {source.name} already exists")
-        for action in load_role(source):
+        for action in load_role(source, deep=deep):
             if action.name in names:
                 raise DefinitionError(f"role {source.name}: action {action.name} is already defined by role "
                                       f"{names[action.name]}")

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from compiler.catalog import ROLES_DIR, RoleSource, builtin_catalog
-from compiler.definitions import DefinitionError, build_catalog, load_role, read_role_dir
+from compiler.definitions import DefinitionError, build_catalog, load_role, load_roles_dir, read_role_dir
 
 pytestmark = pytest.mark.unit
 CATALOG = builtin_catalog()
@@ -23,6 +23,24 @@ def test_every_builtin_role_is_defined_as_data() -> None:
         assert action.source == "builtin" and action.description and action.os
         assert set(action.modules) == set(action.os)
         assert all(m.count(".") == 2 for mods in action.modules.values() for m in mods), "FQCN everywhere"
+
+
+def test_builtin_roles_load_deeply_and_their_task_files_lazily() -> None:
+    """Each process reads the built-in task files only when an action's modules are asked for; loading them
+    up front (as an added role always is) gives the same modules, and a bad task file is refused either way."""
+    deep = load_roles_dir(ROLES_DIR, deep=True)
+    lazy = load_roles_dir(ROLES_DIR, deep=False)
+    assert {n: dict(a.modules) for n, a in deep.items()} == {n: dict(a.modules) for n, a in lazy.items()}
+    role = read_role_dir(ROLES_DIR / "opsplan_host")
+    files = dict(role.files)
+    rel = next(r for r in files if r.startswith("opsplan_host/tasks/host_ping"))
+    files[rel] = files[rel].replace(b"- name:", b"- check_mode: false\n  name:", 1)
+    broken = RoleSource(role.name, files)
+    with pytest.raises(DefinitionError, match="previewable but tasks/"):
+        load_role(broken)
+    (ping,) = [a for a in load_role(broken, deep=False) if a.name == "host.ping"]
+    with pytest.raises(DefinitionError, match="previewable but tasks/"):
+        dict(ping.modules)
 
 
 @pytest.mark.parametrize("name", sorted(CATALOG))
