@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field
 
 from app.defaults import MAX_REQUEST_CHARS
-from app.planner import commentary, phrases, readers, safety, scope, sequence
+from app.planner import commentary, phrases, readers, safety, scope, sequence, spoken
 from app.planner.commentary import has_targets
 from app.planner.lexer import HOSTLIKE_RX, PRONOUNS, TARGET_PREPS, VAGUE, Span, Tok, protect, requote, tokenize
 from app.planner.normalize import normalize
@@ -486,8 +486,12 @@ def plan_rules(text: str, vocab: Vocabulary) -> Plan:
     reason = _raw_reason(text)
     if reason:
         return _reject(text, reason)
-    plan = _plan_normalized(normalize(text), vocab)
-    return plan.model_copy(update={"request": text})
+    said = spoken.written(text, vocab)  # dictated: "ping web oh five", "slash var slash log"
+    plan = _plan_normalized(normalize(said), vocab)
+    update: dict = {"request": text}
+    if said != text:
+        update["interpretation"] = [f"read as dictated: {said!r}", *plan.interpretation]
+    return plan.model_copy(update=update)
 
 
 def _plan_normalized(text: str, vocab: Vocabulary) -> Plan:
