@@ -75,7 +75,8 @@ WINDOWS_PACKAGES = frozenset({
 # What Opsplan itself reaches hosts through: stopping, disabling or killing it locks every later run out.
 _ACCESS = frozenset({
     "sshd", "ssh", "openssh-server", "openssh", "winrm", "windows remote management", "networking", "network",
-    "networkmanager", "systemd-networkd", "firewalld", "ufw", "iptables", "nftables", "mpssvc", "windows firewall",
+    "networkmanager", "systemd-networkd", "firewall", "the firewall",
+    "firewalld", "ufw", "iptables", "nftables", "mpssvc", "windows firewall",
     "windows defender firewall", "lanmanserver", "netlogon", "rpcss", "dbus",
 })
 _LOCKING_ACTIONS = frozenset({"service.stop", "service.disable", "process.kill", "package.remove"})

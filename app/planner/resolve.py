@@ -226,6 +226,10 @@ def finalize(plan: Plan, vocab: Vocabulary) -> Plan:
         if reboots and t.all and not (t.hosts or t.groups or t.environment or t.os):
             return _reject(plan, "Refused: rebooting the entire fleet at once; name a group, environment or hosts.",
                            vocab)
+        if reboots and t.environment and vocab.environment(t.environment) \
+                and not (t.hosts or t.groups or t.os or t.exclude):
+            return _reject(plan, f"Refused: rebooting every host of {t.environment} at once; name a group or hosts.",
+                           vocab)
     questions = list(plan.questions)
     checked: list[Step] = []
     for step in plan.steps:

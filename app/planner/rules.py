@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field
 
 from app.defaults import MAX_REQUEST_CHARS
-from app.planner import commentary, phrases, readers, safety, scope, sequence, spoken
+from app.planner import commentary, envelope, phrases, readers, safety, scope, sequence, spoken
 from app.planner.commentary import has_targets
 from app.planner.lexer import HOSTLIKE_RX, PRONOUNS, TARGET_PREPS, VAGUE, Span, Tok, protect, requote, tokenize
 from app.planner.normalize import normalize
@@ -487,6 +487,11 @@ def plan_rules(text: str, vocab: Vocabulary) -> Plan:
     if reason:
         return _reject(text, reason)
     said = spoken.written(text, vocab)  # dictated: "ping web oh five", "slash var slash log"
+    what = scope.conditional(envelope.unwrap(said))  # the request, not a mail's disclaimer or quoted lines
+    if what is not None:
+        return Plan(status=PlanStatus.NEEDS_CLARIFICATION, request=text, planner=PLANNER_NAME,
+                    questions=_with_nearest(said, [f"I can't {what}: no action in the catalog does that."], vocab),
+                    interpretation=[f"out of the catalog: {what}"])
     plan = _plan_normalized(normalize(said), vocab)
     update: dict = {"request": text}
     if said != text:

@@ -71,8 +71,9 @@ _CATASTROPHIC = (  # (pattern, what it involves), compiled on first use
 )
 
 INJECTION = re.compile(
-    r"\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+|the\s+|your\s+|my\s+)?(?:previous|prior|above|earlier|"
-    r"preceding|system|safety)?\s*(?:instructions?|prompts?|rules|guidelines|directions|constraints)\b"
+    r"\b(?:ignore|disregard|forget|override)\s+(?:(?:all|any|the|your|my|of|these|those)\s+){0,3}(?:previous|prior|"
+    r"above|earlier|preceding|system|safety|security)?\s*(?:instructions?|prompts?|rules|guidelines|directions|constraints|"
+    r"restrictions|policies|guardrails)\b"
     r"|\byou\s+are\s+now\b|\byou\s+are\s+(?:an?\s+)?(?:admin|root|administrator)\b|\bgive\s+yourself\b|\bsystem\s+prompt\b|\bdeveloper\s+mode\b|\bjailbreak\b|\bDAN\s+mode\b"
     r"|\bnew\s+instructions?\s*:|\bact\s+as\s+(?:an?\s+)?(?:unrestricted|different|root)\b|\bpretend\s+(?:to\s+be|you\s+are)\b"
     r"|\bbegin\s+system\b|<\|?(?:system|im_start)\|?>"

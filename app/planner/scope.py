@@ -85,6 +85,31 @@ def _out_of_catalog() -> list[tuple[re.Pattern[str], str]]:
     return [(re.compile(p, _I), what) for p, what in _OUT_OF_CATALOG]
 
 
+# "if nginx is down on web-01, start it", "restart it if it's hung": a step that runs only when a check says so
+_CONDITIONAL = (
+        r"(?:^|[.;:!?]\s*|,\s*)(?:and\s+|then\s+|but\s+|so\s+)?(?:if|when|whenever|unless|in\s+case|only\s+if)\s+"
+         r"(?!(?:possible|you\s+can|needed|necessary|required|that'?s|it'?s\s+(?:ok|okay|fine|possible))\b)"
+         r"[^.?!]{1,80}?\b(?:is|are|was|isn'?t|aren'?t|has|have|goes|went|gets|seems?|looks?|fails?|crashe[sd]|hangs?|died?)"
+         r"\b[^.?!]{0,60}?(?:,\s*|\s+then\s+|\s+)(?:please\s+)?(?:restart|start|stop|reboot|kill|bounce|remove|delete|"
+         r"clean|install|update|disable|enable|run)\b"
+         r"|\b(?:restart|start|stop|reboot|kill|bounce|remove|delete|install|update|disable|enable)\b[^.?!]{1,60}?"
+         r"\b(?:if|when|unless|in\s+case)\s+(?:(?:it|they|that|this|the\s+\S+|\S+)\s+(?:is|are|was|isn'?t|aren'?t|goes|"
+         r"seems|looks|has|fails?|crashe?s|hangs?|dies)\b|not\b|(?:it'?s\s+|they'?re\s+)?(?:down|stopped|dead|hung)\b)"
+         r"|\botherwise\s+(?:leave|do\s+nothing|don'?t)\b")
+CONDITIONAL_WHAT = "make a step depend on a condition: ask for the check first, then for the change"
+
+
+@functools.cache
+def _conditional() -> re.Pattern[str]:
+    return re.compile(_CONDITIONAL, _I)
+
+
+def conditional(text: str) -> str | None:
+    """What a request that makes a change depend on a condition asks for (checked on the request as written:
+    the rewrites turn "if X is down, start it" into "start X"), or None."""
+    return CONDITIONAL_WHAT if _conditional().search(text) else None
+
+
 def out_of_catalog(text: str) -> str | None:
     """What the request asks that no action does (for the question), or None."""
     for rx, what in _out_of_catalog():

@@ -124,19 +124,7 @@ def _number_run(toks: list[_Tok], i: int, after_stem: bool) -> int:
         low = toks[j].low
         prev = toks[j - 1].low if j > i else ""
         nxt = toks[j + 1].low if j + 1 < len(toks) else ""
-        if low in TEENS or low in TENS or low in SCALES or (low in UNITS and low != "oh"):
-            pass
-        elif low == "oh" and (j > i or after_stem or nxt in UNITS or nxt in ("for", "fore")):
-            pass
-        elif low in ("for", "fore") and prev in ("oh", "zero"):
-            pass
-        elif low == "won" and after_stem and j == i:
-            pass
-        elif low == "point" and j > i and (nxt in UNITS or nxt in TEENS or nxt in TENS):
-            pass
-        elif low == "and" and prev in SCALES and (nxt in UNITS or nxt in TENS or nxt in TEENS):
-            pass
-        else:
+        if not _number_word(low, prev, nxt, first=j == i, after_stem=after_stem):
             break
         if toks[j].trail and j + 1 < len(toks):
             return j + 1
@@ -146,9 +134,21 @@ def _number_run(toks: list[_Tok], i: int, after_stem: bool) -> int:
     return j
 
 
+def _number_word(low: str, prev: str, nxt: str, *, first: bool, after_stem: bool) -> bool:
+    """Whether ``low`` continues a run of number words ("oh", "point", "and" and homophones only in place)."""
+    numeric = (UNITS, TEENS, TENS)
+    return (low in TEENS or low in TENS or low in SCALES or (low in UNITS and low != "oh")
+            or (low == "oh" and (not first or after_stem or nxt in UNITS or nxt in ("for", "fore")))
+            or (low in ("for", "fore") and prev in ("oh", "zero"))
+            or (low == "won" and after_stem and first)
+            or (low == "point" and not first and any(nxt in d for d in numeric))
+            or (low == "and" and prev in SCALES and any(nxt in d for d in numeric)))
+
+
 def _digits(words: list[str]) -> str:
     """Number words as digits: "fifty four thirty two" -> 5432, "two hundred" -> 200, "one point two" -> 1.2."""
-    parts, part = [], []
+    parts: list[list[str]] = []
+    part: list[str] = []
     for w in words:
         if w == "point":
             parts.append(part)
@@ -287,6 +287,10 @@ def _symbols(toks: list[_Tok]) -> list[_Tok]:
             continue
         glue_left = bool(out) and out[-1].low not in _STOP and out[-1].low not in VERBS and not out[-1].trail \
             and out[-1].low not in SYMBOLS and not out[-1].quoted and tok.low in _GLUE_LEFT
+        if tok.low in _GLUE_LEFT and not glue_left:  # "install dot net": a word, not ".net"
+            out.append(tok)
+            i += 1
+            continue
         value = ""
         j = i
         expect_symbol = True

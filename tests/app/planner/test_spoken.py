@@ -1,0 +1,63 @@
+"""Dictated requests are written out before planning; written requests pass through unchanged."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.planner import spoken
+from app.planner.rules import plan_rules
+from app.planner.vocabulary import Vocabulary
+
+pytestmark = pytest.mark.unit
+FLEET = Vocabulary.from_fleet_yaml(Path(__file__).parents[2] / "fixtures" / "planner_fleet.yml")
+
+
+@pytest.mark.parametrize(("said", "written"), [
+    ("ping web oh five", "ping web-05"),
+    ("uh restart nginx on web zero two please", "restart nginx on web-02 please"),
+    ("start W3SVC on i i s oh two", "start W3SVC on iis-02"),
+    ("is port fifty four thirty two listening on db oh one", "is port 5432 listening on db-01"),
+    ("show me the last two hundred lines of slash var slash log slash messages on db oh three",
+     "show me the last 200 lines of /var/log/messages on db-03"),
+    ("does c colon backslash temp backslash report dot csv exist on cis oh three",
+     r"does C:\temp\report.csv exist on cis-03"),
+    ("hit h t t p colon slash slash localhost slash health from app oh one",
+     "hit http://localhost/health from app-01"),
+    ("run the command quote df dash h unquote on web oh two", 'run the command "df -h" on web-02'),
+    ("update nginx to one point twenty four point oh on web oh five", "update nginx to 1.24.0 on web-05"),
+    ("check the certificate served on web oh one colon four four three", "check the certificate served on web-01:443"),
+    ("stop win r m on cis oh one", "stop winrm on cis-01"),
+])
+def test_spoken_forms_are_written_out(said: str, written: str) -> None:
+    assert spoken.written(said, FLEET) == written
+
+
+@pytest.mark.parametrize("text", [
+    "restart nginx on web-01",
+    "restart the one on web-01 that is stuck",
+    "install dot net on cis-01",
+    "Re: disk\n\nplease check disk on db-01\n> quoted line",
+    'run "rm -rf /tmp/x" on web-01',
+    "check the web server for errors",
+])
+def test_written_requests_are_unchanged(text: str) -> None:
+    assert spoken.written(text, FLEET) == text
+
+
+def test_a_dictated_plan_says_how_it_was_read() -> None:
+    plan = plan_rules("um is port four four three open on web oh one", FLEET)
+    assert plan.status == "ready" and plan.hosts == ["web-01"] and plan.steps[0].params == {"port": 443}
+    assert plan.interpretation[0] == "read as dictated: 'is port 443 open on web-01'"
+    assert plan.request == "um is port four four three open on web oh one"
+
+
+@pytest.mark.parametrize("text", [
+    "If nginx is down on web-01, start it.",
+    "restart W3SVC on iis-02 if it's hung",
+    "when the disk is full on db-02 clean up /tmp",
+])
+def test_a_change_that_depends_on_a_condition_is_asked_about(text: str) -> None:
+    plan = plan_rules(text, FLEET)
+    assert plan.status == "needs_clarification" and not plan.hosts
+    assert "depend on a condition" in plan.questions[0]
