@@ -204,6 +204,8 @@ def _systemctl(m: re.Match[str]) -> str:
 
 @_rule(r"(?<![\w-])service\s+(?P<name>[A-Za-z0-9][A-Za-z0-9_.@+\-]*)\s+(?P<verb>status|start|stop|restart|reload)\b")
 def _sysv(m: re.Match[str]) -> str:
+    if m["name"].lower() in ("to", "will", "should", "must", "can", "would", "needs", "is", "and", "then", "not"):
+        return m.group(0)  # "set the W3SVC service to start at boot": words, not `service X start`
     return f"{_SERVICE_VERBS[m['verb'].lower()]} {m['name']}"
 
 

@@ -1,0 +1,135 @@
+"""How people outside operations ask: "QA here -", "Dev question:", "could it be that the disk is full on db-02?",
+"QA needs /tmp/x copied to /srv/x", "has the Print Spooler crashed on cis-02?", "check nginx on web-01, then do the
+same for web-02", "please disable nginx on web-05, we don't need it there anymore".
+
+The rewrites run inside ``app.planner.normalize`` before ``app.planner.wording``'s, on text whose quoted values and
+Windows paths are held out; each is one family of phrasings, never one sentence.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from app.planner.rewrite import registrar
+
+_NAME = r"(?P<name>\x01\d+\x01|[A-Za-z0-9][A-Za-z0-9_.@+\-]*)"
+_HOST = r"[A-Za-z][\w.-]*-\d+[a-z]?"
+_ROLES = (r"qa|dev|devs|developers?|development\s+team|support|helpdesk|help\s*desk|service\s*desk|finance|billing|"
+          r"accounting|pm|product|security|secops|dba|sre|ops|network\s+team|marketing|sales|it|testing|test\s+team")
+REWRITES: list[tuple[str, int, Callable[[re.Match[str]], str]]] = []
+
+_rule = registrar(REWRITES, needs={
+    "_role_preface": ("here", "question", "request", ":", "ask"),
+    "_hedged": ("could it be", "is it possible", "wonder", "do you think", "any chance", "is it true", "i think"),
+    "_crashed": ("crash", "die", "died", "fall over", "fell over", "hung", "hang"),
+    "_passive_need": ("need", "want", "would like", "'d like"),
+    "_reason_tail": (",", " - ", " – ", " — "),
+    "_only_the": ("only",), "_same_for": ("same",), "_the_same_check": ("same",),
+    "_possessive_server": ("'s", "’s"), "_account_named": ("account", "user"),
+    "_cannot_log_in": ("log in", "login", "log on", "logon", "sign in", "sign on"),
+    "_start_automatically": ("automatic", "boot"), "_jobs_set_up": ("set up", "configured", "defined", "registered"),
+})
+
+
+# "Hi, QA here -", "Dev here,", "Support:", "Dev question:", "Finance request:": who asks, not where
+@_rule(r"^\s*(?:(?:hi|hey|hello)\b[\s,!]*)?(?:(?:" + _ROLES
+       + r")\s+(?:here|team\s+here|question|request|ask)\b\s*[,:.!\-–—]*"
+       r"|(?:qa|support|helpdesk|finance|billing|security|dba|marketing|sales)\s*:)\s*")
+def _role_preface(m: re.Match[str]) -> str:
+    return ""
+
+
+# Hedged questions: "could it be that the disk is full on db-02?" asks whether it is
+@_rule(r"\b(?:could\s+it\s+be\s+(?:that\s+)?|is\s+it\s+possible\s+(?:that\s+)?|i\s+wonder\s+(?:if|whether)\s+|"
+       r"do\s+you\s+think\s+(?:that\s+)?|any\s+chance\s+(?:that\s+)?|is\s+it\s+true\s+(?:that\s+)?|"
+       r"i\s+think\s+(?:that\s+)?(?=(?:the\s+)?\S+\s+(?:is|are|has|was|crashed|died)\b))")
+def _hedged(m: re.Match[str]) -> str:
+    return "is "
+
+
+# "has the Print Spooler crashed on cis-02?", "did cron die on db-01", "X crashed on H?": a status question
+@_rule(r"(?:\b(?:has|did|have)\s+)?(?:the\s+)?" + _NAME + r"(?P<svc>\s+(?:service|daemon))?\s+"
+       r"(?:crash(?:ed)?|die[ds]?|hung|hang|fall\s+over|fell\s+over|gone\s+down|go\s+down|went\s+down)"
+       r"(?:\s+again)?(?=\s+(?:on|in)\b|\s*[?.!]*\s*$)")
+def _crashed(m: re.Match[str]) -> str:
+    from app.planner.wording import NOT_NAME_START
+
+    if m["name"].lower() in NOT_NAME_START or m["name"].lower() in ("server", "host", "box", "machine"):
+        return m.group(0)
+    asked = re.search(r"\bis\s+$", m.string[:m.start()], re.IGNORECASE)  # "could it be that X crashed" -> "is X ..."
+    return f"{'' if asked else 'is '}{m['name']}{m['svc'] or ''} running"
+
+
+# "QA needs /tmp/x copied to /srv/x", "we'd like nginx restarted on web-03": the verb, then its object
+_PARTICIPLES = {"copied": "copy", "restarted": "restart", "stopped": "stop", "started": "start", "checked": "check",
+                "installed": "install", "removed": "remove", "updated": "update", "deleted": "delete",
+                "enabled": "enable", "disabled": "disable", "killed": "kill", "pinged": "ping", "rebooted": "reboot",
+                "bounced": "restart", "uninstalled": "remove", "upgraded": "update"}
+
+
+@_rule(r"(?:\b(?:we|i|they|" + _ROLES + r"|the\s+\w+\s+team)\s+)?\b(?:needs?|wants?|would\s+like|'d\s+like)\s+"
+       r"(?P<obj>(?:(?!\b(?:on|in|to|from|and|then)\b)\S+\s+){1,5}?)"
+       r"(?P<verb>" + "|".join(_PARTICIPLES) + r")\b")
+def _passive_need(m: re.Match[str]) -> str:
+    return f"{_PARTICIPLES[m['verb'].lower()]} {m['obj'].strip()}"
+
+
+# A reason after the instruction: ", we don't need it there anymore", "- the dev team agreed on the downtime"
+@_rule(r"(?:,|\s[-–—])\s*(?:(?:we|i|they|he|she|the\s+\w+(?:\s+team)?|our\s+\w+|users?|nobody|no\s*one|someone|"
+       r"management)\s+(?:don'?t|do\s+not|won'?t|agreed|approved|said|asked|signed|confirmed|decided|were|was|have\s+been|"
+       r"are\s+done|no\s+longer|already)\b|(?:approved|agreed|signed\s+off)\s+(?:by|in|with)\b)[^,]*$")
+def _reason_tail(m: re.Match[str]) -> str:
+    return ""
+
+
+# "delete files older than 60 days in D:\\logs, only the *.log ones": the name pattern
+@_rule(r",?\s*\b(?:but\s+)?only\s+(?:the\s+)?(?P<p>\*[\w.*?-]+|[\w-]*\*[\w.*?-]*)(?:\s+(?:ones|files))?\b")
+def _only_the(m: re.Match[str]) -> str:
+    pattern = m["p"].rstrip(".")
+    return f' matching "{pattern}"' + m["p"][len(pattern):]
+
+
+# "check nginx on web-01, and then do the same for web-02": the same steps on both
+@_rule(r"\b(?P<on>on|for)\s+(?P<h1>" + _HOST + r")\s*[,;.]?\s*(?:and\s+)?(?:then\s+)?(?:also\s+)?(?:do\s+)?"
+       r"(?:the\s+)?same(?:\s+(?:thing|check|again))?\s+(?:for|on|with)\s+(?P<h2>" + _HOST + r")\b")
+def _same_for(m: re.Match[str]) -> str:
+    return f"{m['on']} {m['h1']} and {m['h2']}"
+
+
+# "Same check for the staging ones: is nginx up on web-03 and web-04?": the request after the colon says it all
+@_rule(r"^\s*(?:the\s+)?same\s+(?:check|thing|again|here|please)?\s*(?:for|on)\s+[^:\n]{1,40}:\s*(?=\S)")
+def _the_same_check(m: re.Match[str]) -> str:
+    return ""
+
+
+# "the database server's disk": one server named by its group, like "the database server"
+@_rule(r"\b(?P<n>server|box|machine|host|vm|node)['’]s\b")
+def _possessive_server(m: re.Match[str]) -> str:
+    return m["n"]
+
+
+# "whether the account jsmith exists", "the user account svc_backup exists": does that user exist
+@_rule(r"(?P<check>\b(?:check\s+)?(?:whether|if)\s+)?\b(?:the\s+)?(?:user\s+|local\s+|domain\s+)?(?:account|user)\s+"
+       r"(?:named\s+|called\s+)?" + _NAME + r"\s+(?:exists?|is\s+there)\b")
+def _account_named(m: re.Match[str]) -> str:
+    return f"check the user {m['name']}" if m["check"] else f"does the user {m['name']} exist"
+
+
+# "a user can't log in": signing in, not a log
+@_rule(r"\b(?P<neg>can'?t|cannot|can\s+not|couldn'?t|unable\s+to|fails?\s+to|failing\s+to|not\s+able\s+to)\s+"
+       r"(?:log|sign)\s*(?:in|on)(?:to)?\b")
+def _cannot_log_in(m: re.Match[str]) -> str:
+    return f"{m['neg']} sign in"
+
+
+# "what scheduled tasks are set up on file-01": which there are
+@_rule(r"\b(?P<what>scheduled\s+tasks|cron\s*jobs|crontabs?)\s+(?:are|is)\s+(?:set\s+up|configured|defined|registered)\b")
+def _jobs_set_up(m: re.Match[str]) -> str:
+    return f"{m['what']} are there"
+
+
+# "set the W3SVC service to start automatically / at boot": enable it
+@_rule(r"\bset\s+(?:the\s+)?" + _NAME + r"(?:\s+service)?\s+to\s+(?:start|run|come\s+up)\s+"
+       r"(?:automatically|at\s+boot|on\s+boot|at\s+startup|on\s+startup)\b")
+def _start_automatically(m: re.Match[str]) -> str:
+    return f"enable {m['name']}"
