@@ -130,6 +130,26 @@ def _log_path(t: _Text) -> bool:
                for s in t.spans)
 
 
+_PHRASE_END = re.compile(r"\s+(?:on|in|across|from|at|within|and|then|since|over|during|inside|under|for|to|of\s+the|"
+                         r"in\s+the|please|pls|thanks|today|yesterday)\b|\s*[.,;:!?]|\s+__|\s*$", _I)
+
+
+def _phrase(text: str) -> str:
+    """The words of an unquoted search pattern: "out of memory on db-02" -> "out of memory" (at most five words)."""
+    first = re.match(_WORD, text)
+    if first is None:
+        return ""
+    words = [first.group(0).rstrip(".,;:!?")]
+    rest = text[first.end():]
+    while len(words) < 5 and not _PHRASE_END.match(rest):
+        nxt = re.match(r"\s+(" + _WORD + r")", rest)
+        if nxt is None or re.fullmatch(r"[A-Za-z][\w.-]*-\d+[a-z]?", nxt.group(1)):  # a host name ends it
+            break
+        words.append(nxt.group(1).rstrip(".,;:!?"))
+        rest = rest[nxt.end():]
+    return " ".join(words)
+
+
 @_reader
 def _logs(t: _Text) -> Reading | None:
     read_words = re.search(r"\b(?:show|read|view|print|cat|tail|contents?|end\s+of|last|lines|errors?|warnings?)\b",
@@ -147,8 +167,9 @@ def _logs(t: _Text) -> Reading | None:
         after = t.protected[s.end():]
         m = re.search(r"\bfor\s+(?:(?P<ph>__q\d+__)|(?P<w>" + _WORD + r"))", after, _I)
         if m is not None and not _SEARCH.match(after[m.start():]):  # "search X for PATTERN"
-            pattern = t.value(m.group("ph")).value if m.group("ph") else m.group("w").rstrip(".,;:!?")  # type: ignore[union-attr]
-            consumed.append((s.end() + m.start(), s.end() + m.end()))
+            end = m.end() if m.group("ph") else m.start("w") + len(_phrase(after[m.start("w"):]))
+            pattern = t.value(m.group("ph")).value if m.group("ph") else _phrase(after[m.start("w"):])  # type: ignore[union-attr]
+            consumed.append((s.end() + m.start(), s.end() + end))
         else:  # "grep PATTERN in X", "any PATTERN in X", "look for PATTERN in X"
             m = re.match(r"\s+(?:(?P<ph>__q\d+__)|(?P<w>" + _WORD + r"))\s+(?:(?:log\s+)?(?:lines?|entries|messages|"
                          r"errors?|warnings?|events?|hits?|mentions?|records?)\s+)?(?:in|from|inside|within)\b",
@@ -168,8 +189,9 @@ def _logs(t: _Text) -> Reading | None:
                       t.protected, _I)
         if m is not None:
             start = m.start("ph") if m.group("ph") else m.start("w")
-            pattern = t.value(m.group("ph")).value if m.group("ph") else m.group("w").rstrip(".,;:!?")  # type: ignore[union-attr]
-            consumed.append((t.protected.rfind("for", 0, start), m.end()))
+            words = "" if m.group("ph") else _phrase(t.protected[start:])
+            pattern = t.value(m.group("ph")).value if m.group("ph") else words  # type: ignore[union-attr]
+            consumed.append((t.protected.rfind("for", 0, start), m.end() if m.group("ph") else start + len(words)))
     lines = _lines(t, consumed)
     source = _log_source(t, consumed)
     if source is None and journal_of is not None:  # "the journal for nginx", "logs of postgresql"
