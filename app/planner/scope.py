@@ -104,10 +104,25 @@ def _conditional() -> re.Pattern[str]:
     return re.compile(_CONDITIONAL, _I)
 
 
+# "don't restart it even if it isn't", "dont reboot it, just ping web-03": what is NOT to be done
+NEGATED = (r"(?:^|(?<=[,;.:!?])\s*|\bbut\s+|\band\s+)(?:please\s+)?(?:do\s+not|don'?t|dont|never)\s+(?:\w+\s+)??"
+           r"(?:restart|reboot|stop|kill|start|remove|delete|bounce|change|install|update|disable|enable|uninstall)"
+           r"\b[^,.;!?—–]*?(?=\s+(?:just|only)\b|\s*[,.;!?—–]|\s+-\s|\s*$)")
+
+
+@functools.cache
+def _negated() -> re.Pattern[str]:
+    return re.compile(NEGATED, _I)
+
+
+def without_negated(text: str) -> str:
+    return _negated().sub(" ", text)
+
+
 def conditional(text: str) -> str | None:
     """What a request that makes a change depend on a condition asks for (checked on the request as written:
-    the rewrites turn "if X is down, start it" into "start X"), or None."""
-    return CONDITIONAL_WHAT if _conditional().search(text) else None
+    the rewrites turn "if X is down, start it" into "start X"; what it says not to do is left out), or None."""
+    return CONDITIONAL_WHAT if _conditional().search(without_negated(text)) else None
 
 
 def out_of_catalog(text: str) -> str | None:

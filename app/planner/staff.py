@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 
 from app.planner.rewrite import registrar
+from app.planner.scope import NEGATED
 
 _NAME = r"(?P<name>\x01\d+\x01|[A-Za-z0-9][A-Za-z0-9_.@+\-]*)"
 _HOST = r"[A-Za-z][\w.-]*-\d+[a-z]?"
@@ -27,6 +28,7 @@ _rule = registrar(REWRITES, needs={
     "_only_the": ("only",), "_same_for": ("same",), "_the_same_check": ("same",),
     "_possessive_server": ("'s", "’s"), "_account_named": ("account", "user"),
     "_cannot_log_in": ("log in", "login", "log on", "logon", "sign in", "sign on"),
+    "_negated": ("not ", "don", "never"), "_path_on_host_has": ("contain", " has ", "include", "hold"),
     "_start_automatically": ("automatic", "boot"), "_jobs_set_up": ("set up", "configured", "defined", "registered"),
 })
 
@@ -133,3 +135,16 @@ def _jobs_set_up(m: re.Match[str]) -> str:
        r"(?:automatically|at\s+boot|on\s+boot|at\s+startup|on\s+startup)\b")
 def _start_automatically(m: re.Match[str]) -> str:
     return f"enable {m['name']}"
+
+
+# "dont reboot it just ping web-03", "check X, but don't restart it even if it isn't": what not to do is no step
+@_rule(NEGATED)
+def _negated(m: re.Match[str]) -> str:
+    return " "
+
+
+# "make sure /etc/app/app.conf on app-01 contains the line X": the host after what the file holds
+@_rule(r"(?P<path>\S*[\\/]\S+|\x02\d+\x02)\s+on\s+(?P<h>" + _HOST + r")\s+(?P<v>contains|has|includes|holds)\b"
+       r"(?P<tail>[^.?!\n]*)")
+def _path_on_host_has(m: re.Match[str]) -> str:
+    return f"{m['path']} {m['v']}{m['tail']} on {m['h']}"

@@ -152,7 +152,7 @@ def _top_tool(m: re.Match[str]) -> str:
 
 # A state told, then the instruction about it: "cron is dead on db-02, start it back up" -> "start cron on db-02"
 @_rule(r"(?:^|(?<=\s))(?:the\s+)?(?:(?:nightly|daily|weekly|hourly|main|old|new|backup)\s+)?" + _NAME
-       + r"(?P<svc>\s+(?:service|daemon|job|process))?(?P<where0>\s+(?:on|in)\s+[\w.-]+)?\s+"
+       + r"(?P<svc>\s+(?:service|daemon|job|process|container))?(?P<where0>\s+(?:on|in)\s+[\w.-]+)?\s+"
        r"(?:is|seems|looks|went|has|'s|"
        r"keeps|shows|shows\s+as|is\s+showing|got|was|has\s+been)\s+(?:\w+\s+)?(?:dead|down|stopped|broken|hung|stuck|crashed|died|dying|"
        r"crashing|failing|hanging|stopping|gone|not\s+running|unresponsive|frozen|off|wedged)(?P<where>\s+(?:on|in)\s+[\w.-]+)?"
@@ -485,8 +485,8 @@ def _new_build_of(m: re.Match[str]) -> str:
 
 
 # Where a new version comes from, said as a fact: "the new exe is \\\\file-01\\x.exe" -> "from \\\\file-01\\x.exe"
-@_rule(r"[,:]?\s*(?:the\s+)?new\s+(?:exe|executable|binary|build|version|release|file|package|msi|jar)\s+(?:is|lives|sits)\s+"
-       r"(?:sitting\s+|waiting\s+|located\s+)?(?:at\s+|in\s+|on\s+)?")
+@_rule(r"[,:]?\s*(?:the\s+)?new\s+(?:exe|executable|binary|build|version|release|file|package|msi|jar)\s+(?:(?:is|lives|sits)\s+"
+       r"(?:sitting\s+|waiting\s+|located\s+)?(?:at\s+|in\s+|on\s+)?|(?:at|in|on|under)\s+(?=\S*[\\/:\x02]))")
 def _new_from(m: re.Match[str]) -> str:
     return " from "
 
