@@ -120,7 +120,8 @@ def _log_source(t: _Text, consumed: list[tuple[int, int]]) -> dict[str, object] 
 
 _LOG_WORDS = re.compile(r"\b(?:logs?|journal|journald|journalctl|event\s*log|eventlog|syslog|tail|"
                         r"(?:system|application|security|setup)\s+events?)\b", _I)
-_SEARCH = re.compile(r"\b(?:search|grep|scan|look(?:ing)?\s+for|find|any|are\s+there|is\s+there|check\s+for|"
+_SEARCH = re.compile(r"\b(?:search|grep|scan|look(?:ing)?\s+for|find|(?:are|is)\s+there\s+any|any|are\s+there|"
+                     r"is\s+there|check\s+for|"
                      r"occurrences?\s+of|"
                      r"mentions?\s+of)\b", _I)
 
@@ -177,6 +178,11 @@ def _logs(t: _Text) -> Reading | None:
             if m is not None:
                 pattern = t.value(m.group("ph")).value if m.group("ph") else m.group("w")  # type: ignore[union-attr]
                 consumed.append((s.end(), s.end() + m.end()))
+            else:  # "did the Application log record any 'Faulting application' entries": a quoted pattern
+                m = re.search(r"\bany\s+(?P<ph>__q\d+__)", t.protected, _I)
+                if m is not None:
+                    pattern = t.value(m.group("ph")).value  # type: ignore[union-attr]
+                    consumed.append(m.span())
         if pattern is not None:
             consumed.append(s.span())
     journal_of = re.search(r"\b(?:journal|journald|logs)\s+(?:for|of)\s+(?:the\s+)?(?P<unit>" + _WORD + r")"

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field
 
 from app.defaults import MAX_REQUEST_CHARS
-from app.planner import commentary, envelope, phrases, readers, safety, scope, sequence, spoken
+from app.planner import commentary, envelope, markdown, phrases, readers, safety, scope, sequence, spoken
 from app.planner.commentary import has_targets
 from app.planner.lexer import HOSTLIKE_RX, PRONOUNS, TARGET_PREPS, VAGUE, Span, Tok, protect, requote, tokenize
 from app.planner.normalize import normalize
@@ -486,7 +486,8 @@ def plan_rules(text: str, vocab: Vocabulary) -> Plan:
     reason = _raw_reason(text)
     if reason:
         return _reject(text, reason)
-    said = spoken.written(text, vocab)  # dictated: "ping web oh five", "slash var slash log"
+    # markdown ("- restart `nginx`", fenced hosts, tables) and dictation ("ping web oh five") as plain requests
+    said = spoken.written(markdown.plain(text, vocab), vocab)
     what = scope.conditional(envelope.unwrap(said))  # the request, not a mail's disclaimer or quoted lines
     if what is not None:
         return Plan(status=PlanStatus.NEEDS_CLARIFICATION, request=text, planner=PLANNER_NAME,
@@ -495,7 +496,7 @@ def plan_rules(text: str, vocab: Vocabulary) -> Plan:
     plan = _plan_normalized(normalize(said), vocab)
     update: dict = {"request": text}
     if said != text:
-        update["interpretation"] = [f"read as dictated: {said!r}", *plan.interpretation]
+        update["interpretation"] = [f"read as: {said!r}", *plan.interpretation]
     return plan.model_copy(update=update)
 
 

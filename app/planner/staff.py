@@ -28,7 +28,12 @@ _rule = registrar(REWRITES, needs={
     "_only_the": ("only",), "_same_for": ("same",), "_the_same_check": ("same",),
     "_possessive_server": ("'s", "’s"), "_account_named": ("account", "user"),
     "_cannot_log_in": ("log in", "login", "log on", "logon", "sign in", "sign on"),
-    "_negated": ("not ", "don", "never"), "_path_on_host_has": ("contain", " has ", "include", "hold"),
+    "_negated": ("not ", "don", "never"), "_isnt_at_start": ("isn", "aren"), "_supposed_to_be": ("supposed", "meant"),
+    "_not_in_state": ("isn", "is not", "aren", "are not"),
+    "_was_upgraded": ("upgrade", "update", "install", "patch"), "_did_someone_delete": ("delete", "remove", "move"),
+    "_host_down": ("down", " up", "alive", "dead", "offline", "online", "reachable", "responding", "answering"),
+    "_thinks_resolves": ("think",), "_is_ok": ("ok", "fine", "healthy", "alright", "all right", "good", "happy"),
+    "_path_on_host_has": ("contain", " has ", "include", "hold"),
     "_start_automatically": ("automatic", "boot"), "_jobs_set_up": ("set up", "configured", "defined", "registered"),
 })
 
@@ -148,3 +153,68 @@ def _negated(m: re.Match[str]) -> str:
        r"(?P<tail>[^.?!\n]*)")
 def _path_on_host_has(m: re.Match[str]) -> str:
     return f"{m['path']} {m['v']}{m['tail']} on {m['h']}"
+
+
+# Negative questions: "isn't W3SVC supposed to be running on iis-02?", "nginx isn't running on web-03?"
+@_rule(r"^\s*(?:isn'?t|isnt|aren'?t|arent)\s+")
+def _isnt_at_start(m: re.Match[str]) -> str:
+    return "is "
+
+
+@_rule(r"\b(?:supposed|meant)\s+to\s+be\s+(?=running|up|started|enabled|disabled|stopped|installed|listening)")
+def _supposed_to_be(m: re.Match[str]) -> str:
+    return ""
+
+
+@_rule(r"(?:\bthe\s+)?\b" + _NAME + r"(?P<svc>\s+(?:service|daemon))?\s+(?:isn'?t|isnt|is\s+not|aren'?t|are\s+not)\s+"
+       r"(?P<st>running|up|working|started|responding|listening|enabled|installed)\b")
+def _not_in_state(m: re.Match[str]) -> str:
+    from app.planner.wording import NOT_NAME_START
+
+    if m["name"].lower() in NOT_NAME_START or m["name"].lower() in ("there", "what", "which", "who"):
+        return m.group(0)
+    return f"is {m['name']}{m['svc'] or ''} {m['st']}"
+
+
+# "was postgresql upgraded on db-04?", "did openssl get updated": which version is there, not an update
+@_rule(r"\b(?:was|were|has|have|did)\s+(?:the\s+)?" + _NAME + r"(?:\s+package)?\s+(?:been\s+|get\s+|got\s+)?"
+       r"(?:upgraded|updated|installed|patched|upgrade|update|install)\b")
+def _was_upgraded(m: re.Match[str]) -> str:
+    from app.planner.wording import NOT_NAME_START
+
+    if m["name"].lower() in NOT_NAME_START or m["name"].lower() in ("server", "host", "box", "machine", "it", "app"):
+        return m.group(0)
+    return f"is package {m['name']} installed"
+
+
+# "did someone delete /etc/nginx/x.conf on web-04?": whether it is still there
+@_rule(r"\b(?:did|has|have)\s+(?:someone|somebody|anyone|anybody|something|you|we|they)\s+(?:delete|deleted|remove|"
+       r"removed|move|moved)\s+(?P<p>/\S+|\x02\d+\x02)")
+def _did_someone_delete(m: re.Match[str]) -> str:
+    return f"does {m['p']} exist"
+
+
+# "is mon-01 down?": can it be reached
+@_rule(r"\bis\s+(?P<h>" + _HOST + r")\s+(?:down|up|alive|dead|offline|online|reachable|unreachable|responding|"
+       r"answering)\b")
+def _host_down(m: re.Match[str]) -> str:
+    return f"ping {m['h']}"
+
+
+# "what does iis-02 think files.example.com resolves to?"
+@_rule(r"\bwhat\s+does\s+(?P<h>" + _HOST + r")\s+think\s+(?P<n>[\w.-]+)\s+resolves?\s+to\b")
+def _thinks_resolves(m: re.Match[str]) -> str:
+    return f"what does {m['n']} resolve to on {m['h']}"
+
+
+# "is the Spooler on all staging windows hosts ok?": is it running there
+@_rule(r"\bis\s+(?:the\s+)?" + _NAME + r"(?P<svc>\s+(?:service|daemon))?\s+(?P<where>(?:on|in|across)\s+[^?.!\n]+?)\s+"
+       r"(?:ok|okay|fine|healthy|alright|all\s+right|good|happy)\b")
+def _is_ok(m: re.Match[str]) -> str:
+    from app.planner.wording import NOT_NAME_START
+
+    if m["name"].lower() in NOT_NAME_START or m["name"].lower() in (
+            "disk", "disks", "memory", "cpu", "server", "host", "box", "machine", "certificate", "cert", "network",
+            "everything", "all", "it", "drive", "space"):
+        return m.group(0)
+    return f"is {m['name']}{m['svc'] or ''} running {m['where']}"

@@ -48,7 +48,7 @@ def test_written_requests_are_unchanged(text: str) -> None:
 def test_a_dictated_plan_says_how_it_was_read() -> None:
     plan = plan_rules("um is port four four three open on web oh one", FLEET)
     assert plan.status == "ready" and plan.hosts == ["web-01"] and plan.steps[0].params == {"port": 443}
-    assert plan.interpretation[0] == "read as dictated: 'is port 443 open on web-01'"
+    assert plan.interpretation[0] == "read as: 'is port 443 open on web-01'"
     assert plan.request == "um is port four four three open on web oh one"
 
 
