@@ -149,8 +149,9 @@ def without_story(text: str, vocab: Vocabulary) -> str:
     asks = [s for s in sentences if _ask(s, vocab)]
     if asks and len(asks) < len(sentences):  # a ticket, a mail, a chat: the sentences that ask are the request
         told = [s for s in sentences if s not in asks]
-        keep = [*asks, *(s for s in told if re.search(r"__[pu]\d+__", s) and not _ask(s, vocab)
-                         and not statement(s, vocab) and "__q" not in s)]  # "the new build is at /tmp/x"
+        paths = {s for s in told if re.search(r"__[pu]\d+__", s) and not _ask(s, vocab) and not statement(s, vocab)
+                and "__q" not in s}  # "the new build is at /tmp/x"
+        keep = [s for s in sentences if s in asks or s in paths]  # in the order written: steps stay in order
         if not any(has_targets(s, vocab) for s in keep):  # "Affected CI: db-01, db-02": where the ask applies
             named = _hosts_of(told, vocab)  # hosts named outright ("Affected CI: db-01, db-02") say it best
             where = " ".join(named) if named else " ".join(

@@ -41,6 +41,7 @@ class Lexicon:
 
     version: str
     host_index: dict[str, str]  # lower-case name -> name
+    address_index: dict[str, str]  # lower-case address -> name
     sorted_hosts: list[str]  # lower-case names, sorted (typo suggestions)
     group_ids: dict[str, int]
     group_parents: dict[str, tuple[str, ...]]
@@ -52,7 +53,8 @@ class Lexicon:
 
 def load_lexicon(session: Session, version: str) -> Lexicon:
     """Names only: one column of the assets table, the groups and their links, distinct environments."""
-    names = list(session.scalars(select(Asset.name)))
+    rows = session.execute(select(Asset.name, Asset.address)).all()
+    names = [name for name, _ in rows]
     group_ids = {name: gid for gid, name in session.execute(select(Group.id, Group.name))}
     by_id = {gid: name for name, gid in group_ids.items()}
     parents: dict[str, list[str]] = {name: [] for name in group_ids}
@@ -64,6 +66,7 @@ def load_lexicon(session: Session, version: str) -> Lexicon:
     host_index = {n.lower(): n for n in names}
     return Lexicon(
         version=version, host_index=host_index, sorted_hosts=sorted(host_index), group_ids=group_ids,
+        address_index={str(addr).lower(): name for name, addr in rows if addr},
         group_parents={g: tuple(sorted(ps)) for g, ps in parents.items()},
         group_children={g: tuple(sorted(cs)) for g, cs in children.items()},
         group_index=group_word_index(group_ids), environments=envs, env_index=env_word_index(envs),
@@ -135,6 +138,7 @@ class FleetVocabulary(Vocabulary):
         self.lexicon = lex
         self.catalog = catalog if catalog is not None else builtin_catalog()
         self.host_index = lex.host_index
+        self.address_index = lex.address_index
         self._sorted_hosts = lex.sorted_hosts
         self.group_index = lex.group_index
         self.group_parents = lex.group_parents

@@ -186,7 +186,8 @@ def tokenize(text: str, vocab: Vocabulary) -> tuple[list[Tok], list[Span]]:
 def classify(word: str, low: str, prev: str, nxt: str, vocab: Vocabulary) -> Tok:
     if low.startswith("__") and low.endswith("__"):
         return Tok("PH", low[2:-2], word)
-    host = vocab.host_index.get(low) or (vocab.host_index.get(low.split(".", 1)[0]) if "." in low else None)
+    host = vocab.host_index.get(low) or vocab.address_index.get(low) or (
+        vocab.host_index.get(low.split(".", 1)[0]) if "." in low else None)
     if host:  # "web-01" or its fully qualified name "web-01.corp.local"
         return Tok("HOST", host, word)
     noun_next = nxt in HOST_NOUNS

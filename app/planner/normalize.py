@@ -291,6 +291,32 @@ def _slash_hosts(m: re.Match[str]) -> str:
     return " ".join(f"{m['p']}{int(n):0{width}d}" for n in numbers)
 
 
+# Host ranges: "web-0[1-3]", "web-0[1:3]", "db-0{1,2}", "app-{01..03}" -> the hosts, one by one
+_RANGE_HOSTS = re.compile(r"(?<![\w/\\.-])(?P<p>[A-Za-z][\w-]*?)(?:\[(?P<a>\d{1,4})[-:](?P<b>\d{1,4})\]"
+                          r"|\{(?P<list>\d{1,4}(?:,\d{1,4})+)\}|\{(?P<c>\d{1,4})\.\.(?P<d>\d{1,4})\})(?P<s>[\w-]*)(?![\w/\\])")
+
+
+def _range_hosts(m: re.Match[str]) -> str:
+    if m["list"]:
+        numbers = m["list"].split(",")
+    else:
+        first, last = (m["a"], m["b"]) if m["a"] is not None else (m["c"], m["d"])
+        if not 0 <= int(last) - int(first) <= 100:
+            return m.group(0)
+        width = len(first) if first.startswith("0") or len(first) == len(last) else 1
+        numbers = [f"{n:0{width}d}" for n in range(int(first), int(last) + 1)]
+    return " ".join(f"{m['p']}{n}{m['s']}" for n in numbers)
+
+
+# A line that only goes on with the one before: "replacing the line matching ...", "matching *.log"
+_CONTINUED = re.compile(r"[ \t]*\n[ \t]*(?:[-*+•][ \t]+)?(?=(?:replacing|matching|using|including|excluding|keeping|"
+                        r"but\s+only|only\s+the)\b)", _I)
+
+
+# "the last 1k lines": a thousand
+_THOUSANDS = re.compile(r"\b(?P<n>\d{1,3})\s*k\s+(?=(?:log\s+)?(?:lines|entries|events|records|messages)\b)", _I)
+
+
 def _shouting(text: str) -> bool:
     """Typed in capitals: four or more letters, none lower case, outside quoted text."""
     bare = _QUOTED.sub(" ", text)
@@ -320,10 +346,13 @@ def _applicable(low: str) -> list[tuple[re.Pattern[str], Callable[[re.Match[str]
 
 def normalize(text: str) -> str:
     """The request with operators' tool syntax and chatter rewritten to plain wording (quoted text untouched)."""
+    text = _CONTINUED.sub(" ", text)  # "ensure line X in P\nreplacing the line matching Y": one instruction
     out = _compile(_REWRITES[0][0], _REWRITES[0][1]).sub(_backticks, envelope.unwrap(text))  # backticks: quoted
     out = _TICKET.sub(" ", re.sub(r"^\s*(?:re|fwd?)\b\s*:?", " ", out, flags=_I))  # "re:", "fwd:" of a mail
     out = _QUOTED_HOST.sub(lambda m: m.group("h"), out)  # "restart sshd on 'web-05'": a host, not quoted text
     out = _SLASH_HOSTS.sub(_slash_hosts, out)  # "web-01/02/03": web-01 web-02 web-03
+    out = _RANGE_HOSTS.sub(_range_hosts, out)  # "web-0[1-3]", "db-0{1,2}"
+    out = _THOUSANDS.sub(lambda m: f"{int(m['n']) * 1000} ", out)
     out = re.sub(r"\s(?:->|=>|→)\s", " to ", out)
     out = _TASKLIST_FILTER.sub(lambda m: f"is process {m['n']} running", out)
     if _shouting(out):  # "RESTART NGINX ON WEB-01": the words as they would be written (quoted text kept)

@@ -215,7 +215,7 @@ def finalize(plan: Plan, vocab: Vocabulary) -> Plan:
             return _reject(plan, f"Refused: the request involves deleting files under {step.params['path']}, a system "
                                  "directory or a drive's root, which Opsplan never does.", vocab)
     for step in plan.steps:
-        reason = objects.lockout_reason(step)
+        reason = objects.lockout_reason(step) or safety.secret_file_reason(step.action, step.params)
         if reason:
             return _reject(plan, reason, vocab)
     for step in plan.steps:
@@ -223,7 +223,8 @@ def finalize(plan: Plan, vocab: Vocabulary) -> Plan:
         command = str(step.params.get("command", "")) if step.action == "command.run" else ""
         reboots = step.action == "host.reboot" or bool(re.search(
             r"\b(?:reboot|shutdown|init\s+6|restart-computer|systemctl\s+reboot)\b", command, re.I))
-        if reboots and t.all and not (t.hosts or t.groups or t.environment or t.os):
+        every = bool(t.hosts) and len(set(t.hosts) - set(t.exclude)) >= max(len(vocab), 2)  # each host, one by one
+        if reboots and (every or (t.all and not (t.hosts or t.groups or t.environment or t.os))):
             return _reject(plan, "Refused: rebooting the entire fleet at once; name a group, environment or hosts.",
                            vocab)
         if reboots and t.environment and vocab.environment(t.environment) \

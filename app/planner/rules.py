@@ -158,7 +158,7 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
         elif k == "VER":
             if c.version is None and (prep == "to" or (prev and prev.kind in ("WORD", "KW"))
                                       or c.verb in ("install", "update")):
-                c.version = tok.value.lstrip("vV")
+                c.version = tok.value  # as typed ("v1.24.0" too): the package manager is the judge
         elif k == "CONJ":
             if mode == "OBJ" and c.objects[-1]:
                 c.objects.append([])
@@ -488,6 +488,9 @@ def plan_rules(text: str, vocab: Vocabulary) -> Plan:
         return _reject(text, reason)
     # markdown ("- restart `nginx`", fenced hosts, tables) and dictation ("ping web oh five") as plain requests
     said = spoken.written(markdown.plain(text, vocab), vocab)
+    misheard = spoken.ambiguous(said, vocab)
+    if misheard is not None:
+        return Plan(status=PlanStatus.NEEDS_CLARIFICATION, request=text, planner=PLANNER_NAME, questions=[misheard])
     what = scope.conditional(envelope.unwrap(said))  # the request, not a mail's disclaimer or quoted lines
     if what is not None:
         return Plan(status=PlanStatus.NEEDS_CLARIFICATION, request=text, planner=PLANNER_NAME,

@@ -119,6 +119,28 @@ SECRETS = re.compile(
     r"tokens?|credentials?|creds|secret\s+key)\b", _I)
 
 
+# Files that hold password hashes or keys: reading or copying them out is exfiltration (stat-ing them is not)
+SECRET_FILES = re.compile(r"(?:^|[\\/])(?:g?shadow-?|sudoers|master\.passwd|id_(?:rsa|dsa|ecdsa|ed25519)|\.env|\.netrc|"
+                          r"\.pgpass|\.my\.cnf|\.git-credentials|\.htpasswd)$|[\\/]\.aws[\\/]credentials$|"
+                          r"[\\/]config[\\/](?:SAM|SECURITY)$|[\\/]\.ssh[\\/](?!known_hosts$|config$)[^\\/]+$", _I)
+_READS = {"logs.tail": ("path",), "logs.search": ("path",), "file.copy": ("src",), "command.run": ("command",)}
+_READ_COMMAND = re.compile(r"\b(?:cat|less|more|head|tail|type|get-content|gc|strings|xxd|base64|cp|scp|curl|nc)\b"
+                           r"[^|;&]*?(?P<f>\S*(?:shadow|sudoers|id_(?:rsa|dsa|ecdsa|ed25519)|\.pgpass|\.netrc|\.env)\b\S*)",
+                           _I)
+
+
+def secret_file_reason(action: str, params: dict) -> str | None:
+    """A step that reads or copies out a file of password hashes or keys (or None)."""
+    for key in _READS.get(action, ()):
+        value = str(params.get(key) or "")
+        found = _READ_COMMAND.search(value) if action == "command.run" else None
+        path = found.group("f") if found is not None else value
+        if path and SECRET_FILES.search(path.strip("'\"")):
+            return (f"Refused: {path} holds password hashes or keys; Opsplan never reads or copies it out "
+                    "(checking that it exists, its owner or size is fine).")
+    return None
+
+
 def secrets_reason(text: str) -> str | None:
     if SECRETS.search(text):
         return ("Refused: Opsplan never shows stored passwords, keys or tokens; they are encrypted and only the "

@@ -24,6 +24,8 @@ _OUT_OF_CATALOG = (  # (pattern, what it asks for), compiled on first use
          r"|\b(?:last|recent)\s+logins?\b", "report change or login history"),
         (r"(?:\b(?:free\s+up|make\s+room|reclaim|recover)\b|\b(?:clear|clean|make|get|create|find)\s+(?:up\s+|out\s+)?"
          r"(?:some\s+|more\s+)?(?:disk\s+)?(?:space|room)\b)(?![^.]*\bolder\s+than\b)", "free up disk space"),
+        (r"\b(?:change|update|set|point|modify|edit|add|delete|remove|fix)\s+(?:the\s+|a\s+|an\s+)?(?:dns|a|aaaa|cname|ptr|mx|txt)"
+         r"\s+(?:records?|entry|entries)\b", "change DNS records"),
         (r"\brotate\b", "rotate logs, keys or certificates"),
         (r"\b(?:renew|reissue|re-issue)\b", "renew a certificate"),
         (r"\b(?:edit|modify)\b(?![^.]*__q)", "edit a file"),
@@ -107,7 +109,7 @@ def _conditional() -> re.Pattern[str]:
 # "don't restart it even if it isn't", "dont reboot it, just ping web-03": what is NOT to be done
 NEGATED = (r"(?:^|(?<=[,;.:!?])\s*|\bbut\s+|\band\s+)(?:please\s+)?(?:do\s+not|don'?t|dont|never)\s+(?:\w+\s+)??"
            r"(?:restart|reboot|stop|kill|start|remove|delete|bounce|change|install|update|disable|enable|uninstall)"
-           r"\b[^,.;!?—–]*?(?=\s+(?:just|only)\b|\s*[,.;!?—–]|\s+-\s|\s*$)")
+           r"\b[^,.;:!?—–]*?(?=\s+(?:just|only)\b|\s*[,.;:!?—–]|\s+-\s|\s*$)")
 
 
 @functools.cache

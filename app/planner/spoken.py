@@ -333,3 +333,20 @@ def _merged_words(toks: list[_Tok]) -> list[_Tok]:
             tok.lead = out.pop().lead
         out.append(tok)
     return out
+
+
+_HOMOPHONES = {"too": "2", "to": "2", "two": "2", "for": "4", "fore": "4", "ate": "8"}
+_SOUNDS_LIKE = re.compile(r"\b(?P<stem>[A-Za-z]+)\s+(?P<w>too|to|for|fore|ate)\s*[.!?]*\s*$",
+                          re.IGNORECASE | re.MULTILINE)
+
+
+def ambiguous(text: str, vocab: Vocabulary) -> str | None:
+    """A question when a group's name ends the request followed by a word that sounds like a number: "restart
+    nginx on web too" is every web host, or web-02 misheard."""
+    for m in _SOUNDS_LIKE.finditer(text):
+        stem, word = m["stem"].lower(), m["w"].lower()
+        host = _host(stem, _HOMOPHONES[word], vocab)
+        if host and vocab.group(stem):
+            return (f"Did you mean {host}, or every host in {vocab.group(stem)} ('{m['stem']} {m['w']}')? "
+                    f"Name the host, or say 'the {vocab.group(stem)} servers'.")
+    return None

@@ -45,6 +45,7 @@ class AssetRef:
     environment: str = ""
     groups: tuple[str, ...] = ()
     enabled: bool = True
+    address: str = ""  # what the inventory connects to: an IP or DNS name operators also call the host by
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ class Vocabulary:
         self.catalog: Catalog = catalog if catalog is not None else builtin_catalog()  # the actions it can plan
         self.assets: dict[str, AssetRef] = {a.name: a for a in assets}
         self.host_index: dict[str, str] = {n.lower(): n for n in self.assets}
+        self.address_index: dict[str, str] = {a.address.lower(): a.name for a in self.assets.values() if a.address}
         self._sorted_hosts: list[str] = sorted(self.host_index)
         self.enabled: frozenset[str] = frozenset(n for n, a in self.assets.items() if a.enabled)
         self.all_names: frozenset[str] = frozenset(self.assets)
@@ -161,10 +163,11 @@ class Vocabulary:
         parents: dict[str, list[str]] = {name: [] for name in group_names.values()}
         for gid, pid in session.execute(select(group_parents.c.group_id, group_parents.c.parent_id)):
             parents[group_names[gid]].append(group_names[pid])
-        rows = session.execute(select(Asset.id, Asset.name, Asset.os, Asset.environment, Asset.enabled))
+        rows = session.execute(select(Asset.id, Asset.name, Asset.os, Asset.environment, Asset.enabled, Asset.address))
         refs = [
-            AssetRef(name, (os_ or "linux").lower(), env or "", tuple(sorted(by_asset.get(aid, ()))), bool(enabled))
-            for aid, name, os_, env, enabled in rows
+            AssetRef(name, (os_ or "linux").lower(), env or "", tuple(sorted(by_asset.get(aid, ()))), bool(enabled),
+                     address or "")
+            for aid, name, os_, env, enabled, address in rows
         ]
         return cls(refs, parents, catalog)
 
@@ -178,7 +181,7 @@ class Vocabulary:
         refs = [
             AssetRef(
                 str(a["name"]), str(a.get("os") or "linux").lower(), str(a.get("environment") or ""),
-                tuple(str(g) for g in a.get("groups") or ()), bool(a.get("enabled", True)),
+                tuple(str(g) for g in a.get("groups") or ()), bool(a.get("enabled", True)), str(a.get("address") or ""),
             )
             for a in data.get("assets") or ()
         ]
@@ -196,7 +199,9 @@ class Vocabulary:
         return sorted(self.env_members)
 
     def host(self, word: str) -> str | None:
-        return self.host_index.get(word.lower())
+        """The host called ``word`` (its name, any case, or its address)."""
+        low = word.lower()
+        return self.host_index.get(low) or self.address_index.get(low)
 
     def group(self, word: str) -> str | None:
         return self.group_index.get(word.lower())

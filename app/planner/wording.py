@@ -342,7 +342,8 @@ def _to_pick_up(m: re.Match[str]) -> str:
     return ""
 
 
-@_rule(r"\bdns\s+(?:resolution|lookup|record)\s+(?:of|for)\s+|^\s*dns\s+(?:lookup\s+|check\s+)?(?=[\w-]+\.[\w.-]+)"
+@_rule(r"(?<!change\sthe\s)(?<!update\sthe\s)(?<!modify\sthe\s)(?<!fix\sthe\s)(?<!edit\sthe\s)"
+       r"\bdns\s+(?:resolution|lookup|record)\s+(?:of|for)\s+|^\s*dns\s+(?:lookup\s+|check\s+)?(?=[\w-]+\.[\w.-]+)"
        r"|\bwhat\s+does\s+(?=[\w.-]+\s+(?:point|resolve|map)\s+to\b)")
 def _dns_of(m: re.Match[str]) -> str:
     return "resolve "

@@ -88,8 +88,10 @@ def test_strip_targets():
 
 @pytest.mark.unit
 def test_speed_on_the_small_fleet():
+    """A bound, not a benchmark (benchmarks/bench_planner.py measures): this process's CPU time, which other load
+    on the machine does not stretch the way it stretches wall time (about 1 s here, under load)."""
     texts = ["restart nginx on the web servers in staging", "is port 5432 open on db-01?", "ping all hosts"] * 300
-    start = time.perf_counter()
+    start = time.process_time()
     for t in texts:
         plan_rules(t, V)
-    assert time.perf_counter() - start < 2.0
+    assert time.process_time() - start < 4.0

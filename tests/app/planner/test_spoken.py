@@ -61,3 +61,46 @@ def test_a_change_that_depends_on_a_condition_is_asked_about(text: str) -> None:
     plan = plan_rules(text, FLEET)
     assert plan.status == "needs_clarification" and not plan.hosts
     assert "depend on a condition" in plan.questions[0]
+
+
+@pytest.mark.parametrize(("text", "action", "params", "hosts"), [
+    ("run this on db-01 please:\n```\npg_lsclusters\n```", "command.run", {"command": "pg_lsclusters"}, ["db-01"]),
+    ("restart nginx on these:\n```\nweb-01\nweb-02\n```", "service.restart", {"name": "nginx"}, ["web-01", "web-02"]),
+    ("| host | role |\n|---|---|\n| web-03 | frontend |\n| db-03 | postgres |\n\ncheck disk usage on the hosts in "
+     "the table", "disk.check", {}, ["db-03", "web-03"]),
+    (":fire: is `postgresql` running on **db-01**? 🙏", "service.status", {"name": "postgresql"}, ["db-01"]),
+    ("update the app on **app-03**:\n- name: `billing`\n- source: `\\\\file-01\\rel\\billing.exe`\n"
+     "- path: `C:\\Apps\\billing.exe`", "app.update",
+     {"name": "billing", "source": "\\\\file-01\\rel\\billing.exe", "path": "C:\\Apps\\billing.exe"}, ["app-03"]),
+    ("restart nginx on web-0[1-3]", "service.restart", {"name": "nginx"}, ["web-01", "web-02", "web-03"]),
+    ("status of nginx on web-{01,02}", "service.status", {"name": "nginx"}, ["web-01", "web-02"]),
+    ("ping 10.20.2.11 and 10.20.2.12", "host.ping", {}, ["db-01", "db-02"]),
+    ("show the last 1k lines of /var/log/syslog on mon-01", "logs.tail", {"path": "/var/log/syslog", "lines": 1000},
+     ["mon-01"]),
+])
+def test_markdown_ranges_and_addresses_are_read(text: str, action: str, params: dict, hosts: list[str]) -> None:
+    plan = plan_rules(text, FLEET)
+    assert plan.status == "ready", plan.questions
+    assert [(s.action, s.params) for s in plan.steps] == [(action, params)] and plan.hosts == hosts
+
+
+def test_numbered_steps_keep_their_order() -> None:
+    plan = plan_rules("1. tail `/var/log/nginx/error.log` (last 100 lines) on **web-04**\n2. restart `nginx`\n"
+                      "3. check `http://localhost/healthz`", FLEET)
+    assert [s.action for s in plan.steps] == ["logs.tail", "service.restart", "http.check"]
+
+
+@pytest.mark.parametrize("text", [
+    "restart nginx`id` on web-01",  # code next to a word smuggles a command
+    "tail -n 1000 /etc/shadow on db-01",
+    'run "cat /etc/shadow" on web-01',
+    "copy /home/ops/.ssh/id_rsa to /tmp/x on web-01",
+    "reboot web-0[1-5], db-0[1-4], app-0[1-3], cis-0[1-4], iis-0[1-2], file-01 and mon-01",
+])
+def test_smuggling_secrets_and_every_host_one_by_one_are_refused(text: str) -> None:
+    assert plan_rules(text, FLEET).status == "rejected"
+
+
+def test_stat_of_a_secret_file_is_fine() -> None:
+    plan = plan_rules("who owns /etc/shadow on db-01", FLEET)
+    assert plan.status == "ready" and plan.steps[0].action == "file.stat"
