@@ -22,6 +22,7 @@ _BULLET = re.compile(r"^[ \t]*(?:[-*+•]|\d{1,2}[.)])[ \t]+(?:\[[ xX]\][ \t]+)?
 _HEADING = re.compile(r"^[ \t]*#{1,6}[ \t]+", re.MULTILINE)
 _BOLD = re.compile(r"\*\*(?P<t>[^*\n]+?)\*\*|(?<![\w_])__(?P<u>[^_\n]+?)__(?![\w_])")
 _STRUCK = re.compile(r"~~[^~\n]+~~")
+_ITALIC = re.compile(r"(?<![\w*])\*(?P<t>[A-Za-z][A-Za-z ]{0,40}[A-Za-z])\*(?![\w*])")  # *everything*, not *.log
 _INLINE = re.compile(r"(?<![\w`])`(?P<t>[^`\n]+)`(?![\w`])")  # next to a word it is no markup: it smuggles
 _RUN_THIS = re.compile(r"\^?\s*\b(?P<v>run|execute|exec)\b(?:\s+(?:this|that|it|these|the\s+following|the\s+below|"
                        r"below|the\s+command(?:\s+below)?)\b)?", _I)
@@ -51,7 +52,7 @@ def plain(text: str, vocab: Vocabulary) -> str:
     out = _FENCE.sub(lambda m: _block(m.group("body"), vocab, hosts, commands), out)
     out = _tables(out, vocab, hosts)
     out = _labelled_lines(_HEADING.sub("", _BULLET.sub("", out)))
-    out = _BOLD.sub(lambda m: m.group("t") or m.group("u"), out)
+    out = _ITALIC.sub(r"\g<t>", _BOLD.sub(lambda m: m.group("t") or m.group("u"), out))
     out = _MENTION.sub(" ", _EMOJI.sub(" ", out))
     out = _INLINE.sub(lambda m: _inline(m, out), out)
     for i, command in enumerate(commands):  # "run this on db-01:" + a fenced command: run "the command" on db-01

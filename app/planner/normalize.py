@@ -337,13 +337,6 @@ def _compile(pattern: str, flags: int) -> re.Pattern[str]:
     return re.compile(pattern, flags)
 
 
-def _applicable(low: str) -> list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]]:
-    """The rewrites that may match ``low`` (a pasted-command rule needs one of its words), compiled on first use:
-    start-up and a one-shot command compile only what they may use."""
-    return [(_compile(pattern, flags), fn) for pattern, flags, fn in _REWRITES[1:]
-            if may_apply(fn, low)]
-
-
 def normalize(text: str) -> str:
     """The request with operators' tool syntax and chatter rewritten to plain wording (quoted text untouched)."""
     text = _CONTINUED.sub(" ", text)  # "ensure line X in P\nreplacing the line matching Y": one instruction
@@ -369,7 +362,11 @@ def normalize(text: str) -> str:
     out = _TITLE_SERVICE.sub(lambda m: _title_service(m, quote), out)
     out = _TITLE_PACKAGE.sub(lambda m: f"{m['lead']} {_title_service(m, quote)}", out)
     out = _WORDS.sub(_spelled, out)  # after the display names: "Remote Registry" is a name, not a typo
-    for rx, fn in _applicable(out.lower()):
-        out = rx.sub(fn, out)
+    low = out.lower()
+    for pattern, flags, fn in _REWRITES[1:]:  # a rule may need words an earlier one wrote ("isn't there": "is there")
+        if may_apply(fn, low):
+            new = _compile(pattern, flags).sub(fn, out)
+            if new != out:
+                out, low = new, new.lower()
     out = quoted.put_back(paths.put_back(out))
     return re.sub(r"[ \t]{2,}", " ", out).strip()

@@ -45,6 +45,7 @@ class Clause:
     kw_objects: dict[str, str] = field(default_factory=dict)  # "process" -> word next to it
     spans: list[tuple[Span, str]] = field(default_factory=list)  # (span, preposition before it)
     port: str | None = None
+    ports: list[str] = field(default_factory=list)  # "ports 80, 443 and 8443": the numbers listed after 'port'
     numbers: list[str] = field(default_factory=list)
     version: str | None = None
     hosts: list[str] = field(default_factory=list)
@@ -154,6 +155,9 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
         elif k == "NUM":
             if c.numbers and prev is not None and prev.kind == "CONJ" and prev.value == "or":
                 c.either = True  # "port 5432 or 6432": one of them
+            listed = bool(c.ports) and prev is not None and prev.kind == "CONJ" and c.numbers[-1:] == c.ports[-1:]
+            if (prev is not None and prev.kind == "KW" and prev.value == "port") or listed:
+                c.ports.append(tok.value)
             c.numbers.append(tok.value)
         elif k == "VER":
             if c.version is None and (prep == "to" or (prev and prev.kind in ("WORD", "KW"))
@@ -386,6 +390,9 @@ def _build(c: Clause, names: list[str]) -> tuple[list[tuple[str, dict]], list[st
         return [("http.check", {"url": url})], [], None
     if "port" in kws or "open" in st:
         port = c.port or (c.numbers[0] if c.numbers else None)
+        ports = list(dict.fromkeys(c.ports)) if not c.either else []
+        if len(ports) > 1 and all(p.isdigit() and 0 < int(p) < 65536 for p in ports):  # "ports 80 and 443"
+            return [("port.check", {"port": p}) for p in ports], [], None
         return [("port.check", {"port": port} if port else {})], [], None
     if "disk" in kws:
         path = _first(c, "p")
@@ -474,7 +481,7 @@ def precheck(text: str) -> str | None:
         if not span.quoted:
             protected = protected.replace(f"__{span.kind}{i}__", span.value, 1)
     protected = re.sub(r"\s*(?:\r?\n|\r|\x03)\s*", ". ", protected)  # a line break is punctuation
-    return safety.smuggled_reason(protected) or safety.off_topic_reason(text)
+    return safety.smuggled_reason(protected) or safety.secret_read_reason(text) or safety.off_topic_reason(text)
 
 
 def plan_rules(text: str, vocab: Vocabulary) -> Plan:

@@ -141,6 +141,19 @@ def secret_file_reason(action: str, params: dict) -> str | None:
     return None
 
 
+_SECRET_READ = re.compile(r"\b(?:read|show|cat|dump|print|paste|display|send|give|contents?\s+of|what'?s\s+in)\b"
+                          r"[^.?!]{0,40}(?:/etc/g?shadow|/etc/sudoers|\.ssh[\\/]id_\w+|\.pgpass|\.netrc|"
+                          r"\.aws[\\/]credentials)", _I)
+
+
+def secret_read_reason(text: str) -> str | None:
+    """Reading out a file of password hashes or keys ("show me what's in /etc/shadow")."""
+    if _SECRET_READ.search(text):
+        return ("Refused: that file holds password hashes or keys; Opsplan never reads or copies it out (checking "
+                "that it exists, its owner or size is fine).")
+    return None
+
+
 def secrets_reason(text: str) -> str | None:
     if SECRETS.search(text):
         return ("Refused: Opsplan never shows stored passwords, keys or tokens; they are encrypted and only the "

@@ -32,7 +32,9 @@ _rule = registrar(REWRITES, needs={
     "_not_in_state": ("isn", "is not", "aren", "are not"),
     "_was_upgraded": ("upgrade", "update", "install", "patch"), "_did_someone_delete": ("delete", "remove", "move"),
     "_host_down": ("down", " up", "alive", "dead", "offline", "online", "reachable", "responding", "answering"),
-    "_thinks_resolves": ("think",), "_is_ok": ("ok", "fine", "healthy", "alright", "all right", "good", "happy"),
+    "_thinks_resolves": ("think",), "_done_report": ("done", "complete", "finished", "over", "success"),
+    "_is_user_there": ("user", "account"), "_urgency": ("urgent", "asap", "important", "p1", "p2", "sev", "priority"),
+    "_is_ok": ("ok", "fine", "healthy", "alright", "all right", "good", "happy"),
     "_path_on_host_has": ("contain", " has ", "include", "hold"),
     "_start_automatically": ("automatic", "boot"), "_jobs_set_up": ("set up", "configured", "defined", "registered"),
 })
@@ -218,3 +220,23 @@ def _is_ok(m: re.Match[str]) -> str:
             "everything", "all", "it", "drive", "space"):
         return m.group(0)
     return f"is {m['name']}{m['svc'] or ''} running {m['where']}"
+
+
+# "deploy done.", "patching complete!": a report of what happened, not an instruction
+@_rule(r"(?:^|(?<=[.!?\x03]))\s*(?:the\s+)?(?:deploy(?:ment)?|release|rollout|upgrade|update|migration|patching|"
+       r"install(?:ation)?|restart|reboot|failover|cutover)\s+(?:is\s+|was\s+|has\s+been\s+)?(?:done|complete[d]?|finished|"
+       r"over|through|successful|succeeded)\b[.!,]*")
+def _done_report(m: re.Match[str]) -> str:
+    return " "
+
+
+# "is user jenkins on app-01?": does that account exist there
+@_rule(r"\bis\s+(?:the\s+)?(?:user|account)\s+" + _NAME + r"\s+(?=(?:on|in|there|present)\b)")
+def _is_user_there(m: re.Match[str]) -> str:
+    return f"does the user {m['name']} exist "
+
+
+# "URGENT:", "ASAP -", "P1:", "Sev2 -": how soon, not what or where
+@_rule(r"^\s*(?:urgent|asap|important|p[1-4]|sev\s*[1-4]|high\s+priority|prio(?:rity)?\s*[1-4])\b\s*[:!\-–—]*\s*")
+def _urgency(m: re.Match[str]) -> str:
+    return ""
