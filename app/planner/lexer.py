@@ -187,7 +187,8 @@ def classify(word: str, low: str, prev: str, nxt: str, vocab: Vocabulary) -> Tok
     if low.startswith("__") and low.endswith("__"):
         return Tok("PH", low[2:-2], word)
     host = vocab.host_index.get(low) or vocab.address_index.get(low) or (
-        vocab.host_index.get(low.split(".", 1)[0]) if "." in low else None)
+        vocab.host_index.get(low.split(".", 1)[0]) if "." in low else None) or (
+        vocab.host_variant(low) if low[-1:].isdigit() or "." in low else None)  # "web01", "WEB_1", "db01.corp.local"
     if host:  # "web-01" or its fully qualified name "web-01.corp.local"
         return Tok("HOST", host, word)
     noun_next = nxt in HOST_NOUNS

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field
 
 from app.defaults import MAX_REQUEST_CHARS
-from app.planner import commentary, envelope, markdown, phrases, readers, safety, scope, sequence, spoken
+from app.planner import commentary, envelope, markdown, phrases, placeholders, readers, safety, scope, sequence, spoken
 from app.planner.commentary import has_targets
 from app.planner.lexer import HOSTLIKE_RX, PRONOUNS, TARGET_PREPS, VAGUE, Span, Tok, protect, requote, tokenize
 from app.planner.normalize import normalize
@@ -495,15 +495,23 @@ def plan_rules(text: str, vocab: Vocabulary) -> Plan:
         return _reject(text, reason)
     # markdown ("- restart `nginx`", fenced hosts, tables) and dictation ("ping web oh five") as plain requests
     said = spoken.written(markdown.plain(text, vocab), vocab)
-    misheard = spoken.ambiguous(said, vocab)
-    if misheard is not None:
-        return Plan(status=PlanStatus.NEEDS_CLARIFICATION, request=text, planner=PLANNER_NAME, questions=[misheard])
     what = scope.conditional(envelope.unwrap(said))  # the request, not a mail's disclaimer or quoted lines
     if what is not None:
         return Plan(status=PlanStatus.NEEDS_CLARIFICATION, request=text, planner=PLANNER_NAME,
                     questions=_with_nearest(said, [f"I can't {what}: no action in the catalog does that."], vocab),
                     interpretation=[f"out of the catalog: {what}"])
     plan = _plan_normalized(normalize(said), vocab)
+    if plan.status is PlanStatus.REJECTED:
+        return plan.model_copy(update={"request": text})
+    # a misheard host, a template's placeholder, a choice of hosts left to the planner: ask
+    ask = spoken.ambiguous(said, vocab) or placeholders.placeholder(said) or placeholders.subset(said)
+    guessed = placeholders.padding_guesses(said, vocab)
+    if ask is None and guessed and plan.status is PlanStatus.READY and not plan.read_only:
+        ask = f"Did you mean {guessed[0][1]} ('{guessed[0][0]}')? For a change, name the host as the inventory does."
+    if ask is not None:
+        return plan.model_copy(update={"status": PlanStatus.NEEDS_CLARIFICATION, "hosts": [], "request": text,
+                                       "steps": [st.model_copy(update={"hosts": []}) for st in plan.steps],
+                                       "questions": [ask]})
     update: dict = {"request": text}
     if said != text:
         update["interpretation"] = [f"read as: {said!r}", *plan.interpretation]

@@ -62,6 +62,20 @@ def _once(steps: list) -> list:
     return [s for i, s in enumerate(steps) if i == 0 or s != steps[i - 1]]
 
 
+_IT = re.compile(r"\bit\b(?!['’])", re.IGNORECASE)
+_NAMED = ("service.", "package.", "process.", "container.")
+
+
+def _named_before(plans: list[Plan]) -> str | None:
+    """The name the last planned step acted on (a service, package, process or container), if any."""
+    for plan in reversed(plans):
+        for step in reversed(plan.steps):
+            name = step.params.get("name")
+            if step.action.startswith(_NAMED) and isinstance(name, str) and name and " " not in name:
+                return name
+    return None
+
+
 def plan_sequence(text: str, vocab: Vocabulary, plan_one: Callable[[str, Vocabulary], Plan]) -> Plan | None:
     """The plan of a request of several instructions of which a reader reads one; None when it is not one."""
     parts = _joined_modifiers(pieces(text), vocab)
@@ -76,11 +90,14 @@ def plan_sequence(text: str, vocab: Vocabulary, plan_one: Callable[[str, Vocabul
         if len(parts) == 1:
             return plan_one(parts[0], vocab).model_copy(update={"request": text})
     with_targets = [p for p in parts if has_targets(p, vocab)]
-    plans = []
+    plans: list[Plan] = []
     for i, part in enumerate(parts):
         if not has_targets(part, vocab) and with_targets:
             near = next((p for p in parts[i + 1:] if p in with_targets), None) or with_targets[-1]
             part = f"{part} on {target_words(near, vocab)}"
+        named = _named_before(plans)
+        if named and _IT.search(part):  # "remove telnet from web-03, check it is gone": 'it' is telnet
+            part = _IT.sub(named, part, count=1)
         plans.append(plan_one(part, vocab))
     refused = next((p for p in plans if p.status is PlanStatus.REJECTED), None)
     if refused is not None:

@@ -36,7 +36,7 @@ _CLOSE = ("unquote", "end quote", "close quote", "end of quote")
 _TOKEN = re.compile(r"[\"'“”‘’][^\"'“”‘’]*[\"'“”‘’]|[^\s]+")
 _EDGE = re.compile(r"^(?P<lead>[(\[]*)(?P<word>.*?)(?P<trail>[,.?!;:)\]]*)$", re.DOTALL)
 _MARKERS = re.compile(r"\b(?:" + "|".join([*FILLERS, *UNITS, *TEENS, *TENS, *SCALES, *SYMBOLS, "quote", "won",
-                                           "backslash", r"[a-z]\s+[a-z]"]) + r")\b", re.IGNORECASE)
+                                           "backslash", r"[a-z]\s+[a-z]", r"[a-z]+\s+\d{1,4}"]) + r")\b", re.IGNORECASE)
 # symbols that join the word before them ("error dot log", "c colon", "svc underscore backup"); a slash after a
 # word starts a path ("search slash var slash log")
 _GLUE_LEFT = frozenset({"colon", "dot", "underscore"})
@@ -218,6 +218,14 @@ def _numbers(toks: list[_Tok], vocab: Vocabulary) -> list[_Tok]:
         stem_end = i + 1
         if stem_end < len(toks) and toks[stem_end].low in ("dash", "hyphen") and not tok.trail:
             stem_end += 1
+        if tok.low.isalpha() and not tok.trail and stem_end < len(toks) \
+                and re.fullmatch(r"\d{1,4}", toks[stem_end].low):
+            name = _host(tok.low, toks[stem_end].low, vocab)  # "cis 01", "app 3": a host, typed with a space
+            if name:
+                tok.word, tok.trail = name, toks[stem_end].trail
+                out.append(tok)
+                i = stem_end + 1
+                continue
         end = _number_run(toks, stem_end, after_stem=True) if tok.low.isalnum() and not tok.trail else stem_end
         if end > stem_end:
             name = _host(tok.low, _digits([t.low for t in toks[stem_end:end]]), vocab)

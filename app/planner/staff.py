@@ -32,7 +32,8 @@ _rule = registrar(REWRITES, needs={
     "_not_in_state": ("isn", "is not", "aren", "are not"),
     "_was_upgraded": ("upgrade", "update", "install", "patch"), "_did_someone_delete": ("delete", "remove", "move"),
     "_host_down": ("down", " up", "alive", "dead", "offline", "online", "reachable", "responding", "answering"),
-    "_thinks_resolves": ("think",), "_done_report": ("done", "complete", "finished", "over", "success"),
+    "_thinks_resolves": ("think",), "_it_is_gone": ("gone", "removed", "uninstalled", "installed"),
+    "_runs_on": ("runs",), "_done_report": ("done", "complete", "finished", "over", "success"),
     "_is_user_there": ("user", "account"), "_urgency": ("urgent", "asap", "important", "p1", "p2", "sev", "priority"),
     "_is_ok": ("ok", "fine", "healthy", "alright", "all right", "good", "happy"),
     "_path_on_host_has": ("contain", " has ", "include", "hold"),
@@ -240,3 +241,16 @@ def _is_user_there(m: re.Match[str]) -> str:
 @_rule(r"^\s*(?:urgent|asap|important|p[1-4]|sev\s*[1-4]|high\s+priority|prio(?:rity)?\s*[1-4])\b\s*[:!\-–—]*\s*")
 def _urgency(m: re.Match[str]) -> str:
     return ""
+
+
+# "check it's gone", "verify that it is removed": whether the package is there now
+@_rule(r"\b(?:check|verify|confirm|make\s+sure)\s+(?:that\s+|if\s+|whether\s+)?it(?:'s|’s|\s+is)\s+(?:really\s+)?"
+       r"(?:gone|removed|uninstalled|not\s+installed|installed|there|present)\b")
+def _it_is_gone(m: re.Match[str]) -> str:
+    return "check whether it is installed"
+
+
+# "whether java runs on app-01": is it running
+@_rule(r"\b(?P<w>whether|if)\s+" + _NAME + r"\s+runs\b")
+def _runs_on(m: re.Match[str]) -> str:
+    return f"{m['w']} {m['name']} is running"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -93,6 +94,9 @@ def env_word_index(environments: Iterable[str]) -> dict[str, str]:
 
 
 ENV_FAMILY_WORDS: frozenset[str] = frozenset(w for fam in ENV_FAMILIES for w in fam)
+
+
+_VARIANT = re.compile(r"^(?P<stem>[a-z][a-z]*?)[-_]?(?P<n>\d{1,6})(?:\.[a-z0-9.-]+)?$")
 
 
 class Vocabulary:
@@ -202,6 +206,17 @@ class Vocabulary:
         """The host called ``word`` (its name, any case, or its address)."""
         low = word.lower()
         return self.host_index.get(low) or self.address_index.get(low)
+
+    def host_variant(self, word: str) -> str | None:
+        """The one host ``word`` names as people type it: "web01", "web1", "WEB_01", "web-1", "db01.corp.local"
+        -> web-01 / db-01 (same letters, same number); None when no host or more than one fits."""
+        m = _VARIANT.match(word.lower())
+        if m is None:
+            return None
+        stem, number = m["stem"], int(m["n"])
+        found = {name for sep in ("-", "", "_") for width in range(1, 7)
+                 if (name := self.host_index.get(f"{stem}{sep}{number:0{width}d}"))}
+        return found.pop() if len(found) == 1 else None
 
     def group(self, word: str) -> str | None:
         return self.group_index.get(word.lower())

@@ -499,10 +499,12 @@ def _mentioning(m: re.Match[str]) -> str:
 
 
 # Host ranges: "web-01 through web-03", "cis-01 to cis-04", "db-01..db-03"
-@_rule(r"\b(?P<p>[A-Za-z][\w-]*?-)(?P<a>\d{1,4})\s*(?:(?P<word>through|thru|\.\.|-|–)\s*(?:(?P=p))?|(?:to|until)\s+(?P=p))"
+@_rule(r"\b(?P<p>[A-Za-z][\w-]*?-?)(?P<a>\d{1,4})\s*(?:(?P<word>through|thru|\.\.|-|–)\s*(?:(?P=p))?|(?:to|until)\s+(?P=p))"
        r"(?P<b>\d{1,4})(?![.:\w])")
 def _host_range(m: re.Match[str]) -> str:
     a, b, width = int(m["a"]), int(m["b"]), len(m["a"])
+    if not m["p"].endswith("-") and m["word"] in ("-", "–", None):  # "python3-12" is a name; "web01 thru web03" not
+        return m.group(0)
     if not a < b <= a + 100 or re.search(r"\bfrom\s+$", m.string[:m.start()], _I):  # "from app-01 to app-03": a path
         return m.group(0)
     return " ".join(f"{m['p']}{n:0{width}d}" for n in range(a, b + 1))

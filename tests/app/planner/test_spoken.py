@@ -104,3 +104,38 @@ def test_smuggling_secrets_and_every_host_one_by_one_are_refused(text: str) -> N
 def test_stat_of_a_secret_file_is_fine() -> None:
     plan = plan_rules("who owns /etc/shadow on db-01", FLEET)
     assert plan.status == "ready" and plan.steps[0].action == "file.stat"
+
+
+@pytest.mark.parametrize(("text", "hosts"), [
+    ("restart nginx on web01", ["web-01"]), ("check disk on db01/db02", ["db-01", "db-02"]),
+    ("check the postgresql service on db01.corp.local", ["db-01"]), ("ping WEB_02", ["web-02"]),
+    ("is the Spooler service running on cis 01", ["cis-01"]), ("ping web-3", ["web-03"]),
+    ("system info for web01 through web03", ["web-01", "web-02", "web-03"]),
+])
+def test_host_names_as_people_type_them(text: str, hosts: list[str]) -> None:
+    plan = plan_rules(text, FLEET)
+    assert plan.status == "ready" and plan.hosts == hosts
+
+
+def test_a_change_on_a_host_whose_number_is_written_another_way_asks() -> None:
+    plan = plan_rules("stop apache on web-3", FLEET)
+    assert plan.status == "needs_clarification" and "web-03" in plan.questions[0]
+
+
+@pytest.mark.parametrize(("text", "word"), [
+    ("restart nginx on <hostname>", "placeholder"), ("check disk on $HOST", "placeholder"),
+    ("update APPNAME from \\\\file-01\\releases\\<version>\\app.exe on app-03", "placeholder"),
+    ("run `systemctl restart ${SERVICE}` on web-01", "placeholder"),
+    ("check disk on any one of the db boxes", "which ones"),
+    ("tail /var/log/syslog on 3 of the web servers", "which ones"),
+    ("reboot web*", "wildcard"), ("reboot every box from web01 to cis04", "order hosts"),
+])
+def test_placeholders_and_choices_of_hosts_are_asked_about(text: str, word: str) -> None:
+    plan = plan_rules(text, FLEET)
+    assert plan.status == "needs_clarification" and word in plan.questions[0], plan.questions
+
+
+def test_a_pronoun_in_a_later_step_is_the_earlier_object() -> None:
+    plan = plan_rules("remove telnet from web-03, check it's gone, then search /var/log/dpkg.log for 'telnet'", FLEET)
+    assert [(s.action, s.params.get("name")) for s in plan.steps] == [
+        ("package.remove", "telnet"), ("package.check", "telnet"), ("logs.search", None)]
