@@ -13,7 +13,7 @@ _DROP = re.compile(
     r"^(?:>.*|(?:from|sent|to|cc|bcc|date|reporter|assignee|status|labels?|priority|severity|component|created|"
     r"updated|resolution|sprint|story\s+points|watchers|environment\s+details|tel|phone|mobile|m|t|e|email|web|caller|"
     r"requester|rollback|back-?out(?:\s+plan)?|verification|validation|test\s+plan|impact|risk|justification|reason|"
-    r"direct|office|fax|change|ref|reference|ticket)"
+    r"direct|office|fax|change|ref|reference|ticket|approved(?:\s+by)?|approver|cab)"
     r"\s*[:=].*|on\s.{0,80}\swrote:\s*|[-_=*]{3,}\s*|.*\b(?:confidential|intended\s+solely|intended\s+only|"
     r"unsubscribe|disclaimer|privileged)\b.*|sent\s+from\s+my\s.*|.*\|\s*.*\|\s*.*)$", _I)
 _SIGNATURE = re.compile(r"^(?:--|—|-- |best(?:\s+regards)?,?|kind\s+regards,?|regards,?|cheers,?|thanks,?|thx,?|"
@@ -26,7 +26,12 @@ _FIELD = re.compile(r"^(?P<field>summary|title|subject|description|details|reque
 _CHAT = re.compile(r"^\s*(?:\[\s*\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]m)?\s*\]\s*)?(?:[\w.-]+\s*:\s+(?=\S))?", _I)
 _MENTION = re.compile(r"(?<![\w@])@[\w.-]+:?")
 _SUBJECT_PREFIX = re.compile(r"^(?:(?:re|fwd?|aw|wg|tr)\s*:\s*)+", _I)
-_ALERT = re.compile(r"^\s*(?:\[?(?:firing|resolved|alert|critical|warning|warn|crit)\]?(?:\s*\[\d+\])?\s*:)", _I)
+_ALERT = re.compile(r"^\s*(?:\[?(?:firing|resolved|alert|critical|warning|warn|crit)\]?(?:\s*\[\d+\])?\s*:"
+                    r"|(?:CRITICAL|ERROR|WARNING|FIRING|ALERT)\b)")  # "CRITICAL https://x returned 503" (a bot's line)
+# A change's or incident's title line: "CHG0042050 - push new nginx snippet"
+_TICKET_TITLE = re.compile(r"^\s*(?:INC|CHG|RITM|REQ|PRB|SCTASK|TASK|OPS|JIRA|CR|WO|SR)-?\d{3,}\s*[-:–—]\s+\S", _I)
+# hosts an alert or a title names ("instance=db-02" -> "on db-02"): kept as a line the story filter can use
+_NAMED_HOST = re.compile(r"\bon\s+(?P<h>[A-Za-z][\w.-]*\d[\w.-]*)", _I)
 _ALERT_LABEL = re.compile(r"\b(?:instance|host|hostname|node|server)=(?P<h>[A-Za-z][\w.-]*?)(?::\d+)?(?=[\s,}]|$)"
                           r"|\b(?:mountpoint|path|file)=(?P<p>/\S*|[A-Za-z]:\\\S*)", _I)
 
@@ -59,10 +64,14 @@ def unwrap(text: str) -> str:
             break  # a signature: nothing after it is the request
         field = _FIELD.match(raw.strip())
         kind = "alert" if _ALERT.match(_MENTION.sub("", _CHAT.sub("", raw.strip(), count=1)).strip()) else \
-            "title" if field is not None and field.group("field").lower() in _TITLE_FIELDS else "body"
+            "title" if (field is not None and field.group("field").lower() in _TITLE_FIELDS) or (
+                not lines and _TICKET_TITLE.match(raw)) else "body"
         line = _line(raw)
         if line is not None:
             lines.append((kind, line))
     if any(kind == "body" for kind, _ in lines):  # a title or an alert says what the body asks: the body is the ask
+        named = dict.fromkeys(m["h"] for kind, line in lines if kind != "body" for m in _NAMED_HOST.finditer(line))
         lines = [(kind, line) for kind, line in lines if kind == "body"]
+        if named:  # "FIRING ... instance=db-02" then "check disk on /var for that box": where, if the ask names none
+            lines.append(("body", "on " + " ".join(named)))
     return f" {LINE} ".join(line for _, line in lines)

@@ -33,7 +33,14 @@ _rule = registrar(REWRITES, needs={
     "_was_upgraded": ("upgrade", "update", "install", "patch"), "_did_someone_delete": ("delete", "remove", "move"),
     "_host_down": ("down", " up", "alive", "dead", "offline", "online", "reachable", "responding", "answering"),
     "_thinks_resolves": ("think",), "_it_is_gone": ("gone", "removed", "uninstalled", "installed"),
-    "_runs_on": ("runs",), "_done_report": ("done", "complete", "finished", "over", "success"),
+    "_runs_on": ("runs",), "_standard_ref": ("benchmark", "control", "stig", "nist", "pci", "iso", "hipaa", "soc"),
+    "_enough": ("enough", "plenty"), "_most_recent": ("most recent", "latest"),
+    "_once_back": ("once", "as soon", "when", "after"),
+    "_enabled_at_boot_too": ("enabled", "start at boot", "starts at boot"),
+    "_for_the_script": ("script", "job", "team", "report", "project", "dashboard", "pipeline", "build", "test", "audit",
+                        "review"),
+    "_per_guidance": ("per ", "according to", "following", "in line with"),
+    "_what_resolves": ("resolves",), "_done_report": ("done", "complete", "finished", "over", "success"),
     "_is_user_there": ("user", "account"), "_urgency": ("urgent", "asap", "important", "p1", "p2", "sev", "priority"),
     "_is_ok": ("ok", "fine", "healthy", "alright", "all right", "good", "happy"),
     "_path_on_host_has": ("contain", " has ", "include", "hold"),
@@ -254,3 +261,57 @@ def _it_is_gone(m: re.Match[str]) -> str:
 @_rule(r"\b(?P<w>whether|if)\s+" + _NAME + r"\s+runs\b")
 def _runs_on(m: re.Match[str]) -> str:
     return f"{m['w']} {m['name']} is running"
+
+
+# "(CIS benchmark 2.3.4)", "per NIST control AC-2": a standard's reference, not the cis hosts
+@_rule(r"\(?\b(?:cis|nist|pci(?:[-\s]dss)?|iso(?:\s*27001)?|stig|hipaa|sox|soc\s*2)\s+(?:benchmark|controls?|level|section|"
+       r"standard|requirements?|recommendations?|rec|hardening)\b[\w\s.:-]{0,20}\)?")
+def _standard_ref(m: re.Match[str]) -> str:
+    return " "
+
+
+# "last 30 matches is enough", "20 lines is plenty": how much, already said
+@_rule(r",?\s*\b(?:that'?s|that\s+is|is|are|should\s+be|would\s+be)\s+(?:more\s+than\s+)?(?:enough|plenty|fine|ok)\b")
+def _enough(m: re.Match[str]) -> str:
+    return ""
+
+
+# "show the most recent 20": the last 20 lines
+@_rule(r"\b(?:the\s+)?(?:most\s+recent|latest)\s+(?P<n>\d{1,5})\b(?!\s*(?:lines|entries|events|matches|records|messages))")
+def _most_recent(m: re.Match[str]) -> str:
+    return f"last {m['n']} lines"
+
+
+# "ping it once it's back", "check it when it's up again": the order, already implied
+@_rule(r"\s*,?\s*\b(?:once|as\s+soon\s+as|when|after)\s+it(?:'s|’s|\s+is|\s+has|\s+comes)\s+(?:back|up|done|finished|"
+       r"rebooted|restarted|online)(?:\s+(?:again|up|online))?\b")
+def _once_back(m: re.Match[str]) -> str:
+    return ""
+
+
+# "start postgresql on db-04 and make sure it's enabled at boot": enable it too
+@_rule(r"\bmake\s+sure\s+(?:that\s+)?it(?:'s|’s|\s+is)\s+(?:enabled(?:\s+(?:at|on)\s+boot)?|set\s+to\s+start\s+(?:at|on)\s+boot)"
+       r"|\bmake\s+sure\s+(?:that\s+)?it\s+starts\s+(?:at|on)\s+boot\b")
+def _enabled_at_boot_too(m: re.Match[str]) -> str:
+    return "enable it"
+
+
+# "need jq on db-03 for the backup script": what it is for
+@_rule(r"\s*\bfor\s+(?:the|our|a|my|their)\s+(?:[\w-]+\s+){0,2}(?:script|job|team|report|project|dashboard|pipeline|build|"
+       r"tests?|audit|review)\b")
+def _for_the_script(m: re.Match[str]) -> str:
+    return " "
+
+
+# "Per the Spooler hardening guidance, ...", "According to the runbook,": why, not what
+@_rule(r"^\s*(?:per|as\s+per|according\s+to|following|in\s+line\s+with)\s+(?:the\s+|our\s+)?[^,.\n]{1,60}?"
+       r"(?:guidance|guideline|policy|standard|benchmark|advisory|ticket|request|runbook|change|email|instructions?|"
+       r"review|audit|recommendation)s?\b\s*,?")
+def _per_guidance(m: re.Match[str]) -> str:
+    return ""
+
+
+# "check what sqlprod.corp.example.com resolves to on cis-01"
+@_rule(r"\b(?:check\s+)?what\s+(?P<n>[\w-]+(?:\.[\w-]+)+)\s+resolves\s+to\b")
+def _what_resolves(m: re.Match[str]) -> str:
+    return f"what does {m['n']} resolve to"
