@@ -63,7 +63,8 @@ def unwrap(text: str) -> str:
         if _SIGNATURE.match(raw.strip()) and lines:
             break  # a signature: nothing after it is the request
         field = _FIELD.match(raw.strip())
-        kind = "alert" if _ALERT.match(_MENTION.sub("", _CHAT.sub("", raw.strip(), count=1)).strip()) else \
+        alert = _ALERT.match(raw.strip()) or _ALERT.match(_MENTION.sub("", _CHAT.sub("", raw.strip(), count=1)).strip())
+        kind = "alert" if alert else \
             "title" if (field is not None and field.group("field").lower() in _TITLE_FIELDS) or (
                 not lines and _TICKET_TITLE.match(raw)) else "body"
         line = _line(raw)

@@ -40,7 +40,8 @@ _rule = registrar(REWRITES, needs={
     "_for_the_script": ("script", "job", "team", "report", "project", "dashboard", "pipeline", "build", "test", "audit",
                         "review"),
     "_per_guidance": ("per ", "according to", "following", "in line with"),
-    "_what_resolves": ("resolves",), "_done_report": ("done", "complete", "finished", "over", "success"),
+    "_what_resolves": ("resolves",), "_please_action": ("action",),
+    "_done_report": ("done", "complete", "finished", "over", "success"),
     "_is_user_there": ("user", "account"), "_urgency": ("urgent", "asap", "important", "p1", "p2", "sev", "priority"),
     "_is_ok": ("ok", "fine", "healthy", "alright", "all right", "good", "happy"),
     "_path_on_host_has": ("contain", " has ", "include", "hold"),
@@ -315,3 +316,9 @@ def _per_guidance(m: re.Match[str]) -> str:
 @_rule(r"\b(?:check\s+)?what\s+(?P<n>[\w-]+(?:\.[\w-]+)+)\s+resolves\s+to\b")
 def _what_resolves(m: re.Match[str]) -> str:
     return f"what does {m['n']} resolve to"
+
+
+# "pls action - check disk usage on both": the ask that follows
+@_rule(r"(?:^|(?<=\x03))\s*(?:pls|please|kindly)\s+(?:action|actioned|advise|assist|handle)\b\s*[-—–:,.]*\s*")
+def _please_action(m: re.Match[str]) -> str:
+    return " "
