@@ -9,31 +9,32 @@ from __future__ import annotations
 
 import re
 
+from app.planner.rewrite import Lazy
 from app.planner.vocabulary import Vocabulary
 
 _I = re.IGNORECASE
 _GATE = re.compile(r"```|\*\*|~~|^\s*\||^\s*#{1,6}\s|^\s*(?:[-*+•]|\d+[.)])\s|(?<![\w:]):[a-z0-9_+\-]{2,40}:(?![\w:])"
                    r"|(?<![\w.])@[A-Za-z]|`|[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF]", re.MULTILINE)
-_FENCE = re.compile(r"```[\w+#.-]*[ \t]*\n?(?P<body>.*?)\n?[ \t]*```", re.DOTALL)
-_EMOJI = re.compile(r"(?<![\w:/\\]):[a-z0-9_+\-]{2,40}:(?![\w:\\/])|[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF"
+_FENCE = Lazy(r"```[\w+#.-]*[ \t]*\n?(?P<body>.*?)\n?[ \t]*```", re.DOTALL)
+_EMOJI = Lazy(r"(?<![\w:/\\]):[a-z0-9_+\-]{2,40}:(?![\w:\\/])|[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF"
                     r"\uFE0F\u200D]")
-_MENTION = re.compile(r"(?<![\w.@])@[A-Za-z][\w.-]*\b")
-_BULLET = re.compile(r"^[ \t]*(?:[-*+•]|\d{1,2}[.)])[ \t]+(?:\[[ xX]\][ \t]+)?", re.MULTILINE)
-_HEADING = re.compile(r"^[ \t]*#{1,6}[ \t]+", re.MULTILINE)
-_BOLD = re.compile(r"\*\*(?P<t>[^*\n]+?)\*\*|(?<![\w_])__(?P<u>[^_\n]+?)__(?![\w_])")
-_STRUCK = re.compile(r"~~[^~\n]+~~")
-_ITALIC = re.compile(r"(?<![\w*])\*(?P<t>[A-Za-z][A-Za-z ]{0,40}[A-Za-z])\*(?![\w*])")  # *everything*, not *.log
-_INLINE = re.compile(r"(?<![\w`])`(?P<t>[^`\n]+)`(?![\w`])")  # next to a word it is no markup: it smuggles
-_RUN_THIS = re.compile(r"\^?\s*\b(?P<v>run|execute|exec)\b(?:\s+(?:this|that|it|these|the\s+following|the\s+below|"
+_MENTION = Lazy(r"(?<![\w.@])@[A-Za-z][\w.-]*\b")
+_BULLET = Lazy(r"^[ \t]*(?:[-*+•]|\d{1,2}[.)])[ \t]+(?:\[[ xX]\][ \t]+)?", re.MULTILINE)
+_HEADING = Lazy(r"^[ \t]*#{1,6}[ \t]+", re.MULTILINE)
+_BOLD = Lazy(r"\*\*(?P<t>[^*\n]+?)\*\*|(?<![\w_])__(?P<u>[^_\n]+?)__(?![\w_])")
+_STRUCK = Lazy(r"~~[^~\n]+~~")
+_ITALIC = Lazy(r"(?<![\w*])\*(?P<t>[A-Za-z][A-Za-z ]{0,40}[A-Za-z])\*(?![\w*])")  # *everything*, not *.log
+_INLINE = Lazy(r"(?<![\w`])`(?P<t>[^`\n]+)`(?![\w`])")  # next to a word it is no markup: it smuggles
+_RUN_THIS = Lazy(r"\^?\s*\b(?P<v>run|execute|exec)\b(?:\s+(?:this|that|it|these|the\s+following|the\s+below|"
                        r"below|the\s+command(?:\s+below)?)\b)?", _I)
-_PLAIN_TOKEN = re.compile(r"^[A-Za-z0-9_.@+:\-/\\$]+$")
-_RUN_WORDS = re.compile(r"\b(?:run|execute|exec|invoke|type|paste|command|cmd|powershell|bash|shell)\b", _I)
+_PLAIN_TOKEN = Lazy(r"^[A-Za-z0-9_.@+:\-/\\$]+$")
+_RUN_WORDS = Lazy(r"\b(?:run|execute|exec|invoke|type|paste|command|cmd|powershell|bash|shell)\b", _I)
 _IPV4 = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
 _KEYS = ("name", "app", "application", "source", "src", "from", "path", "dest", "destination", "target", "to",
          "version", "package", "service", "port", "url", "user", "pattern", "line")
-_KV = re.compile(r"^\s*[-*]?\s*(?P<k>" + "|".join(_KEYS) + r")\s*[:=]\s*(?P<v>\S.*?)\s*$", _I)
-_HOSTS_LINE = re.compile(r"^\s*(?:hosts?|servers?|targets?|machines?|boxes)\s*[:=]\s*(?P<v>.+)$", _I)
-_REFERENCE = re.compile(
+_KV = Lazy(r"^\s*[-*]?\s*(?P<k>" + "|".join(_KEYS) + r")\s*[:=]\s*(?P<v>\S.*?)\s*$", _I)
+_HOSTS_LINE = Lazy(r"^\s*(?:hosts?|servers?|targets?|machines?|boxes)\s*[:=]\s*(?P<v>.+)$", _I)
+_REFERENCE = Lazy(
     r"\b(?:on\s+|to\s+|from\s+)?(?:all\s+(?:of\s+)?)?(?:the\s+|these\s+|those\s+|both\s+(?:of\s+)?)?"
     r"(?:(?:hosts?|servers?|boxes|machines|nodes|ones)\s+(?:in|from|of)\s+the\s+(?:table|list|block)"
     r"|(?:hosts?|servers?|boxes|machines|nodes|ones)\s+(?:above|below|listed(?:\s+(?:above|below))?)"

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 
+from app.planner.rewrite import Lazy
 from app.planner.vocabulary import Vocabulary
 
 _I = re.IGNORECASE
-_PLACEHOLDER = re.compile(
+_PLACEHOLDER = Lazy(
     r"<\s*[A-Za-z][\w .-]{0,30}\s*>"  # <hostname>, <your-domain>, <app>
     r"|\$\{\s*\w+\s*\}|\$env:\w+|(?<![\w$])\$[A-Z][A-Z0-9_]{1,30}\b"  # ${SERVICE}, $env:SVC, $HOST
     r"|%[A-Za-z][\w]{1,30}%"  # %APPNAME%, %COMPUTERNAME%
@@ -21,15 +22,15 @@ _PLACEHOLDER = re.compile(
     r"(?![\w-]|\s*=)"  # SERVICE_NAME, APP_DIR (not a config key being set)
     r"|(?<![\w-])(?:HOSTNAME|APPNAME|SERVERNAME|SERVICENAME|USERNAME|VERSION|DOMAIN)(?![\w-])"
     r"|\b(?:last|first|top)\s+[NX]\s+(?=lines|processes|entries)|(?<![\w.])X\.Y(?:\.Z)?(?![\w.])")
-_SUBSET = re.compile(
+_SUBSET = Lazy(
     r"\b(?:any\s+(?:one|single)\s+(?:of\s+)?|(?:just\s+|only\s+)?one\s+of|(?:\d{1,3}|two|three|four|five|six|some|"
     r"a\s+few|a\s+couple|several|half|most|a\s+handful)\s+of|every\s+other|all\s+but\s+(?:one|two|\d+)|a\s+random|"
     r"(?:the\s+)?(?:oldest|newest|least\s+busy|busiest|first|last|second|third)\s+(?!\d))"
     r"\s*(?:the\s+|these\s+|those\s+|our\s+|my\s+)?(?:[\w-]+\s+){0,3}?"
     r"(?:servers?|hosts?|boxes|box|machines?|nodes?|stations?|vms?|instances?)\b", _I)
-_SPAN = re.compile(r"\b(?:every|all|each)\s+(?:the\s+|of\s+the\s+)?(?:boxes|box|servers?|hosts?|machines?|nodes?)\s+"
+_SPAN = Lazy(r"\b(?:every|all|each)\s+(?:the\s+|of\s+the\s+)?(?:boxes|box|servers?|hosts?|machines?|nodes?)\s+"
                    r"(?:from|between)\s+\S+\s+(?:to|and|through|thru|until)\s+\S+", _I)
-_WILDCARD = re.compile(r"\b(?:on|from|reboot|restart|ping|stop|start|across)\s+(?P<w>[A-Za-z][\w.-]*\*)(?=[\s,.;!?]|$)",
+_WILDCARD = Lazy(r"\b(?:on|from|reboot|restart|ping|stop|start|across)\s+(?P<w>[A-Za-z][\w.-]*\*)(?=[\s,.;!?]|$)",
                        _I)
 
 
@@ -59,7 +60,7 @@ def subset(text: str) -> str | None:
     return None
 
 
-_HOSTISH = re.compile(r"(?<![\w./\\-])[A-Za-z][A-Za-z_-]*\d{1,6}(?:\.[\w-]+)*(?![\w/\\-])")
+_HOSTISH = Lazy(r"(?<![\w./\\-])[A-Za-z][A-Za-z_-]*\d{1,6}(?:\.[\w-]+)*(?![\w/\\-])")
 
 
 def padding_guesses(text: str, vocab: Vocabulary) -> list[tuple[str, str]]:

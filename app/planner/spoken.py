@@ -11,6 +11,7 @@ import re
 
 from app.planner.lexer import VERBS
 from app.planner.objects import CANONICAL_SERVICES, KNOWN_OBJECTS, WINDOWS_PACKAGES
+from app.planner.rewrite import Lazy
 from app.planner.vocabulary import Vocabulary
 
 FILLERS = frozenset({"um", "umm", "uh", "uhh", "uhm", "erm", "hmm", "mhm"})
@@ -34,9 +35,9 @@ ACRONYMS = frozenset({"http", "https", "ftp", "sftp", "ssl", "tls", "dns", "ssh"
 _OPEN = ("quote", "open quote", "begin quote")
 _CLOSE = ("unquote", "end quote", "close quote", "end of quote")
 _TOKEN = re.compile(r"[\"'“”‘’][^\"'“”‘’]*[\"'“”‘’]|[^\s]+")
-_EDGE = re.compile(r"^(?P<lead>[(\[]*)(?P<word>.*?)(?P<trail>[,.?!;:)\]]*)$", re.DOTALL)
-_MARKERS = re.compile(r"\b(?:" + "|".join([*FILLERS, *UNITS, *TEENS, *TENS, *SCALES, *SYMBOLS, "quote", "won",
-                                           "backslash", r"[a-z]\s+[a-z]", r"[a-z]+\s+\d{1,4}"]) + r")\b", re.IGNORECASE)
+_EDGE = Lazy(r"^(?P<lead>[(\[]*)(?P<word>.*?)(?P<trail>[,.?!;:)\]]*)$", re.DOTALL)
+_MARKER_WORDS = frozenset([*FILLERS, *UNITS, *TEENS, *TENS, *SCALES, *SYMBOLS, "quote", "won", "backslash"])
+_MARKER_SHAPES = re.compile(r"\b[a-z]\s+[a-z]\b|\b[a-z]+\s+\d{1,4}\b", re.IGNORECASE)  # "i i s", "cis 01"
 # symbols that join the word before them ("error dot log", "c colon", "svc underscore backup"); a slash after a
 # word starts a path ("search slash var slash log")
 _GLUE_LEFT = frozenset({"colon", "dot", "underscore"})
@@ -69,7 +70,7 @@ class _Tok:
 def written(text: str, vocab: Vocabulary) -> str:
     """``text`` with its spoken forms written out (unchanged when it has none)."""
     text = _MISHEARD.sub(lambda m: MISHEARD[m.group(0).lower()], text)
-    if not _MARKERS.search(text):
+    if _MARKER_WORDS.isdisjoint(re.findall(r"[a-z]+", text.lower())) and not _MARKER_SHAPES.search(text):
         return text
     return "\n".join(_line(line, vocab) for line in text.split("\n"))
 
@@ -344,7 +345,7 @@ def _merged_words(toks: list[_Tok]) -> list[_Tok]:
 
 
 _HOMOPHONES = {"too": "2", "to": "2", "two": "2", "for": "4", "fore": "4", "ate": "8"}
-_SOUNDS_LIKE = re.compile(r"\b(?P<stem>[A-Za-z]+)\s+(?P<w>too|to|for|fore|ate)\s*[.!?]*\s*$",
+_SOUNDS_LIKE = Lazy(r"\b(?P<stem>[A-Za-z]+)\s+(?P<w>too|to|for|fore|ate)\s*[.!?]*\s*$",
                           re.IGNORECASE | re.MULTILINE)
 
 
