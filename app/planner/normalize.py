@@ -271,7 +271,9 @@ def _spelled(m: re.Match[str]) -> str:
 
 
 # Ticket and change references are not targets: "INC-2231:", "CHG0012345", "ticket #4411", "JIRA OPS-1234"
-_TICKET = re.compile(r"(?<![\w-])(?:(?:INC|CHG|RITM|REQ|PRB|SCTASK|TASK|SR|TKT|CASE|BUG|OPS|JIRA|CR|WO)-?\d{3,}"
+# "SEC-2211:", "SEC-2230 (active IR):" at the start; INC/CHG/... numbers anywhere
+_TICKET = re.compile(r"^\s*(?-i:[A-Z]{2,10})-\d{3,6}(?:\s*\([^)\n]{0,40}\))?\s*:"
+                     r"|(?<![\w-])(?:(?:INC|CHG|RITM|REQ|PRB|SCTASK|TASK|SR|TKT|CASE|BUG|OPS|JIRA|CR|WO)-?\d{3,}"
                      r"|(?:ticket|incident|case|change|jira|issue)\s*(?:no\.?\s*|number\s*)?#?\d{3,}|#\d{3,})"
                      r"(?![\w-])\s*[:\-–]?", _I)
 
@@ -346,6 +348,8 @@ def normalize(text: str) -> str:
     out = _SLASH_HOSTS.sub(_slash_hosts, out)  # "web-01/02/03": web-01 web-02 web-03
     out = _RANGE_HOSTS.sub(_range_hosts, out)  # "web-0[1-3]", "db-0{1,2}"
     out = _THOUSANDS.sub(lambda m: f"{int(m['n']) * 1000} ", out)
+    out = re.sub(r"\s(?:->|=>|→)\s+(?=(?:restart|start|stop|check|ping|reboot|kill|clean|tail|show|search)\b)",
+                 ". ", out, flags=_I)  # "W3SVC stopped on iis-02 -> restart W3SVC": then
     out = re.sub(r"\s(?:->|=>|→)\s", " to ", out)
     out = _TASKLIST_FILTER.sub(lambda m: f"is process {m['n']} running", out)
     if _shouting(out):  # "RESTART NGINX ON WEB-01": the words as they would be written (quoted text kept)

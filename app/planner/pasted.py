@@ -185,7 +185,7 @@ def _s_client_bare(m: re.Match[str]) -> str:
     return f"check the certificate served on {m['ep']}"
 
 
-@_rule(r"(?<![\w-])sudo\s+(?:-\S+\s+)*")
+@_rule(r"(?<![\w/\\.-])sudo\s+(?:-\S+\s+)*")
 def _sudo(m: re.Match[str]) -> str:
     return ""
 

@@ -1,6 +1,7 @@
 """The rule planner: verbs, objects and targets of a plain-language request -> a Plan (no network, fast)."""
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -81,6 +82,8 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
         k = tok.kind
         nxt = toks[idx + 1] if idx + 1 < len(toks) else None
         if k == "FILL":
+            if tok.text.lower() == "any" and mode == "TGT" or (prep and tok.text.lower() == "any"):
+                c.quantified = True  # "on any production host": every one of them, not one
             continue
         if k == "THEN" or (k in ("V", "ENSURE") and (c.verb or c.ensure)) \
                 or (k == "V" and c.states and prev is not None and prev.kind == "CONJ"):
@@ -221,11 +224,21 @@ def _next_word(toks: list[Tok], idx: int) -> Tok | None:
     return next((t for t in toks[idx + 1:] if t.kind != "FILL"), None)
 
 
+def _host_stem(low: str, vocab: Vocabulary) -> bool:
+    """Whether some host's name starts like ``low`` up to its last '-' ("web-09": web-01 does)."""
+    stem = low.rsplit("-", 1)[0] + "-"
+    names = vocab._sorted_hosts
+    at = bisect.bisect_left(names, stem)
+    return at < len(names) and names[at].startswith(stem)
+
+
 def _named_object(prev: Tok | None, nxt: Tok | None, low: str, vocab: Vocabulary) -> bool:
     """A host-like word that names the object ("dpkg -s postgresql-15", "install python3-11 on web-01"): it follows
     a package/process/service word or an install/update/remove verb, is no known host and a target follows."""
     if vocab.host_index.get(low):
         return False
+    if not _host_stem(low, vocab):  # "postgresql-15", "openjdk-17": no host is called like that
+        return True
     if nxt is not None and nxt.kind == "KW" and nxt.value in ("package", "process", "service"):
         return True  # "the openssl-3 package"
     if prev is None:

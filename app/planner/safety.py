@@ -114,7 +114,8 @@ OFF_TOPIC = re.compile(
 
 
 SECRETS = re.compile(
-    r"\b(?:print|show|reveal|dump|display|give|tell|read|decrypt|export|cat|list|get|fetch|send|email|paste|what\s+is|"
+    r"\b(?:print|show|reveal|dump|display|give|tell|read|decrypt|export|cat|list|get|fetch|send|email|paste|need|want|"
+    r"what\s+is|"
     r"whats|what's)\b[^.?!]{0,40}\b(?:passwords?|passwd|passphrases?|secrets?|private\s+keys?|ssh\s+keys?|api\s+keys?|"
     r"tokens?|credentials?|creds|secret\s+key)\b", _I)
 

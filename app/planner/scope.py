@@ -26,6 +26,9 @@ _OUT_OF_CATALOG = (  # (pattern, what it asks for), compiled on first use
          r"(?:some\s+|more\s+)?(?:disk\s+)?(?:space|room)\b)(?![^.]*\bolder\s+than\b)", "free up disk space"),
         (r"\b(?:change|update|set|point|modify|edit|add|delete|remove|fix)\s+(?:the\s+|a\s+|an\s+)?(?:dns|a|aaaa|cname|ptr|mx|txt)"
          r"\s+(?:records?|entry|entries)\b", "change DNS records"),
+        (r"\b(?:spin\s+up|provision|stand\s+up|set\s+up|deploy|create|build)\s+(?:a\s+|an\s+|the\s+|new\s+|another\s+)*"
+         r"(?:k8s|kubernetes|k3s|docker\s+swarm|swarm)?\s*(?:clusters?|vms?|virtual\s+machines?|instances?|nodes?|environments?)\b",
+         "create clusters, machines or environments"),
         (r"\brotate\b", "rotate logs, keys or certificates"),
         (r"\b(?:renew|reissue|re-issue)\b", "renew a certificate"),
         (r"\b(?:edit|modify)\b(?![^.]*__q)", "edit a file"),

@@ -40,7 +40,12 @@ _rule = registrar(REWRITES, needs={
     "_for_the_script": ("script", "job", "team", "report", "project", "dashboard", "pipeline", "build", "test", "audit",
                         "review"),
     "_per_guidance": ("per ", "according to", "following", "in line with"),
-    "_what_resolves": ("resolves",), "_please_action": ("action",),
+    "_what_resolves": ("resolves",), "_please_action": ("action",), "_wont_start_at_boot": ("boot", "startup"),
+    "_restart_loop": ("loop",), "_replace_line": ("replac",), "_hits": ("hits", "matches", "results", "occurrences"),
+    "_i_need_details": ("need",), "_reachability": ("reachability",), "_sorry": ("sorry",),
+    "_user_called": ("called", "named"), "_lead_asked": ("asked", "told", "wants"), "_duration": ("for ",),
+    "_severity_tag": ("[",), "_use_host_for": ("use", "using"), "_top_by": ("top",),
+    "_system_details": ("details", "specs", "facts"),
     "_done_report": ("done", "complete", "finished", "over", "success"),
     "_is_user_there": ("user", "account"), "_urgency": ("urgent", "asap", "important", "p1", "p2", "sev", "priority"),
     "_is_ok": ("ok", "fine", "healthy", "alright", "all right", "good", "happy"),
@@ -101,8 +106,10 @@ def _reason_tail(m: re.Match[str]) -> str:
 
 
 # "delete files older than 60 days in D:\\logs, only the *.log ones": the name pattern
-@_rule(r",?\s*\b(?:but\s+)?only\s+(?:the\s+)?(?P<p>\*[\w.*?-]+|[\w-]*\*[\w.*?-]*)(?:\s+(?:ones|files))?\b")
+@_rule(r",?\s*\b(?:but\s+)?only\s+(?:the\s+)?(?P<p>\*[\w.*?-]+|[\w-]*\*[\w.*?-]*|\x01\d+\x01)(?:\s+(?:ones|files))?(?!\w)")
 def _only_the(m: re.Match[str]) -> str:
+    if m["p"].startswith("\x01"):
+        return f" matching {m['p']}"
     pattern = m["p"].rstrip(".")
     return f' matching "{pattern}"' + m["p"][len(pattern):]
 
@@ -127,8 +134,8 @@ def _possessive_server(m: re.Match[str]) -> str:
 
 
 # "whether the account jsmith exists", "the user account svc_backup exists": does that user exist
-@_rule(r"(?P<check>\b(?:check\s+)?(?:whether|if)\s+)?\b(?:the\s+)?(?:user\s+|local\s+|domain\s+)?(?:account|user)\s+"
-       r"(?:named\s+|called\s+)?" + _NAME + r"\s+(?:exists?|is\s+there)\b")
+@_rule(r"(?P<check>\b(?:check\s+|confirm\s+|verify\s+)?(?:whether|if)\s+)?\b(?:the\s+)?(?:[a-z]+\s+)??(?:account|user)\s+"
+       r"(?:named\s+|called\s+)?" + _NAME + r"\s+(?:still\s+|really\s+|actually\s+)?(?:exists?|is\s+there)\b")
 def _account_named(m: re.Match[str]) -> str:
     return f"check the user {m['name']}" if m["check"] else f"does the user {m['name']} exist"
 
@@ -322,3 +329,92 @@ def _what_resolves(m: re.Match[str]) -> str:
 @_rule(r"(?:^|(?<=\x03))\s*(?:pls|please|kindly)\s+(?:action|actioned|advise|assist|handle)\b\s*[-—–:,.]*\s*")
 def _please_action(m: re.Match[str]) -> str:
     return " "
+
+
+# "make sure it doesn't start again on boot": disable it
+@_rule(r"\bmake\s+sure\s+(?:that\s+)?it\s+(?:doesn'?t|does\s+not|won'?t|will\s+not|can'?t)\s+(?:start|come\s+up|run)"
+       r"(?:\s+(?:up|again))*\s+(?:on|at|after)\s+(?:boot|startup|reboot|restart)\b")
+def _wont_start_at_boot(m: re.Match[str]) -> str:
+    return "disable it"
+
+
+# "container 'payments' restart loop", "crashlooping": a state, not an instruction
+@_rule(r"\b(?:re)?(?:start|boot)[\s-]?loop(?:ing)?\b|\bcrash[\s-]?loop(?:ing|backoff)?\b")
+def _restart_loop(m: re.Match[str]) -> str:
+    return "crashlooping"
+
+
+# "(replace the line matching ^LOG_LEVEL=)", ", replace line matching ^PollInterval=": which line to replace
+@_rule(r"[,(]?\s*\b(?:and\s+)?replac(?:e|ing)\s+(?:the\s+)?(?:existing\s+)?lines?\s+(?:that\s+)?(?P<how>matching|matches)"
+       r"\s+(?P<x>\^?[^\s\x01\x02,)]+)\)?")
+def _replace_line(m: re.Match[str]) -> str:
+    x = m["x"].rstrip(".")  # a sentence's full stop is not part of the pattern
+    return f' replacing the line matching "{x}"' + m["x"][len(x):]
+
+
+# "; last 30 hits", ", first 10 matches": how many lines
+@_rule(r"[;,]?\s*\b(?:the\s+)?(?:last|latest|most\s+recent|first)\s+(?P<n>\d{1,5})\s+(?:hits|matches|results|occurrences)\b")
+def _hits(m: re.Match[str]) -> str:
+    return f" last {m['n']} lines"
+
+
+# "; I need size and checksum", " - need owner and checksum for the baseline": what the answer is for
+@_rule(r"\s*(?:[;,]|\s[-–—])\s*(?:i\s+|we\s+)?need\s+(?:the\s+|its\s+)?(?:size|owner|checksum|details|info|output|"
+       r"results?|numbers?|version|state|status)\b[^.?!\n]*")
+def _i_need_details(m: re.Match[str]) -> str:
+    return ""
+
+
+# "reachability app-01 -> db-01:5432", "check reachability of db-01:5432 from app-02"
+@_rule(r"\b(?:check\s+)?reachability\s+(?:from\s+)?(?P<a>" + _HOST + r")\s+(?:to|->)\s+(?P<ep>[\w.-]+:\d{1,5})"
+       r"|\b(?:check\s+)?reachability\s+of\s+(?P<ep2>[\w.-]+:\d{1,5})\s+from\s+(?P<a2>" + _HOST + r")")
+def _reachability(m: re.Match[str]) -> str:
+    return f"can {m['a'] or m['a2']} reach {m['ep'] or m['ep2']}"
+
+
+@_rule(r"^\s*(?:(?:hi|hey|hello)\s*,?\s*)?sorry\b\s*[,.!-]*\s*")
+def _sorry(m: re.Match[str]) -> str:
+    return ""
+
+
+# "is there a user called 'jdoe' on app-02?"
+@_rule(r"\bis\s+there\s+(?:a|an)\s+(?:local\s+|domain\s+)?(?:user|account)\s+(?:called|named)\s+" + _NAME)
+def _user_called(m: re.Match[str]) -> str:
+    return f"does the user {m['name']} exist"
+
+
+# "my lead asked me to check ...": who asked
+@_rule(r"\b(?:my|our)\s+(?:lead|manager|boss|team\s*lead|supervisor|colleague)\s+(?:asked|told|wants|wanted)\s+"
+       r"(?:me|us)\s+to\s+")
+def _lead_asked(m: re.Match[str]) -> str:
+    return ""
+
+
+# "unreachable for 3m", "CPU 98% for 10min": how long, not where
+@_rule(r"\s*\bfor\s+(?:the\s+(?:last|past)\s+)?\d+\s*(?:s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?)\b")
+def _duration(m: re.Match[str]) -> str:
+    return " "
+
+
+# "[CRIT] 03:02 W3SVC stopped ...", "[WARN] /var/log/app full ...": a severity tag and a time
+@_rule(r"^\s*\[(?:crit|critical|warn|warning|err|error|info|alert|p[1-4]|sev\s*[1-4])\]\s*(?:\d{1,2}:\d{2}(?::\d{2})?\s*)?")
+def _severity_tag(m: re.Match[str]) -> str:
+    return ""
+
+
+# "Use web-01 for the check.": where to run it
+@_rule(r"\b(?:use|using)\s+(?P<h>" + _HOST + r")\s+for\s+(?:the|this|that|it)\b(?:\s+(?:check|test|lookup))?")
+def _use_host_for(m: re.Match[str]) -> str:
+    return f"on {m['h']}"
+
+
+# "Top 5 by memory": the top processes
+@_rule(r"\btop\s+(?P<n>\d{1,3})\s+(?=by\s+(?:cpu|memory|mem|ram)\b)")
+def _top_by(m: re.Match[str]) -> str:
+    return f"top {m['n']} processes "
+
+
+# "the system details (OS, memory, CPU) of mon-01": system info
+@_rule(r"\b(?:system|host|machine|server|hardware)\s+(?:details|specs|facts)\b(?:\s*\([^)]*\))?")
+def _system_details(m: re.Match[str]) -> str:
+    return "system info"
