@@ -172,26 +172,30 @@ _NOT_ACCOUNTS = _NOT_NAMES | {"accounts", "users", "logins", "exists", "exist", 
                              "with", "has", "have", "whether", "if", "that"}
 
 
+_ACCOUNT_NAME = _NAME_Q = r"(?:__q\d+__|" + _WORD + r")"
+
+
 @_reader
 def _user(t: _Text) -> Reading | None:
-    m = (re.search(r"^\s*(?:user|account)\s+(?P<n>" + _WORD
+    m = (re.search(r"^\s*(?:user|account)\s+(?P<n>" + _ACCOUNT_NAME
                    + r")(?=\s+(?:on\s+)?[\w.-]+-\d+\s*\??\s*$|\s*\??\s*$|\s+exists?)", t.protected, _I)
          or re.search(r"\b(?:local\s+|domain\s+)?(?:user|account|login)\s+(?:account\s+)?(?:called|named)\s+(?P<n>"
-                      + _WORD
+                      + _ACCOUNT_NAME
                    + r")", t.protected, _I)
-         or re.search(r"\bexists?\s+(?:the\s+)?(?:user|account)\s+(?P<n>" + _WORD + r")", t.protected, _I)
-         or re.search(r"\b(?:does|is)\s+(?:the\s+)?(?:user|account)\s+(?P<n>" + _WORD + r")\s+(?:exist|there|present)",
+         or re.search(r"\bexists?\s+(?:the\s+)?(?:user|account)\s+(?P<n>" + _ACCOUNT_NAME + r")", t.protected, _I)
+         or re.search(r"\b(?:does|is)\s+(?:the\s+)?(?:user|account)\s+(?P<n>" + _NAME_Q
+                      + r")\s+(?:exist|there|present)",
                       t.protected, _I)
-         or re.search(r"\b(?:the\s+)?(?P<n>" + _WORD + r")\s+(?:user|account)\s+(?:exists?|is\s+there|is\s+present)",
+         or re.search(r"\b(?:the\s+)?(?P<n>" + _NAME_Q + r")\s+(?:user|account)\s+(?:exists?|is\s+there|is\s+present)",
                       t.protected, _I)
          or re.search(r"\b(?:check|verify|look\s+up|lookup|inspect|show|find|details\s+(?:of|for|on)|"
                       r"info\s+(?:on|for|about))\s+"
                       r"(?:the\s+)?(?:local\s+|domain\s+|service\s+|system\s+)?(?:user|account|login)\s+(?:account\s+)?"
-                      r"(?P<n>" + _WORD + r")", t.protected, _I)
-         or re.search(r"\b(?:check|verify|look\s+up|inspect|show)\s+(?:the\s+)?(?P<n>" + _WORD + r")\s+(?:user\s+)?"
+                      r"(?P<n>" + _ACCOUNT_NAME + r")", t.protected, _I)
+         or re.search(r"\b(?:check|verify|look\s+up|inspect|show)\s+(?:the\s+)?(?P<n>" + _NAME_Q + r")\s+(?:user\s+)?"
                       r"(?:account|login)\b", t.protected, _I)
          or re.search(r"\bis\s+there\s+(?:a|an)\s+(?:local\s+)?(?:user|account|login)\s+"
-                      r"(?:called\s+|named\s+)?(?P<n>" + _WORD + r")",
+                      r"(?:called\s+|named\s+)?(?P<n>" + _ACCOUNT_NAME + r")",
                       t.protected, _I))
     if m is not None and m.group("n").lower() in _NOT_ACCOUNTS:
         m = None
@@ -201,7 +205,10 @@ def _user(t: _Text) -> Reading | None:
         return Reading("user.check", {}, [unnamed.span()], "an account, not named (it asks which)") if unnamed else None
     if re.search(r"\b(?:create|add|delete|remove|disable|lock|unlock|reset|change|rename)\b", t.protected, _I):
         return None
-    return Reading("user.check", {"name": m.group("n")}, [m.span()], "an account called ...")
+    name = m.group("n")
+    held = t.value(name) if name.startswith("__q") else None  # "the account 'svc_backup'": the quoted name
+    return Reading("user.check", {"name": held.value if held is not None else name}, [m.span()],
+                   "an account called ...")
 
 
 _FACTS = re.compile(r"\b(?:size|sizes|owner|owners|owns|owned|ownership|permissions?|perms|mode|checksum|md5(?:sum)?|"

@@ -137,7 +137,10 @@ def _possessive_server(m: re.Match[str]) -> str:
 @_rule(r"(?P<check>\b(?:check\s+|confirm\s+|verify\s+)?(?:whether|if)\s+)?\b(?:the\s+)?(?:[a-z]+\s+)??(?:account|user)\s+"
        r"(?:named\s+|called\s+)?" + _NAME + r"\s+(?:still\s+|really\s+|actually\s+)?(?:exists?|is\s+there)\b")
 def _account_named(m: re.Match[str]) -> str:
-    return f"check the user {m['name']}" if m["check"] else f"does the user {m['name']} exist"
+    if m["check"]:
+        return f"check the user {m['name']}"
+    asked = re.search(r"\b(?:does|do)\s+$", m.string[:m.start()], re.IGNORECASE)  # "Does the account X still exist"
+    return f"the user {m['name']} exist" if asked else f"does the user {m['name']} exist"
 
 
 # "a user can't log in": signing in, not a log
