@@ -17,10 +17,14 @@ from __future__ import annotations
 
 import re
 
-from app.planner.lexer import HOSTLIKE_RX, Tok, protect, requote, tokenize
+from app.planner.lexer import HOSTLIKE_RX, VERBS, Tok, protect, requote, tokenize
 from app.planner.vocabulary import Vocabulary
 
-_SENTENCE_END = re.compile(r"(?<=[.!?:])\s+(?=[A-Z])|\s*\x03\s*")  # \x03: a line break (app.planner.envelope)
+# \x03: a line break (app.planner.envelope); a lower-case sentence that starts with an instruction or a question
+# ("W3SVC stopped on iis-02. restart W3SVC") starts a sentence too
+_SENTENCE_END = re.compile(r"(?<=[.!?:])\s+(?=[A-Z])|\s*\x03\s*|(?<=[.!?])(?<!\be\.g\.)(?<!\bi\.e\.)\s+(?=(?:"
+                           + "|".join(sorted(VERBS, key=len, reverse=True))
+                           + r"|pls|please|can|could|is|are|does|do|check|show|what|which)\b)")
 _PIECES = re.compile(r"(,\s+|;\s+|\s+[-–—]{1,2}\s+|\?\s+(?=[a-z]))")
 _TARGETS = frozenset(("HOST", "GROUP", "ENV", "OS", "ALL"))
 _INSTRUCTION = frozenset(("V", "ENSURE", "THEN"))
