@@ -158,7 +158,7 @@ def _logs(t: _Text) -> Reading | None:
     if not _LOG_WORDS.search(t.protected) and not (_log_path(t) and (read_words or _SEARCH.search(t.protected))) \
             and not re.search(r"\b(?:last|first)\s+\d+\s+lines\b", t.protected, _I):
         return None
-    if re.search(r"\b(?:rotate|delete|remove|clear|purge|truncate|clean|archive|ship|forward|edit)\b",
+    if re.search(r"\b(?:rotate|delete|remove|clear|purge|truncate|clean(?:-?up)?|archive|ship|forward|edit)\b",
                  t.protected, _I):
         return None  # a change to logs is not reading them
     consumed: list[tuple[int, int]] = []
@@ -245,7 +245,8 @@ def _containers(t: _Text) -> Reading | None:
     not_names = _NOT_NAMES | FILLER | {"restart", "bounce", "check", "list", "show", "on", "up", "status", "for",
                                        "output",
                               "exist", "exists", "state", "health", "logs", "log", "everywhere", "everything", "all"}
-    name = next((n for n in (re.search(r"(?:\b(?:the|a)\s+)?(?P<n>" + _WORD + r")\s+containers?\b", t.protected, _I),
+    name = next((n for n in (re.search(r"(?:\b(?:the|a)\s+)?(?<![\w])(?P<n>__q\d+__|" + _WORD + r")\s+containers?\b",
+                                       t.protected, _I),
                              re.search(r"\bcontainers?\s+(?:called\s+|named\s+|for\s+|of\s+)?(?P<n>__q\d+__|"
                                        + _WORD + r")",
                                        t.protected, _I))

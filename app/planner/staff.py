@@ -28,7 +28,9 @@ _rule = registrar(REWRITES, needs={
     "_only_the": ("only",), "_same_for": ("same",), "_the_same_check": ("same",),
     "_possessive_server": ("'s", "’s"), "_account_named": ("account", "user"),
     "_cannot_log_in": ("log in", "login", "log on", "logon", "sign in", "sign on"),
-    "_negated": ("not ", "don", "never"), "_isnt_at_start": ("isn", "aren"), "_supposed_to_be": ("supposed", "meant"),
+    "_negated": ("not ", "don", "never"), "_ticket_aside": ("(",), "_how_do_i_know": ("how do", "how can"),
+    "_doing_it_is_ok": ("ing it is", "ing it's"),
+    "_isnt_at_start": ("isn", "aren"), "_supposed_to_be": ("supposed", "meant"),
     "_not_in_state": ("isn", "is not", "aren", "are not"),
     "_was_upgraded": ("upgrade", "update", "install", "patch"), "_did_someone_delete": ("delete", "remove", "move"),
     "_host_down": ("down", " up", "alive", "dead", "offline", "online", "reachable", "responding", "answering"),
@@ -99,8 +101,9 @@ def _passive_need(m: re.Match[str]) -> str:
 
 # A reason after the instruction: ", we don't need it there anymore", "- the dev team agreed on the downtime"
 @_rule(r"(?:,|\s[-–—])\s*(?:(?:we|i|they|he|she|the\s+\w+(?:\s+team)?|our\s+\w+|users?|nobody|no\s*one|someone|"
-       r"management)\s+(?:don'?t|do\s+not|won'?t|agreed|approved|said|asked|signed|confirmed|decided|were|was|have\s+been|"
-       r"are\s+done|no\s+longer|already)\b|(?:approved|agreed|signed\s+off)\s+(?:by|in|with)\b)[^,]*$")
+       r"management|clients?|customers?)\s+(?:don'?t|do\s+not|won'?t|agreed|approved|said|asked|signed|confirmed|decided|"
+       r"were|was|have\s+been|are\s+done|no\s+longer|already|(?:is|are)\s+(?:reporting|asking|complaining|seeing)|"
+       r"reports?|reported|complains?|complained|says|sees|saw|noticed|need\s+it|needs\s+it)\b|(?:approved|agreed|signed\s+off)\s+(?:by|in|with)\b)[^,]*$")
 def _reason_tail(m: re.Match[str]) -> str:
     return ""
 
@@ -421,3 +424,23 @@ def _top_by(m: re.Match[str]) -> str:
 @_rule(r"\b(?:system|host|machine|server|hardware)\s+(?:details|specs|facts)\b(?:\s*\([^)]*\))?")
 def _system_details(m: re.Match[str]) -> str:
     return "system info"
+
+
+# "(PrintNightmare hardening, ticket MSP-4471)": where the request comes from
+@_rule(r"\s*\((?=[^()]*\b(?:ticket|chg|inc|ref|see|per|hardening|req|request|case|jira|sec)\b)[^()]{1,80}\)")
+def _ticket_aside(m: re.Match[str]) -> str:
+    return " "
+
+
+# "how do I know if web-05 is up?": check whether it is
+@_rule(r"\bhow\s+(?:do|can|would|could)\s+(?:i|we|you)\s+(?:know|tell|check|see|find\s+out)\s+(?:if|whether)\s+")
+def _how_do_i_know(m: re.Match[str]) -> str:
+    return "check whether "
+
+
+# "my lead said restarting it is ok": restart it
+@_rule(r"(?:\b(?:my|our)\s+\w+\s+(?:said|says|agreed)\s+(?:that\s+)?)?\b(?P<v>restart|reboot|stopp|start|kill|bounc)"
+       r"(?:ing)\s+it\s+(?:is|'s)\s+(?:ok|okay|fine|approved|allowed)\b")
+def _doing_it_is_ok(m: re.Match[str]) -> str:
+    verb = {"stopp": "stop", "bounc": "restart"}.get(m["v"].lower(), m["v"].lower())
+    return f"{verb} it"

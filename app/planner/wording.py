@@ -139,7 +139,7 @@ def _reach_port(m: re.Match[str]) -> str:
 
 # "test 443 to iis-01", "test dc01.corp.local:389"
 @_rule(r"\btest\s+(?:port\s+|tcp\s+)?(?P<p>\d{1,5})\s+(?:to|on|against)\s+(?P<h>[A-Za-z0-9][\w.-]*)\b"
-       r"|\btest\s+(?:the\s+)?(?:connection\s+to\s+)?(?P<ep>[A-Za-z0-9][\w.-]*:\d{1,5})\b")
+       r"|\btest\s+(?:the\s+)?(?:tcp\s+|connection\s+|connectivity\s+)?(?:to\s+)?(?P<ep>[A-Za-z0-9][\w.-]*:\d{1,5})\b")
 def _test_port(m: re.Match[str]) -> str:
     return f"reach {m['ep'] or m['h'] + ':' + m['p']}"
 
