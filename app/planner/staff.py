@@ -29,7 +29,10 @@ _rule = registrar(REWRITES, needs={
     "_possessive_server": ("'s", "’s"), "_account_named": ("account", "user"),
     "_cannot_log_in": ("log in", "login", "log on", "logon", "sign in", "sign on"),
     "_negated": ("not ", "don", "never"), "_ticket_aside": ("(",), "_how_do_i_know": ("how do", "how can"),
-    "_doing_it_is_ok": ("ing it is", "ing it's"),
+    "_doing_it_is_ok": ("ing it is", "ing it's"), "_not_technical": ("technical", "admin", "expert"),
+    "_was_told": ("told",), "_software": ("software",), "_want_to_know": ("to know",),
+    "_programs_using_most": ("most",),
+    "_trailing_count": ("tail", "top", "last", "journal", "log", "procs"),
     "_isnt_at_start": ("isn", "aren"), "_supposed_to_be": ("supposed", "meant"),
     "_not_in_state": ("isn", "is not", "aren", "are not"),
     "_was_upgraded": ("upgrade", "update", "install", "patch"), "_did_someone_delete": ("delete", "remove", "move"),
@@ -444,3 +447,53 @@ def _how_do_i_know(m: re.Match[str]) -> str:
 def _doing_it_is_ok(m: re.Match[str]) -> str:
     verb = {"stopp": "stop", "bounc": "restart"}.get(m["v"].lower(), m["v"].lower())
     return f"{verb} it"
+
+
+# "i am not technical, but", "i was told the Spooler ... needs to be restarted": who is asking, and why
+@_rule(r"^\s*(?:i'?m|i\s+am)\s+not\s+(?:very\s+|a\s+|an\s+)?(?:technical|techie|admin|expert|it\s+person)\s*[,.]?\s*(?:but\s+|so\s+)?")
+def _not_technical(m: re.Match[str]) -> str:
+    return ""
+
+
+@_rule(r"\b(?:i\s+was|i'?ve\s+been|we\s+were|we'?ve\s+been)\s+told\s+(?:that\s+)?")
+def _was_told(m: re.Match[str]) -> str:
+    return ""
+
+
+# "our auditors want to know if openssl is installed": check whether it is
+@_rule(r"\b(?:(?:our|the|my)\s+)?(?:\w+\s+)?(?:want|wants|would\s+like|need|needs)\s+to\s+know\s+(?:if|whether)\s+")
+def _want_to_know(m: re.Match[str]) -> str:
+    return "check whether "
+
+
+# "which programs are using the most processor time": the top processes
+@_rule(r"\b(?:which|what)\s+(?:programs|processes|apps|applications|things|tasks)\s+(?:are\s+)?(?:using|eating|hogging|"
+       r"taking)\s+(?:up\s+)?(?:the\s+)?most\s+(?P<r>cpu|processor(?:\s+time)?|memory|ram)\b")
+def _programs_using_most(m: re.Match[str]) -> str:
+    return f"top processes by {'memory' if m['r'].lower() in ('memory', 'ram') else 'cpu'}"
+
+
+# Terse chat with the count last: "tail /var/log/syslog db-01 200", "iis-01 top procs by memory 10"
+@_rule(r"(?P<head>\b(?:tail|top|last|journal|log|procs?|processes)\b[^\n\x01\x02]*?\s)(?P<n>\d{1,5})\s*$")
+def _trailing_count(m: re.Match[str]) -> str:
+    head, n = m["head"], m["n"]
+    if re.search(r"\b(?:for|matching|containing|id|event|code)\s*$", head, re.IGNORECASE):
+        return m.group(0)  # "search the Security log for 4625": an event id to find, not a count
+    if re.search(r"\b(?:top|procs?|processes)\b", head, re.IGNORECASE):
+        if re.search(r"\btop\s+\d", head, re.IGNORECASE):
+            return m.group(0)
+        return re.sub(r"\btop\b", f"top {n}", head, count=1, flags=re.IGNORECASE) if re.search(
+            r"\btop\b", head, re.IGNORECASE) else f"{head.rstrip()} top {n}"
+    if re.search(r"\b(?:last|lines?)\s+\d|port|:\d", head, re.IGNORECASE):
+        return m.group(0)
+    return f"{head}{n} lines" if re.search(r"\blast\s+$", head, re.IGNORECASE) else f"{head}last {n} lines"
+
+
+# "the openssl software": the package
+@_rule(r"\b(?P<n>[A-Za-z0-9][\w.+-]*)\s+software\b")
+def _software(m: re.Match[str]) -> str:
+    from app.planner.wording import NOT_NAME_START
+
+    if m["n"].lower() in NOT_NAME_START | {"the", "some", "any", "which", "what"}:
+        return m.group(0)
+    return f"{m['n']} package"

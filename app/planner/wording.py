@@ -158,7 +158,8 @@ def _top_tool(m: re.Match[str]) -> str:
        r"crashing|failing|hanging|stopping|gone|not\s+running|unresponsive|frozen|off|wedged)(?P<where>\s+(?:on|in)\s+[\w.-]+)?"
        r"(?:\s+(?:after|since|for|during|again|somehow|overnight|today|randomly|again)\b[\w\s'-]{0,30}?)?\s*[,.;:!-]+\s*"
        r"(?:please\s+|pls\s+|(?:can|could)\s+"
-       r"(?:you|u)\s+)?(?P<verb>start|restart|bounce|kick|bring|kill|stop|end|turn|switch|recycle)\s+(?:it|that|him)\b"
+       r"(?:you|u|someone|somebody|anyone|anybody|one\s+of\s+you|(?:you|u)\s+guys)\s+)?"
+       r"(?P<verb>start|restart|bounce|kick|bring|kill|stop|end|turn|switch|recycle)\s+(?:it|that|him)\b"
        r"(?:\s+(?:back\s+)?(?:up|on)|\s+again)?(?:\s+for\s+me)?")
 def _told_then_asked(m: re.Match[str]) -> str:
     if m["name"].lower() in NOT_NAME_START:
