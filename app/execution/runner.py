@@ -29,6 +29,8 @@ from app.execution.workspace import Workspace
 ALLOWED_ENV = frozenset({"PATH", "HOME", "USER", "LOGNAME", "LANG", "LANGUAGE", "TZ", "TMPDIR", "TERM",
                          "SHELL", "VIRTUAL_ENV"})
 ALLOWED_PREFIXES = ("LC_",)
+STDOUT_CALLBACK = "opsplan_display"
+CALLBACK_DIR = str(Path(__file__).resolve().parent / "callback")
 
 
 def build_safe_env(inherited: dict[str, str], added: dict[str, str]) -> dict[str, str]:
@@ -88,11 +90,20 @@ def prepare(ws: Workspace, run_id: str, playbook: str, *, check: bool, limit: li
         inventory=str(ws.inventory_path), cmdline=cmdline, limit=effective_limit(limit, ws.refused),
         ident="run", quiet=True, suppress_env_files=True, timeout=timeout, envvars=envvars,
         suppress_ansible_output=True, suppress_output_file=True,
+        # facts in memory, as plain ansible-playbook keeps them (ansible.cfg sets no cache): ansible-runner's
+        # default, a jsonfile cache in the artifacts, encodes and decodes every host's facts through files
+        # (~4% of ansible-playbook's CPU at 32 hosts) and its files die with the workspace anyway
+        fact_cache_type="memory",
     )
     dump_artifacts(kwargs)
     config = Config(**kwargs)
     config.preflight = ws.take_preflight_events()
     config.prepare()
+    # our stdout callback: ansible-runner's awx_display (its directory stays on the path) minus its cost on
+    # Display calls that print nothing (app/execution/callback/opsplan_display.py)
+    config.env["ANSIBLE_STDOUT_CALLBACK"] = STDOUT_CALLBACK
+    plugin_dirs = (CALLBACK_DIR, config.env.get("ANSIBLE_CALLBACK_PLUGINS"))
+    config.env["ANSIBLE_CALLBACK_PLUGINS"] = ":".join(d for d in plugin_dirs if d)
     added = {k: v for k, v in config.env.items() if inherited.get(k) != v}
     config.env = build_safe_env(inherited, added)
     return config

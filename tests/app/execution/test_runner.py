@@ -29,6 +29,9 @@ def test_the_child_environment_is_an_allowlist(tmp_path, monkeypatch):
     assert env["LC_ALL"] == "C.UTF-8" and "PATH" in env and "HOME" in env
     assert env[MARKER_VAR] == "0" * 32  # the run's processes can be found and stopped
     assert env["ANSIBLE_CONFIG"].endswith("project/ansible.cfg")
-    assert env["ANSIBLE_STDOUT_CALLBACK"] == "awx_display"  # what ansible-runner itself sets is kept
+    assert env["ANSIBLE_STDOUT_CALLBACK"] == "opsplan_display"  # awx_display, leaner (app/execution/callback)
+    assert env["ANSIBLE_CALLBACK_PLUGINS"].split(":")[0] == runner.CALLBACK_DIR  # and awx_display's dir after it
+    assert any(p.endswith("display_callback/callback") for p in env["ANSIBLE_CALLBACK_PLUGINS"].split(":"))
+    assert "ANSIBLE_CACHE_PLUGIN" not in env  # facts in memory, as plain ansible-playbook keeps them
     assert "--check" in config.command and "web-01" in " ".join(config.command)
     assert not any("db-secret" in v or "cloud-secret" in v for v in env.values())
