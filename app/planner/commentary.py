@@ -70,6 +70,8 @@ _QUESTION = re.compile(r"^\W*(?:is|are|does|do|did|can|could|will|would|which|wh
 
 def _ask(sentence: str, vocab: Vocabulary) -> bool:
     """A sentence that asks for something: an instruction, or a question ("is nginx running on web-01?")."""
+    if re.match(r"^\W*why\b", sentence, re.IGNORECASE):  # "Why is nmap on app-02? Uninstall it.": a reason asked
+        return False
     return _instruction(sentence, vocab) or bool(_QUESTION.match(sentence)) or sentence.rstrip().endswith("?")
 
 

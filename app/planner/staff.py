@@ -30,7 +30,8 @@ _rule = registrar(REWRITES, needs={
     "_cannot_log_in": ("log in", "login", "log on", "logon", "sign in", "sign on"),
     "_negated": ("not ", "don", "never"), "_ticket_aside": ("(",), "_how_do_i_know": ("how do", "how can"),
     "_doing_it_is_ok": ("ing it is", "ing it's"), "_not_technical": ("technical", "admin", "expert"),
-    "_was_told": ("told",), "_software": ("software",), "_want_to_know": ("to know",),
+    "_was_told": ("told",), "_software": ("software",), "_even_alive": ("even", "actually", "really", "still"),
+    "_turn_off_at_boot": ("boot", "startup"), "_to_latest_aside": ("latest",), "_want_to_know": ("to know",),
     "_programs_using_most": ("most",),
     "_trailing_count": ("tail", "top", "last", "journal", "log", "procs"),
     "_isnt_at_start": ("isn", "aren"), "_supposed_to_be": ("supposed", "meant"),
@@ -497,3 +498,21 @@ def _software(m: re.Match[str]) -> str:
     if m["n"].lower() in NOT_NAME_START | {"the", "some", "any", "which", "what"}:
         return m.group(0)
     return f"{m['n']} package"
+
+
+# "Is web-05 even alive?": whether it is
+@_rule(r"\b(?:even|actually|really|still)\s+(?=(?:alive|up|running|there|reachable|responding|online)\b)")
+def _even_alive(m: re.Match[str]) -> str:
+    return ""
+
+
+# "Turn off cron at boot on web-05": disable it; "turn on X at boot": enable it
+@_rule(r"\bturn\s+(?P<d>off|on)\s+" + _NAME + r"(?:\s+service)?\s+(?:at|on|during)\s+(?:boot|startup|start-up)\b")
+def _turn_off_at_boot(m: re.Match[str]) -> str:
+    return f"{'disable' if m['d'].lower() == 'off' else 'enable'} {m['name']}"
+
+
+# "Patch openssl on ... (update to latest).": the same instruction, said again
+@_rule(r"\s*\((?:update\s+|upgrade\s+)?to\s+(?:the\s+)?latest(?:\s+version)?\)")
+def _to_latest_aside(m: re.Match[str]) -> str:
+    return " to latest"
