@@ -27,7 +27,9 @@ RULE_READS = frozenset({
 _EXT = (".exe", ".msi", ".jar", ".war", ".dll", ".zip", ".bin", ".tar.gz", ".tgz")
 _TARGET_KINDS = frozenset(("HOST", "GROUP", "ENV", "OS", "ALL"))
 # Words that name a kind of thing, not one thing: "install the latest agent", "remove the printers"
-GENERIC_NAMES = frozenset(("agent", "agents", "client", "clients", "app", "apps", "application", "applications", "tool",
+GENERIC_NAMES = frozenset(("vendor", "approved", "latest", "current", "required", "attached", "attachment", "mentioned",
+                           "usual", "relevant", "dataset", "datasets", "correct", "right", "same", "other",
+                           "agent", "agents", "client", "clients", "app", "apps", "application", "applications", "tool",
                            "tools", "driver", "drivers", "printer", "printers", "software", "program", "programs",
                            "updates", "patches", "package", "packages", "service", "services", "stuff", "things",
                            "everything", "all", "files", "logs", "backups", "users", "jobs", "tasks", "processes"))
@@ -248,12 +250,16 @@ def _named_object(prev: Tok | None, nxt: Tok | None, low: str, vocab: Vocabulary
     return (after_kw or after_verb) and (nxt is None or nxt.kind in ("PREP", "STATE", "VER", "FILL"))
 
 
+_ADVERB = re.compile(r"^[a-z]{4,}ly$")  # "restart all production servers simultaneously": how, not what
+
+
 def _names(c: Clause) -> list[str]:
     names = []
     preferred = set(c.kw_objects.values())
     for group in c.objects:
         words = [t.text for t in group]
         exes = [w for w in words if w.lower().endswith(_EXT) and len(w) > 4]
+        words = [w for w in words if not _ADVERB.match(w)]
         if len(words) > 1 and len(exes) == 1:  # "any w3wp.exe worker processes": the executable is the name
             words = exes
         elif len(words) > 1 and preferred & set(words):
@@ -581,7 +587,7 @@ def _plan_normalized(text: str, vocab: Vocabulary) -> Plan:
         names = _names(c)
         prev_names = names or prev_names
     read = {a for _, steps in built for a, _ in steps}
-    if phrase is not None and (not read or (phrase.words >= 2 and phrase.action not in RULE_READS)):
+    if phrase is not None and (not read or (phrase.words >= 2 and phrase.action not in RULE_READS | read)):
         return _from_phrase(text, phrase, vocab)
     if not read and questions:
         questions = _with_nearest(text, questions, vocab)

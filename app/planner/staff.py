@@ -31,7 +31,10 @@ _rule = registrar(REWRITES, needs={
     "_negated": ("not ", "don", "never"), "_ticket_aside": ("(",), "_how_do_i_know": ("how do", "how can"),
     "_doing_it_is_ok": ("ing it is", "ing it's"), "_not_technical": ("technical", "admin", "expert"),
     "_was_told": ("told",), "_software": ("software",), "_even_alive": ("even", "actually", "really", "still"),
-    "_turn_off_at_boot": ("boot", "startup"), "_to_latest_aside": ("latest",), "_want_to_know": ("to know",),
+    "_turn_off_at_boot": ("boot", "startup"), "_ref_id": ("ref", "see ", "per "),
+    "_customer_asks": ("asks", "asked", "wants"), "_once_thats_in": ("once", "when", "after"), "_patch_day": ("patch",),
+    "_so_it_wont_start": ("so ",), "_until_done": ("until", "till"),
+    "_to_latest_aside": ("latest",), "_want_to_know": ("to know",),
     "_programs_using_most": ("most",),
     "_trailing_count": ("tail", "top", "last", "journal", "log", "procs"),
     "_isnt_at_start": ("isn", "aren"), "_supposed_to_be": ("supposed", "meant"),
@@ -355,7 +358,7 @@ def _restart_loop(m: re.Match[str]) -> str:
 
 
 # "(replace the line matching ^LOG_LEVEL=)", ", replace line matching ^PollInterval=": which line to replace
-@_rule(r"[,(]?\s*\b(?:and\s+)?replac(?:e|ing)\s+(?:the\s+)?(?:existing\s+)?lines?\s+(?:that\s+)?(?P<how>matching|matches)"
+@_rule(r"[,(]?\s*\b(?:and\s+)?replac(?:e|ing)\s+(?:the\s+|whatever\s+|any\s+)?(?:existing\s+)?lines?\s+(?:that\s+)?(?P<how>matching|matches)"
        r"\s+(?P<x>\^?[^\s\x01\x02,)]+)\)?")
 def _replace_line(m: re.Match[str]) -> str:
     x = m["x"].rstrip(".")  # a sentence's full stop is not part of the pattern
@@ -516,3 +519,43 @@ def _turn_off_at_boot(m: re.Match[str]) -> str:
 @_rule(r"\s*\((?:update\s+|upgrade\s+)?to\s+(?:the\s+)?latest(?:\s+version)?\)")
 def _to_latest_aside(m: re.Match[str]) -> str:
     return " to latest"
+
+
+# "disable cups so it doesn't come up at boot": why, already said by 'disable'
+@_rule(r"\s*,?\s*\bso\s+(?:that\s+)?it\s+(?:doesn'?t|doesnt|does\s+not|won'?t|wont|will\s+not)\s+(?:come\s+up|start|run)"
+       r"(?:\s+(?:up|again))*(?:\s+(?:at|on|after)\s+(?:boot|startup|reboot))?")
+def _so_it_wont_start(m: re.Match[str]) -> str:
+    return ""
+
+
+# "until the release is out", "till the migration is done": for how long, not what
+@_rule(r"\s*,?\s*\b(?:until|till)\s+(?:the\s+|our\s+)?(?:[\w-]+\s+){0,3}?(?:is|are|has\s+been|have\s+been)\s+"
+       r"(?:out|done|over|finished|released|complete[d]?|shipped|live)\b")
+def _until_done(m: re.Match[str]) -> str:
+    return ""
+
+
+# "Ref. AU-12.", "see KB-4411", "per NIST AC-2": a reference, not a name
+@_rule(r"\s*\b(?:ref(?:erence)?\.?|see|per)\s*:?\s*(?-i:[A-Z]{1,6})-\d{1,6}(?:\(\d+\))?\b\.?")
+def _ref_id(m: re.Match[str]) -> str:
+    return " "
+
+
+# "customer asks to set ...", "the client wants us to restart ...": what they ask for
+@_rule(r"\b(?:the\s+|a\s+|our\s+)?(?:customer|client|user|team|tenant|they|he|she)\s+(?:asks?|asked|wants?|wanted|would\s+like)"
+       r"\s+(?:us\s+|you\s+)?to\s+")
+def _customer_asks(m: re.Match[str]) -> str:
+    return ""
+
+
+# "Once that's in, please start ...": after the step before
+@_rule(r"^\s*(?:once|when|after)\s+(?:that|this|it)(?:'s|’s|\s+is|\s+has\s+been)\s+(?:in|done|installed|finished|through|"
+       r"applied|deployed)\s*,?\s*")
+def _once_thats_in(m: re.Match[str]) -> str:
+    return ""
+
+
+# "patch day!!": the occasion
+@_rule(r"\bpatch\s+(?:day|tuesday|night|window|weekend)\b[!.,:\s-]*")
+def _patch_day(m: re.Match[str]) -> str:
+    return " "
