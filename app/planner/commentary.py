@@ -68,11 +68,16 @@ _QUESTION = re.compile(r"^\W*(?:is|are|does|do|did|can|could|will|would|which|wh
                        re.I)
 
 
-def _ask(sentence: str, vocab: Vocabulary) -> bool:
+def _ask(sentence: str, vocab: Vocabulary, spans: list | None = None) -> bool:
     """A sentence that asks for something: an instruction, or a question ("is nginx running on web-01?")."""
     if re.match(r"^\W*why\b", sentence, re.IGNORECASE):  # "Why is nmap on app-02? Uninstall it.": a reason asked
         return False
-    return _instruction(sentence, vocab) or bool(_QUESTION.match(sentence)) or sentence.rstrip().endswith("?")
+    if _instruction(sentence, vocab) or bool(_QUESTION.match(sentence)) or sentence.rstrip().endswith("?"):
+        return True
+    from app.planner import readers  # a sentence a reader reads asks for it ("set 'x = 1' in /etc/app.conf on web-03.")
+
+    text = re.sub(r"__[qpu](\d+)__", lambda m: requote(spans[int(m.group(1))]), sentence) if spans else sentence
+    return readers.read(text) is not None
 
 
 def _hosts_of(sentences: list[str], vocab: Vocabulary) -> list[str]:
@@ -152,11 +157,11 @@ def without_story(text: str, vocab: Vocabulary) -> str:
     protected, spans = protect(text)
     original = protected
     sentences = [s for s in _SENTENCE_END.split(protected) if s.strip()]
-    asks = [s for s in sentences if _ask(s, vocab)]
+    asks = [s for s in sentences if _ask(s, vocab, spans)]
     if asks and len(asks) < len(sentences):  # a ticket, a mail, a chat: the sentences that ask are the request
         told = [s for s in sentences if s not in asks]
-        paths = {s for s in told if re.search(r"__[pu]\d+__", s) and not _ask(s, vocab) and not statement(s, vocab)
-                and "__q" not in s}  # "the new build is at /tmp/x"
+        paths = {s for s in told if re.search(r"__[pu]\d+__", s) and not _ask(s, vocab, spans)
+                 and not statement(s, vocab) and "__q" not in s}  # "the new build is at /tmp/x"
         keep = [s for s in sentences if s in asks or s in paths]  # in the order written: steps stay in order
         if not any(has_targets(s, vocab) for s in keep):  # "Affected CI: db-01, db-02": where the ask applies
             named = _hosts_of(told, vocab)  # hosts named outright ("Affected CI: db-01, db-02") say it best

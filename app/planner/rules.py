@@ -333,8 +333,8 @@ def _build(c: Clause, names: list[str]) -> tuple[list[tuple[str, dict]], list[st
         cmd = next((s.value for s, _ in c.spans if s.quoted), None)
         return [("command.run", {"command": cmd} if cmd is not None else {})], [], None
     if verb == "copy":
-        params = {"src": _first(c, "pu", exclude_preps=("to", "into", "onto")),
-                  "dest": _first(c, "p", ("to", "into", "onto"))}
+        params = {"src": _first(c, "pu", exclude_preps=("to", "into", "onto", "under")),
+                  "dest": _first(c, "p", ("to", "into", "onto", "under"))}  # "copy X to web-05 under /data": there
         paths = [sp.value for sp, _ in c.spans if sp.kind in "pu"]
         if not params["dest"] and len(paths) == 2 and params["src"] == paths[0]:  # cp SRC DEST
             params["dest"] = paths[1]
