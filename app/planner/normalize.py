@@ -272,7 +272,7 @@ def _spelled(m: re.Match[str]) -> str:
 
 # Ticket and change references are not targets: "INC-2231:", "CHG0012345", "ticket #4411", "JIRA OPS-1234"
 # "SEC-2211:", "SEC-2230 (active IR):" at the start; INC/CHG/... numbers anywhere
-_TICKET = re.compile(r"^\s*(?-i:[A-Z]{2,10})-\d{3,6}(?:\s*\([^)\n]{0,40}\))?\s*:"
+_TICKET = re.compile(r"^\s*(?:(?-i:[A-Z]{2,10})-?\d{3,7}|ticket\s*#\s*\d{3,})(?:\s*\([^)\n]{0,40}\))?\s*(?::|\s[-–—]\s)"
                      r"|(?<![\w-])(?:(?:INC|CHG|RITM|REQ|PRB|SCTASK|TASK|SR|TKT|CASE|BUG|OPS|JIRA|CR|WO)-?\d{3,}"
                      r"|(?:ticket|incident|case|change|jira|issue)\s*(?:no\.?\s*|number\s*)?#?\d{3,}|#\d{3,})"
                      r"(?![\w-])\s*[:\-–]?", _I)

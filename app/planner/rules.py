@@ -189,7 +189,9 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
                                      and raw_prev.value in _RELATIVE))
             if raw_prev is not None and raw_prev.kind == "FILL" and raw_prev.value in ("which", "that", "who", "why"):
                 c.vague = True
-            if low in PRONOUNS:
+            if low == "it" and prep in ("from", "on", "at", "in", "into", "onto"):
+                c.vague = True  # "fetch URL from it": the host before, not the object before
+            elif low in PRONOUNS:
                 c.pronoun = True
             elif (after_target and (any(c.objects) or c.vague)) or low in VAGUE:  # "web-01: anything on port 80"
                 c.vague = True

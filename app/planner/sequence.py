@@ -62,7 +62,9 @@ def _once(steps: list) -> list:
     return [s for i, s in enumerate(steps) if i == 0 or s != steps[i - 1]]
 
 
-_IT = re.compile(r"\bit\b(?!['’])", re.IGNORECASE)
+# 'it' as an object ("check it", "kill it"), not a place ("from it", "on it": the host)
+_IT = re.compile(r"(?<!\bfrom\s)(?<!\bon\s)(?<!\bto\s)(?<!\bat\s)(?<!\bin\s)(?<!\binto\s)\bit\b(?!['’])",
+                 re.IGNORECASE)
 _NAMED = ("service.", "package.", "process.", "container.")
 
 
