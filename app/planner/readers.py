@@ -20,7 +20,8 @@ _PH = r"__(?:[qup])\d+__"
 _WORD = r"[A-Za-z0-9][A-Za-z0-9_.@+\-]*"
 _EVENT_LOGS = {"system": "System", "application": "Application", "security": "Security", "setup": "Setup"}
 _NOT_NAMES = frozenset({"the", "a", "an", "all", "any", "my", "our", "running", "docker", "podman", "every", "each",
-                        "this", "that", "which", "what", "whats", "is", "are", "of", "on", "in"})
+                        "this", "that", "which", "what", "whats", "is", "are", "of", "on", "in", "at", "from", "to",
+                        "by", "with", "for", "into"})
 
 
 _NOT_UNITS = frozenset({"the", "a", "an", "all", "any", "my", "our", "every", "this", "that", "which", "what", "is",

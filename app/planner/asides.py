@@ -1,0 +1,245 @@
+"""What goes around an instruction in chat and tickets and is no part of it: references to standards ('(CIS
+benchmark 2.3.4)'), "is enough", "once it's back", "for the backup script", "Per the hardening guidance,", "pls
+action -", a bot's severity tag and clock, durations ("for 10min"), "Use web-01 for the check", terse counts at
+the end ("tail /var/log/syslog db-01 200"), and values said another way ("Top 5 by memory", "system details").
+
+The rewrites run inside ``app.planner.normalize`` after ``app.planner.staff``'s, on text whose quoted values and
+Windows paths are held out; each is one family of phrasings, never one sentence.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from app.planner.rewrite import registrar
+from app.planner.staff import _HOST, _NAME
+
+REWRITES: list[tuple[str, int, Callable[[re.Match[str]], str]]] = []
+
+_rule = registrar(REWRITES, needs={
+    "_standard_ref": ("benchmark", "control", "stig", "nist", "pci", "iso", "hipaa", "soc"),
+    "_enough": ("enough", "plenty"), "_most_recent": ("most recent", "latest"),
+    "_once_back": ("once", "as soon", "when", "after"),
+    "_enabled_at_boot_too": ("enabled", "start at boot", "starts at boot"),
+    "_for_the_script": ("script", "job", "team", "report", "project", "dashboard", "pipeline", "build", "test", "audit",
+                        "review"),
+    "_per_guidance": ("per ", "according to", "following", "in line with"), "_what_resolves": ("resolves",),
+    "_please_action": ("action",), "_wont_start_at_boot": ("boot", "startup"), "_restart_loop": ("loop",),
+    "_replace_line": ("replac",), "_hits": ("hits", "matches", "results", "occurrences"),
+    "_i_need_details": ("need",), "_reachability": ("reachability",), "_sorry": ("sorry",),
+    "_user_called": ("called", "named"), "_lead_asked": ("asked", "told", "wants"), "_duration": ("for ",),
+    "_severity_tag": ("[",), "_use_host_for": ("use", "using"), "_top_by": ("top",),
+    "_system_details": ("details", "specs", "facts"), "_ticket_aside": ("(",),
+    "_how_do_i_know": ("how do", "how can"), "_doing_it_is_ok": ("ing it is", "ing it's"),
+    "_not_technical": ("technical", "admin", "expert"), "_was_told": ("told",), "_want_to_know": ("to know",),
+    "_programs_using_most": ("most",), "_trailing_count": ("tail", "top", "last", "journal", "log", "procs"),
+})
+
+
+# "(CIS benchmark 2.3.4)", "per NIST control AC-2": a standard's reference, not the cis hosts
+@_rule(r"\(?\b(?:cis|nist|pci(?:[-\s]dss)?|iso(?:\s*27001)?|stig|hipaa|sox|soc\s*2)\s+(?:benchmark|controls?|level|section|"
+       r"standard|requirements?|recommendations?|rec|hardening)\b[\w\s.:-]{0,20}\)?")
+def _standard_ref(m: re.Match[str]) -> str:
+    return " "
+
+
+# "last 30 matches is enough", "20 lines is plenty": how much, already said
+@_rule(r",?\s*\b(?:that'?s|that\s+is|is|are|should\s+be|would\s+be)\s+(?:more\s+than\s+)?(?:enough|plenty|fine|ok)\b")
+def _enough(m: re.Match[str]) -> str:
+    return ""
+
+
+# "show the most recent 20": the last 20 lines
+@_rule(r"\b(?:the\s+)?(?:most\s+recent|latest)\s+(?P<n>\d{1,5})\b(?!\s*(?:lines|entries|events|matches|records|messages))")
+def _most_recent(m: re.Match[str]) -> str:
+    return f"last {m['n']} lines"
+
+
+# "ping it once it's back", "check it when it's up again": the order, already implied
+@_rule(r"\s*,?\s*\b(?:once|as\s+soon\s+as|when|after)\s+it(?:'s|’s|\s+is|\s+has|\s+comes)\s+(?:back|up|done|finished|"
+       r"rebooted|restarted|online)(?:\s+(?:again|up|online))?\b")
+def _once_back(m: re.Match[str]) -> str:
+    return ""
+
+
+# "start postgresql on db-04 and make sure it's enabled at boot": enable it too
+@_rule(r"\bmake\s+sure\s+(?:that\s+)?it(?:'s|’s|\s+is)\s+(?:enabled(?:\s+(?:at|on)\s+boot)?|set\s+to\s+start\s+(?:at|on)\s+boot)"
+       r"|\bmake\s+sure\s+(?:that\s+)?it\s+starts\s+(?:at|on)\s+boot\b")
+def _enabled_at_boot_too(m: re.Match[str]) -> str:
+    return "enable it"
+
+
+# "need jq on db-03 for the backup script": what it is for
+@_rule(r"\s*\bfor\s+(?:the|our|a|my|their)\s+(?:[\w-]+\s+){0,2}(?:script|job|team|report|project|dashboard|pipeline|build|"
+       r"tests?|audit|review)\b")
+def _for_the_script(m: re.Match[str]) -> str:
+    return " "
+
+
+# "Per the Spooler hardening guidance, ...", "According to the runbook,": why, not what
+@_rule(r"^\s*(?:per|as\s+per|according\s+to|following|in\s+line\s+with)\s+(?:the\s+|our\s+)?[^,.\n]{1,60}?"
+       r"(?:guidance|guideline|policy|standard|benchmark|advisory|ticket|request|runbook|change|email|instructions?|"
+       r"review|audit|recommendation)s?\b\s*,?")
+def _per_guidance(m: re.Match[str]) -> str:
+    return ""
+
+
+# "check what sqlprod.corp.example.com resolves to on cis-01"
+@_rule(r"\b(?:check\s+)?what\s+(?P<n>[\w-]+(?:\.[\w-]+)+)\s+resolves\s+to\b")
+def _what_resolves(m: re.Match[str]) -> str:
+    return f"what does {m['n']} resolve to"
+
+
+# "pls action - check disk usage on both": the ask that follows
+@_rule(r"(?:^|(?<=\x03))\s*(?:pls|please|kindly)\s+(?:action|actioned|advise|assist|handle)\b\s*[-—–:,.]*\s*")
+def _please_action(m: re.Match[str]) -> str:
+    return " "
+
+
+# "make sure it doesn't start again on boot": disable it
+@_rule(r"\bmake\s+sure\s+(?:that\s+)?it\s+(?:doesn'?t|does\s+not|won'?t|will\s+not|can'?t)\s+(?:start|come\s+up|run)"
+       r"(?:\s+(?:up|again))*\s+(?:on|at|after)\s+(?:boot|startup|reboot|restart)\b")
+def _wont_start_at_boot(m: re.Match[str]) -> str:
+    return "disable it"
+
+
+# "container 'payments' restart loop", "crashlooping": a state, not an instruction
+@_rule(r"\b(?:re)?(?:start|boot)[\s-]?loop(?:ing)?\b|\bcrash[\s-]?loop(?:ing|backoff)?\b")
+def _restart_loop(m: re.Match[str]) -> str:
+    return "crashlooping"
+
+
+# "(replace the line matching ^LOG_LEVEL=)", ", replace line matching ^PollInterval=": which line to replace
+@_rule(r"[,(]?\s*\b(?:and\s+)?replac(?:e|ing)\s+(?:the\s+|whatever\s+|any\s+)?(?:existing\s+)?lines?\s+(?:that\s+)?(?P<how>matching|matches)"
+       r"\s+(?P<x>\^?[^\s\x01\x02,)]+)\)?")
+def _replace_line(m: re.Match[str]) -> str:
+    x = m["x"].rstrip(".")  # a sentence's full stop is not part of the pattern
+    return f' replacing the line matching "{x}"' + m["x"][len(x):]
+
+
+# "; last 30 hits", ", first 10 matches": how many lines
+@_rule(r"[;,]?\s*\b(?:the\s+)?(?:last|latest|most\s+recent|first)\s+(?P<n>\d{1,5})\s+(?:hits|matches|results|occurrences)\b")
+def _hits(m: re.Match[str]) -> str:
+    return f" last {m['n']} lines"
+
+
+# "; I need size and checksum", " - need owner and checksum for the baseline": what the answer is for
+@_rule(r"\s*(?:[;,]|\s[-–—])\s*(?:i\s+|we\s+)?need\s+(?:the\s+|its\s+)?(?:size|owner|checksum|details|info|output|"
+       r"results?|numbers?|version|state|status)\b[^.?!\n]*")
+def _i_need_details(m: re.Match[str]) -> str:
+    return ""
+
+
+# "reachability app-01 -> db-01:5432", "check reachability of db-01:5432 from app-02"
+@_rule(r"\b(?:check\s+)?reachability\s+(?:from\s+)?(?P<a>" + _HOST + r")\s+(?:to|->)\s+(?P<ep>[\w.-]+:\d{1,5})"
+       r"|\b(?:check\s+)?reachability\s+of\s+(?P<ep2>[\w.-]+:\d{1,5})\s+from\s+(?P<a2>" + _HOST + r")")
+def _reachability(m: re.Match[str]) -> str:
+    return f"can {m['a'] or m['a2']} reach {m['ep'] or m['ep2']}"
+
+
+@_rule(r"^\s*(?:(?:hi|hey|hello)\s*,?\s*)?sorry\b\s*[,.!-]*\s*")
+def _sorry(m: re.Match[str]) -> str:
+    return ""
+
+
+# "is there a user called 'jdoe' on app-02?"
+@_rule(r"\bis\s+there\s+(?:a|an)\s+(?:local\s+|domain\s+)?(?:user|account)\s+(?:called|named)\s+" + _NAME)
+def _user_called(m: re.Match[str]) -> str:
+    return f"does the user {m['name']} exist"
+
+
+# "my lead asked me to check ...": who asked
+@_rule(r"\b(?:my|our)\s+(?:lead|manager|boss|team\s*lead|supervisor|colleague)\s+(?:asked|told|wants|wanted)\s+"
+       r"(?:me|us)\s+to\s+")
+def _lead_asked(m: re.Match[str]) -> str:
+    return ""
+
+
+# "unreachable for 3m", "CPU 98% for 10min": how long, not where
+@_rule(r"\s*\bfor\s+(?:the\s+(?:last|past)\s+)?\d+\s*(?:s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?)\b")
+def _duration(m: re.Match[str]) -> str:
+    return " "
+
+
+# "[CRIT] 03:02 W3SVC stopped ...", "[WARN] /var/log/app full ...": a severity tag and a time
+@_rule(r"^\s*\[(?:crit|critical|warn|warning|err|error|info|alert|p[1-4]|sev\s*[1-4])\]\s*(?:\d{1,2}:\d{2}(?::\d{2})?\s*)?")
+def _severity_tag(m: re.Match[str]) -> str:
+    return ""
+
+
+# "Use web-01 for the check.": where to run it
+@_rule(r"\b(?:use|using)\s+(?P<h>" + _HOST + r")\s+for\s+(?:the|this|that|it)\b(?:\s+(?:check|test|lookup))?")
+def _use_host_for(m: re.Match[str]) -> str:
+    return f"on {m['h']}"
+
+
+# "Top 5 by memory": the top processes
+@_rule(r"\btop\s+(?P<n>\d{1,3})\s+(?=by\s+(?:cpu|memory|mem|ram)\b)")
+def _top_by(m: re.Match[str]) -> str:
+    return f"top {m['n']} processes "
+
+
+# "the system details (OS, memory, CPU) of mon-01": system info
+@_rule(r"\b(?:system|host|machine|server|hardware)\s+(?:details|specs|facts)\b(?:\s*\([^)]*\))?")
+def _system_details(m: re.Match[str]) -> str:
+    return "system info"
+
+
+# "(PrintNightmare hardening, ticket MSP-4471)": where the request comes from
+@_rule(r"\s*\((?=[^()]*\b(?:ticket|chg|inc|ref|see|per|hardening|req|request|case|jira|sec)\b)[^()]{1,80}\)")
+def _ticket_aside(m: re.Match[str]) -> str:
+    return " "
+
+
+# "how do I know if web-05 is up?": check whether it is
+@_rule(r"\bhow\s+(?:do|can|would|could)\s+(?:i|we|you)\s+(?:know|tell|check|see|find\s+out)\s+(?:if|whether)\s+")
+def _how_do_i_know(m: re.Match[str]) -> str:
+    return "check whether "
+
+
+# "my lead said restarting it is ok": restart it
+@_rule(r"(?:\b(?:my|our)\s+\w+\s+(?:said|says|agreed)\s+(?:that\s+)?)?\b(?P<v>restart|reboot|stopp|start|kill|bounc)"
+       r"(?:ing)\s+it\s+(?:is|'s)\s+(?:ok|okay|fine|approved|allowed)\b")
+def _doing_it_is_ok(m: re.Match[str]) -> str:
+    verb = {"stopp": "stop", "bounc": "restart"}.get(m["v"].lower(), m["v"].lower())
+    return f"{verb} it"
+
+
+# "i am not technical, but", "i was told the Spooler ... needs to be restarted": who is asking, and why
+@_rule(r"^\s*(?:i'?m|i\s+am)\s+not\s+(?:very\s+|a\s+|an\s+)?(?:technical|techie|admin|expert|it\s+person)\s*[,.]?\s*(?:but\s+|so\s+)?")
+def _not_technical(m: re.Match[str]) -> str:
+    return ""
+
+
+@_rule(r"\b(?:i\s+was|i'?ve\s+been|we\s+were|we'?ve\s+been)\s+told\s+(?:that\s+)?")
+def _was_told(m: re.Match[str]) -> str:
+    return ""
+
+
+# "our auditors want to know if openssl is installed": check whether it is
+@_rule(r"\b(?:(?:our|the|my)\s+)?(?:\w+\s+)?(?:want|wants|would\s+like|need|needs)\s+to\s+know\s+(?:if|whether)\s+")
+def _want_to_know(m: re.Match[str]) -> str:
+    return "check whether "
+
+
+# "which programs are using the most processor time": the top processes
+@_rule(r"\b(?:which|what)\s+(?:programs|processes|apps|applications|things|tasks)\s+(?:are\s+)?(?:using|eating|hogging|"
+       r"taking)\s+(?:up\s+)?(?:the\s+)?most\s+(?P<r>cpu|processor(?:\s+time)?|memory|ram)\b")
+def _programs_using_most(m: re.Match[str]) -> str:
+    return f"top processes by {'memory' if m['r'].lower() in ('memory', 'ram') else 'cpu'}"
+
+
+# Terse chat with the count last: "tail /var/log/syslog db-01 200", "iis-01 top procs by memory 10"
+@_rule(r"(?P<head>\b(?:tail|top|last|journal|log|procs?|processes)\b[^\n\x01\x02]*?\s)(?P<n>\d{1,5})\s*$")
+def _trailing_count(m: re.Match[str]) -> str:
+    head, n = m["head"], m["n"]
+    if re.search(r"\b(?:for|matching|containing|id|event|code)\s*$", head, re.IGNORECASE):
+        return m.group(0)  # "search the Security log for 4625": an event id to find, not a count
+    if re.search(r"\b(?:top|procs?|processes)\b", head, re.IGNORECASE):
+        if re.search(r"\btop\s+\d", head, re.IGNORECASE):
+            return m.group(0)
+        return re.sub(r"\btop\b", f"top {n}", head, count=1, flags=re.IGNORECASE) if re.search(
+            r"\btop\b", head, re.IGNORECASE) else f"{head.rstrip()} top {n}"
+    if re.search(r"\b(?:last|lines?)\s+\d|port|:\d", head, re.IGNORECASE):
+        return m.group(0)
+    return f"{head}{n} lines" if re.search(r"\blast\s+$", head, re.IGNORECASE) else f"{head}last {n} lines"
