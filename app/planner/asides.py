@@ -17,6 +17,7 @@ from app.planner.staff import _HOST, _NAME
 REWRITES: list[tuple[str, int, Callable[[re.Match[str]], str]]] = []
 
 _rule = registrar(REWRITES, needs={
+    "_so_it_survives": ("so ",), "_needful": ("needful",),
     "_standard_ref": ("benchmark", "control", "stig", "nist", "pci", "iso", "hipaa", "soc"),
     "_enough": ("enough", "plenty"), "_most_recent": ("most recent", "latest"),
     "_once_back": ("once", "as soon", "when", "after"),
@@ -243,3 +244,15 @@ def _trailing_count(m: re.Match[str]) -> str:
     if re.search(r"\b(?:last|lines?)\s+\d|port|:\d", head, re.IGNORECASE):
         return m.group(0)
     return f"{head}{n} lines" if re.search(r"\blast\s+$", head, re.IGNORECASE) else f"{head}last {n} lines"
+
+
+# "so it survives reboots", "so that it stays up": why, already said by the instruction
+@_rule(r"\s*,?\s*\bso\s+(?:that\s+)?it\s+(?:survives|persists|stays|comes\s+back|keeps\s+running|is\s+there|starts)\b[^,.;?!\n]*")
+def _so_it_survives(m: re.Match[str]) -> str:
+    return ""
+
+
+# "kindly do the needful and restart httpd": the instruction that follows
+@_rule(r"\b(?:kindly\s+|please\s+)?do\s+the\s+needful\b(?:\s*,?\s*and\b)?")
+def _needful(m: re.Match[str]) -> str:
+    return " "

@@ -27,7 +27,8 @@ RULE_READS = frozenset({
 _EXT = (".exe", ".msi", ".jar", ".war", ".dll", ".zip", ".bin", ".tar.gz", ".tgz")
 _TARGET_KINDS = frozenset(("HOST", "GROUP", "ENV", "OS", "ALL"))
 # Words that name a kind of thing, not one thing: "install the latest agent", "remove the printers"
-GENERIC_NAMES = frozenset(("vendor", "approved", "latest", "current", "required", "attached", "attachment", "mentioned",
+GENERIC_NAMES = frozenset(("thing", "something", "whatever", "vendor", "approved", "latest", "current", "required",
+                           "attached", "attachment", "mentioned",
                            "usual", "relevant", "dataset", "datasets", "correct", "right", "same", "other",
                            "agent", "agents", "client", "clients", "app", "apps", "application", "applications", "tool",
                            "tools", "driver", "drivers", "printer", "printers", "software", "program", "programs",
@@ -252,7 +253,9 @@ def _named_object(prev: Tok | None, nxt: Tok | None, low: str, vocab: Vocabulary
     return (after_kw or after_verb) and (nxt is None or nxt.kind in ("PREP", "STATE", "VER", "FILL"))
 
 
-_ADVERB = re.compile(r"^[a-z]{4,}ly$")  # "restart all production servers simultaneously": how, not what
+_ADVERB = re.compile(r"^[a-z]{4,}ly$")
+# "restart all production servers simultaneously": how, not what; "the process that's hogging it": no name
+_RELATIVE_WORDS = frozenset(("thats", "whats", "which", "who", "whose", "whom"))
 
 
 def _names(c: Clause) -> list[str]:
@@ -261,7 +264,7 @@ def _names(c: Clause) -> list[str]:
     for group in c.objects:
         words = [t.text for t in group]
         exes = [w for w in words if w.lower().endswith(_EXT) and len(w) > 4]
-        words = [w for w in words if not _ADVERB.match(w)]
+        words = [w for w in words if not _ADVERB.match(w) and w.lower() not in _RELATIVE_WORDS]
         if len(words) > 1 and len(exes) == 1:  # "any w3wp.exe worker processes": the executable is the name
             words = exes
         elif len(words) > 1 and preferred & set(words):
@@ -309,6 +312,10 @@ def build(c: Clause, prev_names: list[str], shared: list[str] | None = None
     values = [sp.value for sp, _ in c.spans] or c.numbers
     if c.either and len(values) > 1 and steps:  # two sources, two paths, "or" between them
         return steps, [f"You gave {' or '.join(values)}: which one do you mean?"], None
+    quoted_names = [span.value for span, _ in c.spans if span.kind == "q"]
+    if quoted_names and any(n.lower() in GENERIC_NAMES for n in names) and c.verb != "run":
+        names = [n for n in names if n.lower() not in GENERIC_NAMES]  # "the old agent package 'oldmon-agent'"
+        steps, questions, why = _build(c, names)
     generic = [n for n in names if n.lower() in GENERIC_NAMES]
     if generic and steps and not c.spans:  # "install the latest agent": which package is "agent"?
         return steps, [f"Which {steps[0][0].split('.')[0]} do you mean by '{generic[0]}'? Give its exact name."], None
@@ -571,6 +578,8 @@ def _plan_normalized(text: str, vocab: Vocabulary) -> Plan:
     singular: list[bool] = []
     prev_names: list[str] = []
     phrase = phrases.match(text, vocab.catalog)
+    if phrase is not None and any(str(v).lower() in VAGUE | GENERIC_NAMES for v in phrase.params.values()):
+        phrase = None  # "restart the thing on iis-01": a phrase's slot holding a vague word names nothing
     for i, c in enumerate(clauses):
         shared = _names(clauses[i + 1]) if i + 1 < len(clauses) else None
         if not shared and i + 1 < len(clauses) and clauses[i + 1].pronoun and prev_names:

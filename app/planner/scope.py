@@ -27,7 +27,8 @@ _OUT_OF_CATALOG = (  # (pattern, what it asks for), compiled on first use
         (r"\b(?:change|update|set|point|modify|edit|add|delete|remove|fix)\s+(?:the\s+|a\s+|an\s+)?(?:dns|a|aaaa|cname|ptr|mx|txt)"
          r"\s+(?:records?|entry|entries)\b", "change DNS records"),
         (r"\b(?:spin\s+up|provision|stand\s+up|set\s+up|deploy|create|build)\s+(?:a\s+|an\s+|the\s+|new\s+|another\s+)*"
-         r"(?:k8s|kubernetes|k3s|docker\s+swarm|swarm)?\s*(?:clusters?|vms?|virtual\s+machines?|instances?|nodes?|environments?)\b",
+         r"(?:k8s|kubernetes|k3s|docker\s+swarm|swarm)?\s*(?:[\w-]+\s+){0,2}?(?:clusters?|vms?|virtual\s+machines?|instances?|"
+         r"nodes?|environments?|servers?|boxes|machines?)\b",
          "create clusters, machines or environments"),
         (r"\brotate\b", "rotate logs, keys or certificates"),
         (r"\b(?:renew|reissue|re-issue)\b", "renew a certificate"),
