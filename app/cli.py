@@ -1,6 +1,7 @@
 """The ``opsplan`` command (CONTRACT section 1). It works on DATABASE_URL/REDIS_URL directly, like the web."""
 from __future__ import annotations
 
+import gc
 import getpass
 import json
 import sys
@@ -410,4 +411,12 @@ _register_groups()
 
 
 def main() -> None:
-    cli(prog_name="opsplan")
+    # A command allocates a great many long-lived objects while it starts (modules, classes, compiled
+    # patterns, the fleet's names) and little garbage: collect the young generation less often, and leave
+    # what is alive at the end to the process's exit instead of walking it in Python's final collections
+    # (together ~0.15 s of a 0.75 s `opsplan plan --json` on 10,000 assets).
+    gc.set_threshold(10_000, 20, 20)
+    try:
+        cli(prog_name="opsplan")
+    finally:
+        gc.freeze()

@@ -15,7 +15,7 @@ from sqlalchemy import Integer, String, cast, event, insert, inspect, select, up
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.db.models import Asset, Credential, Group, Setting
+from app.db.fleet_models import Asset, Credential, Group, Setting
 
 KEY = "asset_version"
 _settings = Setting.metadata.tables["settings"]

@@ -11,7 +11,7 @@ import threading
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db.models import ActionRole, Setting
+from app.db.fleet_models import ActionRole, Setting
 from compiler.archive import read_tar_gz
 from compiler.catalog import Catalog, RoleSource, builtin_catalog
 from compiler.definitions import DefinitionError, build_catalog
