@@ -32,6 +32,15 @@ _LINUX_SERVICES = frozenset((
     "metricbeat", "td-agent", "fluentd", "consul", "vault", "nomad", "etcd", "cups", "avahi-daemon", "polkit",
     "dbus", "udev",
 ))
+# Packages only Linux distributions ship (no Chocolatey/winget package of that name): they restrict a mixed host set
+_LINUX_PACKAGES = frozenset((
+    "htop", "tmux", "strace", "ltrace", "lsof", "sysstat", "iotop", "iftop", "ncdu", "net-tools", "dnsutils",
+    "bind-utils", "build-essential", "logrotate", "mlocate", "plocate", "nfs-common", "nfs-utils", "cifs-utils",
+    "open-vm-tools", "policycoreutils", "bash-completion", "man-db", "procps", "procps-ng", "util-linux",
+    "e2fsprogs", "xfsprogs", "lvm2", "mdadm", "unattended-upgrades", "yum-utils", "dnf-utils", "epel-release",
+    "apt-transport-https", "software-properties-common", "iproute2", "iputils-ping", "traceroute", "mtr-tiny",
+    "sosreport", "auditd", "aide", "rkhunter", "chkrootkit", "needrestart",
+))
 WINDOWS_DISPLAY_NAMES = (
     "Print Spooler", "Windows Update", "Windows Remote Management", "Windows Firewall", "Windows Defender Firewall",
     "Remote Registry", "Remote Desktop Services", "Task Scheduler", "Windows Time", "IIS Admin Service",
@@ -120,7 +129,7 @@ def object_os(step: Step) -> tuple[str | None, str]:
     unit = str(step.params.get("unit") or "")
     if step.action.startswith("logs.") and unit.lower() in EVENT_LOGS:
         return "windows", f"{unit} is a Windows event log"
-    if name and step.action.startswith("package.") and name.lower() in _LINUX_SERVICES:
+    if name and step.action.startswith("package.") and name.lower() in _LINUX_SERVICES | _LINUX_PACKAGES:
         return "linux", f"{name} is a Linux package"
     for key in _PATH_PARAMS:
         value = step.params.get(key)

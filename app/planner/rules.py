@@ -6,7 +6,19 @@ import re
 from dataclasses import dataclass, field
 
 from app.defaults import MAX_REQUEST_CHARS
-from app.planner import commentary, envelope, markdown, phrases, placeholders, readers, safety, scope, sequence, spoken
+from app.planner import (
+    adhoc,
+    commentary,
+    envelope,
+    markdown,
+    phrases,
+    placeholders,
+    readers,
+    safety,
+    scope,
+    sequence,
+    spoken,
+)
 from app.planner.commentary import has_targets
 from app.planner.lexer import HOSTLIKE_RX, PRONOUNS, TARGET_PREPS, VAGUE, Span, Tok, protect, requote, tokenize
 from app.planner.normalize import normalize
@@ -522,7 +534,7 @@ def plan_rules(text: str, vocab: Vocabulary) -> Plan:
     if reason:
         return _reject(text, reason)
     # markdown ("- restart `nginx`", fenced hosts, tables) and dictation ("ping web oh five") as plain requests
-    said = spoken.written(markdown.plain(text, vocab), vocab)
+    said = spoken.written(adhoc.plain(markdown.plain(text, vocab)), vocab)
     what = scope.conditional(envelope.unwrap(said))  # the request, not a mail's disclaimer or quoted lines
     if what is not None:
         return Plan(status=PlanStatus.NEEDS_CLARIFICATION, request=text, planner=PLANNER_NAME,

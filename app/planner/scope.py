@@ -49,7 +49,8 @@ _OUT_OF_CATALOG = (  # (pattern, what it asks for), compiled on first use
          r"|\bnetsh\s+advfirewall\b|\b(?:new|set)-netfirewallrule\b"
          r"|\bfirewall\s+rules?\b", "change firewall rules"),
         (r"\b(?:pending|security|windows|os|all\s+the|all)\s+updates\b|\bapply\s+(?:the\s+)?(?:updates|patches)\b"
-         r"|\bpatch\s+(?:the\s+)?(?:servers?|hosts?|boxes|machines|os)\b", "install operating-system updates"),
+         r"|\bpatch\s+(?:the\s+|all\s+(?:the\s+)?)?(?:(?!on\b|to\b)[\w-]+\s+){0,2}(?:servers?|hosts?|boxes|machines|os|fleet)\b",
+         "install operating-system updates"),
         (r"\b(?:docker|podman|kubectl)\s+logs\b|\bcontainer(?:'?s)?\s+logs\b|\blogs\s+of\s+(?:the\s+)?\S+\s+container\b",
          "read a container's logs"),
         (r"\bapp(?:lication)?\s*pools?\b|\b\w*apppool\w*\b|\biisreset\b|\b(?:start|stop|restart|recycle)-?(?:webapppool|website|webitem)\b"
@@ -82,6 +83,25 @@ _OUT_OF_CATALOG = (  # (pattern, what it asks for), compiled on first use
         (r"\b(?:change|set|move)\s+(?:the\s+)?(?:ssh|sshd|rdp|winrm)\s+port\b", "change how hosts are reached"),
         (r"\b(?:mount|unmount|umount|remount)\s+(?:the\s+)?(?:\S+\s+)?(?:share|nfs|volume|disk|drive|partition|file\s*system|"
          r"__p\d+__)", "mount or unmount file systems"),
+        # "ping mon-01 every 5 min", "schedule a job that ...": a plan runs once, when it is approved
+        (r"^(?![^\n]*\b(?:cron\w*|crontabs?|scheduled\s+(?:tasks?|jobs?)|schtasks|timers?)\b)[^\n]*?(?:\bschedule\s+"
+         r"(?:a|an|the|this|that|it|them|job|task)\b|\bevery\s+\d+\s*(?:s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|"
+         r"days?)\b|\b(?:every|each)\s+(?:night|morning|evening|day|hour|minute|week|weekday|monday|tuesday|wednesday|"
+         r"thursday|friday|saturday|sunday)\b)", "run something on a schedule (a plan runs once, when it is approved)"),
+        # "email me when web-01's disk hits 90%": a watch, not a one-off action
+        (r"\b(?:email|e-mail|mail|text|page|notify|alert|ping|message|slack)\s+(?:me|us|the\s+team)\s+(?:when|if|whenever|"
+         r"once|as\s+soon\s+as)\s+(?!(?:it|that|this|the\s+(?:run|job|restart|reboot|update|change|plan))\b)[^.;]*?"
+         r"(?:\b(?:hits?|reach(?:es)?|exceeds?|goes|gets|drops?|falls?|fills?|crosses|crash(?:es)?|dies|fails?|stops?|"
+         r"is\s+(?:over|above|below|down|full))\b|\d\s*%)"
+         r"|\b(?:set\s+up|create|configure|add)\s+(?:an?\s+|some\s+)?(?:alerts?|alerting|monitoring)\b",
+         "set up alerts or monitoring"),
+        # "give me a root shell on app-01": interactive access is not a plan
+        (r"\bgive\s+(?:me|us|\S+)\s+(?:a\s+|an\s+)?(?:(?:root\s+|admin\s+|interactive\s+|remote\s+|ssh\s+|rdp\s+)*"
+         r"(?:shell|session|console|login)|(?:root|admin|ssh|rdp|remote|shell|console)\s+access)\b|\bopen\s+(?:a\s+|an\s+)?(?:root\s+|interactive\s+|remote\s+)*"
+         r"(?:shell|session|console)\b", "open an interactive shell or grant access"),
+        # "stop the api-gateway container": containers can be listed and restarted, nothing else
+        (r"\b(?:stop|start|kill|remove|delete|rm|pause|unpause|destroy)\s+(?:the\s+|all\s+|every\s+)?(?:[\w.-]+\s+)?"
+         r"containers?\b", "start, stop or remove containers (I can list containers and restart one)"),
 )
 _MANAGER_OR_PACKAGE = re.compile(r"\bpackages?\b|\bversion\b|\bchoco|\bwinget\b", _I)
 

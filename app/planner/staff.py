@@ -186,6 +186,8 @@ def _not_in_state(m: re.Match[str]) -> str:
 
     if m["name"].lower() in NOT_NAME_START or m["name"].lower() in ("there", "what", "which", "who"):
         return m.group(0)
+    if re.search(r"\b(?:make\s+sure|ensure|see\s+to\s+it)\s+(?:that\s+)?(?:the\s+)?$", m.string[:m.start()], re.I):
+        return m.group(0)  # "make sure nginx isn't running": the state wanted (app.planner.outcomes), never a question
     return f"is {m['name']}{m['svc'] or ''} {m['st']}"
 
 

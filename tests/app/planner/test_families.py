@@ -65,8 +65,10 @@ def test_display_names_are_one_name(text, name):
 
 @pytest.mark.unit
 def test_loose_words_are_not_a_name_with_spaces():
-    status, steps, _ = _read("give nginx a kick on web-01")
-    assert status == "needs_clarification"  # not service.status "nginx kick"
+    status, steps, _ = _read("give nginx a kick on web-01")  # "a kick" is a restart (app.planner.slang)
+    assert (status, steps) == ("ready", [("service.restart", {"name": "nginx"})])  # not service.status "nginx kick"
+    status, steps, _ = _read("give nginx a wiggle on web-01")
+    assert status == "needs_clarification" and all(" " not in str(p.get("name", "")) for _, p in steps)
 
 
 @pytest.mark.unit

@@ -1,0 +1,136 @@
+"""Everyday ways of saying the catalog's actions: "give tomcat a restart", "get W3SVC going again", "take apache2
+down", "put jq on app-01", "rip vlc off cis-04", "how's wuauserv doing over on cis-01", "is 1433 up on app-03",
+"what groups is jenkins in", "what IP does app-02 get for redis.internal",
+"check /var/log/auth.log for 'Failed password'", "the cert served by localhost:443".
+
+The rewrites run inside ``app.planner.normalize`` after ``app.planner.learners``'s, on text whose quoted values and
+Windows paths are held out (``\\x01n\\x01`` and ``\\x02n\\x02``); each is one family of phrasings, never one sentence.
+A rewrite never turns a host into an object: "take web-01 down" is left as written (a power-off is not a
+service stop).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from app.planner.lexer import HOSTLIKE_RX
+from app.planner.rewrite import registrar
+from app.planner.wording import NOT_NAME_START
+
+REWRITES: list[tuple[str, int, Callable[[re.Match[str]], str]]] = []
+
+_rule = registrar(REWRITES, needs={
+    "_give_a": ("give",), "_get_going": ("get",), "_take_down": ("take",), "_put_on": ("put",),
+    "_add_package_to": ("add",), "_rip_off": ("rip",), "_hows_doing": ("doing",), "_port_up": ("is ",),
+    "_groups_of": ("group",), "_ip_for": ("ip", "address"),
+    "_check_for": ("for",), "_served_by": ("served", "presented", "offered"), "_tell_me_when_done": (" me ",),
+})
+
+_NAME = r"(?:the\s+)?(?P<name>\x01\d+\x01|[A-Za-z0-9][A-Za-z0-9_.@+\-]*)"
+_GENERIC = NOT_NAME_START | {"it", "them", "this", "that", "everything", "all", "something", "box", "server", "host",
+                             "machine", "file", "files", "a", "an", "he", "she", "they", "him", "her", "user", "users",
+                             "account", "accounts", "someone", "somebody"}
+_PATH = r"(?P<path>\x02\d+\x02|/[^\s,;]*|[A-Za-z]:\\[^\s,;]*|\x01\d+\x01)"
+
+
+def _object(m: re.Match[str]) -> str | None:
+    name = m["name"]
+    if name.lower() in _GENERIC or HOSTLIKE_RX.match(name.lower()):
+        return None
+    return name
+
+
+# "give tomcat a restart", "give iis-02 a reboot", "give nginx a quick bounce"
+@_rule(r"\bgive\s+(?:the\s+)?(?P<name>\x01\d+\x01|[A-Za-z0-9][\w.@+\-]*)(?:\s+(?:service|server|box|container))?\s+"
+       r"an?\s+(?:quick\s+|fresh\s+|good\s+|little\s+)?(?P<verb>restart|reboot|bounce|kick|reload|ping)\b")
+def _give_a(m: re.Match[str]) -> str:
+    if m["name"].lower() in _GENERIC:
+        return m.group(0)
+    return f"{m['verb'].lower()} {m['name']}"
+
+
+# "get W3SVC going again", "get nginx back up", "get redis running again"
+@_rule(r"\bget\s+" + _NAME + r"(?:\s+service)?\s+(?:going|running|started|back\s+up|up\s+again|back\s+online)"
+       r"(?:\s+again)?\b")
+def _get_going(m: re.Match[str]) -> str:
+    name = _object(m)
+    return m.group(0) if name is None else f"start {name}"
+
+
+# "take apache2 down", "take memcached offline for now"
+@_rule(r"\btake\s+" + _NAME + r"(?:\s+service)?\s+(?:down|offline)\b")
+def _take_down(m: re.Match[str]) -> str:
+    name = _object(m)
+    return m.group(0) if name is None else f"stop {name}"
+
+
+# "put jq on app-01 and app-02": a bare name put on hosts is a package (a path or a file is a copy)
+@_rule(r"\bput\s+" + _NAME + r"\s+(?=on\s)")
+def _put_on(m: re.Match[str]) -> str:
+    name = _object(m)
+    if name is None or "\x01" in name or re.search(r"\.(?:\w{2,4})$", name):
+        return m.group(0)  # "put config.ini on web-01": a file
+    return f"install package {name} "
+
+
+# "add the sysstat package to all dev linux machines"
+@_rule(r"\badd\s+" + _NAME + r"\s+package\s+to\s+")
+def _add_package_to(m: re.Match[str]) -> str:
+    name = _object(m)
+    return m.group(0) if name is None else f"install package {name} on "
+
+
+# "rip vlc off cis-04", "rip telnet out of the dev boxes"
+@_rule(r"\brip\s+(?:out\s+)?" + _NAME + r"\s+(?:off(?:\s+of)?|out\s+of|from)\s+")
+def _rip_off(m: re.Match[str]) -> str:
+    name = _object(m)
+    return m.group(0) if name is None else f"remove package {name} from "
+
+
+# "how's wuauserv doing over on cis-01", "what's MSSQLSERVER doing on the app servers", "how is nginx doing"
+@_rule(r"\b(?:how'?s|how\s+is|how\s+are|what'?s|what\s+is)\s+" + _NAME + r"(?:\s+service)?\s+doing\b(?:\s+over)?")
+def _hows_doing(m: re.Match[str]) -> str:
+    name = _object(m)
+    return m.group(0) if name is None else f"status of {name}"
+
+
+# "is 1433 up on app-03", "is 8443 open on web-01": a bare port number
+@_rule(r"\bis\s+(?:port\s+)?(?P<port>\d{2,5})\s+(?:up|open|listening|bound|in\s+use|taken)\b")
+def _port_up(m: re.Match[str]) -> str:
+    return f"is port {m['port']} listening"
+
+
+# "what groups is jenkins in", "which groups does deploy belong to": the account's details
+@_rule(r"\b(?:what|which)\s+groups?\s+(?:is|are|does|do)\s+(?:the\s+)?(?:user\s+|account\s+)?(?P<name>[A-Za-z_][\w.$-]*)"
+       r"\s+(?:in|a\s+member\s+of|member\s+of|belong\s+to|part\s+of)\b")
+def _groups_of(m: re.Match[str]) -> str:
+    not_accounts = {"he", "she", "they", "it", "him", "her", "them", "user", "users", "account", "accounts", "this",
+                    "that", "someone", "somebody", "the", "a", "an"}
+    return m.group(0) if m["name"].lower() in not_accounts else f"check user {m['name']}"
+
+
+# "what IP does app-02 get for redis.internal", "what address does web-01 resolve api.example.com to"
+@_rule(r"\bwhat\s+(?:ip|ip\s+address|address)\s+(?:does|do|is)\s+(?P<host>[A-Za-z][\w.-]*)\s+"
+       r"(?:get|see|resolve|return|give)\s+(?:for\s+)?(?P<name>[A-Za-z0-9][\w.-]*\.[A-Za-z][\w.-]*)(?:\s+to)?\b")
+def _ip_for(m: re.Match[str]) -> str:
+    return f"resolve {m['name']} on {m['host']}"
+
+
+# "check /var/log/auth.log for 'Failed password'": a search of that log
+@_rule(r"\b(?:check|scan|look\s+(?:through|in|at)|go\s+through)\s+" + _PATH + r"\s+for\s+(?=\x01\d+\x01)")
+def _check_for(m: re.Match[str]) -> str:
+    return f"search {m['path']} for "
+
+
+# "the cert served by localhost:443": the certificate of that endpoint
+@_rule(r"\b(?:served|presented|offered)\s+(?:by|at|on)\s+(?=[\w.-]+:\d{1,5}\b)")
+def _served_by(m: re.Match[str]) -> str:
+    return "of "
+
+
+# "..., and ping me when done", "let me know once it's finished": the run reports its end; no step
+@_rule(r"\s*[,;]?\s*(?:and\s+)?(?:then\s+)?(?:ping|tell|message|email|text|slack|let)\s+me\s+(?:know\s+)?(?:(?:when|once|after)\s+"
+       r"(?:it'?s\s+|it\s+is\s+|you'?re\s+|you\s+are\s+|that'?s\s+)?(?:done|finished|complete|completed|through|over)\b"
+       r"|(?<=\bme\s)know\s*[.!]?\s*$)")
+def _tell_me_when_done(m: re.Match[str]) -> str:
+    return ""
