@@ -60,7 +60,8 @@ VERBS = {
 }
 PHRASES = {  # multi-word expressions -> (kind, value)
     ("shut", "down"): ("V", "stop"), ("shutdown",): ("V", "stop"), ("bring", "up"): ("V", "start"),
-    ("bring", "down"): ("V", "stop"), ("spin", "up"): ("V", "start"), ("fire", "up"): ("V", "start"),
+    ("bring", "down"): ("V", "stop"), ("spin", "up"): ("V", "start"), ("spin", "down"): ("V", "stop"),
+    ("fire", "up"): ("V", "start"),
     ("turn", "on"): ("V", "start"), ("turn", "off"): ("V", "stop"), ("get", "rid", "of"): ("V", "remove"),
     ("make", "sure"): ("ENSURE", ""), ("ensure",): ("ENSURE", ""), ("but", "not"): ("EXCEPT", ""),
     ("other", "than"): ("EXCEPT", ""), ("apart", "from"): ("EXCEPT", ""), ("except", "for"): ("EXCEPT", ""),

@@ -43,7 +43,8 @@ _rule = registrar(_REWRITES, needs={
     "_eventlog": ("eventlog",),
     "_crontab": ("crontab",), "_schtasks": ("schtasks", "get-scheduledtask"), "_df": ("df",),
     "_nc": ("nc", "netcat"),
-    "_tnc": ("test-netconnection", "tnc"), "_telnet": ("telnet",), "_drive": ("drive",),
+    "_tnc": ("test-netconnection", "tnc"), "_test_connection": ("test-connection",), "_telnet": ("telnet",),
+    "_drive": ("drive",),
     "_located": ("installed", "located", "living", "deployed", "lives", "sits", "resides", "binary", "executable",
                  "exe", "program"),
     "_startup_question": ("is ",), "_make_autostart": ("automatic", "boot", "startup", "system"),
@@ -73,6 +74,8 @@ def _bracketed_id(m: re.Match[str]) -> str:
     before = m.group(0).split("(")[0].strip()
     if re.search(r"-\d+[a-z]?$", before) or m["id"].lower() in _ANNOTATIONS:  # "web-04 (staging)": a note
         return m.group(0)
+    if re.fullmatch(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*-\d+[a-z]?", m["id"].lower()):  # "start MSSQLSERVER (app-03)"
+        return f"{before} on {m['id']}"
     return m["id"]
 
 
@@ -152,9 +155,15 @@ def _df(m: re.Match[str]) -> str:
 
 
 # Connectivity tools: "nc -zv db-01 5432", "Test-NetConnection db-01 -Port 5432", "telnet db-01 5432"
-@_rule(r"(?<![\w-])(?:nc|ncat|netcat)(?:\s+-[a-zA-Z]+)*\s+(?P<host>[\w.-]+)\s+(?P<port>\d{1,5})\b")
+@_rule(r"(?<![\w-])(?:nc|ncat|netcat)(?:\s+-[a-zA-Z]+)*\s+(?P<host>[A-Za-z0-9][\w.-]*)\s+(?P<port>\d{1,5})\b")
 def _nc(m: re.Match[str]) -> str:
     return f"can it reach {m['host']}:{m['port']}"
+
+
+@_rule(r"(?<![\w-])test-connection\s+(?:-computername\s+|-targetname\s+)?(?P<host>[A-Za-z][\w.-]*)"
+       r"(?:\s+-(?:count|quiet)(?:\s+\d+)?)*")
+def _test_connection(m: re.Match[str]) -> str:  # PowerShell's ping
+    return f"ping {m['host']}"
 
 
 @_rule(r"(?<![\w-])(?:test-netconnection|tnc)(?:\s+-computername)?\s+(?P<host>[\w.-]+)\s+-port\s+(?P<port>\d{1,5})\b")

@@ -24,7 +24,7 @@ from app.planner.lexer import HOSTLIKE_RX, PRONOUNS, TARGET_PREPS, VAGUE, Span, 
 from app.planner.normalize import normalize
 from app.planner.objects import PROCESS_NAMES, SYSTEM_DIR
 from app.planner.resolve import finalize
-from app.planner.vocabulary import Vocabulary
+from app.planner.vocabulary import Selection, Vocabulary
 from compiler.models import Plan, PlanStatus, Risk, Step, Targets
 
 PLANNER_NAME = "rules"
@@ -131,10 +131,16 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
             else:
                 (c.hosts if k == "HOST" else c.groups).append(tok.value)
                 mode = "TGT"
+        elif k == "ENV" and mode == "EXC":  # "all web servers except staging": that environment's hosts are left out
+            c.exclude.extend(_environment_hosts(tok.value, vocab, c))
         elif k == "ENV":
             if tok.value not in c.envs:
                 c.envs.append(tok.value)
-            mode = "TGT" if mode != "EXC" else mode
+            mode = "TGT"
+        elif k == "OS" and mode == "EXC":  # "all of staging except the windows machines": the other OS
+            other = "windows" if tok.value == "linux" else "linux"
+            if other not in c.oses:
+                c.oses.append(other)
         elif k == "OS":
             if tok.value not in c.oses:
                 c.oses.append(tok.value)
@@ -479,6 +485,19 @@ def _target_text(c: Clause) -> str:
     if not parts:
         return f"the {quals} hosts" if quals else "every host"
     return ", ".join(parts) + (f" ({quals})" if quals else "")
+
+
+_MAX_EXCLUDED = 200  # an environment left out is written as its hosts; a bigger one is asked about instead
+
+
+def _environment_hosts(word: str, vocab: Vocabulary, c: Clause) -> list[str]:
+    """The hosts of the environment an exclusion names (one indexed query), as names ``exclude`` takes."""
+    env = word if word in vocab.environments else vocab.environment(word)
+    hosts = sorted(vocab.select_hosts(Selection(everything=True, environment=env))) if env else []
+    if not hosts or len(hosts) > _MAX_EXCLUDED:
+        c.vague = True  # nothing to leave out, or too many to list: the planner asks which hosts
+        return []
+    return hosts
 
 
 def _targets(c: Clause) -> tuple[Targets, list[str]]:

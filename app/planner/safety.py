@@ -47,7 +47,9 @@ _CATASTROPHIC = (  # (pattern, what it involves), compiled on first use
         (r">\s*/dev/(?:sd|hd|nvme|xvd|vd|disk)", "overwriting a disk device"),
         (r"\bformat(?:-volume)?\s+(?:the\s+)?(?:[a-z]:|disks?\b|drives?\b|volumes?\b|partitions?\b)",
          "formatting a disk"),
-        (r"\b(?:wipe|wiping|shred|nuke|zap)\b", "wiping data"),
+        (r"\b(?:wipe|wiping|shred)\b|\b(?:nuke|zap)\b(?![^.;\n]*\b(?:process(?:es)?|older\s+than)\b)", "wiping data"),
+        (r"\bfind\s+[\"']?(?:/|/(?:etc|usr|var|bin|sbin|lib\w*|boot|home|root|opt|srv|data)/?)[\"']?\s[^\n]*?"
+         r"(?:-delete\b|-exec\s+rm\b)", "deleting files across / or a system directory"),
         (r"\b(?:fdisk|sfdisk|parted|diskpart|clear-disk|wipefs)\b", "repartitioning or clearing disks"),
         (r"\bdrop\s+(?:database|table|schema|keyspace|collection)\b|\btruncate\s+(?:table\s+)?(?!-)[A-Za-z_\"][\w.\"]*"
          r"|\bdropdb\b|\bflushall\b",
@@ -115,9 +117,13 @@ OFF_TOPIC = re.compile(
 
 SECRETS = re.compile(
     r"\b(?:print|show|reveal|dump|display|give|tell|read|decrypt|export|cat|list|get|fetch|send|email|paste|need|want|"
-    r"what\s+is|"
-    r"whats|what's)\b[^.?!]{0,40}\b(?:passwords?|passwd|passphrases?|secrets?|private\s+keys?|ssh\s+keys?|api\s+keys?|"
-    r"tokens?|credentials?|creds|secret\s+key)\b", _I)
+    r"grab|extract|what\s+is|"
+    r"whats|what's)\b[^.?!]{0,40}\b(?:\w+_)?(?:passwords?|passwd|passphrases?|secrets?|private\s+keys?|ssh\s+keys?|"
+    r"api\s+keys?|api_?keys?|tokens?|credentials?|creds|secret\s+key)\b"
+    # searching a config file or the environment for one ("grep -i password app.yml"); a log's failed logins are fine
+    r"|\b(?:grep|search|findstr|select-string|sls|look\s+for|find)\b(?![^.?!\n]*\b(?:journal\w*|logs?|failed|invalid|"
+    r"wrong|incorrect|expir\w*)\b|[^.?!\n]*\.log\b)[^.?!]{0,40}\b(?:\w+_)?(?:passwords?|passwd|secrets?|api_?keys?|"
+    r"tokens?|credentials?|creds)\b", _I)
 
 
 # Files that hold password hashes or keys: reading or copying them out is exfiltration (stat-ing them is not)

@@ -47,7 +47,8 @@ _OUT_OF_CATALOG = (  # (pattern, what it asks for), compiled on first use
          r"(?:port|tcp|udp|traffic|access|\d{1,5}\b)\b|\b(?:with|using|via|in)\s+(?:ufw|iptables|firewall-cmd|nftables)\b"
          r"|\b(?:ufw|iptables|firewall-cmd)\s+(?:allow|deny|reject|limit|delete|insert|--add\S*|--remove\S*|-[AIDP])(?=\s)"
          r"|\bnetsh\s+advfirewall\b|\b(?:new|set)-netfirewallrule\b"
-         r"|\bfirewall\s+rules?\b", "change firewall rules"),
+         r"|\bfirewall\s+rules?\b|\bports?\s+\d{1,5}\s+(?:should|must|needs?\s+to|has\s+to|ought\s+to)\s+(?:be\s+)?"
+         r"(?:blocked|closed|opened|open|allowed|filtered|unblocked)\b", "change firewall rules"),
         (r"\b(?:pending|security|windows|os|all\s+the|all)\s+updates\b|\bapply\s+(?:the\s+)?(?:updates|patches)\b"
          r"|\bpatch\s+(?:the\s+|all\s+(?:the\s+)?)?(?:(?!on\b|to\b)[\w-]+\s+){0,2}(?:servers?|hosts?|boxes|machines|os|fleet)\b",
          "install operating-system updates"),

@@ -23,7 +23,8 @@ _rule = registrar(REWRITES, needs={
     "_give_a": ("give",), "_get_going": ("get",), "_take_down": ("take",), "_put_on": ("put",),
     "_add_package_to": ("add",), "_rip_off": ("rip",), "_hows_doing": ("doing",), "_port_up": ("is ",),
     "_groups_of": ("group",), "_ip_for": ("ip", "address"),
-    "_check_for": ("for",), "_served_by": ("served", "presented", "offered"), "_tell_me_when_done": (" me ",),
+    "_check_for": ("for",), "_nuke_process": ("nuke", "zap"), "_served_by": ("served", "presented", "offered"),
+    "_tell_me_when_done": (" me ",),
 })
 
 _NAME = r"(?:the\s+)?(?P<name>\x01\d+\x01|[A-Za-z0-9][A-Za-z0-9_.@+\-]*)"
@@ -114,6 +115,13 @@ def _groups_of(m: re.Match[str]) -> str:
        r"(?:get|see|resolve|return|give)\s+(?:for\s+)?(?P<name>[A-Za-z0-9][\w.-]*\.[A-Za-z][\w.-]*)(?:\s+to)?\b")
 def _ip_for(m: re.Match[str]) -> str:
     return f"resolve {m['name']} on {m['host']}"
+
+
+# "nuke the stuck java process", "zap the runaway python processes": kill them (any other "nuke" is refused)
+@_rule(r"\b(?:nuke|zap)\s+(?:the\s+|all\s+(?:the\s+)?)?(?:stuck\s+|hung\s+|runaway\s+|zombie\s+|frozen\s+)?"
+       r"(?P<name>[A-Za-z0-9][\w.+-]*)\s+process(?:es)?\b")
+def _nuke_process(m: re.Match[str]) -> str:
+    return m.group(0) if m["name"].lower() in _GENERIC else f"kill process {m['name']}"
 
 
 # "check /var/log/auth.log for 'Failed password'": a search of that log

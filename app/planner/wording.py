@@ -188,13 +188,15 @@ def _leading_when(m: re.Match[str]) -> str:  # "For the restore test, copy ...",
 # Start-up wording: "make sure nginx comes up at boot", "apache2 shouldn't start on boot anymore"
 @_rule(r"\b(?:make\s+sure\s+|ensure\s+)?(?:the\s+)?" + _NAME + r"(?:\s+service)?\s+"
        r"(?P<neg>shouldn'?t|should\s+not|must\s+not|"
-       r"mustn'?t|won'?t|doesn'?t\s+need\s+to|never|no\s+longer)?\s*(?:comes?\s+up|starts?(?:\s+up)?|runs?|gets?\s+started|"
+       r"mustn'?t|won'?t|doesn'?t\s+need\s+to|never|no\s+longer|has\s+to|have\s+to|needs?\s+to|must|should|"
+       r"will)?\s*(?:comes?\s+up|starts?(?:\s+up)?|runs?|gets?\s+started|"
        r"is\s+started)\s+(?:automatically\s+|any\s*more\s+)?(?:at|on|after|with)\s+(?:boot|startup|start-up|reboot|system\s+start)"
        r"(?:\s+any\s*more)?")
 def _comes_up_at_boot(m: re.Match[str]) -> str:
     if m["name"].lower() in NOT_NAME_START:
         return m.group(0)
-    return f"{'disable' if m['neg'] else 'enable'} {m['name']}"
+    negated = bool(m["neg"]) and re.fullmatch(r"(?:has|have|needs?)\s+to|must|should|will", m["neg"], re.I) is None
+    return f"{'disable' if negated else 'enable'} {m['name']}"
 
 
 # A check, then the change if needed: "is W3SVC running on iis-02? if not start it" -> both, in that order

@@ -161,3 +161,47 @@ def test_nearby_requests_still_plan(text, action):
 def test_linux_only_packages_narrow_a_mixed_host_set():
     status, steps, hosts = _read("install htop on the dev servers")
     assert status == "ready" and hosts == ["db-04", "web-05"]
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,hosts", [
+    ("restart nginx on all web servers except staging", ["web-01", "web-02", "web-05"]),
+    ("bounce nginx on the web boxes but not the staging ones", ["web-01", "web-02", "web-05"]),
+    ("ping every db server except development", ["db-01", "db-02", "db-03"]),
+    ("ping all of staging except the windows machines", ["app-02", "db-03", "web-03", "web-04"]),
+    ("check uptime on production except linux", ["app-03", "cis-01", "cis-02", "file-01", "iis-01"]),
+])
+def test_an_environment_or_os_after_except_is_left_out_never_selected(text, hosts):
+    status, _, got = _read(text)
+    assert (status, got) == ("ready", hosts)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps,hosts", [
+    ("stop W32Time (cis-04) for the clock test", [("service.stop", {"name": "W32Time"})], ["cis-04"]),
+    ("Test-Connection -ComputerName file-01 -Count 2", [("host.ping", {})], ["file-01"]),
+    ("spin down haproxy on web-02", [("service.stop", {"name": "haproxy"})], ["web-02"]),
+    ("chronyd needs to come up at boot on db-02", [("service.enable", {"name": "chronyd"})], ["db-02"]),
+    ("cups must not start at boot on mon-01", [("service.disable", {"name": "cups"})], ["mon-01"]),
+    ("zap the hung node process on app-01", [("process.kill", {"name": "node"})], ["app-01"]),
+    ("nuke whatever is in /var/tmp/reports older than 10 days on app-02",
+     [("file.cleanup", {"path": "/var/tmp/reports", "older_than_days": 10})], ["app-02"]),
+    ("grep the nginx logs for 'invalid password' on web-01",
+     [("logs.search", {"unit": "nginx", "pattern": "invalid password"})], ["web-01"]),
+])
+def test_more_everyday_wording(text, steps, hosts):
+    assert _read(text) == ("ready", steps, hosts)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,statuses", [
+    ("nc -zv 443 from web-01", ("needs_clarification",)),  # a flag is no host
+    ("findstr /i password C:\\app\\web.config on iis-01", ("rejected",)),
+    ("print the API_TOKEN from the environment on app-01", ("rejected",)),
+    ("find /etc -name '*.conf' -delete on web-03", ("rejected",)),
+    ("port 3389 should be opened on cis-01", ("needs_clarification",)),
+    ("nuke /srv/data on file-01", ("rejected",)),
+])
+def test_flags_secrets_deletions_and_firewall_wording_are_never_planned(text, statuses):
+    plan = plan_rules(text, V)
+    assert plan.status.value in statuses and not plan.hosts
