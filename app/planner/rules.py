@@ -11,6 +11,7 @@ from app.planner import (
     commentary,
     envelope,
     markdown,
+    naming,
     phrases,
     placeholders,
     readers,
@@ -420,6 +421,8 @@ def _build(c: Clause, names: list[str]) -> tuple[list[tuple[str, dict]], list[st
         source = (_first(c, "pu", ("from", "using", "with", "via"))
                   or _first(c, "pu", exclude_preps=("at", "in", "into", "to")))
         path = _first(c, "p", ("at", "in", "into", "to"))
+        if path is None and source:  # "roll out URL as C:\\apps\\x.exe": a second path, after the source, is where
+            path = next((str(s.value) for s, _ in c.spans if s.kind == "p" and s.value != source), None)
         is_app = verb == "deploy" or source or c.dangling_source or "app" in kws \
             or any(n.lower().endswith(_EXT) for n in names)
         if is_app:
@@ -554,6 +557,9 @@ def plan_rules(text: str, vocab: Vocabulary) -> Plan:
         return _reject(text, reason)
     # markdown ("- restart `nginx`", fenced hosts, tables) and dictation ("ping web oh five") as plain requests
     said = spoken.written(adhoc.plain(markdown.plain(text, vocab)), vocab)
+    named = naming.stated(said)  # "... The package name is python3.11.": planned without it, then applied
+    if named is not None:
+        said = named[0]
     what = scope.conditional(envelope.unwrap(said))  # the request, not a mail's disclaimer or quoted lines
     if what is not None:
         return Plan(status=PlanStatus.NEEDS_CLARIFICATION, request=text, planner=PLANNER_NAME,
@@ -562,6 +568,19 @@ def plan_rules(text: str, vocab: Vocabulary) -> Plan:
     plan = _plan_normalized(normalize(said), vocab)
     if plan.status is PlanStatus.REJECTED:
         return plan.model_copy(update={"request": text})
+    if named is not None and (plan.status is PlanStatus.READY or naming.only_name_questions(plan)):
+        steps = naming.renamed(plan, named[1], named[2])
+        if steps is None and plan.status is PlanStatus.READY and not plan.read_only:  # a change, another name: ask
+            return plan.model_copy(update={
+                "status": PlanStatus.NEEDS_CLARIFICATION, "hosts": [], "request": text,
+                "steps": [st.model_copy(update={"hosts": []}) for st in plan.steps],
+                "questions": [f"You said the {named[1] or 'name'} is {named[2]}; which step is that for? Name it in "
+                              f"the instruction, e.g. '{plan.steps[0].action.split('.')[1]} {named[2]}'."]})
+        if steps is not None:
+            plan = finalize(plan.model_copy(update={"status": PlanStatus.READY, "questions": [], "hosts": [],
+                                                    "steps": steps}), vocab)
+            if plan.status is PlanStatus.REJECTED:
+                return plan.model_copy(update={"request": text})
     # a misheard host, a template's placeholder, a choice of hosts left to the planner: ask
     ask = spoken.ambiguous(said, vocab) or placeholders.placeholder(said) or placeholders.subset(said)
     guessed = placeholders.padding_guesses(said, vocab)

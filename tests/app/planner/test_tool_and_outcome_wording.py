@@ -205,3 +205,25 @@ def test_more_everyday_wording(text, steps, hosts):
 def test_flags_secrets_deletions_and_firewall_wording_are_never_planned(text, statuses):
     plan = plan_rules(text, V)
     assert plan.status.value in statuses and not plan.hosts
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps,hosts", [
+    ("is the Redis cache container up on app-01? its name is redis-cache", [("container.status", {"name": "redis-cache"})],
+     ["app-01"]),
+    ("Could you check if Node is installed on web-02. The package is called nodejs.",
+     [("package.check", {"name": "nodejs"})], ["web-02"]),
+    ("is the billing thing alive on app-03? the process name is BillingHost.exe",
+     [("process.check", {"name": "BillingHost.exe"})], ["app-03"]),
+    ("Deploy https://artifacts.internal/crm/3.0/crm.exe as C:\\apps\\crm\\crm.exe on app-03. It's called crm.",
+     [("app.update", {"name": "crm", "source": "https://artifacts.internal/crm/3.0/crm.exe",
+                      "path": "C:\\apps\\crm\\crm.exe"})], ["app-03"]),
+])
+def test_a_stated_name_wins(text, steps, hosts):
+    assert _read(text) == ("ready", steps, hosts)
+
+
+@pytest.mark.unit
+def test_a_stated_name_no_change_step_takes_is_asked_about():
+    status, _, hosts = _read("restart the worker on app-03. The process is called Billing.Worker.exe")
+    assert status == "needs_clarification" and hosts == []
