@@ -79,6 +79,8 @@ class Clause:
     vague: bool = False
     either: bool = False
     follows_then: bool = False
+    count: int = 0  # "the two prod web servers": how many hosts the target is said to be
+    stemmed: bool = False  # "the iis box": hosts named by their shared stem (a singular noun still asks)
 
     def has_targets(self) -> bool:
         return bool(self.hosts or self.groups or self.envs or self.oses or self.all)
@@ -100,6 +102,9 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
         if k == "FILL":
             if tok.text.lower() == "any" and mode == "TGT" or (prep and tok.text.lower() == "any"):
                 c.quantified = True  # "on any production host": every one of them, not one
+            if tok.text.lower() in _COUNTS and nxt is not None and (
+                    nxt.kind in ("GROUP", "ENV", "OS", "NOUN") or (nxt.kind == "WORD" and vocab.stem_hosts(nxt.value))):
+                c.count = _COUNTS[tok.text.lower()]
             continue
         if k == "THEN" or (k in ("V", "ENSURE") and (c.verb or c.ensure)) \
                 or (k == "V" and c.states and prev is not None and prev.kind == "CONJ"):
@@ -209,8 +214,17 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
                                      and raw_prev.value in _RELATIVE))
             if raw_prev is not None and raw_prev.kind == "FILL" and raw_prev.value in ("which", "that", "who", "why"):
                 c.vague = True
+            stem = [] if group or not (target_ctx or (nxt is not None and nxt.kind == "NOUN")) \
+                else vocab.stem_hosts(low)
             if low == "it" and prep in ("from", "on", "at", "in", "into", "onto"):
                 c.vague = True  # "fetch URL from it": the host before, not the object before
+            elif stem:  # "both iis servers", "except the iis ones": the hosts named iis-<n>
+                c.stemmed = True
+                if mode == "EXC":
+                    c.exclude.extend(stem)
+                else:
+                    c.hosts.extend(stem)
+                    mode = "TGT"
             elif low in PRONOUNS:
                 c.pronoun = True
             elif (after_target and (any(c.objects) or c.vague)) or low in VAGUE:  # "web-01: anything on port 80"
@@ -625,7 +639,7 @@ def _plan_normalized(text: str, vocab: Vocabulary) -> Plan:
                    or (c.follows_then and c.kws)] or clauses
     built: list[tuple[Clause, list[tuple[str, dict]]]] = []
     questions = []
-    singular: list[bool] = []
+    singular: list[int] = []  # how many hosts each step's target was said to be (0: not said)
     prev_names: list[str] = []
     phrase = phrases.match(text, vocab.catalog)
     if phrase is not None and any(str(v).lower() in VAGUE | GENERIC_NAMES for v in phrase.params.values()):
@@ -670,20 +684,38 @@ def _plan_normalized(text: str, vocab: Vocabulary) -> Plan:
             if plan_steps and plan_steps[-1] == step:
                 continue  # the same step said twice ("let's bounce it. Restart redis ...") is one step
             plan_steps.append(step)
-            singular.append(spec is not None and spec.singular and not spec.hosts)
+            singular.append(_wanted(spec))
     status = PlanStatus.NEEDS_CLARIFICATION if questions else PlanStatus.READY
     plan = finalize(Plan(status=status, questions=questions, steps=plan_steps, request=text, planner=PLANNER_NAME),
                     vocab)
     if plan.status is PlanStatus.READY:
-        for step, one in zip(plan.steps, singular, strict=True):
-            if one and len(step.hosts) > 1:
-                shown = ", ".join(step.hosts[:10]) + (" ..." if len(step.hosts) > 10 else "")
+        for step, want in zip(plan.steps, singular, strict=True):
+            asked = _count_question(want, step.hosts)
+            if asked:
                 return plan.model_copy(update={
                     "status": PlanStatus.NEEDS_CLARIFICATION, "hosts": [],
-                    "steps": [s.model_copy(update={"hosts": []}) for s in plan.steps],
-                    "questions": [f"You asked for one server, but that matches {len(step.hosts)} hosts ({shown}). "
-                                  "Which one(s) do you mean?"]})
+                    "steps": [s.model_copy(update={"hosts": []}) for s in plan.steps], "questions": [asked]})
     return scope.ambiguous_update(plan, text, vocab)
+
+
+_COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+
+
+def _wanted(spec: Clause | None) -> int:
+    """How many hosts the target was said to be: 1 for "the web server", n for "the two prod web servers", else 0."""
+    if spec is None:
+        return 0
+    if spec.singular and (not spec.hosts or spec.stemmed):
+        return 1
+    return spec.count
+
+
+def _count_question(want: int, hosts: list[str]) -> str | None:
+    if not want or (len(hosts) <= 1 if want == 1 else len(hosts) == want):
+        return None
+    shown = ", ".join(hosts[:10]) + (" ..." if len(hosts) > 10 else "")
+    said = "one server" if want == 1 else f"{want} servers"
+    return f"You asked for {said}, but that matches {len(hosts)} hosts ({shown}). Which one(s) do you mean?"
 
 
 def _from_phrase(text: str, phrase: phrases.Match, vocab: Vocabulary) -> Plan:
@@ -702,12 +734,11 @@ def _one_step(text: str, rest: str, action: str, params: dict, vocab: Vocabulary
     status = PlanStatus.NEEDS_CLARIFICATION if questions else PlanStatus.READY
     plan = finalize(Plan(status=status, questions=questions, steps=[step], request=text, planner=PLANNER_NAME,
                          interpretation=[note] if note else []), vocab)
-    one_meant = spec is not None and spec.singular and not spec.hosts
-    if plan.status is PlanStatus.READY and one_meant and len(plan.hosts) > 1:
+    asked = _count_question(_wanted(spec), plan.hosts) if plan.status is PlanStatus.READY else None
+    if asked:
         return plan.model_copy(update={
             "status": PlanStatus.NEEDS_CLARIFICATION, "hosts": [],
-            "steps": [s.model_copy(update={"hosts": []}) for s in plan.steps],
-            "questions": [f"You asked for one server, but that matches {len(plan.hosts)} hosts. Which one(s)?"]})
+            "steps": [s.model_copy(update={"hosts": []}) for s in plan.steps], "questions": [asked]})
     return plan
 
 

@@ -96,6 +96,7 @@ def env_word_index(environments: Iterable[str]) -> dict[str, str]:
 ENV_FAMILY_WORDS: frozenset[str] = frozenset(w for fam in ENV_FAMILIES for w in fam)
 
 
+_STEM = re.compile(r"[a-z][a-z0-9]*")
 _VARIANT = re.compile(r"^(?P<stem>[a-z][a-z]*?)[-_]?(?P<n>\d{1,6})(?:\.[a-z0-9.-]+)?$")
 
 
@@ -206,6 +207,20 @@ class Vocabulary:
         """The host called ``word`` (its name, any case, or its address)."""
         low = word.lower()
         return self.host_index.get(low) or self.address_index.get(low)
+
+    def stem_hosts(self, word: str, limit: int = 200) -> list[str]:
+        """The hosts named ``word``-<number> ("iis" -> iis-01, iis-02: "both iis servers", "except the iis ones"), when
+        the word is no group or environment and 2 to ``limit`` hosts share it; else []. Bisects the sorted names."""
+        low = word.lower()
+        if not _STEM.fullmatch(low) or low in self.group_index or low in self.env_index or low in self.host_index:
+            return []
+        names = self._sorted_hosts
+        lo, hi = bisect.bisect_left(names, low + "-"), bisect.bisect_left(names, low + ".")  # "-" sorts just before "."
+        if not 2 <= hi - lo <= limit:
+            return []
+        rx = re.compile(re.escape(low) + r"-\d+[a-z]?")
+        found = [self.host_index[n] for n in names[lo:hi] if rx.fullmatch(n)]
+        return found if len(found) >= 2 else []
 
     def host_variant(self, word: str) -> str | None:
         """The one host ``word`` names as people type it: "web01", "web1", "WEB_01", "web-1", "db01.corp.local"

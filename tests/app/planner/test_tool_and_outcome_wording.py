@@ -227,3 +227,19 @@ def test_a_stated_name_wins(text, steps, hosts):
 def test_a_stated_name_no_change_step_takes_is_asked_about():
     status, _, hosts = _read("restart the worker on app-03. The process is called Billing.Worker.exe")
     assert status == "needs_clarification" and hosts == []
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,status,hosts", [
+    ("ping both iis servers", "ready", ["iis-01", "iis-02"]),
+    ("check port 443 on the web servers except the iis ones", "ready", ["web-01", "web-02", "web-03", "web-04",
+                                                                         "web-05"]),
+    ("restart W3SVC on the iis server", "needs_clarification", []),  # two hosts share the stem: which one?
+    ("check W3SVC on the staging iis box", "ready", ["iis-02"]),
+    ("check nginx on the two prod web servers", "ready", ["web-01", "web-02"]),
+    ("check disk on the three prod db servers", "needs_clarification", []),  # there are two
+    ("show the top five processes by memory on app-01", "ready", ["app-01"]),  # a count of processes, not hosts
+])
+def test_hosts_by_their_shared_stem_and_counted_targets(text, status, hosts):
+    got_status, _, got_hosts = _read(text)
+    assert (got_status, got_hosts) == (status, hosts)
