@@ -12,13 +12,19 @@ failed, with the message, through the event handler before ansible-playbook star
 """
 from __future__ import annotations
 
+import codecs
+import datetime
+import json
 import os
 import shlex
+import stat
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+import ansible_runner.plugins
 from ansible_runner import Runner, RunnerConfig
 from ansible_runner.utils import dump_artifacts
 
@@ -31,6 +37,7 @@ ALLOWED_ENV = frozenset({"PATH", "HOME", "USER", "LOGNAME", "LANG", "LANGUAGE", 
 ALLOWED_PREFIXES = ("LC_",)
 STDOUT_CALLBACK = "opsplan_display"
 CALLBACK_DIR = str(Path(__file__).resolve().parent / "callback")
+PARTIALS_FILE = "opsplan-partials.jsonl"  # the callback's event data, one JSON line per event (opsplan_display)
 
 
 def build_safe_env(inherited: dict[str, str], added: dict[str, str]) -> dict[str, str]:
@@ -109,11 +116,86 @@ def prepare(ws: Workspace, run_id: str, playbook: str, *, check: bool, limit: li
     return config
 
 
+class EventRunner(Runner):
+    """ansible-runner's Runner, reading each event's data from the callback's one append-only file of JSON lines
+    (app/execution/callback/opsplan_display.py) instead of opening and removing a ``<uuid>-partial.json`` per
+    event. An event whose data is not there (a verbose line has none) falls back to ansible-runner's own file.
+    Otherwise the same as Runner.event_callback: the same event dict reaches the handler and the plugins."""
+
+    def __init__(self, config: RunnerConfig, **kwargs: Any):
+        super().__init__(config, **kwargs)
+        self._partials: dict[str, dict[str, Any]] = {}
+        self._partials_file: IO[bytes] | None = None
+        self._partials_tail = b""
+
+    def _read_partials(self) -> None:
+        if self._partials_file is None:
+            try:
+                self._partials_file = open(os.path.join(self.config.artifact_dir, PARTIALS_FILE), "rb")  # noqa: SIM115
+            except FileNotFoundError:
+                return
+        data = self._partials_file.read()
+        if not data:
+            return
+        lines = (self._partials_tail + data).split(b"\n")
+        self._partials_tail = lines.pop()  # a line still being written (never, as each is one write): later
+        for line in lines:
+            if line:
+                record = json.loads(line)
+                self._partials[str(record.get("uuid"))] = record
+
+    def _partial(self, uuid: str, partial_filename: str) -> dict[str, Any] | None:
+        if uuid not in self._partials:
+            self._read_partials()
+        found = self._partials.pop(uuid, None)
+        if found is not None:
+            return found
+        try:  # ansible-runner's own partial file (written by awx_display itself)
+            with codecs.open(partial_filename, "r", encoding="utf-8") as read_file:
+                found = json.load(read_file)
+        except OSError:
+            return None
+        if self.remove_partials:
+            os.remove(partial_filename)
+        return found
+
+    def event_callback(self, event_data: dict[str, Any]) -> None:
+        self.last_stdout_update = time.time()
+        if "uuid" not in event_data:
+            return
+        job_events = os.path.join(self.config.artifact_dir, "job_events")
+        try:
+            event_data.update({"runner_ident": str(self.config.ident)})
+            partial = self._partial(event_data["uuid"], os.path.join(job_events, f"{event_data['uuid']}-partial.json"))
+            if partial is not None:
+                event_data.update(partial)
+            if "created" not in event_data:  # verbose events set the time here, as in ansible-runner
+                event_data["created"] = datetime.datetime.now(datetime.UTC).isoformat()
+            should_write = self.event_handler(event_data) if self.event_handler is not None else True
+            for plugin in ansible_runner.plugins:
+                ansible_runner.plugins[plugin].event_handler(self.config, event_data)
+            if should_write:
+                full_filename = os.path.join(job_events, f"{event_data['counter']}-{event_data['uuid']}.json")
+                with codecs.open(full_filename + ".tmp", "w", encoding="utf-8") as write_file:
+                    os.chmod(full_filename + ".tmp", stat.S_IRUSR | stat.S_IWUSR)
+                    json.dump(event_data, write_file)
+                os.rename(full_filename + ".tmp", full_filename)
+        except OSError:
+            pass  # as ansible-runner: a failed artifact write never stops the run
+
+    def run(self) -> Any:
+        try:
+            return super().run()
+        finally:
+            if self._partials_file is not None:
+                self._partials_file.close()
+
+
 def run(config: RunnerConfig, *, event_handler: Callable[[dict[str, Any]], bool],
         cancel_callback: Callable[[], bool], status_handler: Callable[..., None] | None = None) -> Runner:
     for event in getattr(config, "preflight", None) or []:
         event_handler(event)
-    runner = Runner(config, event_handler=event_handler, cancel_callback=cancel_callback,
+    runner = EventRunner(config, event_handler=event_handler, cancel_callback=cancel_callback,
                     status_handler=status_handler)
     runner.run()
     return runner
