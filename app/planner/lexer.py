@@ -27,7 +27,7 @@ _SPANS = re.compile(
 )
 _APOSTROPHE = re.compile(r"(?<=[A-Za-z])['’](?=(?:s|t|re|ve|ll|d|m)\b)")
 # "1:9.6p1-3" (a version with its epoch) is one token; a "+" between spaces joins like "and"
-_TOKENS = re.compile(r"__[qup]\d+__|\d+:\d[\w.+~\-]*|[A-Za-z0-9][A-Za-z0-9_.@+\-]*|[,&?!]|(?<=\s)\+(?=\s)")
+_TOKENS = re.compile(r"__[qup]\d+__|\d+:\d[\w.+~\-]*|[A-Za-z0-9][A-Za-z0-9_.@+\-]*|[,;&?!]|(?<=\s)\+(?=\s)")
 _URL_RX = re.compile(r"^https?://\S+$")
 _PATH_RX = re.compile(r"^(?:[A-Za-z]:[\\/]|[A-Za-z]:$|\\\\|/)")
 VERSION_RX = re.compile(r"^(?:\d+:)?v?\d+(?:\.[0-9A-Za-z]+)+(?:[-+~][0-9A-Za-z.]+)?$")
@@ -103,7 +103,7 @@ PREPS = frozenset(("on", "in", "across", "at", "for", "from", "to", "into", "ont
                    "against", "within", "of", "over", "throughout", "inside", "under", "beneath", "below"))
 TARGET_PREPS = frozenset(("on", "in", "across", "at", "onto", "within", "throughout", "over", "inside", "against"))
 CONJ = frozenset(("and", ",", "&", "+", "plus", "or", "also", "both"))
-THEN = frozenset(("then", "afterwards", "afterward", "next", "finally", "subsequently"))
+THEN = frozenset((";", "then", "afterwards", "afterward", "next", "finally", "subsequently"))
 EXCEPT = frozenset(("except", "excluding", "exclude", "besides", "minus", "without", "skip", "skipping", "not"))
 ALL = frozenset(("all", "every", "each", "everything", "everywhere", "entire", "whole"))
 VAGUE = frozenset(("something", "anything", "stuff", "things", "thing", "it", "them", "this", "that", "these",

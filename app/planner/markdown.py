@@ -43,8 +43,36 @@ _REFERENCE = Lazy(
     r"(?=\s*[:.!?,]|\s+(?:please|pls|thanks)\b|\s*$))", _I)
 
 
+# "mon-01: 1) docker ps 2) docker restart grafana 3) curl -I URL": numbered steps on one line
+_INLINE_STEP = re.compile(r"(?:(?<=^)|(?<=[\s:>(\-–—]))(?P<n>\d{1,2})[.)]\s+(?=\S)")
+
+
+def inline_steps(text: str) -> str:
+    """Steps numbered 1), 2), ... (or 1. 2. ...) inside one line, as instructions one after the other."""
+    if "1" not in text or ("1)" not in text and "1." not in text):
+        return text
+    marks = list(_INLINE_STEP.finditer(text))
+    numbers = [int(m["n"]) for m in marks]
+    start = next((i for i, n in enumerate(numbers) if n == 1), None)
+    if start is None:
+        return text
+    run = [marks[start]]
+    for m in marks[start + 1:]:
+        if int(m["n"]) == int(run[-1]["n"]) + 1:
+            run.append(m)
+    if len(run) < 2:
+        return text
+    out, last = [], 0
+    for i, m in enumerate(run):
+        out.append(text[last:m.start()].rstrip(" ,;"))
+        out.append(" " if i == 0 else "; then ")
+        last = m.end()
+    return "".join(out) + text[last:]
+
+
 def plain(text: str, vocab: Vocabulary) -> str:
     """``text`` without its markdown (unchanged when it has none)."""
+    text = inline_steps(text)
     if not _GATE.search(text):
         return text
     hosts: list[str] = []

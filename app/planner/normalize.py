@@ -69,9 +69,11 @@ _REWRITES.extend(slang.REWRITES)  # everyday ways of saying the actions (app.pla
 _REWRITES.extend(wording.REWRITES)  # questions, needs and courtesy (app.planner.wording), in this place
 
 
-@_rule(r"\b[A-Za-z][\w.-]*\s+\((?P<id>[A-Za-z][\w$.-]*)\)")
+@_rule(r"(?:\b[A-Za-z][\w.-]*|\x01\d+\x01)(?:\s+service)?\s+\((?P<id>[A-Za-z][\w$.-]*)\)")
 def _bracketed_id(m: re.Match[str]) -> str:
     before = m.group(0).split("(")[0].strip()
+    if before.startswith("\x01"):  # "the SQL Server Agent service (SQLSERVERAGENT)": the display name's id
+        return m["id"]
     if re.search(r"-\d+[a-z]?$", before) or m["id"].lower() in _ANNOTATIONS:  # "web-04 (staging)": a note
         return m.group(0)
     if re.fullmatch(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*-\d+[a-z]?", m["id"].lower()):  # "start MSSQLSERVER (app-03)"

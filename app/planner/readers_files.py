@@ -64,7 +64,8 @@ def _held(t: _Text, word: str) -> str:
 
 def _with_regexp(t: _Text, found: Reading) -> Reading:
     """The pattern of the line the new one replaces ("..., replacing the line that matches ^LogLevel=")."""
-    m = re.search(_REPLACING, t.protected, _I)
+    m = re.search(_REPLACING, t.protected, _I) or re.search(r"\b(?:regexp?|regex)\s*[:=]?\s*(?P<re>__q\d+__)",
+                                                           t.protected, _I)
     if m is not None:
         found.params["regexp"] = _held(t, m.group("re"))
         found.consumed.append(m.span())

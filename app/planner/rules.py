@@ -106,6 +106,8 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
                     nxt.kind in ("GROUP", "ENV", "OS", "NOUN") or (nxt.kind == "WORD" and vocab.stem_hosts(nxt.value))):
                 c.count = _COUNTS[tok.text.lower()]
             continue
+        if k == "THEN" and tok.value == ";" and (nxt is None or nxt.kind not in ("V", "KW", "ENSURE")):
+            continue  # "...; staging first", "...; it's installed at P": the same instruction goes on
         if k == "THEN" or (k in ("V", "ENSURE") and (c.verb or c.ensure)) \
                 or (k == "V" and c.states and prev is not None and prev.kind == "CONJ"):
             if c.has_content():
@@ -635,8 +637,8 @@ def _plan_normalized(text: str, vocab: Vocabulary) -> Plan:
     toks, spans = tokenize(text, vocab)
     clauses = parse_clauses(toks, spans, vocab)
     if any(c.verb or c.ensure for c in clauses):  # "Ticket 4411: users say X is down. Restart W3SVC on iis-01."
-        clauses = [c for c in clauses if c.verb or c.ensure or c.has_targets() or c.spans or c.exclude
-                   or (c.follows_then and c.kws)] or clauses
+        clauses = [c for i, c in enumerate(clauses) if c.verb or c.ensure or c.has_targets() or c.spans or c.exclude
+                   or (c.kws and (c.follows_then or (i + 1 < len(clauses) and clauses[i + 1].follows_then)))] or clauses
     built: list[tuple[Clause, list[tuple[str, dict]]]] = []
     questions = []
     singular: list[int] = []  # how many hosts each step's target was said to be (0: not said)

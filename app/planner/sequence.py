@@ -42,6 +42,9 @@ def pieces(text: str) -> list[str]:
     return out
 
 
+_ASKING = frozenset(("status", "version", "disk", "info", "port", "uptime"))  # a piece that starts with these asks
+
+
 def _joined_modifiers(parts: list[str], vocab: Vocabulary) -> list[str]:
     """A piece with no instruction verb that no reader reads on its own modifies the one before it
     ("the Application event log on iis-01, search for w3wp"): put it back."""
@@ -50,8 +53,10 @@ def _joined_modifiers(parts: list[str], vocab: Vocabulary) -> list[str]:
             and not any(t.kind in ("V", "ENSURE", "KW") for t in tokenize(parts[0], vocab)[0]):
         parts = [f"{parts[0]}, {parts[1]}", *parts[2:]]  # "From web-02, test 443 to iis-01": the targets, then the ask
     for part in parts:
-        verb = any(t.kind in ("V", "ENSURE") for t in tokenize(part, vocab)[0])
-        if out and not verb and readers.read(part) is None:
+        toks = [t for t in tokenize(part, vocab)[0] if t.kind != "FILL"]
+        verb = any(t.kind in ("V", "ENSURE") for t in toks)
+        asks = bool(toks) and toks[0].kind == "KW" and toks[0].value in _ASKING  # "...; status of service X"
+        if out and not verb and not asks and readers.read(part) is None:
             out[-1] = f"{out[-1]}, {part}"
         else:
             out.append(part)

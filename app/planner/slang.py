@@ -24,7 +24,8 @@ _rule = registrar(REWRITES, needs={
     "_add_package_to": ("add",), "_rip_off": ("rip",), "_hows_doing": ("doing",), "_port_up": ("is ",),
     "_groups_of": ("group",), "_ip_for": ("ip", "address"),
     "_check_for": ("for",), "_nuke_process": ("nuke", "zap"), "_served_by": ("served", "presented", "offered"),
-    "_tell_me_when_done": (" me ",),
+    "_tell_me_when_done": (" me ",), "_possessive": ("'s", "’s"),
+    "_in_this_order": ("order", "step by step", "one after"),
 })
 
 _NAME = r"(?:the\s+)?(?P<name>\x01\d+\x01|[A-Za-z0-9][A-Za-z0-9_.@+\-]*)"
@@ -142,3 +143,17 @@ def _served_by(m: re.Match[str]) -> str:
        r"|(?<=\bme\s)know\s*[.!]?\s*$)")
 def _tell_me_when_done(m: re.Match[str]) -> str:
     return ""
+
+
+# "iis-01, in this order: stop W3SVC; stop WAS; ...": the steps keep their order anyway
+@_rule(r"\s*\b(?:in\s+(?:this|that|the\s+following|exactly\s+this)\s+order|step\s+by\s+step|one\s+after\s+(?:the\s+)?"
+       r"other)\s*[:,-]?\s*")
+def _in_this_order(m: re.Match[str]) -> str:
+    return " "
+
+
+# "check myapp's status", "nginx's journal on web-01": the name, not a name with an s
+@_rule(r"\b(?P<name>[A-Za-z][\w.@+-]*)['’]s\s+(?=(?:status|state|logs?|journal|version|port|process(?:es)?|service|"
+       r"config(?:uration)?|cert(?:ificate)?|container|health|uptime|memory|cpu|pid)\b)")
+def _possessive(m: re.Match[str]) -> str:
+    return m.group(0) if m["name"].lower() in ("it", "that", "what", "who", "there", "here", "let") else f"{m['name']} "

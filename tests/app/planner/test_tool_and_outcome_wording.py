@@ -243,3 +243,24 @@ def test_a_stated_name_no_change_step_takes_is_asked_about():
 def test_hosts_by_their_shared_stem_and_counted_targets(text, status, hosts):
     got_status, _, got_hosts = _read(text)
     assert (got_status, got_hosts) == (status, hosts)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps,hosts", [
+    ("web-02: 1) stop nginx 2) update openssl 3) start nginx",
+     [("service.stop", {"name": "nginx"}), ("package.update", {"name": "openssl"}), ("service.start", {"name": "nginx"})],
+     ["web-02"]),
+    ("db-02, in this order: stop postgresql; start postgresql",
+     [("service.stop", {"name": "postgresql"}), ("service.start", {"name": "postgresql"})], ["db-02"]),
+    ("restart Spooler; status of service Spooler on cis-02",
+     [("service.restart", {"name": "Spooler"}), ("service.status", {"name": "Spooler"})], ["cis-02"]),
+    ("upgrade curl on db-03; staging first.", [("package.update", {"name": "curl"})], ["db-03"]),
+    ("restart the World Wide Web Publishing Service (W3SVC) on iis-02", [("service.restart", {"name": "W3SVC"})],
+     ["iis-02"]),
+    ("ensure the line 'MaxAuthTries 3' in /etc/ssh/ssh_config, regexp '^MaxAuthTries' on web-03",
+     [("config.line", {"path": "/etc/ssh/ssh_config", "line": "MaxAuthTries 3", "regexp": "^MaxAuthTries"})],
+     ["web-03"]),
+    ("what's haproxy's status on web-01", [("service.status", {"name": "haproxy"})], ["web-01"]),
+])
+def test_sequences_and_values_around_them(text, steps, hosts):
+    assert _read(text) == ("ready", steps, hosts)
