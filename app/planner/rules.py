@@ -242,6 +242,8 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
                     c.exclude.append(name)
                 elif group or (nxt is not None and nxt.kind == "NOUN"):
                     c.groups.append(name)
+                    if low == "database" and not (c.quantified or c.all) and (nxt is None or nxt.kind != "NOUN"):
+                        c.singular = True  # "on the prod database": one host (asked about when the group has more)
                 else:
                     c.hosts.append(name)
                 if mode != "EXC":

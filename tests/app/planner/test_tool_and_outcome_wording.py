@@ -264,3 +264,11 @@ def test_hosts_by_their_shared_stem_and_counted_targets(text, status, hosts):
 ])
 def test_sequences_and_values_around_them(text, steps, hosts):
     assert _read(text) == ("ready", steps, hosts)
+
+
+@pytest.mark.unit
+def test_the_database_of_an_environment_is_one_host():
+    assert _read("restart postgresql on the prod database")[0] == "needs_clarification"  # two prod db hosts
+    assert _read("restart postgresql on the staging database") == ("ready", [("service.restart",
+                                                                             {"name": "postgresql"})], ["db-03"])
+    assert _read("restart postgresql on every prod database")[2] == ["db-01", "db-02"]
