@@ -173,6 +173,11 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
                 c.singular = True
             if mode == "OBJ" and c.has_targets():
                 mode = "TGT"
+        elif k == "KW" and nxt is not None and nxt.kind == "NOUN" and (
+                named := vocab.stem_hosts(tok.text, one=True)):  # "the file server": file-01, not a file
+            (c.exclude if mode == "EXC" else c.hosts).extend(named)
+            c.stemmed = True
+            mode = mode if mode == "EXC" else "TGT"
         elif k == "KW":
             c.kws.append(tok.value)
             if tok.value in ("process", "service", "package"):
@@ -217,7 +222,7 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
             if raw_prev is not None and raw_prev.kind == "FILL" and raw_prev.value in ("which", "that", "who", "why"):
                 c.vague = True
             stem = [] if group or not (target_ctx or (nxt is not None and nxt.kind == "NOUN")) \
-                else vocab.stem_hosts(low)
+                else vocab.stem_hosts(low, one=nxt is not None and nxt.kind == "NOUN")
             if low == "it" and prep in ("from", "on", "at", "in", "into", "onto"):
                 c.vague = True  # "fetch URL from it": the host before, not the object before
             elif stem:  # "both iis servers", "except the iis ones": the hosts named iis-<n>

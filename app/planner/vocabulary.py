@@ -208,19 +208,28 @@ class Vocabulary:
         low = word.lower()
         return self.host_index.get(low) or self.address_index.get(low)
 
-    def stem_hosts(self, word: str, limit: int = 200) -> list[str]:
+    def stem_hosts(self, word: str, limit: int = 200, one: bool = False) -> list[str]:
         """The hosts named ``word``-<number> ("iis" -> iis-01, iis-02: "both iis servers", "except the iis ones"), when
-        the word is no group or environment and 2 to ``limit`` hosts share it; else []. Bisects the sorted names."""
+        the word is no group or environment and 2 to ``limit`` hosts share it; else []. Bisects the sorted names.
+
+        With ``one`` (the word stands before a host noun: "the file server", "the monitoring box") a stem one host
+        has counts too, and so does a stem the word begins with ("monitoring" -> mon-01), 3 letters or more."""
         low = word.lower()
         if not _STEM.fullmatch(low) or low in self.group_index or low in self.env_index or low in self.host_index:
             return []
+        found = self._named_stem(low, limit)
+        if one and not found:
+            found = next((hosts for n in range(len(low) - 1, 2, -1)
+                          if (hosts := self._named_stem(low[:n], limit)) and low[:n] not in self.group_index), [])
+        return found if len(found) >= (1 if one else 2) else []
+
+    def _named_stem(self, stem: str, limit: int) -> list[str]:
         names = self._sorted_hosts
-        lo, hi = bisect.bisect_left(names, low + "-"), bisect.bisect_left(names, low + ".")  # "-" sorts just before "."
-        if not 2 <= hi - lo <= limit:
+        lo, hi = bisect.bisect_left(names, stem + "-"), bisect.bisect_left(names, stem + ".")  # "-" sorts before "."
+        if not 1 <= hi - lo <= limit:
             return []
-        rx = re.compile(re.escape(low) + r"-\d+[a-z]?")
-        found = [self.host_index[n] for n in names[lo:hi] if rx.fullmatch(n)]
-        return found if len(found) >= 2 else []
+        rx = re.compile(re.escape(stem) + r"-\d+[a-z]?")
+        return [self.host_index[n] for n in names[lo:hi] if rx.fullmatch(n)]
 
     def host_variant(self, word: str) -> str | None:
         """The one host ``word`` names as people type it: "web01", "web1", "WEB_01", "web-1", "db01.corp.local"

@@ -272,3 +272,15 @@ def test_the_database_of_an_environment_is_one_host():
     assert _read("restart postgresql on the staging database") == ("ready", [("service.restart",
                                                                              {"name": "postgresql"})], ["db-03"])
     assert _read("restart postgresql on every prod database")[2] == ["db-01", "db-02"]
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,status,hosts", [
+    ("check disk space on the monitoring box", "ready", ["mon-01"]),  # mon-01: "monitoring" begins with its stem
+    ("restart the alertmanager container on the mon box", "ready", ["mon-01"]),
+    ("how full is D:\\ on the file server", "ready", ["file-01"]),
+    ("ping the app server", "needs_clarification", []),  # a group of three, one asked for
+])
+def test_a_host_by_its_role(text, status, hosts):
+    got_status, _, got_hosts = _read(text)
+    assert (got_status, got_hosts) == (status, hosts)
