@@ -34,7 +34,8 @@ _NEEDS.update({
     "_ps_grep": ("ps",), "_pkg_grep": ("dpkg", "rpm", "apt", "yum", "dnf", "choco", "pip", "get-package", "winget"),
     "_journal_grep": ("journalctl",), "_cat_grep": ("cat", "tail", "type", "get-content"),
     "_top_pipeline": ("get-process", "gps", "ps"), "_facts_tools": ("win32_", "uname", "hostnamectl", "systeminfo",
-                                                                     "lscpu", "/etc/os-release", "/proc/", "uptime"),
+                                                                     "lscpu", "/etc/os-release", "/proc/", "uptime",
+                                                                     "get-computerinfo"),
     "_dns_tools": ("dig", "nslookup", "resolve-dnsname"), "_s_client": ("s_client",), "_event_viewer": ("viewer",),
     "_gui_place": ("services", "task", "taskmgr", "eventvwr", "viewer", "manager", "mmc"),
     "_ansible_service": ("state=",), "_lineinfile": ("lineinfile",), "_copy_item": ("copy-item", "cpi"),
@@ -47,6 +48,8 @@ _NEEDS.update({
     "_port_tools": ("ss", "netstat", "lsof", "get-nettcpconnection"),
     "_grep": ("grep", "rg", "ag", "findstr", "select-string", "sls"),
     "_account_tools": ("getent", "net", "get-localuser", "get-aduser", "lslogins", "finger", "id"),
+    "_winevent": ("get-winevent", "get-eventlog"), "_wsman": ("test-wsman",),
+    "_docker_filter": ("--filter",), "_wget_o": ("wget", "curl"),
 })
 
 
@@ -64,10 +67,44 @@ _GREP = r"\s*\|\s*(?:grep|egrep|findstr|select-string|sls)(?:\s+(?:-{1,2}[a-zA-Z
 _PAT = r"(?P<pat>\x01\d+\x01|[^\s\x01\x02|]+)"
 
 
+# "Get-WinEvent -LogName Application -MaxEvents 25", "Get-EventLog -LogName System -Newest 50 | Where-Object Message
+# -match 'timeout'": the newest entries of an event log, or a search of them
+@_rule(r"(?<![\w-])(?:get-winevent|get-eventlog)\s+(?:-logname\s+)?(?P<log>[A-Za-z][\w-]*)(?:\s+-(?:maxevents|newest)\s+"
+       r"(?P<n>\d+))?(?:\s*\|\s*where(?:-object)?\s+(?:\{\s*\$_\.)?message\s*\}?\s*-(?:match|like)\s+(?P<pat>\x01\d+\x01|\S+))?"
+       r"(?:\s*\|\s*select(?:-object)?\s+-first\s+(?P<first>\d+))?")
+def _winevent(m: re.Match[str]) -> str:
+    lines = m["n"] or m["first"]
+    count = f" last {lines} lines" if lines else ""
+    if m["pat"]:
+        return f"search the {m['log']} event log for {m['pat']}{count}"
+    return f"tail the {m['log']} event log{count}"
+
+
+# "Test-WSMan cis-04": is WinRM answering (a ping, for Opsplan)
+@_rule(r"(?<![\w-])test-wsman(?:\s+-computername)?\s+(?P<h>[A-Za-z][\w.-]*)")
+def _wsman(m: re.Match[str]) -> str:
+    return f"ping {m['h']}"
+
+
+# "docker ps --filter name=grafana": that container's state
+@_rule(r"(?<![\w-])(?:docker|podman)\s+(?:container\s+)?(?:ps|ls)(?:\s+-a)?\s+--filter[= ]name=(?P<n>[\w.-]+)")
+def _docker_filter(m: re.Match[str]) -> str:
+    return f"status of container {m['n']}"
+
+
+# "wget -O /opt/tools/jq URL", "curl -o /tmp/x URL", "wget URL -O /tmp/x": a download is a copy
+@_rule(r"(?<![\w-])(?:wget|curl)(?:\s+-[a-zA-Z]+)*\s+(?:-(?:O|o|-output(?:-document)?)[= ]?\s*"
+       r"(?P<d1>/\S+|\x02\d+\x02)\s+(?P<u1>https?://\S+)|(?P<u2>https?://\S+)\s+-(?:O|o|-output(?:-document)?)[= ]?\s*"
+       r"(?P<d2>/\S+|\x02\d+\x02))")
+def _wget_o(m: re.Match[str]) -> str:
+    return f"copy {m['u1'] or m['u2']} to {m['d1'] or m['d2']}"
+
+
 @_rule(r"(?<![\w-])ps(?:\s+-?[a-zA-Z]+)*(?:\s*\|\s*grep\s+-v\s+grep)?" + _GREP + _PAT
        + r"(?:\s*\|\s*grep\s+-v\s+grep)?")
 def _ps_grep(m: re.Match[str]) -> str:
-    return f"is process {m['pat']} running"
+    name = re.sub(r"^\[(\w)\]", r"\1", m["pat"])  # "grep [j]ava": the trick that keeps grep out of its own output
+    return f"is process {name} running"
 
 
 @_rule(r"(?<![\w-])(?:dpkg\s+-l|rpm\s+-qa|apt\s+list(?:\s+--installed)?|(?:yum|dnf)\s+list(?:\s+installed)?|"
@@ -100,7 +137,8 @@ def _top_pipeline(m: re.Match[str]) -> str:
 # "hostnamectl", "systeminfo", "dig +short x", "Resolve-DnsName x"
 @_rule(r"(?<![\w-])(?:get-(?:cim|wmi)(?:instance|object)\s+(?:-classname\s+)?win32_(?:operatingsystem|computersystem|"
        r"processor|bios|physicalmemory)|uname(?:\s+-[a-z]+)*|hostnamectl|systeminfo|lscpu|cat\s+/etc/os-release|"
-       r"cat\s+/proc/(?:meminfo|cpuinfo|loadavg)|uptime(?=\s+on\b))")
+       r"cat\s+/proc/(?:meminfo|cpuinfo|loadavg)|uptime(?=\s+on\b)|get-computerinfo(?:\s*\|\s*select(?:-object)?\s+[\w,\s]+?"
+       r"(?=\s+on\b|\s*$))?)")
 def _facts_tools(m: re.Match[str]) -> str:
     return "system info"
 

@@ -284,3 +284,25 @@ def test_the_database_of_an_environment_is_one_host():
 def test_a_host_by_its_role(text, status, hosts):
     got_status, _, got_hosts = _read(text)
     assert (got_status, got_hosts) == (status, hosts)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps,hosts", [
+    ("Get-EventLog -LogName System -Newest 15 on cis-01", [("logs.tail", {"unit": "System", "lines": 15})],
+     ["cis-01"]),
+    ("Get-WinEvent -LogName System | Where-Object Message -match 'disk' on file-01",
+     [("logs.search", {"unit": "System", "pattern": "disk"})], ["file-01"]),
+    ("Test-WSMan -ComputerName iis-02", [("host.ping", {})], ["iis-02"]),
+    ("Get-ComputerInfo on cis-02", [("system.info", {})], ["cis-02"]),
+    ("podman ps --filter name=api on app-01", [("container.status", {"name": "api"})], ["app-01"]),
+    ("ps -ef | grep [n]ginx on web-04", [("process.check", {"name": "nginx"})], ["web-04"]),
+    ("curl -o /tmp/x.tgz https://repo.internal/x.tgz on db-04",
+     [("file.copy", {"src": "https://repo.internal/x.tgz", "dest": "/tmp/x.tgz"})], ["db-04"]),
+])
+def test_more_pasted_commands(text, steps, hosts):
+    assert _read(text) == ("ready", steps, hosts)
+
+
+@pytest.mark.unit
+def test_shell_chaining_is_still_refused():
+    assert _read("restart nginx on web-01 && reboot db-01")[0] == "rejected"
