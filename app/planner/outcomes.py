@@ -40,6 +40,10 @@ _ENDS = r"(?=\s+(?:from|on|off|in|across|at)\b|\s*[,.;!&]|\s*$)"  # the state en
 _CHECKING = re.compile(r"\b(?:verify|confirm|check|double[\s-]?check|validate|test)\b", re.IGNORECASE)
 
 
+# a change, then the state it should leave: "reboot web-05 and then make sure nginx is up" verifies, it does not start
+_AFTER_A_CHANGE = re.compile(r"\b(?:reboot|restart|bounce|update|upgrade|patch|install|deploy|roll\s+out|copy|"
+                             r"replace)\b[^.;!?]*?(?:,\s*|\s+)(?:and\s+)?(?:then|afterwards|after\s+that|and)\s*$",
+                             re.IGNORECASE)
 _NOT_OBJECTS = NOT_NAME_START | {"there", "nothing", "no", "everything", "all", "every", "user", "file", "files",
                                  "config", "backup", "backups", "log", "logs", "cert", "certificate", "line", "it",
                                  "this", "that", "server", "servers", "host", "hosts", "box", "boxes", "site",
@@ -110,8 +114,8 @@ def _running(m: re.Match[str]) -> str:
     name = _name(m) or (m["ename"] if m["ename"] and m["ename"].lower() not in _NOT_OBJECTS else None)
     if name is None:
         return m.group(0)
-    if _checking(m):
-        return f"check the status of {name}"
+    if _checking(m) or _AFTER_A_CHANGE.search(m.string[:m.start()]):
+        return f"check the status of {name}"  # "reboot web-05 and then make sure nginx is up": the check after it
     return f"start {name}" + (f" and enable {name}" if m["enabled"] else "")
 
 

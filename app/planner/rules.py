@@ -153,6 +153,11 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
             if tok.value not in c.oses:
                 c.oses.append(tok.value)
             mode = "TGT" if mode != "EXC" else mode
+        elif k == "ALL" and (  # "... then hit URL on each", "check it on all of them": the hosts already named
+                (nxt is None and tok.text.lower() in ("each", "every"))
+                or (nxt is not None and nxt.kind == "PREP" and nxt.value == "of" and idx + 2 < len(toks)
+                    and toks[idx + 2].text.lower() in ("them", "those", "these", "it", "both"))):
+            c.quantified = True
         elif k == "ALL":
             c.quantified = True
             if mode != "EXC" and (nxt is None or nxt.kind in ("NOUN", "EXCEPT", "CONJ", "THEN", "PREP", "V")

@@ -306,3 +306,18 @@ def test_more_pasted_commands(text, steps, hosts):
 @pytest.mark.unit
 def test_shell_chaining_is_still_refused():
     assert _read("restart nginx on web-01 && reboot db-01")[0] == "rejected"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps,hosts", [
+    ("restart haproxy on web-01 and web-02, then fetch http://localhost/status on each",
+     [("service.restart", {"name": "haproxy"}), ("http.check", {"url": "http://localhost/status"})],
+     ["web-01", "web-02"]),  # "on each" was every host of the fleet
+    ("restart redis-server on app-01 and app-02 and check it on all of them",
+     [("service.restart", {"name": "redis-server"}), ("service.status", {"name": "redis-server"})],
+     ["app-01", "app-02"]),
+    ("reboot db-04 and then make sure postgresql is running",
+     [("host.reboot", {}), ("service.status", {"name": "postgresql"})], ["db-04"]),  # the check after the change
+])
+def test_held_out_4s_unsafe_families(text, steps, hosts):
+    assert _read(text) == ("ready", steps, hosts)
