@@ -209,8 +209,8 @@ def test_flags_secrets_deletions_and_firewall_wording_are_never_planned(text, st
 
 @pytest.mark.unit
 @pytest.mark.parametrize("text,steps,hosts", [
-    ("is the Redis cache container up on app-01? its name is redis-cache", [("container.status", {"name": "redis-cache"})],
-     ["app-01"]),
+    ("is the Redis cache container up on app-01? its name is redis-cache",
+     [("container.status", {"name": "redis-cache"})], ["app-01"]),
     ("Could you check if Node is installed on web-02. The package is called nodejs.",
      [("package.check", {"name": "nodejs"})], ["web-02"]),
     ("is the billing thing alive on app-03? the process name is BillingHost.exe",
@@ -248,8 +248,8 @@ def test_hosts_by_their_shared_stem_and_counted_targets(text, status, hosts):
 @pytest.mark.unit
 @pytest.mark.parametrize("text,steps,hosts", [
     ("web-02: 1) stop nginx 2) update openssl 3) start nginx",
-     [("service.stop", {"name": "nginx"}), ("package.update", {"name": "openssl"}), ("service.start", {"name": "nginx"})],
-     ["web-02"]),
+     [("service.stop", {"name": "nginx"}), ("package.update", {"name": "openssl"}),
+      ("service.start", {"name": "nginx"})], ["web-02"]),
     ("db-02, in this order: stop postgresql; start postgresql",
      [("service.stop", {"name": "postgresql"}), ("service.start", {"name": "postgresql"})], ["db-02"]),
     ("restart Spooler; status of service Spooler on cis-02",
