@@ -20,7 +20,10 @@ def test_the_readme_configuration_table_lists_exactly_the_settings():
 
 
 def test_no_module_reads_the_environment_for_configuration():
-    allowed = {"app/config.py"}  # the settings; process plumbing below only removes or copies variables
+    allowed = {"app/config.py",  # the settings; process plumbing below only removes or copies variables
+               # an Ansible callback plugin, run inside ansible-playbook (not an Opsplan process): it reads
+               # ansible-runner's AWX_ISOLATED_DATA_DIR, as ansible-runner's own awx_display does
+               "app/execution/callback/opsplan_display.py"}
     pattern = re.compile(r"os\.environ\.get\(|os\.getenv\(|os\.environ\[\"[A-Z]")
     offenders = [str(p.relative_to(ROOT)) for pkg in ("app", "compiler") for p in (ROOT / pkg).rglob("*.py")
                  if str(p.relative_to(ROOT)) not in allowed and pattern.search(p.read_text())]
