@@ -57,6 +57,15 @@ def _meaningful(toks: list[Tok]) -> list[Tok]:
     return [t for t in toks if t.kind != "FILL" or t.value in _SUBJECTS or t.value in _STILL_ASKING]
 
 
+_ASKED = frozenset(("status", "version", "disk", "info", "port", "uptime"))
+
+
+def _asks_for(piece: str, vocab: Vocabulary) -> bool:
+    """A piece that starts with what it asks for ("status of service X", "disk usage of /var")."""
+    words = [t for t in tokenize(piece, vocab)[0] if t.kind != "FILL"]
+    return bool(words) and words[0].kind == "KW" and words[0].value in _ASKED
+
+
 def _instruction(text: str, vocab: Vocabulary) -> bool:
     """Asks for something: its first meaningful word is an instruction verb ("Remove anything older than 7 days",
     "Please restart X"), not a subject ("users report ...")."""
@@ -202,7 +211,7 @@ def without_story(text: str, vocab: Vocabulary) -> str:
     if len(parts) >= 3:
         kept = [parts[0]]
         for sep, piece in zip(parts[1::2], parts[2::2], strict=True):
-            if not _narrative(piece, vocab):
-                kept += [sep, piece]
+            if not _narrative(piece, vocab) or (sep.strip() == ";" and _asks_for(piece, vocab)):
+                kept += [sep, piece]  # "...; status of service X": a step after ';', not a remark
         protected = "".join(kept)
     return text if protected == original else _put_back(protected, spans)

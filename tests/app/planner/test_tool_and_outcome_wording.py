@@ -321,3 +321,10 @@ def test_shell_chaining_is_still_refused():
 ])
 def test_held_out_4s_unsafe_families(text, steps, hosts):
     assert _read(text) == ("ready", steps, hosts)
+
+
+@pytest.mark.unit
+def test_a_check_after_a_semicolon_is_a_step_when_the_hosts_come_first():
+    assert _read("on db-02 restart postgresql; status of service postgresql") == (
+        "ready", [("service.restart", {"name": "postgresql"}), ("service.status", {"name": "postgresql"})], ["db-02"])
+    assert _read("restart nginx on web-01, status is red")[1] == [("service.restart", {"name": "nginx"})]
