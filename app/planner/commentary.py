@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from app.planner.lexer import HOSTLIKE_RX, VERBS, Tok, protect, requote, tokenize
+from app.planner.lexer import HOSTLIKE_RX, VERBS, Tok, protect, requote, starts_asking, tokenize
 from app.planner.vocabulary import Vocabulary
 
 # \x03: a line break (app.planner.envelope); a lower-case sentence that starts with an instruction or a question
@@ -57,13 +57,9 @@ def _meaningful(toks: list[Tok]) -> list[Tok]:
     return [t for t in toks if t.kind != "FILL" or t.value in _SUBJECTS or t.value in _STILL_ASKING]
 
 
-_ASKED = frozenset(("status", "version", "disk", "info", "port", "uptime"))
-
-
 def _asks_for(piece: str, vocab: Vocabulary) -> bool:
     """A piece that starts with what it asks for ("status of service X", "disk usage of /var")."""
-    words = [t for t in tokenize(piece, vocab)[0] if t.kind != "FILL"]
-    return bool(words) and words[0].kind == "KW" and words[0].value in _ASKED
+    return starts_asking(tokenize(piece, vocab)[0])
 
 
 def _instruction(text: str, vocab: Vocabulary) -> bool:

@@ -241,6 +241,16 @@ def classify(word: str, low: str, prev: str, nxt: str, vocab: Vocabulary) -> Tok
     return Tok("WORD", low, word)
 
 
+# a request piece whose first meaningful word is one of these asks for it ("status of service X", "disk usage of /var")
+ASKING_KEYWORDS = frozenset(("status", "version", "disk", "info", "port", "uptime"))
+
+
+def starts_asking(toks: list[Tok]) -> bool:
+    """The first meaningful token (FILL words skipped) is a keyword that asks for something."""
+    words = [t for t in toks if t.kind != "FILL"]
+    return bool(words) and words[0].kind == "KW" and words[0].value in ASKING_KEYWORDS
+
+
 def _doing(low: str) -> str | None:
     """The verb of an -ing form ("bouncing" -> "bounce", "stopping" -> "stop", "restarting" -> "restart"), or None."""
     if not low.endswith("ing") or len(low) < 6:

@@ -29,7 +29,6 @@ _RUN_THIS = Lazy(r"\^?\s*\b(?P<v>run|execute|exec)\b(?:\s+(?:this|that|it|these|
                        r"below|the\s+command(?:\s+below)?)\b)?", _I)
 _PLAIN_TOKEN = Lazy(r"^[A-Za-z0-9_.@+:\-/\\$]+$")
 _RUN_WORDS = Lazy(r"\b(?:run|execute|exec|invoke|type|paste|command|cmd|powershell|bash|shell)\b", _I)
-_IPV4 = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
 _KEYS = ("name", "app", "application", "source", "src", "from", "path", "dest", "destination", "target", "to",
          "version", "package", "service", "port", "url", "user", "pattern", "line")
 _KV = Lazy(r"^\s*[-*]?\s*(?P<k>" + "|".join(_KEYS) + r")\s*[:=]\s*(?P<v>\S.*?)\s*$", _I)
@@ -102,10 +101,7 @@ def plain(text: str, vocab: Vocabulary) -> str:
 
 
 def _host(word: str, vocab: Vocabulary) -> str | None:
-    word = word.strip(" ,;|*`")
-    if _IPV4.match(word):
-        return None if vocab.host(word) is None else vocab.host(word)
-    return vocab.host(word)
+    return vocab.host(word.strip(" ,;|*`"))
 
 
 def _block(body: str, vocab: Vocabulary, hosts: list[str], commands: list[str]) -> str:

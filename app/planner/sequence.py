@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from app.planner import readers
 from app.planner.commentary import has_targets, statement, target_words
-from app.planner.lexer import VERBS, protect, requote, tokenize
+from app.planner.lexer import VERBS, protect, requote, starts_asking, tokenize
 from app.planner.resolve import finalize
 from app.planner.vocabulary import Vocabulary
 from compiler.models import Plan, PlanStatus
@@ -42,9 +42,6 @@ def pieces(text: str) -> list[str]:
     return out
 
 
-_ASKING = frozenset(("status", "version", "disk", "info", "port", "uptime"))  # a piece that starts with these asks
-
-
 def _joined_modifiers(parts: list[str], vocab: Vocabulary) -> list[str]:
     """A piece with no instruction verb that no reader reads on its own modifies the one before it
     ("the Application event log on iis-01, search for w3wp"): put it back."""
@@ -55,7 +52,7 @@ def _joined_modifiers(parts: list[str], vocab: Vocabulary) -> list[str]:
     for part in parts:
         toks = [t for t in tokenize(part, vocab)[0] if t.kind != "FILL"]
         verb = any(t.kind in ("V", "ENSURE") for t in toks)
-        asks = bool(toks) and toks[0].kind == "KW" and toks[0].value in _ASKING  # "...; status of service X"
+        asks = starts_asking(toks)  # "...; status of service X"
         if out and not verb and not asks and readers.read(part) is None:
             out[-1] = f"{out[-1]}, {part}"
         else:

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 
 from app.planner.lexer import HOSTLIKE_RX
-from app.planner.rewrite import registrar
+from app.planner.rewrite import Rewrite, registrar
 from app.planner.wording import NOT_NAME_START
 
 REWRITES: list[tuple[str, int, Callable[[re.Match[str]], str]]] = []
@@ -42,6 +42,16 @@ def _object(m: re.Match[str]) -> str | None:
     return name
 
 
+def _named(fn_name: str, pattern: str, template: str) -> Rewrite:
+    """A rule that says its object (``_NAME``) again in ``template`` ("start {name}"); a generic word or a host in
+    the object's place leaves the text as written."""
+    def rewrite(m: re.Match[str]) -> str:
+        name = _object(m)
+        return m.group(0) if name is None else template.format(name=name)
+    rewrite.__name__ = fn_name
+    return _rule(pattern)(rewrite)
+
+
 # "give tomcat a restart", "give iis-02 a reboot", "give nginx a quick bounce"
 @_rule(r"\bgive\s+(?:the\s+)?(?P<name>\x01\d+\x01|[A-Za-z0-9][\w.@+\-]*)(?:\s+(?:service|server|box|container))?\s+"
        r"an?\s+(?:quick\s+|fresh\s+|good\s+|little\s+)?(?P<verb>restart|reboot|bounce|kick|reload|ping)\b")
@@ -52,18 +62,10 @@ def _give_a(m: re.Match[str]) -> str:
 
 
 # "get W3SVC going again", "get nginx back up", "get redis running again"
-@_rule(r"\bget\s+" + _NAME + r"(?:\s+service)?\s+(?:going|running|started|back\s+up|up\s+again|back\s+online)"
-       r"(?:\s+again)?\b")
-def _get_going(m: re.Match[str]) -> str:
-    name = _object(m)
-    return m.group(0) if name is None else f"start {name}"
-
-
+_named("_get_going", r"\bget\s+" + _NAME + r"(?:\s+service)?\s+(?:going|running|started|back\s+up|up\s+again|"
+       r"back\s+online)(?:\s+again)?\b", "start {name}")
 # "take apache2 down", "take memcached offline for now"
-@_rule(r"\btake\s+" + _NAME + r"(?:\s+service)?\s+(?:down|offline)\b")
-def _take_down(m: re.Match[str]) -> str:
-    name = _object(m)
-    return m.group(0) if name is None else f"stop {name}"
+_named("_take_down", r"\btake\s+" + _NAME + r"(?:\s+service)?\s+(?:down|offline)\b", "stop {name}")
 
 
 # "put jq on app-01 and app-02": a bare name put on hosts is a package (a path or a file is a copy)
@@ -76,24 +78,13 @@ def _put_on(m: re.Match[str]) -> str:
 
 
 # "add the sysstat package to all dev linux machines"
-@_rule(r"\badd\s+" + _NAME + r"\s+package\s+to\s+")
-def _add_package_to(m: re.Match[str]) -> str:
-    name = _object(m)
-    return m.group(0) if name is None else f"install package {name} on "
-
-
+_named("_add_package_to", r"\badd\s+" + _NAME + r"\s+package\s+to\s+", "install package {name} on ")
 # "rip vlc off cis-04", "rip telnet out of the dev boxes"
-@_rule(r"\brip\s+(?:out\s+)?" + _NAME + r"\s+(?:off(?:\s+of)?|out\s+of|from)\s+")
-def _rip_off(m: re.Match[str]) -> str:
-    name = _object(m)
-    return m.group(0) if name is None else f"remove package {name} from "
-
-
+_named("_rip_off", r"\brip\s+(?:out\s+)?" + _NAME + r"\s+(?:off(?:\s+of)?|out\s+of|from)\s+",
+       "remove package {name} from ")
 # "how's wuauserv doing over on cis-01", "what's MSSQLSERVER doing on the app servers", "how is nginx doing"
-@_rule(r"\b(?:how'?s|how\s+is|how\s+are|what'?s|what\s+is)\s+" + _NAME + r"(?:\s+service)?\s+doing\b(?:\s+over)?")
-def _hows_doing(m: re.Match[str]) -> str:
-    name = _object(m)
-    return m.group(0) if name is None else f"status of {name}"
+_named("_hows_doing", r"\b(?:how'?s|how\s+is|how\s+are|what'?s|what\s+is)\s+" + _NAME + r"(?:\s+service)?\s+doing\b"
+       r"(?:\s+over)?", "status of {name}")
 
 
 # "is 1433 up on app-03", "is 8443 open on web-01": a bare port number

@@ -196,11 +196,7 @@ def _value(word: str) -> int:
 def _host(stem: str, digits: str, vocab: Vocabulary) -> str | None:
     if not digits.isdigit() or not stem.isalnum():
         return None
-    for width in range(len(digits), 7):
-        name = vocab.host(f"{stem}-{digits.zfill(width)}")
-        if name:
-            return name
-    return None
+    return vocab.host(f"{stem}-{digits}") or vocab.host_variant(f"{stem}-{digits}")
 
 
 def _is_stem(word: str, rest: list[_Tok], vocab: Vocabulary) -> bool:
