@@ -19,6 +19,8 @@ PLAYBOOK = """---
 - name: step one
   hosts: all
   gather_facts: false
+  vars:
+    environment: reserved  # a warning, printed outside any callback event: an event of its own
   tasks:
     - name: say something
       ansible.builtin.debug:
@@ -33,6 +35,10 @@ PLAYBOOK = """---
       ansible.builtin.debug:
         msg: never
       when: false
+    - name: failed, ignored
+      ansible.builtin.fail:
+        msg: on purpose
+      ignore_errors: true
 """
 # differ between any two runs of the same playbook
 VOLATILE = {"uuid", "parent_uuid", "playbook_uuid", "play_uuid", "task_uuid", "created", "pid", "start", "end",
@@ -79,9 +85,12 @@ def run_once(root: Path, callback: str | None) -> tuple[list[dict[str, Any]], Pa
 def test_the_handler_gets_what_awx_display_gives_without_a_file_per_event(tmp_path):
     ours, artifacts = run_once(tmp_path / "ours", None)
     theirs, _ = run_once(tmp_path / "theirs", "awx_display")  # ansible-runner's callback, its partial files
+    # the warning quotes the playbook's path: the same file, in the other run's directory
+    theirs = json.loads(json.dumps(theirs).replace(str(tmp_path / "theirs"), str(tmp_path / "ours")))
 
     kinds = [e["event"] for e in ours]
     assert "runner_on_ok" in kinds and "runner_on_skipped" in kinds and "playbook_on_stats" in kinds
+    assert "runner_on_failed" in kinds and "warning" in kinds
     ok = [e for e in ours if e["event"] == "runner_on_ok" and e["event_data"].get("task") == "the result fact"]
     assert len(ok) == 2 and ok[0]["event_data"]["res"]["ansible_facts"]["demo_result"]["answer"] == 42
     assert all(e["uuid"] and "created" in e for e in ours)
