@@ -192,7 +192,7 @@ class Bench:
             preview_id = runs.create_preview(s, plan_id, "bench-operator").id
         self.run_ids.append(preview_id)
         enqueue_run(self.settings, preview_id)
-        status, _ = self.wait(preview_id, timeout=300)
+        status, _ = self.wait(preview_id, timeout=max(300, 10 * len(names)))  # a 64-host preview on a busy machine
         if status != "successful":
             raise RuntimeError(f"preview ended {status}: {self.run_error(preview_id)}")
         with session_scope(self.settings.database_url) as s:

@@ -126,13 +126,17 @@ def _narrative(piece: str, vocab: Vocabulary) -> bool:
         or len(words) >= 3
 
 
+# "app-02: is the node process running", "web-01 -> are the certs valid": the hosts as a label, then a question
+_LABELLED_QUESTION = re.compile(r"\s*(?:on\s+)?[\w.-]{2,}\s*(?::|-+>|=>|\bto\b)\s*(?:is|are|was|were)\b", re.IGNORECASE)
+
+
 def statement(piece: str, vocab: Vocabulary) -> bool:
     """A piece that tells how things are ("X is out of memory") rather than asks (no instruction verb, and its
     "is" is not a question's first word)."""
     toks, _ = tokenize(piece, vocab)
     words = [t for t in toks if t.kind != "FILL" or t.value in ("is", "are", "was", "were", "has")]
     verbs = [t for t in toks if t.kind in ("V", "ENSURE") and not t.text.lower().endswith("ing")]  # not "is reloading"
-    if not words or verbs or words[0].value in ("is", "are", "was", "were"):
+    if not words or verbs or words[0].value in ("is", "are", "was", "were") or _LABELLED_QUESTION.match(piece):
         return False
     return bool(re.search(r"\b(?:is|are|was|were|has\s+been|seems|looks|keeps)\b", piece, re.IGNORECASE))
 

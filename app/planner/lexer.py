@@ -103,7 +103,7 @@ PREPS = frozenset(("on", "in", "across", "at", "for", "from", "to", "into", "ont
                    "against", "within", "of", "over", "throughout", "inside", "under", "beneath", "below"))
 TARGET_PREPS = frozenset(("on", "in", "across", "at", "onto", "within", "throughout", "over", "inside", "against"))
 CONJ = frozenset(("and", ",", "&", "+", "plus", "or", "also", "both"))
-THEN = frozenset((";", "then", "afterwards", "afterward", "next", "finally", "subsequently"))
+THEN = frozenset((";", "then", "afterwards", "afterward", "next", "finally", "lastly", "subsequently"))
 EXCEPT = frozenset(("except", "excluding", "exclude", "besides", "minus", "without", "skip", "skipping", "not"))
 ALL = frozenset(("all", "every", "each", "everything", "everywhere", "entire", "whole"))
 VAGUE = frozenset(("something", "anything", "stuff", "things", "thing", "it", "them", "this", "that", "these",

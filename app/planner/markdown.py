@@ -43,27 +43,35 @@ _REFERENCE = Lazy(
 
 
 # "mon-01: 1) docker ps 2) docker restart grafana 3) curl -I URL": numbered steps on one line
-_INLINE_STEP = re.compile(r"(?:(?<=^)|(?<=[\s:>(\-–—]))(?P<n>\d{1,2})[.)]\s+(?=\S)")
+# "Step 1: check ... Step 2: list ...": the same, with the word
+_INLINE_STEP = re.compile(r"(?:(?<=^)|(?<=[\s:>(–—.])|(?<=(?<![\w.])-))"
+                          r"(?:(?:step|stage)\s*(?P<s>\d{1,2})\s*[:.)\-–—]|(?P<n>\d{1,2})[.)])\s+(?=\S)", re.IGNORECASE)
+_STEP_WORD = re.compile(r"\b(?:step|stage)\s*1\b", re.IGNORECASE)
+
+
+def _number(m: re.Match[str]) -> int:
+    return int(m["n"] or m["s"])
 
 
 def inline_steps(text: str) -> str:
-    """Steps numbered 1), 2), ... (or 1. 2. ...) inside one line, as instructions one after the other."""
-    if "1" not in text or ("1)" not in text and "1." not in text):
+    """Steps numbered 1), 2), ... (or 1. 2. ..., or Step 1: Step 2: ...) inside one line, as instructions one after
+    the other."""
+    if "1" not in text or ("1)" not in text and "1." not in text and not _STEP_WORD.search(text)):
         return text
     marks = list(_INLINE_STEP.finditer(text))
-    numbers = [int(m["n"]) for m in marks]
+    numbers = [_number(m) for m in marks]
     start = next((i for i, n in enumerate(numbers) if n == 1), None)
     if start is None:
         return text
     run = [marks[start]]
     for m in marks[start + 1:]:
-        if int(m["n"]) == int(run[-1]["n"]) + 1:
+        if _number(m) == _number(run[-1]) + 1:
             run.append(m)
     if len(run) < 2:
         return text
     out, last = [], 0
     for i, m in enumerate(run):
-        out.append(text[last:m.start()].rstrip(" ,;"))
+        out.append(text[last:m.start()].rstrip(" ,;" if i == 0 else " ,;."))  # a sentence before step 1 stays one
         out.append(" " if i == 0 else "; then ")
         last = m.end()
     return "".join(out) + text[last:]

@@ -164,10 +164,11 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
                                   or tok.value in ("everything", "everywhere")):
                 c.all = True
                 mode = "TGT"
-        elif k == "NOUN" and mode == "OBJ" and tok.value == "singular" and (
-                (nxt is not None and nxt.kind == "KW" and nxt.value in ("process", "service"))
-                or (c.verb == "kill" and not any(c.objects))
-                or (_next_word(toks, idx) is not None and _next_word(toks, idx).kind == "STATE"  # type: ignore[union-attr]
+        elif k == "NOUN" and mode != "EXC" and tok.value == "singular" and (
+                (nxt is not None and nxt.kind == "KW" and nxt.value in ("process", "service"))  # even after hosts
+                or (mode == "OBJ" and c.verb == "kill" and not any(c.objects))
+                or (mode == "OBJ" and _next_word(toks, idx) is not None
+                    and _next_word(toks, idx).kind == "STATE"  # type: ignore[union-attr]
                     and _next_word(toks, idx).value == "running"  # type: ignore[union-attr]
                     and (prev is None or prev.text.lower() not in _DETERMINERS))):  # "the node process", "pkill node"
             c.objects[-1].append(Tok("WORD", tok.text.lower(), tok.text))

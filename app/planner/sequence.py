@@ -19,14 +19,21 @@ from app.planner.resolve import finalize
 from app.planner.vocabulary import Vocabulary
 from compiler.models import Plan, PlanStatus
 
+# commands people paste as steps ("check disk / and curl URL", "restart nginx, then dig api.internal")
+_COMMAND_WORDS = (r"curl|wget|dig|nslookup|journalctl|systemctl|docker|podman|df|du|openssl|netstat|pgrep|crontab|"
+                  r"schtasks|get-service|get-process|get-eventlog|get-winevent|test-netconnection|tnc|invoke-webrequest|iwr")
+_COMMAND_START = re.compile(rf"\s*(?:sudo\s+)?(?:{_COMMAND_WORDS})\b", re.IGNORECASE)
 _VERB_WORDS = "|".join(sorted((v for v in VERBS if v.isalpha()), key=len, reverse=True)) \
-    + "|tail|search|grep|look|purge|top|clean|clear|prune|housekeep|tidy|empty"
+    + "|tail|search|grep|look|purge|top|clean|clear|prune|housekeep|tidy|empty|resolve|" + _COMMAND_WORDS
 _CUT = re.compile(r"\s*(?:\x03\s*(?=(?:also\s+)?(?:ensure\b|make\s+sure\b|" + _VERB_WORDS.replace("|", r"\b|") + r"\b))"
-                  r"|;|,?\s*\b(?:and\s+)?then\b|,?\s*\bafter\s*wards?\b|,?\s*\bafter\s+that\b|,\s*(?:and\s+)?"
+                  r"|;|,?\s*\b(?:and\s+)?(?:then|finally|lastly)\b|,?\s*\bafter\s*wards?\b|,?\s*\bafter\s+that\b|,\s*(?:and\s+)?"
                   r"(?=(?:also\s+)?"
                   rf"(?:{_VERB_WORDS})\b)|\s+and\s+(?=(?:also\s+)?(?:{_VERB_WORDS})\b)"
                   r"|\s+(?:and|\+|&)\s+(?=(?:the\s+)?(?:top|disk|disks|sysinfo|uptime|port|which\s+programs|which\s+processes|"
                   r"memory|ping)\b))\s*", re.IGNORECASE)
+
+
+_END_MARK = re.compile(r"(?<=\w)[.!?]+$")
 
 
 def pieces(text: str) -> list[str]:
@@ -38,22 +45,32 @@ def pieces(text: str) -> list[str]:
             continue
         for i, span in enumerate(spans):
             part = part.replace(f"__{span.kind}{i}__", requote(span))
-        out.append(part.strip(" ,"))
+        out.append(_END_MARK.sub("", part.strip(" ,")))  # "... list deploy's crontab.": the sentence's end
     return out
 
 
-def _joined_modifiers(parts: list[str], vocab: Vocabulary) -> list[str]:
+def _a_step(part: str, vocab: Vocabulary, plan_one: Callable[[str, Vocabulary], Plan]) -> bool:
+    """The piece, planned on its own, is an instruction: a step (hosts or not), not a question about words."""
+    if statement(part, vocab):  # "dev is on postgres now": how things are
+        return False
+    plan = plan_one(part, vocab)
+    return plan.status is not PlanStatus.REJECTED and bool(plan.steps)
+
+
+def _joined_modifiers(parts: list[str], vocab: Vocabulary, plan_one: Callable[[str, Vocabulary], Plan]) -> list[str]:
     """A piece with no instruction verb that no reader reads on its own modifies the one before it
-    ("the Application event log on iis-01, search for w3wp"): put it back."""
+    ("the Application event log on iis-01, search for w3wp"): put it back. A piece that plans to a step of its own
+    is a step, verb or not ("..., then curl http://localhost:8080/health", "1) is the node process running")."""
     out: list[str] = []
     if len(parts) > 1 and has_targets(parts[0], vocab) and readers.read(parts[0]) is None \
-            and not any(t.kind in ("V", "ENSURE", "KW") for t in tokenize(parts[0], vocab)[0]):
+            and not any(t.kind in ("V", "ENSURE", "KW") for t in tokenize(parts[0], vocab)[0]) \
+            and not _a_step(parts[0], vocab, plan_one):
         parts = [f"{parts[0]}, {parts[1]}", *parts[2:]]  # "From web-02, test 443 to iis-01": the targets, then the ask
     for part in parts:
         toks = [t for t in tokenize(part, vocab)[0] if t.kind != "FILL"]
         verb = any(t.kind in ("V", "ENSURE") for t in toks)
         asks = starts_asking(toks)  # "...; status of service X"
-        if out and not verb and not asks and readers.read(part) is None:
+        if out and not verb and not asks and readers.read(part) is None and not _a_step(part, vocab, plan_one):
             out[-1] = f"{out[-1]}, {part}"
         else:
             out.append(part)
@@ -82,8 +99,8 @@ def _named_before(plans: list[Plan]) -> str | None:
 
 def plan_sequence(text: str, vocab: Vocabulary, plan_one: Callable[[str, Vocabulary], Plan]) -> Plan | None:
     """The plan of a request of several instructions of which a reader reads one; None when it is not one."""
-    parts = _joined_modifiers(pieces(text), vocab)
-    if len(parts) < 2 or not any(readers.read(p) is not None for p in parts):
+    parts = _joined_modifiers(pieces(text), vocab, plan_one)
+    if len(parts) < 2 or not any(readers.read(p) is not None or _COMMAND_START.match(p) for p in parts):
         return None
     told = [p for p in parts if statement(p, vocab)]  # "the staging app box is out of memory, show me ...": context
     if told and len(told) < len(parts):
@@ -106,7 +123,7 @@ def plan_sequence(text: str, vocab: Vocabulary, plan_one: Callable[[str, Vocabul
     refused = next((p for p in plans if p.status is PlanStatus.REJECTED), None)
     if refused is not None:
         return refused.model_copy(update={"request": text})
-    questions = [q for p in plans for q in p.questions]
+    questions = list(dict.fromkeys(q for p in plans for q in p.questions))  # one question asked once
     combined = Plan(status=PlanStatus.NEEDS_CLARIFICATION if questions else PlanStatus.READY, questions=questions,
                     steps=_once([s for p in plans for s in p.steps]), request=text, planner=plans[0].planner,
                     interpretation=[n for p in plans for n in p.interpretation])
