@@ -211,4 +211,24 @@ def narrow(steps: list[Step], vocab: Vocabulary) -> tuple[list[Step], list[str],
                 notes.append(f"{why}: only the {os_} hosts, left out {shown}")
             step = step.model_copy(update={"targets": t.model_copy(update={"os": os_})})
         out.append(step)
-    return out, questions, notes
+    return _same_phrase_same_hosts(out, steps, notes, vocab), questions, notes
+
+
+def _same_phrase_same_hosts(out: list[Step], given: list[Step], notes: list[str], vocab: Vocabulary) -> list[Step]:
+    """Changes that share their target phrase with a step narrowed to one OS are narrowed the same way: "update
+    openssl on the staging web servers and afterwards restart nginx" means the nginx servers for both steps. A check
+    keeps every host ("ping all staging servers and restart nginx" pings them all)."""
+    narrowed = {i: st.targets.os for i, st in enumerate(out) if st.targets.os and not given[i].targets.os}
+    if not narrowed:
+        return out
+    result = list(out)
+    for i, step in enumerate(out):
+        if i in narrowed or step.targets.os or step.targets.is_empty() or step.action not in vocab.catalog \
+                or vocab.catalog[step.action].read_only:
+            continue
+        oses = {narrowed[j] for j in narrowed if given[j].targets == given[i].targets}
+        if len(oses) == 1:
+            os_ = oses.pop()
+            result[i] = step.model_copy(update={"targets": step.targets.model_copy(update={"os": os_})})
+            notes.append(f"{step.action}: the same {os_} hosts as the other steps on those targets")
+    return result
