@@ -46,7 +46,10 @@ GENERIC_NAMES = frozenset(("thing", "something", "whatever", "vendor", "approved
                            "agent", "agents", "client", "clients", "app", "apps", "application", "applications", "tool",
                            "tools", "driver", "drivers", "printer", "printers", "software", "program", "programs",
                            "updates", "patches", "package", "packages", "service", "services", "stuff", "things",
-                           "everything", "all", "files", "logs", "backups", "users", "jobs", "tasks", "processes"))
+                           "everything", "all", "files", "logs", "backups", "users", "jobs", "tasks", "processes",
+                           # what a program is for, not its name ("restart the SQL service": MSSQLSERVER? the agent?)
+                           "sql", "database", "db", "web", "webserver", "mail", "email", "proxy", "backup",
+                           "monitoring", "antivirus"))
 _RELATIVE = frozenset(("which", "that", "who", "where", "when", "as", "if", "why"))
 _DETERMINERS = frozenset(("the", "a", "an", "this", "that", "each", "every", "any", "which", "one", "my", "our"))
 _MULTI_STEP = re.compile(r"\b(?:then|afterwards|after\s+that|and\s+also)\b|;", re.IGNORECASE)
