@@ -85,6 +85,15 @@ def _ask(sentence: str, vocab: Vocabulary, spans: list | None = None) -> bool:
     return readers.read(text) is not None
 
 
+def _chat_label(head: str, body: str, vocab: Vocabulary, spans: list) -> bool:
+    """A few words before a colon, then a question or what is asked for: "audit q: is rsh-server installed on ...?",
+    "manager asking: are the staging web boxes reachable?", "one more: status of W3SVC on iis-02". Not a drive
+    letter ("D: is almost full")."""
+    words = head.split()
+    return 1 <= len(words) <= 4 and len(head.strip()) >= 2 and not _instruction(head, vocab) \
+        and (_ask(body, vocab, spans) or starts_asking(tokenize(body, vocab)[0]))
+
+
 def _hosts_of(sentences: list[str], vocab: Vocabulary) -> list[str]:
     return [t.text for s in sentences for t in tokenize(s, vocab)[0] if t.kind == "HOST"]
 
@@ -196,8 +205,9 @@ def without_story(text: str, vocab: Vocabulary) -> str:
             protected = protected.replace(paren, " ", 1)
     head, colon, body = protected.partition(": ")
     if colon and "__" not in head and not has_targets(head, vocab) \
-            and any(t.kind in _INSTRUCTION for t in tokenize(body, vocab)[0]):
-        protected = body  # "deploy the new build: update app myapp on app-01 ...": a heading
+            and (any(t.kind in _INSTRUCTION for t in tokenize(body, vocab)[0])
+                 or _chat_label(head, body, vocab, spans)):
+        protected = body  # "deploy the new build: update app myapp on app-01 ...", "audit q: is X installed ...?"
     parts = _PIECES.split(protected)
     later = " ".join(parts[2::2]).lower()
     if len(parts) >= 3 and "__" not in parts[0] and not _instruction(parts[0], vocab) \

@@ -121,7 +121,7 @@ FILLER = frozenset(["the", "a", "an", "please", "pls", "can", "could", "would", 
                     "quick", "thx", "agian", "anyway", "real", "quickly", "someone", "somebody", "anyone",
                     "anybody", "folks", "guys", "team", "lately", "recently", "today", "tonight", "other", "others",
                     "gracefully", "forcefully", "carefully", "got", "gets", "plz", "pls", "actual", "first", "back",
-                    "this", "that",
+                    "this", "that", "k", "kk", "ty", "cheers", "cool", "great", "nice", "perfect", "awesome",
                     # how many hosts a target names ("the two prod web servers"): app.planner.rules checks the
                     # count against the selection; "one"/"single" make a target singular (NOUN)
                     "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]) \

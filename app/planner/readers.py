@@ -253,8 +253,9 @@ def _containers(t: _Text) -> Reading | None:
                                        t.protected, _I))
                  if n is not None and n.group("n").lower() not in not_names), None)
     params: dict[str, object] = {}
-    if name is not None and HOSTLIKE_RX.match(name.group("n").lower()):
-        name = None  # "containers app-01": the host, not a container
+    if name is not None and HOSTLIKE_RX.match(name.group("n").lower()) \
+            and not re.search(r"\b(?:on|at)\s+\S", t.protected[name.end():], _I):
+        name = None  # "containers app-01": the host, not a container ("container gs-eu-1 on app-01": the container)
     if name is not None:
         held = t.value(name.group("n"))
         params["name"] = held.value if held is not None else name.group("n")

@@ -24,7 +24,7 @@ from app.planner.commentary import has_targets
 from app.planner.lexer import HOSTLIKE_RX, PRONOUNS, TARGET_PREPS, VAGUE, Span, Tok, protect, requote, tokenize
 from app.planner.normalize import normalize
 from app.planner.objects import PROCESS_NAMES, SYSTEM_DIR
-from app.planner.resolve import finalize
+from app.planner.resolve import finalize, resolve_targets
 from app.planner.vocabulary import Selection, Vocabulary
 from compiler.models import Plan, PlanStatus, Risk, Step, Targets
 
@@ -75,6 +75,7 @@ class Clause:
     all: bool = False
     exclude: list[str] = field(default_factory=list)
     singular: bool = False
+    singulars: int = 0  # how many singular host nouns ("the file server and the monitoring box": 2)
     quantified: bool = False
     host_noun: bool = False
     dangling_source: bool = False
@@ -180,6 +181,7 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
             c.host_noun = True
             if tok.value == "singular" and not c.quantified:
                 c.singular = True
+                c.singulars += 1
             if mode == "OBJ" and c.has_targets():
                 mode = "TGT"
         elif k == "KW" and nxt is not None and nxt.kind == "NOUN" and (
@@ -349,8 +351,10 @@ def build(c: Clause, prev_names: list[str], shared: list[str] | None = None
 
     ``shared``: the next clause's object, for a verb with none of its own ("enable and start chronyd")."""
     names = _names(c)
+    said_before: set[str] = set()  # names taken from the clause before ("stop the Print Spooler, then disable it")
     if not names and c.pronoun and prev_names:
         names = list(prev_names)
+        said_before = set(names)
     if not names and shared and c.verb and not (c.spans or c.has_targets() or c.kws):
         names = list(shared)
         c.objects = [[Tok("WORD", n.lower(), n)] for n in names]
@@ -373,7 +377,7 @@ def build(c: Clause, prev_names: list[str], shared: list[str] | None = None
     quoted = {span.value for span, _ in c.spans if span.kind == "q"}
     for action, params in steps:
         name = str(params.get("name") or "")
-        if " " in name and name not in quoted:  # "give nginx a kick": words, not one name
+        if " " in name and name not in quoted and name not in said_before:  # "give nginx a kick": words, not a name
             return [(action, {k: v for k, v in params.items() if k != "name"})], [
                 f"I read '{name}' as the {action.split('.')[0]} name, which is not one name. Which do you "
                 "mean? Put a name with spaces in quotes, e.g. restart \"Print Spooler\"."], None
@@ -657,7 +661,8 @@ def _plan_normalized(text: str, vocab: Vocabulary) -> Plan:
                    or (c.kws and (c.follows_then or (i + 1 < len(clauses) and clauses[i + 1].follows_then)))] or clauses
     built: list[tuple[Clause, list[tuple[str, dict]]]] = []
     questions = []
-    singular: list[int] = []  # how many hosts each step's target was said to be (0: not said)
+    # how many hosts each step's target was said to be (0: not said), and how many its words name before OS narrowing
+    singular: list[tuple[int, list[str] | None]] = []
     prev_names: list[str] = []
     phrase = phrases.match(text, vocab.catalog)
     if phrase is not None and any(str(v).lower() in VAGUE | GENERIC_NAMES for v in phrase.params.values()):
@@ -702,13 +707,16 @@ def _plan_normalized(text: str, vocab: Vocabulary) -> Plan:
             if plan_steps and plan_steps[-1] == step:
                 continue  # the same step said twice ("let's bounce it. Restart redis ...") is one step
             plan_steps.append(step)
-            singular.append(_wanted(spec))
+            want = _wanted(spec)
+            # several singular nouns ("the file server and the app server"): one host each, before any OS narrowing
+            singular.append((want, resolve_targets(targets, vocab, step)[0] if want > 1 and spec is not None
+                             and spec.singulars > 1 else None))
     status = PlanStatus.NEEDS_CLARIFICATION if questions else PlanStatus.READY
     plan = finalize(Plan(status=status, questions=questions, steps=plan_steps, request=text, planner=PLANNER_NAME),
                     vocab)
     if plan.status is PlanStatus.READY:
-        for step, want in zip(plan.steps, singular, strict=True):
-            asked = _count_question(want, step.hosts)
+        for step, (want, named) in zip(plan.steps, singular, strict=True):
+            asked = _count_question(want, step.hosts if named is None else named)
             if asked:
                 return plan.model_copy(update={
                     "status": PlanStatus.NEEDS_CLARIFICATION, "hosts": [],
@@ -724,7 +732,7 @@ def _wanted(spec: Clause | None) -> int:
     if spec is None:
         return 0
     if spec.singular and (not spec.hosts or spec.stemmed):
-        return 1
+        return max(1, spec.singulars)  # one host per singular noun
     return spec.count
 
 

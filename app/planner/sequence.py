@@ -92,8 +92,8 @@ def _named_before(plans: list[Plan]) -> str | None:
     for plan in reversed(plans):
         for step in reversed(plan.steps):
             name = step.params.get("name")
-            if step.action.startswith(_NAMED) and isinstance(name, str) and name and " " not in name:
-                return name
+            if step.action.startswith(_NAMED) and isinstance(name, str) and name:
+                return f'"{name}"' if " " in name else name  # "Print Spooler": said again as one name
     return None
 
 

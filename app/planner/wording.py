@@ -34,7 +34,9 @@ _rule = registrar(REWRITES, needs={
     "_purpose": ("for ", "before", "during", "ahead of", "because of", "due to", "after"),
     "_leading_when": ("for ", "before", "after", "during", "while", "once", "until"),
     "_comes_up_at_boot": ("boot", "startup", "start-up", "system start"), "_if_not": ("if ",),
-    "_account_exists": ("exist", "is there"), "_do_we_have": ("have",), "_we_need": ("need", "want", "require"),
+    "_kept_from_starting": (" from ",),
+    "_account_exists": ("exist", "is there"),
+    "_account_present": ("user", "account"), "_do_we_have": ("have",), "_we_need": ("need", "want", "require"),
     "_restart_computer": ("restart-computer",), "_threshold": ("%", "percent"), "_port_in_brackets": ("(",),
     "_so_that": ("so ",), "_and_wait": ("wait",), "_full_reboot": ("(",), "_bring": ("bring",),
     "_which_have": ("which",),
@@ -199,6 +201,16 @@ def _comes_up_at_boot(m: re.Match[str]) -> str:
     return f"{'disable' if negated else 'enable'} {m['name']}"
 
 
+# "keep nginx from starting at boot", "stop it from coming up on reboot", "prevent W3SVC from starting automatically"
+@_rule(r"\b(?:keep|stop|prevent|block)\s+(?:the\s+)?" + _NAME + r"(?:\s+service)?\s+from\s+(?:starting|coming\s+up|"
+       r"auto-?starting)(?:\s+(?:up|again|automatically))*(?:\s+(?:at|on|after|with)\s+(?:boot|startup|start-up|"
+       r"reboot|system\s+start))?(?=\s|[,.;!?]|$)")
+def _kept_from_starting(m: re.Match[str]) -> str:
+    if m["name"].lower() in NOT_NAME_START - {"it", "them"}:
+        return m.group(0)
+    return f"disable {m['name']}"
+
+
 # A check, then the change if needed: "is W3SVC running on iis-02? if not start it" -> both, in that order
 @_rule(r"\?\s*(?:and\s+)?if\s+(?:not|no|it'?s\s+not(?:\s+running|\s+up)?|it\s+is\s+not(?:\s+running|\s+up)?|"
        r"it\s+isn'?t(?:\s+running|\s+up)?|(?:it'?s\s+)?(?:down|stopped|dead|not\s+running))\s*[,:]?\s*(?:then\s+|please\s+)?")
@@ -220,8 +232,17 @@ def _account_exists(m: re.Match[str]) -> str:
     return f"does the user {name} exist"
 
 
+# "is the local account guest present on cis-03", "is the user deploy there on app-01"
+@_rule(r"\bis\s+(?:the\s+)?(?:local\s+|domain\s+|os\s+)?(?:user|account)\s+" + _NAME
+       + r"\s+(?:present|there|set\s+up|configured|defined)\b")
+def _account_present(m: re.Match[str]) -> str:
+    if m["name"].lower() in _NOT_ACCOUNTS or "\x01" in m["name"]:
+        return m.group(0)
+    return f"does the user {m['name']} exist"
+
+
 # Having software: "do we have curl on the app servers" is a package check; "we need jq on the db hosts" an install
-@_rule(r"\b(?:do|does)\s+(?:(?:we|you|they|it)|(?P<who>(?:the\s+)?[\w.-]+(?:\s+(?:box|boxes|server|servers|host|hosts|"
+@_rule(r"\b(?:do|does)\s+(?:(?:we|you|they|it)|(?P<who>(?:the\s+)?(?:[\w.-]+\s+){0,2}[\w.-]+(?:\s+(?:box|boxes|server|servers|host|hosts|"
        r"machine|machines|vm|vms|node|nodes))?))\s+have\s+" + _NAME
        + r"(?:\s+installed)?(?=\s+(?:on|in|across)\b|\s*[?.!]*\s*$)")
 def _do_we_have(m: re.Match[str]) -> str:
