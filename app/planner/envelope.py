@@ -31,7 +31,7 @@ _ALERT = re.compile(r"^\s*(?:\[?(?:firing|resolved|alert|critical|warning|warn|c
 # A change's or incident's title line: "CHG0042050 - push new nginx snippet"
 _TICKET_TITLE = re.compile(r"^\s*(?:INC|CHG|RITM|REQ|PRB|SCTASK|TASK|OPS|JIRA|CR|WO|SR)-?\d{3,}\s*[-:–—]\s+\S", _I)
 # hosts an alert or a title names ("instance=db-02" -> "on db-02"): kept as a line the story filter can use
-_NAMED_HOST = re.compile(r"\bon\s+(?P<h>[A-Za-z][\w.-]*\d[\w.-]*)", _I)
+_NAMED_HOST = re.compile(r"\bon\s+(?P<h>[A-Za-z][\w.-]*\d[\w.-]*(?:\s*(?:,|and|&)\s*[A-Za-z][\w.-]*\d[\w.-]*)*)", _I)
 _ALERT_LABEL = re.compile(r"\b(?:instance|host|hostname|node|server)=(?P<h>[A-Za-z][\w.-]*?)(?::\d+)?(?=[\s,}]|$)"
                           r"|\b(?:mountpoint|path|file)=(?P<p>/\S*|[A-Za-z]:\\\S*)", _I)
 
@@ -52,6 +52,29 @@ def _line(raw: str) -> str | None:
     return line.strip() or None
 
 
+_SPEAKER = re.compile(r"^\s*\[\s*\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]m)?\s*\]\s*(?P<who>[\w.-]+)\s*:", _I)
+
+
+def _others_in_chat(raws: list[str]) -> list[bool]:
+    """For a pasted chat ("[09:09] hr-bot: Leaver: jdoe ...", "[09:10] tam: @oncall does jdoe still exist on db-01?"):
+    which lines someone other than the asker wrote (context, like an alert: their hosts are kept for an ask that
+    names none). The asker: whoever @mentions someone, else the last speaker. A line without a speaker continues the
+    speaker before it. All False when the text is no chat of two speakers or more."""
+    speakers: list[str | None] = []
+    current: str | None = None
+    for raw in raws:
+        m = _SPEAKER.match(raw)
+        current = m["who"].lower() if m else current
+        speakers.append(current)
+    named = {who for who in speakers if who}
+    if len(named) < 2:
+        return [False] * len(raws)
+    askers = {who for raw, who in zip(raws, speakers, strict=True) if who and _MENTION.search(raw)}
+    if not askers:
+        askers = {next(who for who in reversed(speakers) if who)}
+    return [who is not None and who not in askers for who in speakers]
+
+
 def unwrap(text: str) -> str:
     """The lines of ``text`` that carry the request, joined by ``LINE``. A one-line request only loses its chat
     decorations (timestamp, speaker, @mentions)."""
@@ -59,11 +82,13 @@ def unwrap(text: str) -> str:
         chat = re.match(r"^\s*\[\s*\d", text) or "@" in text
         return _MENTION.sub(" ", _CHAT.sub("", text, count=1)) if chat else text
     lines: list[tuple[str, str]] = []  # (kind, line): title, alert or body
-    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+    raws = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for raw, aside in zip(raws, _others_in_chat(raws), strict=True):
         if _SIGNATURE.match(raw.strip()) and lines:
             break  # a signature: nothing after it is the request
         field = _FIELD.match(raw.strip())
-        alert = _ALERT.match(raw.strip()) or _ALERT.match(_MENTION.sub("", _CHAT.sub("", raw.strip(), count=1)).strip())
+        alert = aside or _ALERT.match(raw.strip()) \
+            or _ALERT.match(_MENTION.sub("", _CHAT.sub("", raw.strip(), count=1)).strip())
         kind = "alert" if alert else \
             "title" if (field is not None and field.group("field").lower() in _TITLE_FIELDS) or (
                 not lines and _TICKET_TITLE.match(raw)) else "body"
@@ -71,7 +96,8 @@ def unwrap(text: str) -> str:
         if line is not None:
             lines.append((kind, line))
     if any(kind == "body" for kind, _ in lines):  # a title or an alert says what the body asks: the body is the ask
-        named = dict.fromkeys(m["h"] for kind, line in lines if kind != "body" for m in _NAMED_HOST.finditer(line))
+        named = dict.fromkeys(h for kind, line in lines if kind != "body" for m in _NAMED_HOST.finditer(line)
+                              for h in re.split(r"\s*(?:,|\band\b|&)\s*", m["h"]) if h)
         lines = [(kind, line) for kind, line in lines if kind == "body"]
         if named:  # "FIRING ... instance=db-02" then "check disk on /var for that box": where, if the ask names none
             lines.append(("body", "on " + " ".join(named)))

@@ -221,9 +221,10 @@ def _set_startup(m: re.Match[str]) -> str:
 
 # Chatter after a comma: ", it's frozen", ", printers r stuck agian", ", thx" (a reason, not an instruction)
 @_rule(r",\s*(?:it['’]?s|its|it\s+is|it\s+has|they['’]?re|they\s+are|it\s+was|been|since|because|cos|cuz|as|"
-       r"thx|thanks|ty|cheers|ta|printers?|users?\s+(?:are|report|say)|customers?\s+(?:are|report)|seems?|looks?)\b[^,]*$")
+       r"thx|thanks|ty|cheers|ta|printers?|users?\s+(?:are|report|say)|customers?\s+(?:are|report)|seems?|looks?)\b"
+       r"[^,.!?;\n]*(?:$|[.!?;]+(?=\s|$))")  # to its sentence's end ("..., it's dev. kill X on db-04": the ask stays)
 def _chatter(m: re.Match[str]) -> str:
-    return ""
+    return ". " if m.group(0).rstrip()[-1:] in ".!?;" and m.end() < len(m.string.rstrip()) else ""
 
 
 @_rule(r"(?<![\w-])(?:thx|thanks|ty|cheers|pls|plz|please)[.!]*\s*$")

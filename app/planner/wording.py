@@ -221,7 +221,7 @@ def _if_not(m: re.Match[str]) -> str:
 # A bare "does X exist" names an account (files come with a path, packages with "installed", services "running")
 @_rule(r"\b(?:does|do)\s+(?:the\s+)?" + _NAME + r"(?:\s+(?:os|local|system|domain|linux|windows))?"
        r"(?:\s+(?:user|account))?"
-       r"\s+(?:exist|exists)\b|\bis\s+there\s+(?:a|an)\s+"
+       r"(?:\s+(?:still|really|actually|even))?\s+(?:exist|exists)\b|\bis\s+there\s+(?:a|an)\s+"
        + _NAME.replace("name", "n2")
        + r"\s+(?:user|account|login)\b")
 def _account_exists(m: re.Match[str]) -> str:
