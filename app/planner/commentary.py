@@ -42,7 +42,7 @@ _PARTICIPLE = re.compile(r"^[a-z]{3,}(?:ed|ing)$")
 
 def _instructs(tok: Tok) -> bool:
     """An instruction word, not a progressive form ("the box keeps rebooting")."""
-    return tok.kind in _INSTRUCTION and not tok.text.lower().endswith("ing")
+    return tok.kind in _INSTRUCTION and not _gerund(tok)
 
 
 def _doing(word: str) -> bool:
@@ -62,11 +62,17 @@ def _asks_for(piece: str, vocab: Vocabulary) -> bool:
     return starts_asking(tokenize(piece, vocab)[0])
 
 
+def _gerund(tok: Tok) -> bool:
+    """"reloading", "restarting": a verb's -ing form (what is happening), not "ping" or "bring"."""
+    low = tok.text.lower()
+    return low.endswith("ing") and len(low) >= 6
+
+
 def _instruction(text: str, vocab: Vocabulary) -> bool:
     """Asks for something: its first meaningful word is an instruction verb ("Remove anything older than 7 days",
     "Please restart X"), not a subject ("users report ...")."""
     words = [t for t in tokenize(text, vocab)[0] if t.kind not in ("FILL", "PREP", "CONJ")]
-    return bool(words) and words[0].kind in ("V", "ENSURE", "THEN") and not words[0].text.lower().endswith("ing")
+    return bool(words) and words[0].kind in ("V", "ENSURE", "THEN") and not _gerund(words[0])
 
 
 _QUESTION = re.compile(r"^\W*(?:is|are|does|do|did|can|could|will|would|which|what|whats|how|when|where|who|whether)\b",
@@ -144,7 +150,7 @@ def statement(piece: str, vocab: Vocabulary) -> bool:
     "is" is not a question's first word)."""
     toks, _ = tokenize(piece, vocab)
     words = [t for t in toks if t.kind != "FILL" or t.value in ("is", "are", "was", "were", "has")]
-    verbs = [t for t in toks if t.kind in ("V", "ENSURE") and not t.text.lower().endswith("ing")]  # not "is reloading"
+    verbs = [t for t in toks if t.kind in ("V", "ENSURE") and not _gerund(t)]  # not "is reloading"
     if not words or verbs or words[0].value in ("is", "are", "was", "were") or _LABELLED_QUESTION.match(piece):
         return False
     return bool(re.search(r"\b(?:is|are|was|were|has\s+been|seems|looks|keeps)\b", piece, re.IGNORECASE))

@@ -26,7 +26,8 @@ _FIELD = re.compile(r"^(?P<field>summary|title|subject|description|details|reque
 _CHAT = re.compile(r"^\s*(?:\[\s*\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]m)?\s*\]\s*)?(?:[\w.-]+\s*:\s+(?=\S))?", _I)
 _MENTION = re.compile(r"(?<![\w@])@[\w.-]+:?")
 _SUBJECT_PREFIX = re.compile(r"^(?:(?:re|fwd?|aw|wg|tr)\s*:\s*)+", _I)
-_ALERT = re.compile(r"^\s*(?:\[?(?:firing|resolved|alert|critical|warning|warn|crit)\]?(?:\s*\[\d+\])?\s*:"
+_ALERT = re.compile(r"^\s*(?:(?i:\[\s*(?:crit(?:ical)?|warn(?:ing)?|alert|firing|error|err|major|minor|page)\s*\])\s+\S"
+                    r"|\[?(?:firing|resolved|alert|critical|warning|warn|crit)\]?(?:\s*\[\d+\])?\s*:"
                     r"|(?:CRITICAL|ERROR|WARNING|FIRING|ALERT)\b)")  # "CRITICAL https://x returned 503" (a bot's line)
 # A change's or incident's title line: "CHG0042050 - push new nginx snippet"
 _TICKET_TITLE = re.compile(r"^\s*(?:INC|CHG|RITM|REQ|PRB|SCTASK|TASK|OPS|JIRA|CR|WO|SR)-?\d{3,}\s*[-:–—]\s+\S", _I)
@@ -34,6 +35,14 @@ _TICKET_TITLE = re.compile(r"^\s*(?:INC|CHG|RITM|REQ|PRB|SCTASK|TASK|OPS|JIRA|CR
 _NAMED_HOST = re.compile(r"\bon\s+(?P<h>[A-Za-z][\w.-]*\d[\w.-]*(?:\s*(?:,|and|&)\s*[A-Za-z][\w.-]*\d[\w.-]*)*)", _I)
 _ALERT_LABEL = re.compile(r"\b(?:instance|host|hostname|node|server)=(?P<h>[A-Za-z][\w.-]*?)(?::\d+)?(?=[\s,}]|$)"
                           r"|\b(?:mountpoint|path|file)=(?P<p>/\S*|[A-Za-z]:\\\S*)", _I)
+
+
+# One line: an alert's tag and text, then what to do ("[WARN] 02:31 host mon-01 unreachable for 3m. ping it")
+_HEADLINE = re.compile(r"^\s*(?P<alert>\[\s*(?:crit(?:ical)?|warn(?:ing)?|alert|firing|error|err|major|minor|page)\s*\]"
+                       r"[^\n]*?)(?:\s+[-–—]{1,2}\s+|[.!]\s+)(?P<ask>\S[^\n]*)$", _I)
+_PATHISH = re.compile(r"(?<![\w:])(?:/[\w.-]+)+/?|\b[A-Za-z]:\\[^\s,;]*")
+# a host name as monitoring writes it, in an alert's text
+_ALERT_HOST = re.compile(r"(?<![\w./:\\-])[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*-\d+[a-z]?(?![\w./:\\-])")
 
 
 def _line(raw: str) -> str | None:
@@ -79,8 +88,12 @@ def unwrap(text: str) -> str:
     """The lines of ``text`` that carry the request, joined by ``LINE``. A one-line request only loses its chat
     decorations (timestamp, speaker, @mentions)."""
     if "\n" not in text and "\r" not in text:
-        chat = re.match(r"^\s*\[\s*\d", text) or "@" in text
-        return _MENTION.sub(" ", _CHAT.sub("", text, count=1)) if chat else text
+        headline = _HEADLINE.match(text)
+        if headline is not None:  # "[CRIT] 05:20 nginx web-01 -- check nginx status, ...": the alert, then the ask
+            text = f"{headline['alert']}\n{headline['ask']}"
+        else:
+            chat = re.match(r"^\s*\[\s*\d", text) or "@" in text
+            return _MENTION.sub(" ", _CHAT.sub("", text, count=1)) if chat else text
     lines: list[tuple[str, str]] = []  # (kind, line): title, alert or body
     raws = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     for raw, aside in zip(raws, _others_in_chat(raws), strict=True):
@@ -91,13 +104,20 @@ def unwrap(text: str) -> str:
             or _ALERT.match(_MENTION.sub("", _CHAT.sub("", raw.strip(), count=1)).strip())
         kind = "alert" if alert else \
             "title" if (field is not None and field.group("field").lower() in _TITLE_FIELDS) or (
-                not lines and _TICKET_TITLE.match(raw)) else "body"
+                not lines and (_TICKET_TITLE.match(raw) or _SUBJECT_PREFIX.match(raw.strip()))) else "body"
         line = _line(raw)
         if line is not None:
             lines.append((kind, line))
     if any(kind == "body" for kind, _ in lines):  # a title or an alert says what the body asks: the body is the ask
         named = dict.fromkeys(h for kind, line in lines if kind != "body" for m in _NAMED_HOST.finditer(line)
                               for h in re.split(r"\s*(?:,|\band\b|&)\s*", m["h"]) if h)
+        named.update(dict.fromkeys(m.group(0) for kind, line in lines if kind == "alert"
+                                   for m in _ALERT_HOST.finditer(line)))  # "host mon-01 unreachable for 3m"
+        if not any(_PATHISH.search(line) for kind, line in lines if kind == "body"):  # "... -- check the cert"
+            paths = [m.group(0) for kind, line in lines if kind == "alert" for m in _PATHISH.finditer(line)]
+            first = next(i for i, (kind, _) in enumerate(lines) if kind == "body")
+            if len(paths) == 1:  # the one file the alert is about
+                lines[first] = ("body", f"{lines[first][1]} {paths[0]}")
         lines = [(kind, line) for kind, line in lines if kind == "body"]
         if named:  # "FIRING ... instance=db-02" then "check disk on /var for that box": where, if the ask names none
             lines.append(("body", "on " + " ".join(named)))
