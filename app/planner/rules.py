@@ -500,6 +500,9 @@ def _build(c: Clause, names: list[str]) -> tuple[list[tuple[str, dict]], list[st
                             and st & {"running", "up", "stopped"} and "service" not in kws):
         return each("process.check"), [], None
     if names and (verb or st & {"running", "stopped", "up"} or kws & {"status", "service"}):
+        if path and len(path) > 1 and not kws & {"status", "service"}:  # "show me the contents of /etc/x.key"
+            return [], [f"What should I do with {path}? I can check a file (exists, size, checksum), its disk "
+                        "usage, search or tail a log, or copy it."], None
         return each("service.status"), [], None
     if "service" in kws and not names and st & {"up", "running", "stopped"}:
         return [], [f"Which service should I check on {_target_text(c)}?"], None

@@ -23,7 +23,8 @@ _rule = registrar(REWRITES, needs={
     "_give_a": ("give",), "_get_going": ("get",), "_take_down": ("take",), "_put_on": ("put",),
     "_add_package_to": ("add",), "_rip_off": ("rip",), "_hows_doing": ("doing",), "_port_up": ("is ",),
     "_groups_of": ("group",), "_ip_for": ("ip", "address"),
-    "_check_for": ("for",), "_nuke_process": ("nuke", "zap"), "_served_by": ("served", "presented", "offered"),
+    "_check_for": ("for",), "_path_filling": ("fill", "full", "running out"),
+    "_nuke_process": ("nuke", "zap"), "_served_by": ("served", "presented", "offered"),
     "_tell_me_when_done": (" me ",), "_possessive": ("'s", "’s"),
     "_in_this_order": ("order", "step by step", "one after"),
 })
@@ -120,6 +121,14 @@ def _nuke_process(m: re.Match[str]) -> str:
 @_rule(r"\b(?:check|scan|look\s+(?:through|in|at)|go\s+through)\s+" + _PATH + r"\s+for\s+(?=\x01\d+\x01)")
 def _check_for(m: re.Match[str]) -> str:
     return f"search {m['path']} for "
+
+
+# "is /var/lib/postgresql filling up on db-03?", "is D:\\Shares nearly full": the disk it is on (how big a directory
+# is, "du", is no action of the catalog)
+@_rule(r"\b(?:is|are)\s+(?:the\s+)?" + _PATH + r"\s+(?:filling\s+up|getting\s+full|(?:almost|nearly)\s+full|full|"
+       r"running\s+out(?:\s+of\s+space)?)\b|\bhow\s+full\s+(?:is|are)\s+(?:the\s+)?" + _PATH.replace("path", "p2"))
+def _path_filling(m: re.Match[str]) -> str:
+    return f"check disk {m['path'] or m['p2']}"
 
 
 # "the cert served by localhost:443": the certificate of that endpoint
