@@ -27,6 +27,7 @@ _rule = registrar(REWRITES, needs={
     "_per_guidance": ("per ", "according to", "following", "in line with"), "_what_resolves": ("resolves",),
     "_please_action": ("action",), "_wont_start_at_boot": ("boot", "startup"), "_restart_loop": ("loop",),
     "_replace_line": ("replac",), "_hits": ("hits", "matches", "results", "occurrences"),
+    "_last_quoted": ("last", "latest", "recent", "newest"),
     "_i_need_details": ("need",), "_reachability": ("reachability",), "_sorry": ("sorry",),
     "_user_called": ("called", "named"), "_lead_asked": ("asked", "told", "wants"), "_duration": ("for ",),
     "_severity_tag": ("[",), "_use_host_for": ("use", "using"), "_top_by": ("top",),
@@ -118,10 +119,19 @@ def _replace_line(m: re.Match[str]) -> str:
     return f' replacing the line matching "{x}"' + m["x"][len(x):]
 
 
-# "; last 30 hits", ", first 10 matches": how many lines
-@_rule(r"[;,]?\s*\b(?:the\s+)?(?:last|latest|most\s+recent|first)\s+(?P<n>\d{1,5})\s+(?:hits|matches|results|occurrences)\b")
+# "find the last 10 'Login failed' lines in <log> on cis-02": a search for what is quoted, that many lines
+@_rule(r"\b(?:find|show|get|pull|list|grep|give\s+me)\s+(?:me\s+)?(?:the\s+)?(?:last|latest|most\s+recent|newest)\s+"
+       r"(?P<n>\d{1,5})\s+(?P<q>\x01\d+\x01)\s+(?:lines?|entries|events|messages|errors|hits|matches|records)\s+"
+       r"(?P<rest>(?:in|from)\s+[^\n]*?)\s*[.!]?\s*$")
+def _last_quoted(m: re.Match[str]) -> str:
+    return f"search for {m['q']} {m['rest']}, last {m['n']} lines"
+
+
+# "; last 30 hits", ", first 10 matches", "and give me the last 20 hits": how many lines (of the search before)
+@_rule(r"(?P<sep>[;,]\s*|\s+and\s+(?:give|show|send|get|return)\s+(?:me\s+|us\s+)?)?\s*\b(?:the\s+)?"
+       r"(?:last|latest|most\s+recent|first)\s+(?P<n>\d{1,5})\s+(?:hits|matches|results|occurrences)\b")
 def _hits(m: re.Match[str]) -> str:
-    return f" last {m['n']} lines"
+    return f"{',' if m['sep'] else ''} last {m['n']} lines"
 
 
 # "; I need size and checksum", " - need owner and checksum for the baseline": what the answer is for

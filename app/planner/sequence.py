@@ -97,6 +97,17 @@ def _named_before(plans: list[Plan]) -> str | None:
     return None
 
 
+_ITS = re.compile(r"\b(?:its|their)\s+(?P<what>cron\s*jobs?|crontabs?|crons|scheduled\s+(?:tasks?|jobs?)|jobs|tasks)\b",
+                  re.IGNORECASE)
+
+
+def _account_before(plans: list[Plan]) -> str | None:
+    """The account the step before checked ("check the user deploy exists ..."), if that is the last step."""
+    last = next((step for plan in reversed(plans) for step in reversed(plan.steps)), None)
+    name = last.params.get("name") if last is not None and last.action == "user.check" else None
+    return name if isinstance(name, str) and name and " " not in name else None
+
+
 def plan_sequence(text: str, vocab: Vocabulary, plan_one: Callable[[str, Vocabulary], Plan]) -> Plan | None:
     """The plan of a request of several instructions of which a reader reads one; None when it is not one."""
     parts = _joined_modifiers(pieces(text), vocab, plan_one)
@@ -119,6 +130,9 @@ def plan_sequence(text: str, vocab: Vocabulary, plan_one: Callable[[str, Vocabul
         named = _named_before(plans)
         if named and _IT.search(part):  # "remove telnet from web-03, check it is gone": 'it' is telnet
             part = _IT.sub(named, part, count=1)
+        account = _account_before(plans)
+        if account and _ITS.search(part):  # "check the user deploy exists and list its cron jobs": deploy's
+            part = _ITS.sub(rf"\g<what> of {account}", part, count=1)
         plans.append(plan_one(part, vocab))
     refused = next((p for p in plans if p.status is PlanStatus.REJECTED), None)
     if refused is not None:
