@@ -129,6 +129,8 @@ def object_os(step: Step) -> tuple[str | None, str]:
     unit = str(step.params.get("unit") or "")
     if step.action.startswith("logs.") and unit.lower() in EVENT_LOGS:
         return "windows", f"{unit} is a Windows event log"
+    if step.action.startswith("logs.") and unit and _service_os(unit) == "linux":
+        return "linux", f"{unit}'s journal is on Linux"
     if name and step.action.startswith("package.") and name.lower() in _LINUX_SERVICES | _LINUX_PACKAGES:
         return "linux", f"{name} is a Linux package"
     for key in _PATH_PARAMS:

@@ -23,7 +23,8 @@ _rule = registrar(REWRITES, needs={
     "_give_a": ("give",), "_get_going": ("get",), "_take_down": ("take",), "_put_on": ("put",),
     "_add_package_to": ("add",), "_rip_off": ("rip",), "_hows_doing": ("doing",), "_port_up": ("is ",),
     "_groups_of": ("group",), "_ip_for": ("ip", "address"),
-    "_check_for": ("for",), "_path_filling": ("fill", "full", "running out"),
+    "_check_for": ("for",), "_end_task": ("end ",), "_top_kind": ("top",),
+    "_path_filling": ("fill", "full", "running out"),
     "_nuke_process": ("nuke", "zap"), "_served_by": ("served", "presented", "offered"),
     "_tell_me_when_done": (" me ",), "_possessive": ("'s", "’s"),
     "_in_this_order": ("order", "step by step", "one after"),
@@ -115,6 +116,20 @@ def _ip_for(m: re.Match[str]) -> str:
        r"(?P<name>[A-Za-z0-9][\w.+-]*)\s+process(?:es)?\b")
 def _nuke_process(m: re.Match[str]) -> str:
     return m.group(0) if m["name"].lower() in _GENERIC else f"kill process {m['name']}"
+
+
+# "end the hung excel.exe process", "end task chrome.exe": Task Manager's words for a kill
+@_rule(r"\bend\s+(?:task\s+(?P<task>[\w.+-]+)|(?:the\s+)?(?:hung\s+|stuck\s+|frozen\s+|runaway\s+)?"
+       r"(?P<name>[\w.+-]+)\s+(?:process(?:es)?|task)\b)")
+def _end_task(m: re.Match[str]) -> str:
+    name = m["task"] or m["name"]
+    return m.group(0) if name.lower() in _GENERIC else f"kill process {name}"
+
+
+# "the top 5 memory processes", "top 10 cpu hogs": the processes using the most of it
+@_rule(r"\btop\s+(?P<n>\d{1,3})\s+(?P<k>memory|mem|ram|cpu)\s+(?:processes|consumers|hogs|users|eaters|procs)\b")
+def _top_kind(m: re.Match[str]) -> str:
+    return f"top {m['n']} processes by {'cpu' if m['k'].lower() == 'cpu' else 'memory'}"
 
 
 # "check /var/log/auth.log for 'Failed password'": a search of that log

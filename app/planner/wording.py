@@ -31,6 +31,7 @@ _rule = registrar(REWRITES, needs={
     "_needs": ("need", "want", "require", "could use", "could do with", "be "), "_get_done": ("get ",),
     "_reach_port": ("talk", "reach", "connect", "get to", "hit", "see", "test"), "_test_port": ("test",),
     "_top_tool": ("top",), "_told_then_asked": (" it", " that", " him"),
+    "_until": ("until", "till", "before"),
     "_purpose": ("for ", "before", "during", "ahead of", "because of", "due to", "after"),
     "_leading_when": ("for ", "before", "after", "during", "while", "once", "until"),
     "_comes_up_at_boot": ("boot", "startup", "start-up", "system start"), "_if_not": ("if ",),
@@ -172,7 +173,15 @@ def _told_then_asked(m: re.Match[str]) -> str:
     return f"{verb} {m['name']}{svc}{m['where'] or m['where0'] or ''}"
 
 
-# Why, not what: "for the upgrade", "before tonight's maintenance", "ahead of the release", "after patching"
+# Why, not what: "for the upgrade", "before tonight's maintenance", "ahead of the release", "after patching",
+# "until the vendor patch lands", "before the change window opens"
+@_rule(r"\s*\b(?:until|till|before)\s+(?:the|a|our|this|tonight'?s|today'?s|tomorrow'?s|next)\s+(?:[\w-]+\s+){0,2}"
+       r"(?:patch|fix|update|release|window|maintenance|change|vendor|upgrade|cutover|migration)\s+(?:lands|arrives|is\s+"
+       r"(?:out|released|applied|installed|done|over)|opens|closes|starts|begins|ends|comes\s+out|ships)\b")
+def _until(m: re.Match[str]) -> str:
+    return ""
+
+
 @_rule(r"\s*\b(?:for|before|during|ahead\s+of|because\s+of|due\s+to|after)\s+(?:(?:the|a|an|our|this|tonight'?s|today'?s|"
        r"tomorrow'?s|next|upcoming)\s+(?:\w+\s+)?(?:upgrade|update|maintenance|migration|patching|patch|deploy(?:ment)?|"
        r"release|change|window|outage|cutover|rollout|go-live|audit)|patching|deploying|upgrading|updating|maintenance|"
