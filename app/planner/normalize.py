@@ -203,6 +203,8 @@ def _startup_question(m: re.Match[str]) -> str:
        + r"(?:\s+service)?\s+(?:to\s+)?(?:start|run)\s+"
        r"(?:up\s+)?(?:automatically|at\s+boot|on\s+boot|at\s+startup|on\s+startup|with\s+the\s+system)")
 def _make_autostart(m: re.Match[str]) -> str:
+    if m["name"].lower() in ("to", "it", "them", "that", "this", "is", "be"):  # "is set to start automatically"
+        return m.group(0)
     return f"enable {m['name']}"
 
 

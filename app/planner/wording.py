@@ -34,7 +34,7 @@ _rule = registrar(REWRITES, needs={
     "_until": ("until", "till", "before"),
     "_purpose": ("for ", "before", "during", "ahead of", "because of", "due to", "after"),
     "_leading_when": ("for ", "before", "after", "during", "while", "once", "until"),
-    "_comes_up_at_boot": ("boot", "startup", "start-up", "system start"), "_if_not": ("if ",),
+    "_comes_up_at_boot": ("boot", "startup", "start-up", "system start", "automatic", "its own"), "_if_not": ("if ",),
     "_kept_from_starting": (" from ",),
     "_account_exists": ("exist", "is there"),
     "_account_present": ("user", "account"), "_do_we_have": ("have",), "_we_need": ("need", "want", "require"),
@@ -156,9 +156,10 @@ def _top_tool(m: re.Match[str]) -> str:
 # A state told, then the instruction about it: "cron is dead on db-02, start it back up" -> "start cron on db-02"
 @_rule(r"(?:^|(?<=\s))(?:the\s+)?(?:(?:nightly|daily|weekly|hourly|main|old|new|backup)\s+)?" + _NAME
        + r"(?P<svc>\s+(?:service|daemon|job|process|container))?(?P<where0>\s+(?:on|in)\s+[\w.-]+)?\s+"
-       r"(?:is|seems|looks|went|has|'s|"
-       r"keeps|shows|shows\s+as|is\s+showing|got|was|has\s+been)\s+(?:\w+\s+)?(?:dead|down|stopped|broken|hung|stuck|crashed|died|dying|"
-       r"crashing|failing|hanging|stopping|gone|not\s+running|unresponsive|frozen|off|wedged)(?P<where>\s+(?:on|in)\s+[\w.-]+)?"
+       r"(?:(?:is|seems|looks|went|has|'s|"
+       r"keeps|shows|shows\s+as|is\s+showing|got|was|has\s+been)\s+(?:\w+\s+)?)?(?:dead|down|stopped|broken|hung|stuck|crashed|"
+       r"died|dying|crashing|failing|hanging|stopping|gone|not\s+running|unresponsive|frozen|off|wedged|flapping|"
+       r"restarting|crash-?looping|unhealthy|misbehaving|acting\s+up)(?P<where>\s+(?:on|in)\s+[\w.-]+)?"
        r"(?:\s+(?:after|since|for|during|again|somehow|overnight|today|randomly|again)\b[\w\s'-]{0,30}?)?\s*[,.;:!-]+\s*"
        r"(?:please\s+|pls\s+|(?:can|could)\s+"
        r"(?:you|u|someone|somebody|anyone|anybody|one\s+of\s+you|(?:you|u)\s+guys)\s+)?"
@@ -200,13 +201,15 @@ def _leading_when(m: re.Match[str]) -> str:  # "For the restore test, copy ...",
 @_rule(r"\b(?:make\s+sure\s+|ensure\s+)?(?:the\s+)?" + _NAME + r"(?:\s+service)?\s+"
        r"(?P<neg>shouldn'?t|should\s+not|must\s+not|"
        r"mustn'?t|won'?t|doesn'?t\s+need\s+to|never|no\s+longer|has\s+to|have\s+to|needs?\s+to|must|should|"
-       r"will)?\s*(?:comes?\s+up|starts?(?:\s+up)?|runs?|gets?\s+started|"
-       r"is\s+started)\s+(?:automatically\s+|any\s*more\s+)?(?:at|on|after|with)\s+(?:boot|startup|start-up|reboot|system\s+start)"
+       r"will|is\s+set\s+to|gets?\s+set\s+to)?\s*(?:comes?\s+up|start(?:s|ing)?(?:\s+up)?|runs?|gets?\s+started|"
+       r"is\s+started)\s+(?:(?:automatically\s+|any\s*more\s+)?(?:at|on|after|with)\s+(?:boot|startup|start-up|reboot|"
+       r"system\s+start)|automatically\b|on\s+its\s+own\b)"
        r"(?:\s+any\s*more)?")
 def _comes_up_at_boot(m: re.Match[str]) -> str:
     if m["name"].lower() in NOT_NAME_START:
         return m.group(0)
-    negated = bool(m["neg"]) and re.fullmatch(r"(?:has|have|needs?)\s+to|must|should|will", m["neg"], re.I) is None
+    negated = bool(m["neg"]) and re.fullmatch(r"(?:has|have|needs?)\s+to|must|should|will|(?:is|gets?)\s+set\s+to",
+                                              m["neg"], re.I) is None
     return f"{'disable' if negated else 'enable'} {m['name']}"
 
 
