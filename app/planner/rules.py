@@ -352,7 +352,7 @@ def build(c: Clause, prev_names: list[str], shared: list[str] | None = None
     ``shared``: the next clause's object, for a verb with none of its own ("enable and start chronyd")."""
     names = _names(c)
     said_before: set[str] = set()  # names taken from the clause before ("stop the Print Spooler, then disable it")
-    if not names and c.pronoun and prev_names:
+    if not names and c.pronoun and prev_names and c.verb not in ("reboot", "ping"):  # "reboot it": the host
         names = list(prev_names)
         said_before = set(names)
     if not names and shared and c.verb and not (c.spans or c.has_targets() or c.kws):

@@ -26,7 +26,7 @@ _COMMAND_START = re.compile(rf"\s*(?:sudo\s+)?(?:{_COMMAND_WORDS})\b", re.IGNORE
 _VERB_WORDS = "|".join(sorted((v for v in VERBS if v.isalpha()), key=len, reverse=True)) \
     + "|tail|search|grep|look|purge|top|clean|clear|prune|housekeep|tidy|empty|resolve|" + _COMMAND_WORDS
 _CUT = re.compile(r"\s*(?:\x03\s*(?=(?:also\s+)?(?:ensure\b|make\s+sure\b|" + _VERB_WORDS.replace("|", r"\b|") + r"\b))"
-                  r"|;|,?\s*\b(?:and\s+)?(?:then|finally|lastly)\b|,?\s*\bafter\s*wards?\b|,?\s*\bafter\s+that\b|,\s*(?:and\s+)?"
+                  r"|;|,?\s*\b(?:and\s+)?(?:then|finally|lastly)\b|\s+and\s+(?=(?:whether|if)\s+\S+\s+(?:is|are)\b)|,?\s*\bafter\s*wards?\b|,?\s*\bafter\s+that\b|,\s*(?:and\s+)?"
                   r"(?=(?:also\s+)?"
                   rf"(?:{_VERB_WORDS})\b)|\s+and\s+(?=(?:also\s+)?(?:{_VERB_WORDS})\b)"
                   r"|\s+(?:and|\+|&)\s+(?=(?:the\s+)?(?:top|disk|disks|sysinfo|uptime|port|which\s+programs|which\s+processes|"
@@ -97,6 +97,9 @@ def _named_before(plans: list[Plan]) -> str | None:
     return None
 
 
+# what only a host can be the object of ("update curl on web-05 and reboot it afterwards": 'it' is the host)
+_HOST_VERB = re.compile(r"\s*(?:please\s+)?(?:reboot|ping|power\s*cycle|shut\s*down|restart\s+it\s+afterwards?)\b",
+                        re.IGNORECASE)
 _ITS = re.compile(r"\b(?:its|their)\s+(?P<what>cron\s*jobs?|crontabs?|crons|scheduled\s+(?:tasks?|jobs?)|jobs|tasks)\b",
                   re.IGNORECASE)
 
@@ -128,7 +131,7 @@ def plan_sequence(text: str, vocab: Vocabulary, plan_one: Callable[[str, Vocabul
             near = next((p for p in parts[i + 1:] if p in with_targets), None) or with_targets[-1]
             part = f"{part} on {target_words(near, vocab)}"
         named = _named_before(plans)
-        if named and _IT.search(part):  # "remove telnet from web-03, check it is gone": 'it' is telnet
+        if named and _IT.search(part) and not _HOST_VERB.match(part):  # "remove telnet ..., check it is gone"
             part = _IT.sub(named, part, count=1)
         account = _account_before(plans)
         if account and _ITS.search(part):  # "check the user deploy exists and list its cron jobs": deploy's

@@ -20,7 +20,8 @@ from app.planner.wording import NOT_NAME_START
 REWRITES: list[tuple[str, int, Callable[[re.Match[str]], str]]] = []
 
 _rule = registrar(REWRITES, needs={
-    "_give_a": ("give",), "_get_going": ("get",), "_take_down": ("take",), "_put_on": ("put",),
+    "_give_a": ("give",), "_get_going": ("get",), "_take_down": ("take",), "_halt": ("halt",), "_put_on": ("put",),
+    "_host_dash": (" -", " –", " —"),
     "_add_package_to": ("add",), "_rip_off": ("rip",), "_hows_doing": ("doing",), "_port_up": ("is ",),
     "_groups_of": ("group",), "_ip_for": ("ip", "address"),
     "_check_for": ("for",), "_end_task": ("end ",), "_top_kind": ("top",),
@@ -66,6 +67,8 @@ def _give_a(m: re.Match[str]) -> str:
 # "get W3SVC going again", "get nginx back up", "get redis running again"
 _named("_get_going", r"\bget\s+" + _NAME + r"(?:\s+service)?\s+(?:going|running|started|back\s+up|up\s+again|"
        r"back\s+online)(?:\s+again)?\b", "start {name}")
+# "please halt grafana-server": a service stopped ("halt web-01", a host, is left as written: a power-off is no stop)
+_named("_halt", r"\bhalt\s+" + _NAME + r"(?:\s+service)?\b(?!\s+(?:server|box|host|machine|vm)\b)", "stop {name}")
 # "take apache2 down", "take memcached offline for now"
 _named("_take_down", r"\btake\s+" + _NAME + r"(?:\s+service)?\s+(?:down|offline)\b", "stop {name}")
 
@@ -165,6 +168,12 @@ def _tell_me_when_done(m: re.Match[str]) -> str:
        r"other)\s*[:,-]?\s*")
 def _in_this_order(m: re.Match[str]) -> str:
     return " "
+
+
+# "mon-01 - please halt grafana-server": the host as a label, as with a colon
+@_rule(r"^\s*(?P<h>[A-Za-z][\w.-]*\d[\w.-]*(?:\s*,\s*[A-Za-z][\w.-]*\d[\w.-]*)*)\s+[-–—]{1,2}\s+(?=\S)")
+def _host_dash(m: re.Match[str]) -> str:
+    return f"{m['h']}: "
 
 
 # "check myapp's status", "nginx's journal on web-01": the name, not a name with an s

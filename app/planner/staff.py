@@ -125,8 +125,8 @@ def _possessive_server(m: re.Match[str]) -> str:
 @_rule(r"(?P<check>\b(?:check\s+|confirm\s+|verify\s+)?(?:whether|if)\s+)?\b(?:the\s+)?(?:[a-z]+\s+)??(?:account|user)\s+"
        r"(?:named\s+|called\s+)?" + _NAME + r"\s+(?:still\s+|really\s+|actually\s+)?(?:exists?|is\s+there)\b")
 def _account_named(m: re.Match[str]) -> str:
-    if m["name"].lower() in ("still", "really", "actually", "even"):  # "the X account really exists": X is named before
-        return m.group(0)
+    if m["name"].lower() in ("still", "really", "actually", "even", "should", "must", "needs", "has", "have"):
+        return m.group(0)  # "the X account really exists", "the X user should exist": X is named before
     if m["check"]:
         return f"check the user {m['name']}"
     asked = re.search(r"\b(?:does|do)\s+$", m.string[:m.start()], re.IGNORECASE)  # "Does the account X still exist"

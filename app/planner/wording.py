@@ -233,7 +233,7 @@ def _if_not(m: re.Match[str]) -> str:
 # A bare "does X exist" names an account (files come with a path, packages with "installed", services "running")
 @_rule(r"\b(?:does|do)\s+(?:the\s+)?" + _NAME + r"(?:\s+(?:os|local|system|domain|linux|windows))?"
        r"(?:\s+(?:user|account))?"
-       r"(?:\s+(?:still|really|actually|even))?\s+(?:exist|exists)\b|\bis\s+there\s+(?:a|an)\s+"
+       r"(?:\s+(?:still|really|actually|even|should|must|needs?\s+to|has\s+to|have\s+to))?\s+(?:exist|exists)\b|\bis\s+there\s+(?:a|an)\s+"
        + _NAME.replace("name", "n2")
        + r"\s+(?:user|account|login)\b")
 def _account_exists(m: re.Match[str]) -> str:
@@ -245,12 +245,15 @@ def _account_exists(m: re.Match[str]) -> str:
 
 
 # "is the local account guest present on cis-03", "is the user deploy there on app-01"
+# "the deploy user should exist on all staging linux": a check that it does
 @_rule(r"\bis\s+(?:the\s+)?(?:local\s+|domain\s+|os\s+)?(?:user|account)\s+" + _NAME
-       + r"\s+(?:present|there|set\s+up|configured|defined)\b")
+       + r"\s+(?:present|there|set\s+up|configured|defined)\b|\b(?:the\s+)?" + _NAME.replace("name", "n2")
+       + r"\s+(?:local\s+|os\s+)?(?:user|account)\s+(?:should|must|needs?\s+to|has\s+to)\s+(?:still\s+)?exist\b")
 def _account_present(m: re.Match[str]) -> str:
-    if m["name"].lower() in _NOT_ACCOUNTS or "\x01" in m["name"]:
+    name = m["name"] or m["n2"]
+    if name.lower() in _NOT_ACCOUNTS or "\x01" in name:
         return m.group(0)
-    return f"does the user {m['name']} exist"
+    return f"does the user {name} exist" if m["name"] else f"check the user {name}"
 
 
 # Having software: "do we have curl on the app servers" is a package check; "we need jq on the db hosts" an install
