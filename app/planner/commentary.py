@@ -151,7 +151,8 @@ def statement(piece: str, vocab: Vocabulary) -> bool:
     toks, _ = tokenize(piece, vocab)
     words = [t for t in toks if t.kind != "FILL" or t.value in ("is", "are", "was", "were", "has")]
     verbs = [t for t in toks if t.kind in ("V", "ENSURE") and not _gerund(t)]  # not "is reloading"
-    if not words or verbs or words[0].value in ("is", "are", "was", "were") or _LABELLED_QUESTION.match(piece):
+    if not words or verbs or words[0].value in ("is", "are", "was", "were") or _LABELLED_QUESTION.match(piece) \
+            or re.match(r"\s*(?:whether|if)\b", piece, re.IGNORECASE):  # "whether 6379 is listening": asked
         return False
     return bool(re.search(r"\b(?:is|are|was|were|has\s+been|seems|looks|keeps)\b", piece, re.IGNORECASE))
 

@@ -57,6 +57,15 @@ def _a_step(part: str, vocab: Vocabulary, plan_one: Callable[[str, Vocabulary], 
     return plan.status is not PlanStatus.REJECTED and bool(plan.steps)
 
 
+def _two_questions(parts: list[str], vocab: Vocabulary, plan_one: Callable[[str, Vocabulary], Plan]) -> bool:
+    """Two checks joined by "and whether" ("check if X is running on app-02 and whether 6379 is listening"): each
+    plans to a read-only step of its own."""
+    if len(parts) != 2 or not re.match(r"\s*(?:whether|if)\b", parts[1], re.IGNORECASE):
+        return False
+    plans = [plan_one(p, vocab) for p in parts]
+    return all(p.steps and p.status is not PlanStatus.REJECTED and p.read_only for p in plans)
+
+
 def _joined_modifiers(parts: list[str], vocab: Vocabulary, plan_one: Callable[[str, Vocabulary], Plan]) -> list[str]:
     """A piece with no instruction verb that no reader reads on its own modifies the one before it
     ("the Application event log on iis-01, search for w3wp"): put it back. A piece that plans to a step of its own
@@ -114,7 +123,8 @@ def _account_before(plans: list[Plan]) -> str | None:
 def plan_sequence(text: str, vocab: Vocabulary, plan_one: Callable[[str, Vocabulary], Plan]) -> Plan | None:
     """The plan of a request of several instructions of which a reader reads one; None when it is not one."""
     parts = _joined_modifiers(pieces(text), vocab, plan_one)
-    if len(parts) < 2 or not any(readers.read(p) is not None or _COMMAND_START.match(p) for p in parts):
+    if len(parts) < 2 or not (any(readers.read(p) is not None or _COMMAND_START.match(p) for p in parts)
+                              or _two_questions(parts, vocab, plan_one)):
         return None
     told = [p for p in parts if statement(p, vocab)]  # "the staging app box is out of memory, show me ...": context
     if told and len(told) < len(parts):
