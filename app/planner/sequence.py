@@ -26,7 +26,7 @@ _COMMAND_START = re.compile(rf"\s*(?:sudo\s+)?(?:{_COMMAND_WORDS})\b", re.IGNORE
 _VERB_WORDS = "|".join(sorted((v for v in VERBS if v.isalpha()), key=len, reverse=True)) \
     + "|tail|search|grep|look|purge|top|clean|clear|prune|housekeep|tidy|empty|resolve|" + _COMMAND_WORDS
 _CUT = re.compile(r"\s*(?:\x03\s*(?=(?:also\s+)?(?:ensure\b|make\s+sure\b|" + _VERB_WORDS.replace("|", r"\b|") + r"\b))"
-                  r"|;|,?\s*\b(?:and\s+)?(?:then|finally|lastly)\b|\s+and\s+(?=(?:whether|if)\s+\S+\s+(?:is|are)\b)|,?\s*\bafter\s*wards?\b|,?\s*\bafter\s+that\b|,\s*(?:and\s+)?"
+                  r"|;|,?\s*\b(?:and\s+)?(?:then|finally|lastly)\b|\s+and\s+(?=(?:whether|if)\s+(?:\S+\s+){1,3}(?:is|are)\b)|,?\s*\bafter\s*wards?\b|,?\s*\bafter\s+that\b|,\s*(?:and\s+)?"
                   r"(?=(?:also\s+)?"
                   rf"(?:{_VERB_WORDS})\b)|\s+and\s+(?=(?:also\s+)?(?:{_VERB_WORDS})\b)"
                   r"|\s+(?:and|\+|&)\s+(?=(?:the\s+)?(?:top|disk|disks|sysinfo|uptime|port|which\s+programs|which\s+processes|"
