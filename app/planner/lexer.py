@@ -183,9 +183,26 @@ def tokenize(text: str, vocab: Vocabulary) -> tuple[list[Tok], list[Span]]:
                 i += size
                 break
         else:
-            toks.append(classify(words[i], lows[i], lows[i - 1] if i else "", lows[i + 1] if i + 1 < n else "", vocab))
+            tok = classify(words[i], lows[i], lows[i - 1] if i else "", lows[i + 1] if i + 1 < n else "", vocab)
+            toks.append(Tok("FILL", lows[i], words[i]) if tok.kind == "V" and _remark_participle(lows, i) else tok)
             i += 1
     return toks, spans
+
+
+# words before a past participle that make it an instruction ("get it patched", "needs restarted", "have X updated")
+_PARTICIPLE_HELPERS = frozenset(("get", "got", "gets", "getting", "have", "has", "had", "be", "been", "being", "is",
+                                 "are", "was", "were", "want", "wants", "wanted", "need", "needs", "needed", "it",
+                                 "them"))
+
+
+def _remark_participle(lows: list[str], i: int) -> bool:
+    """A verb's past form right after a noun, with no "get"/"have"/"need" before them: "kernel patched", "disk
+    replaced" tell what happened ("need nginx reloaded", "get it patched" still ask)."""
+    low = lows[i]
+    if not low.endswith("ed") or VERBS.get(low, low) == low or i == 0:
+        return False
+    before = lows[max(0, i - 2):i]
+    return lows[i - 1].isalpha() and lows[i - 1] not in VERBS and not any(w in _PARTICIPLE_HELPERS for w in before)
 
 
 def classify(word: str, low: str, prev: str, nxt: str, vocab: Vocabulary) -> Tok:

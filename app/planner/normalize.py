@@ -49,6 +49,7 @@ _rule = registrar(_REWRITES, needs={
                  "exe", "program"),
     "_startup_question": ("is ",), "_make_autostart": ("automatic", "boot", "startup", "system"),
     "_enable_at_boot": ("boot", "startup", "start-up", "system start"), "_set_startup": ("set",), "_chatter": (",",),
+    "_done_remark": ("updated", "patched", "upgraded", "replaced", "swapped", "applied", "migrated"),
     "_thanks": ("thx", "thanks", "ty", "cheers", "pls", "plz", "please"),
 })
 
@@ -227,6 +228,12 @@ def _set_startup(m: re.Match[str]) -> str:
        r"[^,.!?;\n]*(?:$|[.!?;]+(?=\s|$))")  # to its sentence's end ("..., it's dev. kill X on db-04": the ask stays)
 def _chatter(m: re.Match[str]) -> str:
     return ". " if m.group(0).rstrip()[-1:] in ".!?;" and m.end() < len(m.string.rstrip()) else ""
+
+
+# ", firmware updated,", ", kernel patched": what happened, between commas or at the end
+@_rule(r",\s*[\w-]+\s+(?:updated|patched|upgraded|replaced|swapped|applied|migrated)(?=\s*(?:,|$|[.!?;]))")
+def _done_remark(m: re.Match[str]) -> str:
+    return ""
 
 
 @_rule(r"(?<![\w-])(?:thx|thanks|ty|cheers|pls|plz|please)[.!]*\s*$")

@@ -397,15 +397,15 @@ def _build(c: Clause, names: list[str]) -> tuple[list[tuple[str, dict]], list[st
         cmd = next((s.value for s, _ in c.spans if s.quoted), None)
         return [("command.run", {"command": cmd} if cmd is not None else {})], [], None
     if verb == "copy":
-        params = {"src": _first(c, "pu", exclude_preps=("to", "into", "onto", "under")),
-                  "dest": _first(c, "p", ("to", "into", "onto", "under"))}  # "copy X to web-05 under /data": there
+        params = {"src": _first(c, "pu", exclude_preps=("to", "into", "onto", "under", "at")),
+                  "dest": _first(c, "p", ("to", "into", "onto", "under", "at"))}  # "copy X to web-05 under /data"
         paths = [sp.value for sp, _ in c.spans if sp.kind in "pu"]
         if not params["dest"] and len(paths) == 2 and params["src"] == paths[0]:  # cp SRC DEST
             params["dest"] = paths[1]
         if params["src"] and params["dest"] and names and "app" in kws:  # "push new orderd binary from A to B"
             update = {"name": _strip_ext(names[0]), "source": params["src"], "path": params["dest"]}
             return [("app.update", update)], [], None
-        if not params["dest"] and params["src"] and names:  # "push the new X from SRC to the cis box": an app update
+        if not params["dest"] and params["src"] and names and _first(c, "pu", ("from",)):  # "push the new X from SRC"
             return [("app.update", {"name": _strip_ext(names[0]), "source": params["src"]})], [], None
         if params["src"] and "://" in params["src"] and not params["dest"] and not names:  # "fetch URL": a check
             return [("http.check", {"url": params["src"]})], [], None

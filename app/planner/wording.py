@@ -64,7 +64,8 @@ _rule = registrar(REWRITES, needs={
 
 # Uptime questions: "how long has cis-02 been up", "when did web-01 last reboot", "last boot time of db-02"
 @_rule(r"\bhow\s+long\s+(?:has|have|is)\s+(?P<t>(?:the\s+)?[\w.-]+(?:\s+(?:server|box|machine|host|vm))?)\s+been\s+"
-       r"(?:up|running|online|alive)\b")
+       r"(?:up|running|online|alive)\b(?:\s+(?:since|after)\s+(?:its|the|their|his|her)\s+(?:last\s+)?"
+       r"(?:restart|reboot|boot|start)\b)?")
 def _how_long_up(m: re.Match[str]) -> str:
     target = m["t"]
     if re.search(r"-\d+[a-z]?$|\b(?:server|box|machine|host|vm|it)$", target, _I):
