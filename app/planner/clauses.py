@@ -1,0 +1,276 @@
+"""Clauses of a tokenized request: what each asks (verb, keywords, states, objects, values) and where (hosts,
+groups, environments, OS, exclusions, how many). ``app.planner.rules`` builds steps from them."""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+from app.planner.lexer import HOSTLIKE_RX, PRONOUNS, TARGET_PREPS, VAGUE, Span, Tok
+from app.planner.vocabulary import Selection, Vocabulary
+
+_RELATIVE = frozenset(("which", "that", "who", "where", "when", "as", "if", "why"))
+_DETERMINERS = frozenset(("the", "a", "an", "this", "that", "each", "every", "any", "which", "one", "my", "our"))
+
+_COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+_MAX_EXCLUDED = 200  # an environment left out is written as its hosts; a bigger one is asked about instead
+
+
+@dataclass
+class Clause:
+    verb: str | None = None
+    ensure: bool = False
+    states: set[str] = field(default_factory=set)
+    kws: list[str] = field(default_factory=list)
+    objects: list[list[Tok]] = field(default_factory=lambda: [[]])
+    kw_objects: dict[str, str] = field(default_factory=dict)  # "process" -> word next to it
+    spans: list[tuple[Span, str]] = field(default_factory=list)  # (span, preposition before it)
+    port: str | None = None
+    ports: list[str] = field(default_factory=list)  # "ports 80, 443 and 8443": the numbers listed after 'port'
+    numbers: list[str] = field(default_factory=list)
+    version: str | None = None
+    hosts: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
+    envs: list[str] = field(default_factory=list)
+    oses: list[str] = field(default_factory=list)
+    all: bool = False
+    exclude: list[str] = field(default_factory=list)
+    singular: bool = False
+    singulars: int = 0  # how many singular host nouns ("the file server and the monitoring box": 2)
+    quantified: bool = False
+    host_noun: bool = False
+    dangling_source: bool = False
+    pronoun: bool = False
+    vague: bool = False
+    either: bool = False
+    follows_then: bool = False
+    count: int = 0  # "the two prod web servers": how many hosts the target is said to be
+    stemmed: bool = False  # "the iis box": hosts named by their shared stem (a singular noun still asks)
+
+    def has_targets(self) -> bool:
+        return bool(self.hosts or self.groups or self.envs or self.oses or self.all)
+
+    def has_content(self) -> bool:
+        return bool(self.verb or self.ensure or self.states or self.kws or any(self.objects) or self.spans
+                    or self.has_targets())
+
+
+def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list[Clause]:
+    clauses = [Clause()]
+    mode = "OBJ"
+    prep = ""  # last preposition not yet followed by a meaningful word
+    prev: Tok | None = None
+    for idx, tok in enumerate(toks):
+        c = clauses[-1]
+        k = tok.kind
+        nxt = toks[idx + 1] if idx + 1 < len(toks) else None
+        if k == "FILL":
+            if tok.text.lower() == "any" and mode == "TGT" or (prep and tok.text.lower() == "any"):
+                c.quantified = True  # "on any production host": every one of them, not one
+            if tok.text.lower() in _COUNTS and nxt is not None and (
+                    nxt.kind in ("GROUP", "ENV", "OS", "NOUN") or (nxt.kind == "WORD" and vocab.stem_hosts(nxt.value))):
+                c.count = _COUNTS[tok.text.lower()]
+            continue
+        if k == "THEN" and tok.value == ";" and (nxt is None or nxt.kind not in ("V", "KW", "ENSURE")):
+            continue  # "...; staging first", "...; it's installed at P": the same instruction goes on
+        if k == "THEN" or (k in ("V", "ENSURE") and (c.verb or c.ensure)) \
+                or (k == "V" and c.states and prev is not None and prev.kind == "CONJ"):
+            if c.has_content():
+                clauses.append(Clause())
+                c = clauses[-1]
+            mode, prep = "OBJ", ""
+            if k == "THEN":
+                c.follows_then = True  # "restart nginx then status": an instruction of its own, even without a verb
+                prev = tok
+                continue
+        if k == "V":
+            c.verb, mode = tok.value, "OBJ"
+        elif k == "ENSURE":
+            c.ensure, mode = True, "OBJ"
+        elif k == "PREP":
+            prep = tok.value
+            prev = tok
+            continue
+        elif k == "EXCEPT":
+            mode = "EXC"
+        elif k == "PH":
+            span = spans[int(tok.value[1:])]
+            if c.spans and prev is not None and prev.kind == "CONJ" and prev.value == "or":
+                c.either = True  # "from \\\\a\\4.3 or \\\\a\\4.4": one of the two values
+            c.spans.append((span, prep))
+        elif k in ("HOST", "GROUP"):
+            if mode == "EXC":
+                c.exclude.append(tok.value)
+            else:
+                (c.hosts if k == "HOST" else c.groups).append(tok.value)
+                mode = "TGT"
+        elif k == "ENV" and mode == "EXC":  # "all web servers except staging": that environment's hosts are left out
+            c.exclude.extend(_environment_hosts(tok.value, vocab, c))
+        elif k == "ENV":
+            if tok.value not in c.envs:
+                c.envs.append(tok.value)
+            mode = "TGT"
+        elif k == "OS" and mode == "EXC":  # "all of staging except the windows machines": the other OS
+            other = "windows" if tok.value == "linux" else "linux"
+            if other not in c.oses:
+                c.oses.append(other)
+        elif k == "OS":
+            if tok.value not in c.oses:
+                c.oses.append(tok.value)
+            mode = "TGT" if mode != "EXC" else mode
+        elif k == "ALL" and (  # "... then hit URL on each", "check it on all of them": the hosts already named
+                (nxt is None and tok.text.lower() in ("each", "every"))
+                or (nxt is not None and nxt.kind == "PREP" and nxt.value == "of" and idx + 2 < len(toks)
+                    and toks[idx + 2].text.lower() in ("them", "those", "these", "it", "both"))):
+            c.quantified = True
+        elif k == "ALL":
+            c.quantified = True
+            if mode != "EXC" and (nxt is None or nxt.kind in ("NOUN", "EXCEPT", "CONJ", "THEN", "PREP", "V")
+                                  or tok.value in ("everything", "everywhere")):
+                c.all = True
+                mode = "TGT"
+        elif k == "NOUN" and mode != "EXC" and tok.value == "singular" and (
+                (nxt is not None and nxt.kind == "KW" and nxt.value in ("process", "service"))  # even after hosts
+                or (mode == "OBJ" and c.verb == "kill" and not any(c.objects))
+                or (mode == "OBJ" and _next_word(toks, idx) is not None
+                    and _next_word(toks, idx).kind == "STATE"  # type: ignore[union-attr]
+                    and _next_word(toks, idx).value == "running"  # type: ignore[union-attr]
+                    and (prev is None or prev.text.lower() not in _DETERMINERS))):  # "the node process", "pkill node"
+            c.objects[-1].append(Tok("WORD", tok.text.lower(), tok.text))
+            tok = c.objects[-1][-1]
+        elif k == "NOUN":
+            c.host_noun = True
+            if tok.value == "singular" and not c.quantified:
+                c.singular = True
+                c.singulars += 1
+            if mode == "OBJ" and c.has_targets():
+                mode = "TGT"
+        elif k == "KW" and nxt is not None and nxt.kind == "NOUN" and (
+                named := vocab.stem_hosts(tok.text, one=True)):  # "the file server": file-01, not a file
+            (c.exclude if mode == "EXC" else c.hosts).extend(named)
+            c.stemmed = True
+            mode = mode if mode == "EXC" else "TGT"
+        elif k == "KW":
+            c.kws.append(tok.value)
+            if tok.value in ("process", "service", "package"):
+                if prev is not None and prev.kind == "WORD" and mode == "OBJ":
+                    c.kw_objects[tok.value] = prev.text
+                elif nxt is not None and nxt.kind == "WORD":
+                    c.kw_objects[tok.value] = nxt.text
+            if tok.value == "port" and nxt is not None and nxt.kind == "NUM":
+                c.port = nxt.value
+        elif k == "STATE":
+            c.states.add(tok.value)
+        elif k == "NUM":
+            if c.numbers and prev is not None and prev.kind == "CONJ" and prev.value == "or":
+                c.either = True  # "port 5432 or 6432": one of them
+            listed = bool(c.ports) and prev is not None and prev.kind == "CONJ" and c.numbers[-1:] == c.ports[-1:]
+            if (prev is not None and prev.kind == "KW" and prev.value == "port") or listed:
+                c.ports.append(tok.value)
+            c.numbers.append(tok.value)
+        elif k == "VER":
+            if c.version is None and (prep == "to" or (prev and prev.kind in ("WORD", "KW"))
+                                      or c.verb in ("install", "update")):
+                c.version = tok.value  # as typed ("v1.24.0" too): the package manager is the judge
+        elif k == "CONJ":
+            if mode == "OBJ" and c.objects[-1]:
+                c.objects.append([])
+                if tok.value == "or":  # "restart nginx or apache2": one of them
+                    c.either = True
+            if mode == "TGT" and tok.value == "or":  # "web-01 or web-02, whichever ...": one of them, not both
+                c.either = True
+        elif k == "WORD" and tok.value == "but" and mode == "TGT" and nxt is not None \
+                and nxt.kind in ("HOST", "GROUP", "ENV", "OS"):  # "all windows hosts but file-01"
+            mode = "EXC"
+        elif k == "WORD":
+            low = tok.value
+            group = vocab.group_index.get(low)
+            target_ctx = prep in TARGET_PREPS or mode in ("TGT", "EXC") or (prep in ("from", "to", "for") and group)
+            raw_prev = toks[idx - 1] if idx else None  # "the process on app-02 which hangs": a relative clause
+            after_target = (mode == "TGT" and not prep and not group and not HOSTLIKE_RX.match(low)
+                            and (prev is None or prev.kind != "CONJ") and (nxt is None or nxt.kind != "NOUN")
+                            and not (raw_prev is not None and raw_prev.kind == "FILL"
+                                     and raw_prev.value in _RELATIVE))
+            if raw_prev is not None and raw_prev.kind == "FILL" and raw_prev.value in ("which", "that", "who", "why"):
+                c.vague = True
+            stem = [] if group or not (target_ctx or (nxt is not None and nxt.kind == "NOUN")) \
+                else vocab.stem_hosts(low, one=nxt is not None and nxt.kind == "NOUN")
+            if low == "it" and prep in ("from", "on", "at", "in", "into", "onto"):
+                c.vague = True  # "fetch URL from it": the host before, not the object before
+            elif stem:  # "both iis servers", "except the iis ones": the hosts named iis-<n>
+                c.stemmed = True
+                if mode == "EXC":
+                    c.exclude.extend(stem)
+                else:
+                    c.hosts.extend(stem)
+                    mode = "TGT"
+            elif low in PRONOUNS:
+                c.pronoun = True
+            elif (after_target and (any(c.objects) or c.vague)) or low in VAGUE:  # "web-01: anything on port 80"
+                c.vague = True
+            elif after_target and not (nxt is not None and nxt.kind == "FILL"
+                                       and nxt.value in ("is", "are", "was", "were")):
+                c.objects[-1].append(tok)  # "web-02 nginx status": terse, the object after the host
+            elif after_target:  # "restart web-02 asap nginx is acting up": a remark, not the object
+                c.vague = True
+            elif target_ctx or (mode == "OBJ" and HOSTLIKE_RX.match(low) and not _named_object(prev, nxt, low, vocab)):
+                name = group or tok.text
+                if mode == "EXC":
+                    c.exclude.append(name)
+                elif group or (nxt is not None and nxt.kind == "NOUN"):
+                    c.groups.append(name)
+                    if low == "database" and not (c.quantified or c.all) and (nxt is None or nxt.kind != "NOUN"):
+                        c.singular = True  # "on the prod database": one host (asked about when the group has more)
+                else:
+                    c.hosts.append(name)
+                if mode != "EXC":
+                    mode = "TGT"
+            elif low in PRONOUNS:
+                c.pronoun = True
+            elif low in VAGUE:
+                c.vague = True
+            else:
+                c.objects[-1].append(tok)
+        prep = ""
+        prev = tok
+    if prep in ("from", "using", "with") and clauses[-1].verb in ("update", "deploy"):
+        clauses[-1].dangling_source = True
+    return [c for c in clauses if c.has_content()]
+
+
+def _next_word(toks: list[Tok], idx: int) -> Tok | None:
+    """The next token that is not filler ("node is running": "running")."""
+    return next((t for t in toks[idx + 1:] if t.kind != "FILL"), None)
+
+
+def _host_stem(low: str, vocab: Vocabulary) -> bool:
+    """Whether some host's name starts like ``low`` up to its last '-' ("web-09": web-01 does)."""
+    stem = low.rsplit("-", 1)[0] + "-"
+    names = vocab._sorted_hosts
+    at = bisect.bisect_left(names, stem)
+    return at < len(names) and names[at].startswith(stem)
+
+
+def _named_object(prev: Tok | None, nxt: Tok | None, low: str, vocab: Vocabulary) -> bool:
+    """A host-like word that names the object ("dpkg -s postgresql-15", "install python3-11 on web-01"): it follows
+    a package/process/service word or an install/update/remove verb, is no known host and a target follows."""
+    if vocab.host_index.get(low):
+        return False
+    if not _host_stem(low, vocab):  # "postgresql-15", "openjdk-17": no host is called like that
+        return True
+    if nxt is not None and nxt.kind == "KW" and nxt.value in ("package", "process", "service"):
+        return True  # "the openssl-3 package"
+    if prev is None:
+        return False
+    after_kw = prev.kind == "KW" and prev.value in ("package", "process", "service")
+    after_verb = prev.kind == "V" and prev.value in ("install", "update", "remove")
+    return (after_kw or after_verb) and (nxt is None or nxt.kind in ("PREP", "STATE", "VER", "FILL"))
+
+
+def _environment_hosts(word: str, vocab: Vocabulary, c: Clause) -> list[str]:
+    """The hosts of the environment an exclusion names (one indexed query), as names ``exclude`` takes."""
+    env = word if word in vocab.environments else vocab.environment(word)
+    hosts = sorted(vocab.select_hosts(Selection(everything=True, environment=env))) if env else []
+    if not hosts or len(hosts) > _MAX_EXCLUDED:
+        c.vague = True  # nothing to leave out, or too many to list: the planner asks which hosts
+        return []
+    return hosts
