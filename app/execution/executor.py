@@ -35,7 +35,7 @@ from app.execution.events import EventRecorder, Redactor
 from app.execution.runtime import worker_label
 from app.execution.stop import stop_remote_commands
 from app.execution.tracker import RunTracker
-from app.execution.verify import verify
+from app.execution.verify import check_verification, open_verification, verify
 from app.execution.workspace import Workspace
 from app.queue import DEFAULT_ZONE, enqueue_run
 from app.services import zones
@@ -179,9 +179,11 @@ def run_bundle(settings: Settings, run_id: str, prepared: Prepared, recorder: Ev
     if verified and zones_left(settings, merged):  # verify this part before the next zone's part starts
         verify(settings, run_id, bundle, tracker.hosts)
         verified = False
+    # the last part: the verification is recorded (pending) before the run settles, then runs after it
+    opened = open_verification(settings, run_id, bundle, tracker.hosts) if verified else None
     outcome = finish_parts(settings, run_id, prepared, merged, parts, None, recorder)
-    if verified:
-        verify(settings, run_id, bundle, tracker.hosts)  # the same bundle in check mode: converged or drift
+    if opened is not None:
+        check_verification(settings, bundle, opened)  # the same bundle in check mode: converged or drift
     return outcome
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import socket
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -42,10 +43,25 @@ def _pending(hosts: dict[str, Any], names: list[str]) -> dict[str, Any]:
 
 def verify(settings: Settings, run_id: str, bundle: Bundle, hosts: dict[str, Any]) -> str | None:
     """Run the verification; return its run id (None when there is nothing to verify). Never raises."""
+    opened = open_verification(settings, run_id, bundle, hosts)
+    if opened is not None:
+        check_verification(settings, bundle, opened)
+    return opened.check_id if opened is not None else None
+
+
+@dataclass(frozen=True)
+class Opened:
+    check_id: str
+    names: list[str]
+    earlier: RunStatus | None  # the verification's outcome for an earlier zone's part, if any
+
+
+def open_verification(settings: Settings, run_id: str, bundle: Bundle, hosts: dict[str, Any]) -> Opened | None:
+    """Record the verification as running, its hosts pending, before the run it follows is settled: whoever
+    sees the run finished sees its verification pending, never an earlier zone's finished subset. Never raises."""
     names = hosts_to_verify(hosts)
     if not names:
         return None
-    check_id: str | None = None
     try:
         with session_scope(settings.database_url) as s:
             run = s.get_one(Run, run_id)
@@ -63,14 +79,19 @@ def verify(settings: Settings, run_id: str, bundle: Bundle, hosts: dict[str, Any
                 check.limit_hosts = sorted({*(check.limit_hosts or []), *names})
                 check.status, check.finished_at = RunStatus.RUNNING, None
             s.flush()
-            check_id = check.id
-        _check(settings, check_id, bundle, names, earlier)
+            return Opened(check.id, names, earlier)
+    except Exception:  # noqa: BLE001 - a verification never changes the outcome of the run it follows
+        log.exception("the verification of run %s could not be recorded", run_id)
+        return None
+
+
+def check_verification(settings: Settings, bundle: Bundle, opened: Opened) -> None:
+    """Run the opened verification to its end. Never raises: a failure is recorded on the verification."""
+    try:
+        _check(settings, opened.check_id, bundle, opened.names, opened.earlier)
     except Exception as exc:  # noqa: BLE001 - a verification never changes the outcome of the run it follows
-        log.exception("verification of run %s failed", run_id)
-        if check_id is not None:
-            _give_up(settings, check_id, f"the verification could not run: {type(exc).__name__}: {exc}")
-        return check_id
-    return check_id
+        log.exception("verification %s failed", opened.check_id)
+        _give_up(settings, opened.check_id, f"the verification could not run: {type(exc).__name__}: {exc}")
 
 
 def _give_up(settings: Settings, check_id: str, error: str) -> None:

@@ -108,6 +108,8 @@ def test_a_plan_spanning_two_zones_runs_zone_by_zone_as_one_run_with_one_approva
     assert [(e["zone"], e["hosts"], _pid(e["worker"])) for e in zone_events] == [
         ("default", DEFAULT_HOSTS, default_worker.pid), ("dmz", DMZ_HOSTS, dmz_worker.pid)]
     assert len(_events(db, run["id"], "start")) == 1 and len(_events(db, run["id"], "end")) == 1
+    # the verification of the last zone was recorded before the run settled: never an earlier zone's subset
+    assert set(run["verification"]["hosts"]) == set(DEFAULT_HOSTS + DMZ_HOSTS), run["verification"]
     # every host was verified, each by its zone's worker, in one verification run
     wait_for("the verification", lambda: api.get(f"/api/v1/runs/{run['id']}").get_json()
              .get("verification", {}).get("status") not in (None, "pending"), timeout=120)
