@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 
+from app.planner import scope
 from app.planner.lexer import HOSTLIKE_RX, VERBS, Tok, protect, requote, starts_asking, tokenize
 from app.planner.vocabulary import Vocabulary
 
@@ -26,6 +27,9 @@ _SENTENCE_END = re.compile(r"(?<=[.!?:])\s+(?=[A-Z])|\s*\x03\s*|(?<=[.!?])(?<!\b
                            + "|".join(sorted(VERBS, key=len, reverse=True))
                            + r"|pls|please|can|could|is|are|does|do|check|show|what|which)\b)")
 _PIECES = re.compile(r"(,\s+|;\s+|\s+[-–—]{1,2}\s+|\?\s+(?=[a-z]))")
+# a piece that asks someone to do something ("..., can you clear some space on it"), even what no action does
+_ASKED = re.compile(r"\s*(?:and\s+|so\s+)?(?:(?:can|could|would|will)\s+(?:you|someone|somebody|u|we)|please|pls|plz"
+                    r"|kindly)\b", re.IGNORECASE)
 _TARGETS = frozenset(("HOST", "GROUP", "ENV", "OS", "ALL"))
 _INSTRUCTION = frozenset(("V", "ENSURE", "THEN"))
 _TARGET_WORDS = frozenset(("HOST", "GROUP", "ENV", "OS", "ALL", "NOUN", "EXCEPT"))
@@ -228,7 +232,8 @@ def without_story(text: str, vocab: Vocabulary) -> str:
     if len(parts) >= 3:
         kept = [parts[0]]
         for sep, piece in zip(parts[1::2], parts[2::2], strict=True):
-            if not _narrative(piece, vocab) or (sep.strip() == ";" and _asks_for(piece, vocab)):
+            if not _narrative(piece, vocab) or (sep.strip() == ";" and _asks_for(piece, vocab)) \
+                    or (_ASKED.match(piece) and scope.out_of_catalog(piece)):  # "..., can you clear some space"
                 kept += [sep, piece]  # "...; status of service X": a step after ';', not a remark
         protected = "".join(kept)
     return text if protected == original else _put_back(protected, spans)

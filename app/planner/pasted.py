@@ -223,7 +223,8 @@ def _s_client_bare(m: re.Match[str]) -> str:
     return f"check the certificate served on {m['ep']}"
 
 
-@_rule(r"(?<![\w/\\.-])sudo\s+(?:-\S+\s+)*")
+# "sudo systemctl restart nginx": the command; not "give jdoe sudo on web-04" (sudo is what is asked for there)
+@_rule(r"(?<![\w/\\.-])sudo\s+(?:-\S+\s+)*(?!(?:on|to|for|in|at|access|rights?|privileges?|permissions?|group)\b)")
 def _sudo(m: re.Match[str]) -> str:
     return ""
 

@@ -36,7 +36,18 @@ _OUT_OF_CATALOG = (  # (pattern, what it asks for), compiled on first use
         (r"\b(?:create|add|provision|set\s+up|make)\s+(?:a\s+|an\s+|the\s+|new\s+)*(?:local\s+|domain\s+)?"
          r"(?:users?|accounts?|groups?|vms?|virtual\s+machines?|databases?|dbs?|swap|disks?|volumes?|partitions?|shares?|"
          r"dns\s+records?|firewall\s+rules?|cron\s*jobs?|scheduled\s+tasks?)\b", "create users, machines or storage"),
-        (r"\badd\s+\S+\s+(?:of\s+)?swap\b|\b(?:increase|extend|grow|resize|expand|shrink)\b", "resize storage"),
+        (r"\badd\s+\S+\s+(?:of\s+)?swap\b|\b(?:increase|extend|grow|resize|expand|shrink|enlarge)\b"
+         r"|\bmake\s+(?:the\s+|a\s+|its\s+|their\s+)?(?:\S+\s+)?(?:disk|drive|volume|partition|file\s*system|fs|lv|"
+         r"__p\d+__)(?:\s+(?!and\b|then\b)\S+){0,3}?\s+(?:bigger|larger|smaller)\b|\bmake\s+(?:bigger|larger|smaller)\s+(?:the\s+)?(?:\S+\s+)?"
+         r"(?:disk|drive|volume|partition|file\s*system|__p\d+__)", "resize storage"),
+        # "format the E: drive", "wipe /dev/sdb", "repartition disk 1": erases a disk
+        (r"\b(?:re-?format|format|wipe|re-?partition|partition|initiali[sz]e|zero\s+out)\s+(?:of\s+)?(?:the\s+|a\s+|that\s+)?"
+         r"(?:(?:new|data|second|old|spare|empty|external)\s+)?(?:disks?|drives?|volumes?|partitions?|luns?|__p\d+__)",
+         "format, partition or wipe disks"),
+        # "order more RAM for db-03", "we need more CPUs on app-01", "scale up the app tier": capacity, not a step
+        (r"\b(?:order|buy|get|need|needs|add|give\s+(?:it|them|\S+))\s+(?:\w+\s+)?(?:more|extra|additional)\s+"
+         r"(?:ram|memory|cpus?|vcpus?|cores?|disks?|storage|nodes?|instances?|servers?|capacity)\b"
+         r"|\bscale\s+(?:up|down|out|in)\b", "add capacity or scale machines"),
         (r"\b(?:reset|change|set|update)\s+(?:the\s+)?(?:\S+\s+){0,3}?(?:passwords?|passwd)\b", "change a password"),
         (r"(?:^|[,.;]\s*|\b(?:please|pls|can\s+you|could\s+you|to|and|then)\s+)(?:back\s*up|backup|snapshot|restore|clone)\b"
          r"|\b(?:take|make|do|run|create|trigger)\s+(?:a\s+|an\s+|the\s+)?(?:new\s+|full\s+|fresh\s+)?(?:snapshot|backup)s?\b",
@@ -99,7 +110,13 @@ _OUT_OF_CATALOG = (  # (pattern, what it asks for), compiled on first use
         # "give me a root shell on app-01": interactive access is not a plan
         (r"\bgive\s+(?:me|us|\S+)\s+(?:a\s+|an\s+)?(?:(?:root\s+|admin\s+|interactive\s+|remote\s+|ssh\s+|rdp\s+)*"
          r"(?:shell|session|console|login)|(?:root|admin|ssh|rdp|remote|shell|console)\s+access)\b|\bopen\s+(?:a\s+|an\s+)?(?:root\s+|interactive\s+|remote\s+)*"
-         r"(?:shell|session|console)\b", "open an interactive shell or grant access"),
+         r"(?:shell|session|console)\b"
+         # "give jdoe sudo", "grant the dev team RDP access", "add bob to the sudoers / local Administrators"
+         r"|\b(?:give|grant)\s+(?:\S+\s+){1,3}?(?:sudo|root|admin(?:istrator)?|rdp|ssh|remote|local\s+admin|write|read)"
+         r"(?:\s+(?:rights?|access|privileges?|permissions?|login))?\b(?!\s+(?:service|package|process)\b)"
+         r"|\b(?:grant|give)\s+(?:\S+\s+){0,3}?(?:access|permissions?|privileges?|rights?)\s+(?:to|on)\b"
+         r"|\badd\s+(?:\S+\s+){1,3}?to\s+(?:the\s+)?(?:local\s+)?(?:sudoers?|sudo\s+group|wheel|admins?|administrators|"
+         r"remote\s+desktop\s+users|docker\s+group|\S+\s+group)\b", "open an interactive shell or grant access"),
         # "stop the api-gateway container": containers can be listed and restarted, nothing else
         (r"\b(?:stop|start|kill|remove|delete|rm|pause|unpause|destroy)\s+(?:the\s+|all\s+|every\s+)?(?:[\w.-]+\s+)?"
          r"containers?\b", "start, stop or remove containers (I can list containers and restart one)"),
@@ -157,6 +174,14 @@ def out_of_catalog(text: str) -> str | None:
     for rx, what in _out_of_catalog():
         if rx.search(text):
             return what
+    return None
+
+
+def out_of_catalog_span(what: str, text: str) -> tuple[int, int] | None:
+    """Where in ``text`` the words that ask for ``what`` stand (None when they are not found there)."""
+    for rx, said in _out_of_catalog():
+        if said == what and (found := rx.search(text)):
+            return found.span()
     return None
 
 

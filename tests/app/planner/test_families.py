@@ -336,3 +336,20 @@ def test_a_cleanup_between_steps_and_the_folder_it_names():
             "/var/lib/postgresql/archive.")
     assert ("file.cleanup", {"path": "/var/lib/postgresql/archive", "older_than_days": 30, "pattern": "*.gz"}) \
         in _read(text)[1]
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", [
+    "db-01 disk usage is at 91%, can you clear some space on it",  # a disk word elsewhere is no disk check
+    "can we make the /var volume on app-01 larger", "make bigger the data disk on db-02",
+    "format the E: drive on file-01", "app-02 needs more memory, can you add some", "scale out the web servers",
+    "give jdoe sudo on web-04", "grant bob read access to /srv/reports on app-01",
+    "add svc_build to the docker group on app-01"])
+def test_capacity_storage_and_access_changes_are_out_of_the_catalog(text):
+    status, steps, hosts = _read(text)
+    assert status in ("needs_clarification", "rejected") and not steps and not hosts, (status, steps)
+
+
+@pytest.mark.unit
+def test_sudo_before_a_command_is_still_the_command():
+    assert _read("sudo systemctl restart nginx on web-01")[:2] == ("ready", [("service.restart", {"name": "nginx"})])
