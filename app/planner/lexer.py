@@ -13,11 +13,17 @@ from app.planner.vocabulary import HOST_NOUNS, OS_WORDS, PLURAL_HOST_NOUNS, Voca
 
 # Windows paths keep inner spaces ("C:\\Program Files\\Acme\\app.exe"): a segment followed by a backslash may
 # contain single spaces; the last segment ends at the first space
-_WIN_PATHS = (r"(?P<unc>\\\\(?:[^\\\s\"'<>,:]+(?: [^\\\s\"'<>,:]+)*\\)*[^\s\"'<>,]*)"
+# A last segment goes on over capitalised words ("D:\\Shared Data on file-01", "\\\\file-01\\Finance Reports"): a
+# folder's name as Explorer shows it; a lower-case word, a drive, a dotted name or a sentence word ends it
+_STOP = r"On|In|At|For|From|To|And|Then|Please|Pls|Thanks|Via|With|Using|Or|But|If|When|Is|Are|Was|It|The|A|An|I|We"
+_TITLE_WORDS = (r"(?:\s(?![A-Za-z]:)(?!(?:" + _STOP + r"|Also|Now|Asap|ASAP|Thx|Ty)\b)[A-Z][A-Za-z0-9_()&-]*"
+                r"(?=$|[\s,\"'<>?!;:]|\.(?:\s|$)))*")
+_LAST = r"(?:[^\s,\"'<>.]*(?=$|[\s,\"'<>?!;:])" + _TITLE_WORDS + r"|[^\s,\"'<>]*)"  # "web.config" ends there
+_WIN_PATHS = (r"(?P<unc>\\\\(?:[^\\\s\"'<>,:]+(?: [^\\\s\"'<>,:]+)*\\)*" + _LAST + ")"
               r"|(?<![\w])(?P<win>[A-Za-z]:[\\/](?:[^\\\s\"'<>,:]+(?: [^\\\s\"'<>,:]+)*\\)*"
               # a last segment that is a known folder with spaces ("C:\\Program Files"), else up to the first space
               r"(?:(?:Program Files(?: \(x86\))?|Common Files|Windows NT|Windows Defender|Internet Explorer|"
-              r"Microsoft SQL Server|Windows Kits)(?=$|[\s,\"'<>])|[^\s,\"'<>]*))")
+              r"Microsoft SQL Server|Windows Kits)(?=$|[\s,\"'<>])|" + _LAST + "))")
 WIN_PATH_RX = re.compile(_WIN_PATHS)
 _SPANS = re.compile(
     r'"(?P<dq>[^"\n]*)"|“(?P<sq>[^”\n]*)”|(?<![\w])\'(?P<q1>[^\'\n]*)\'(?![\w])'

@@ -353,3 +353,21 @@ def test_capacity_storage_and_access_changes_are_out_of_the_catalog(text):
 @pytest.mark.unit
 def test_sudo_before_a_command_is_still_the_command():
     assert _read("sudo systemctl restart nginx on web-01")[:2] == ("ready", [("service.restart", {"name": "nginx"})])
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,params", [
+    (r"disk usage of D:\Shared Data on file-01", {"path": r"D:\Shared Data"}),
+    (r"how full is \\file-01\Finance Reports on file-01?", {"path": r"\\file-01\Finance Reports"}),
+    (r"clean up D:\Temp Files older than 7 days on file-01", {"path": r"D:\Temp Files", "older_than_days": 7}),
+    (r"disk usage of E:\Backups Please check on file-01", {"path": r"E:\Backups"}),  # a sentence word ends it
+])
+def test_an_unquoted_windows_folder_name_keeps_its_capitalised_words(text, params):
+    assert _read(text)[1][0][1] == params
+
+
+@pytest.mark.unit
+def test_a_dotted_last_segment_ends_the_path():
+    text = r"copy \\file-01\rel\web.config to D:\inetpub\site\web.config. Then start W3SVC on iis-02"
+    assert _read(text)[1][0] == ("file.copy", {"src": r"\\file-01\rel\web.config",
+                                              "dest": r"D:\inetpub\site\web.config"})
