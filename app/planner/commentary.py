@@ -30,6 +30,10 @@ _PIECES = re.compile(r"(,\s+|;\s+|\s+[-–—]{1,2}\s+|\?\s+(?=[a-z]))")
 # a piece that asks someone to do something ("..., can you clear some space on it"), even what no action does
 _ASKED = re.compile(r"\s*(?:and\s+|so\s+)?(?:(?:can|could|would|will)\s+(?:you|someone|somebody|u|we)|please|pls|plz"
                     r"|kindly)\b", re.IGNORECASE)
+# a piece that only says how many ("top 3 please", "last 50", "just the first 10"): a count for the piece before
+COUNT_ONLY = re.compile(r"\s*(?:just\s+|only\s+)?(?:the\s+)?(?:top|last|first|latest)\s+\d{1,5}(?:\s+(?:please|pls|plz|"
+                         r"only|lines|entries|hits|matches|processes|procs|ones|of\s+them|is\s+enough|will\s+do))*"
+                         r"[\s.!?]*$", re.IGNORECASE)
 _TARGETS = frozenset(("HOST", "GROUP", "ENV", "OS", "ALL"))
 _INSTRUCTION = frozenset(("V", "ENSURE", "THEN"))
 _TARGET_WORDS = frozenset(("HOST", "GROUP", "ENV", "OS", "ALL", "NOUN", "EXCEPT"))
@@ -186,7 +190,7 @@ def without_story(text: str, vocab: Vocabulary) -> str:
     protected, spans = protect(text)
     original = protected
     sentences = [s for s in _SENTENCE_END.split(protected) if s.strip()]
-    asks = [s for s in sentences if _ask(s, vocab, spans)]
+    asks = [s for s in sentences if _ask(s, vocab, spans) or COUNT_ONLY.match(s)]  # "... on app-01? Top 10 please."
     if asks and len(asks) < len(sentences):  # a ticket, a mail, a chat: the sentences that ask are the request
         told = [s for s in sentences if s not in asks]
         paths = {s for s in told if re.search(r"__[pu]\d+__", s) and not _ask(s, vocab, spans)
@@ -200,7 +204,8 @@ def without_story(text: str, vocab: Vocabulary) -> str:
         protected = " \x03 ".join(keep)
         sentences = keep
     if len(sentences) >= 2:
-        keep = [s for s in sentences if "__" in s or has_targets(s, vocab) or _instruction(s, vocab)]
+        keep = [s for s in sentences if "__" in s or has_targets(s, vocab) or _instruction(s, vocab)
+                or COUNT_ONLY.match(s)]
         told = [s for s in keep if "__" not in s and statement(s, vocab)]  # "The web tier is slow."
         rest = [s for s in keep if s not in told]
         if told and rest:

@@ -316,7 +316,8 @@ def _top(t: _Text) -> Reading | None:
     sort = re.search(r"\b(?:hogging|eating|using|consuming|consumes?|burning|chewing|taking|takes?|uses|use|most|"
                      r"highest|"
                      r"by|top|"
-                     r"sorted\s+by)\s+(?:up\s+)?(?:all\s+)?(?:the\s+)?(?:most\s+)?(?P<s>cpu|memory|ram|mem)\b",
+                     r"sorted\s+by)\s+(?:up\s+)?(?:all\s+)?(?:the\s+)?(?:most\s+|so\s+much\s+|too\s+much\s+|a\s+lot\s+of\s+|"
+                     r"lots\s+of\s+)?(?P<s>cpu|memory|ram|mem)\b",
                      t.protected, _I)
     sort = sort or re.search(r"\b(?P<s>cpu|memory|ram|mem)\s+(?:consumers?|users?|hogs?|eaters?|heavy|intensive|hungry|"
                              r"gobblers?|pigs?)\b|\b(?:biggest|largest|heaviest|hungriest|greediest|worst)\s+"

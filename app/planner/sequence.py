@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 
 from app.planner import readers
-from app.planner.commentary import has_targets, statement, target_words
+from app.planner.commentary import COUNT_ONLY, has_targets, statement, target_words
 from app.planner.lexer import VERBS, protect, requote, starts_asking, tokenize
 from app.planner.resolve import finalize
 from app.planner.vocabulary import Vocabulary
@@ -79,8 +79,9 @@ def _joined_modifiers(parts: list[str], vocab: Vocabulary, plan_one: Callable[[s
         toks = [t for t in tokenize(part, vocab)[0] if t.kind != "FILL"]
         verb = any(t.kind in ("V", "ENSURE") for t in toks)
         asks = starts_asking(toks)  # "...; status of service X"
-        if out and not verb and not asks and readers.read(part) is None and not _a_step(part, vocab, plan_one):
-            out[-1] = f"{out[-1]}, {part}"
+        if out and (COUNT_ONLY.match(part) or not verb and not asks and readers.read(part) is None
+                    and not _a_step(part, vocab, plan_one)):
+            out[-1] = f"{out[-1]}, {part}"  # "memory hogs on cis-04, top 3 please": how many, of the one before
         else:
             out.append(part)
     return out

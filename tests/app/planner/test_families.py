@@ -371,3 +371,18 @@ def test_a_dotted_last_segment_ends_the_path():
     text = r"copy \\file-01\rel\web.config to D:\inetpub\site\web.config. Then start W3SVC on iis-02"
     assert _read(text)[1][0] == ("file.copy", {"src": r"\\file-01\rel\web.config",
                                               "dest": r"D:\inetpub\site\web.config"})
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,params", [
+    ("cpu hogs on web-02 - just the top 5", {"sort": "cpu", "count": 5}),
+    ("what's eating memory on db-03? Top 3 please.", {"sort": "memory", "count": 3}),
+    ("who is burning so much cpu on app-01, top 4", {"sort": "cpu", "count": 4}),
+])
+def test_a_count_said_apart_belongs_to_the_step_before(text, params):
+    assert _read(text)[1] == [("process.top", params)]
+
+
+@pytest.mark.unit
+def test_a_count_said_apart_after_a_log_tail():
+    assert _read("tail the nginx journal on web-01, last 50")[1] == [("logs.tail", {"unit": "nginx", "lines": 50})]
