@@ -98,6 +98,8 @@ def _first_path(t: _Text, consumed: list[tuple[int, int]]) -> str | None:
 
 def _log_source(t: _Text, consumed: list[tuple[int, int]]) -> dict[str, object] | None:
     """A log file path, a journal unit or a Windows event log named in the request."""
+    if _log_path(t) and (path := _first_path(t, consumed)):  # "the IIS log C:\...\u_ex.log": the file it names
+        return {"path": path}
     m = re.search(r"\b(?:the\s+)?(?P<unit>" + _WORD + r")\s+(?:service\s+|unit\s+)?"
                   r"(?:journal|journald|event\s*log|eventlog|logs?)\b", t.protected, _I)
     if m is not None and m.group("unit").lower() not in _NOT_UNITS:
@@ -179,8 +181,10 @@ def _logs(t: _Text) -> Reading | None:
             if m is not None:
                 pattern = t.value(m.group("ph")).value if m.group("ph") else m.group("w")  # type: ignore[union-attr]
                 consumed.append((s.end(), s.end() + m.end()))
-            else:  # "did the Application log record any 'Faulting application' entries": a quoted pattern
+            else:  # "did the Application log record any 'Faulting application' entries", "search 'X' pls": quoted
                 m = re.search(r"\bany\s+(?P<ph>__q\d+__)", t.protected, _I)
+                if m is None and s.group(0).lower() in ("search", "grep", "find", "scan"):
+                    m = re.compile(r"\s+(?P<ph>__q\d+__)").match(t.protected, s.end())
                 if m is not None:
                     pattern = t.value(m.group("ph")).value  # type: ignore[union-attr]
                     consumed.append(m.span())

@@ -375,8 +375,8 @@ def _plan_normalized(text: str, vocab: Vocabulary) -> Plan:
     what = scope.out_of_catalog(protect(text)[0])
     defined = phrases.match(text, vocab.catalog) if what is not None else None
     if defined is not None and what is not None:  # an added action's phrase may say those very words
-        asked = scope.out_of_catalog_span(what, text)
-        if asked is not None and not (defined.span[0] < asked[1] and asked[0] < defined.span[1]):
+        said_at = scope.out_of_catalog_span(what, text)
+        if said_at is not None and not (defined.span[0] < said_at[1] and said_at[0] < defined.span[1]):
             defined = None  # "at 96% disk, free up some space": "disk usage" is said, "free up" is not its
     if what is not None and not (defined is not None and defined.words >= 2):  # an added action may do it after all
         questions = _with_nearest(text, [f"I can't {what}: no action in the catalog does that."], vocab)

@@ -114,6 +114,16 @@ _ITS = re.compile(r"\b(?:its|their)\s+(?P<what>cron\s*jobs?|crontabs?|crons|sche
                   re.IGNORECASE)
 
 
+_ITS_LOG = re.compile(r"\b(?:its|their)\s+(?P<what>journal|logs?)\b", re.IGNORECASE)
+
+
+def _service_before(plans: list[Plan]) -> str | None:
+    """The service the last step acted on, if that is the last step (its journal is the unit's)."""
+    last = next((step for plan in reversed(plans) for step in reversed(plan.steps)), None)
+    name = last.params.get("name") if last is not None and last.action.startswith("service.") else None
+    return name if isinstance(name, str) and name and " " not in name else None
+
+
 def _account_before(plans: list[Plan]) -> str | None:
     """The account the step before checked ("check the user deploy exists ..."), if that is the last step."""
     last = next((step for plan in reversed(plans) for step in reversed(plan.steps)), None)
@@ -144,6 +154,9 @@ def plan_sequence(text: str, vocab: Vocabulary, plan_one: Callable[[str, Vocabul
         named = _named_before(plans)
         if named and _IT.search(part) and not _HOST_VERB.match(part):  # "remove telnet ..., check it is gone"
             part = _IT.sub(named, part, count=1)
+        unit = _service_before(plans)
+        if unit and _ITS_LOG.search(part):  # "check postgresql, restart it, then show its journal": postgresql's
+            part = _ITS_LOG.sub(rf"the {unit} \g<what>", part, count=1)
         account = _account_before(plans)
         if account and _ITS.search(part):  # "check the user deploy exists and list its cron jobs": deploy's
             part = _ITS.sub(rf"\g<what> of {account}", part, count=1)

@@ -386,3 +386,24 @@ def test_a_count_said_apart_belongs_to_the_step_before(text, params):
 @pytest.mark.unit
 def test_a_count_said_apart_after_a_log_tail():
     assert _read("tail the nginx journal on web-01, last 50")[1] == [("logs.tail", {"unit": "nginx", "lines": 50})]
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps", [
+    ("on web-02: restart nginx; then grep its log for 'upstream'",
+     [("service.restart", {"name": "nginx"}), ("logs.search", {"unit": "nginx", "pattern": "upstream"})]),
+    ("check chronyd on mon-01 and then show the last 20 lines of its journal",
+     [("service.status", {"name": "chronyd"}), ("logs.tail", {"unit": "chronyd", "lines": 20})]),
+])
+def test_its_journal_is_the_journal_of_the_service_before(text, steps):
+    assert _read(text)[1] == steps
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,params", [
+    ("db-02 postgresql journal: grep 'deadlock detected'", {"unit": "postgresql", "pattern": "deadlock detected"}),
+    (r"search the IIS log D:\logs\W3SVC2\u_ex2611.log on iis-02 for '500'",  # the file named, not the 'IIS' unit
+     {"path": r"D:\logs\W3SVC2\u_ex2611.log", "pattern": "500"}),
+])
+def test_a_quoted_pattern_right_after_search_and_a_named_log_file(text, params):
+    assert _read(text)[1] == [("logs.search", params)]
