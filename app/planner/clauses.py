@@ -45,6 +45,9 @@ class Clause:
     follows_then: bool = False
     count: int = 0  # "the two prod web servers": how many hosts the target is said to be
     stemmed: bool = False  # "the iis box": hosts named by their shared stem (a singular noun still asks)
+    # words of the objects said before the verb or after a target ("heyy, can someone ping web-01", "reboot db-03
+    # pls, no cab needed"): not the verb's own object, so never a host for a verb that takes hosts
+    loose: set[str] = field(default_factory=set)
 
     def has_targets(self) -> bool:
         return bool(self.hosts or self.groups or self.envs or self.oses or self.all)
@@ -210,6 +213,8 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
             elif after_target and not (nxt is not None and nxt.kind == "FILL"
                                        and nxt.value in ("is", "are", "was", "were")):
                 c.objects[-1].append(tok)  # "web-02 nginx status": terse, the object after the host
+                if raw_prev is None or raw_prev.kind != "HOST":  # "reboot web-01 jumpbox": a host still (asked)
+                    c.loose.add(tok.text)
             elif after_target:  # "restart web-02 asap nginx is acting up": a remark, not the object
                 c.vague = True
             elif target_ctx or (mode == "OBJ" and HOSTLIKE_RX.match(low) and not _named_object(prev, nxt, low, vocab)):
@@ -230,6 +235,10 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
                 c.vague = True
             else:
                 c.objects[-1].append(tok)
+                after = _next_word(toks, idx)
+                if (not (c.verb or c.ensure) and (after is None or after.kind != "CONJ") or c.has_targets()) \
+                        and not vocab.group_index.get(low):  # "reach the database": a group's word is a target
+                    c.loose.add(tok.text)  # ("jumpbox and web-01 need a reboot": a list, asked about)
         prep = ""
         prev = tok
     if prep in ("from", "using", "with") and clauses[-1].verb in ("update", "deploy"):

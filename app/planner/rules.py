@@ -159,8 +159,8 @@ def _build(c: Clause, names: list[str]) -> tuple[list[tuple[str, dict]], list[st
         return each("process.kill"), [], None
     if verb == "stat":
         return [("file.stat", {"path": _first(c, "p")})], [], None
-    if verb in ("reboot", "ping") and names:  # these verbs take hosts as their object
-        c.hosts.extend(names)
+    if verb in ("reboot", "ping") and names:  # these verbs take hosts as their object (not a remark's words)
+        c.hosts.extend(n for n in names if not (c.has_targets() and set(n.split()) <= c.loose))
         names = []
     if verb == "reboot":
         return [("host.reboot", {})], [], None

@@ -407,3 +407,21 @@ def test_its_journal_is_the_journal_of_the_service_before(text, steps):
 ])
 def test_a_quoted_pattern_right_after_search_and_a_named_log_file(text, params):
     assert _read(text)[1] == [("logs.search", params)]
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,hosts", [
+    ("heyy can someone ping web-01", ["web-01"]),  # a greeting before the verb
+    ("reboot db-03 pls, kernel patched, so no cab needed", ["db-03"]),  # a remark after the target
+    ("cis-03 reboot pls controller frozen", ["cis-03"]),
+])
+def test_a_remark_is_not_a_host_of_a_verb_that_takes_hosts(text, hosts):
+    status, _, planned = _read(text)
+    assert (status, planned) == ("ready", hosts)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", ["jumpbox and web-01 need a reboot", "reboot web-01 jumpbox", "bastion, web-01: ping",
+                                  "why can't web-02 reach the database?"])
+def test_a_word_listed_with_hosts_is_asked_about_never_dropped(text):
+    assert _read(text)[0] == "needs_clarification"
