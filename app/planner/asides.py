@@ -25,6 +25,7 @@ _rule = registrar(REWRITES, needs={
     "_for_the_script": ("script", "job", "team", "report", "project", "dashboard", "pipeline", "build", "test", "audit",
                         "review"),
     "_per_guidance": ("per ", "according to", "following", "in line with"), "_what_resolves": ("resolves",),
+    "_name_resolves": ("resolv",),
     "_please_action": ("action",), "_wont_start_at_boot": ("boot", "startup"), "_restart_loop": ("loop",),
     "_replace_line": ("replac",), "_hits": ("hits", "matches", "results", "occurrences"),
     "_last_quoted": ("last", "latest", "recent", "newest"),
@@ -86,10 +87,22 @@ def _per_guidance(m: re.Match[str]) -> str:
     return ""
 
 
-# "check what sqlprod.corp.example.com resolves to on cis-01"
-@_rule(r"\b(?:check\s+)?what\s+(?P<n>[\w-]+(?:\.[\w-]+)+)\s+resolves\s+to\b")
+# a name to look up: dotted ("sqlprod.corp.example.com") or a host's name ("file-01"), never a plain word ("it")
+DNS_NAME = r"(?P<n>[\w-]+(?:\.[\w-]+)+|[A-Za-z][\w-]*\d[\w-]*)"
+
+
+# "check what sqlprod.corp.example.com resolves to on cis-01", "what file-01 resolves to there"
+@_rule(r"\b(?:check\s+)?what\s+" + DNS_NAME + r"\s+resolves\s+to\b")
 def _what_resolves(m: re.Match[str]) -> str:
     return f"what does {m['n']} resolve to"
+
+
+# "check if the name db-01.internal resolves correctly", "whether file-01 resolves": a lookup of that name
+@_rule(r"\b(?:check\s+|see\s+|test\s+|verify\s+)?(?:if|whether)\s+(?:the\s+)?(?:(?:host\s*)?name\s+)?" + DNS_NAME
+       + r"\s+(?:still\s+|even\s+|actually\s+)?(?:resolves?|is\s+resolv(?:ed|able)|can\s+be\s+resolved)"
+       r"(?:\s+(?:correct(?:ly)?|properly|fine|ok(?:ay)?|right|at\s+all))?\b")
+def _name_resolves(m: re.Match[str]) -> str:
+    return f"resolve {m['n']}"
 
 
 # "pls action - check disk usage on both": the ask that follows

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from app.planner.asides import DNS_NAME
 from app.planner.rewrite import registrar
 from app.planner.staff import _HOST
 
@@ -39,12 +40,12 @@ def _reaches_to(m: re.Match[str]) -> str:
     return f"can {m['a']} reach {m['ep']}"
 
 
-@_rule(r"\b(?:to\s+)?what\s+resolves\s+(?P<n>[\w-]+(?:\.[\w-]+)+)")
+@_rule(r"\b(?:to\s+)?what\s+resolves\s+" + DNS_NAME)
 def _what_resolves_x(m: re.Match[str]) -> str:
     return f"what does {m['n']} resolve to"
 
 
-@_rule(r"\b(?:check\s+)?(?:the\s+)?(?:name\s+|dns\s+)?resolution\s+(?:of|for)\s+(?P<n>[\w-]+(?:\.[\w-]+)+)")
+@_rule(r"\b(?:check\s+)?(?:the\s+)?(?:name\s+|dns\s+)?resolution\s+(?:of|for)\s+" + DNS_NAME)
 def _resolution_of_x(m: re.Match[str]) -> str:
     return f"what does {m['n']} resolve to"
 

@@ -22,7 +22,7 @@ from app.planner.clauses import Clause, parse_clauses
 from app.planner.commentary import has_targets
 from app.planner.lexer import HOSTLIKE_RX, TARGET_PREPS, VAGUE, Tok, protect, requote, tokenize
 from app.planner.normalize import normalize
-from app.planner.objects import PROCESS_NAMES, SYSTEM_DIR
+from app.planner.objects import KNOWN_OBJECTS, PROCESS_NAMES, SYSTEM_DIR
 from app.planner.resolve import finalize, resolve_targets
 from app.planner.vocabulary import Vocabulary
 from compiler.models import Plan, PlanStatus, Risk, Step, Targets
@@ -415,6 +415,10 @@ def _plan_normalized(text: str, vocab: Vocabulary) -> Plan:
                 and any(a.split(".")[0] in ("service", "package", "process") for a, _ in built[-1][1]):
             c.pronoun = True  # "nginx web-01 restart then status": the status of the same nginx
         steps, qs, why = build(c, prev_names, shared)
+        odd = _not_a_service(c, steps, vocab)
+        if odd:  # "check connectivity from app-01", "check what it resolves to": words of the request, not a name
+            steps, qs = [], [f"What should I check on {_target_text(c)}? '{odd}' does not name a service. For "
+                             "example: a service's status, ping, disk space."]
         if why:
             if phrase is not None and phrase.words >= 2:  # a definition reads it: e.g. "delete files older than"
                 return _from_phrase(text, phrase, vocab)
@@ -424,7 +428,8 @@ def _plan_normalized(text: str, vocab: Vocabulary) -> Plan:
         names = _names(c)
         prev_names = names or prev_names
     read = {a for _, steps in built for a, _ in steps}
-    if phrase is not None and (not read or (phrase.words >= 2 and phrase.action not in RULE_READS | read)):
+    if phrase is not None and (not read or (phrase.words >= 2 and phrase.action not in RULE_READS | read)
+                               or _phrase_verb_as_name(built, phrase)):
         return _from_phrase(text, phrase, vocab)
     if not read and questions:
         questions = _with_nearest(text, questions, vocab)
@@ -478,6 +483,32 @@ def _count_question(want: int, hosts: list[str]) -> str | None:
     shown = ", ".join(hosts[:10]) + (" ..." if len(hosts) > 10 else "")
     said = "one server" if want == 1 else f"{want} servers"
     return f"You asked for {said}, but that matches {len(hosts)} hosts ({shown}). Which one(s) do you mean?"
+
+
+_FUNCTION_WORDS = frozenset(("whether", "if", "why", "where", "what", "which", "how", "who", "r", "u", "and", "or"))
+
+
+def _not_a_service(c: Clause, steps: list[tuple[str, dict]], vocab: Vocabulary) -> str | None:
+    """The name of a service status read from a bare verb ("check X") that is a word of the actions' own phrases or
+    a question word ("connectivity", "resolves", "whether"), not a known service: None when every name may be one."""
+    if "service" in c.kws or not steps or any(a != "service.status" for a, _ in steps):
+        return None
+    words = {w.lower() for spec in vocab.catalog.values() for p in spec.phrases
+             for w in re.findall(r"[A-Za-z]+", re.sub(r"\{\w+\}", " ", p))}
+    for _, params in steps:
+        name = str(params.get("name") or "").lower()
+        stems = {name, name[:-1], name[:-2], name[:-3]} if name.endswith(("s", "d", "ing", "ed")) else {name}
+        if name and name not in KNOWN_OBJECTS and (stems & words or name in _FUNCTION_WORDS):
+            return str(params["name"])
+    return None
+
+
+def _phrase_verb_as_name(built: list[tuple[Clause, list[tuple[str, dict]]]], phrase: phrases.Match) -> bool:
+    """The rules read a status check of a "service" that is the phrase's own word ("check resolve db.internal"
+    -> a service called 'resolve'): the phrase says what is asked."""
+    words = {w.lower() for w in re.findall(r"[A-Za-z]+", re.sub(r"\{\w+\}", " ", phrase.phrase))}
+    steps = [(a, p) for _, st in built for a, p in st]
+    return bool(steps) and all(a == "service.status" and str(p.get("name", "")).lower() in words for a, p in steps)
 
 
 def _from_phrase(text: str, phrase: phrases.Match, vocab: Vocabulary) -> Plan:

@@ -425,3 +425,35 @@ def test_a_remark_is_not_a_host_of_a_verb_that_takes_hosts(text, hosts):
                                   "why can't web-02 reach the database?"])
 def test_a_word_listed_with_hosts_is_asked_about_never_dropped(text):
     assert _read(text)[0] == "needs_clarification"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,name,hosts", [
+    ("see whether file-01 still resolves on cis-03", "file-01", ["cis-03"]),  # a host's own name, no dots
+    ("on web-02 check if api.internal is resolvable", "api.internal", ["web-02"]),
+    ("check resolve db-01.internal from app-01", "db-01.internal", ["app-01"]),  # not a service called 'resolve'
+    ("pls verify if the hostname mon-01.corp resolves correctly on app-02", "mon-01.corp", ["app-02"]),
+])
+def test_whether_a_name_resolves_is_a_lookup_of_that_name(text, name, hosts):
+    assert _read(text) == ("ready", [("dns.check", {"name": name})], hosts)
+
+
+@pytest.mark.unit
+def test_what_it_resolves_to_asks_which_name():
+    assert _read("can you check what it resolves to on app-02?")[0] == "needs_clarification"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", ["check connectivity from app-01", "dns chk web-01", "check the user at cis-02 please",
+                                  "check what it resolves to on app-02"])
+def test_a_word_of_the_request_is_not_read_as_a_service_name(text):
+    plan = plan_rules(text, V)
+    assert plan.status.value == "needs_clarification" and not plan.steps, plan
+    assert "does not name a service" in plan.questions[0]
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,name", [("check cron on web-01", "cron"), ("check nginx on web-01", "nginx"),
+                                       ("is the dns service running on file-01", "dns")])
+def test_a_service_name_that_is_also_a_word_is_still_checked(text, name):
+    assert _read(text)[1] == [("service.status", {"name": name})]
