@@ -112,8 +112,14 @@ def _hosts_of(sentences: list[str], vocab: Vocabulary) -> list[str]:
     return [t.text for s in sentences for t in tokenize(s, vocab)[0] if t.kind == "HOST"]
 
 
-def has_targets(text: str, vocab: Vocabulary) -> bool:
-    toks, _ = tokenize(text, vocab)
+# "db-01:5432", "smtp.corp.local:25": an endpoint to connect to, never a host to run on
+_ENDPOINT = re.compile(r"(?<![\w.:/\\-])[A-Za-z][\w.-]*:\d{1,5}(?![\w.:])")
+
+
+def has_targets(text: str, vocab: Vocabulary, *, endpoints: bool = True) -> bool:
+    """Whether ``text`` names hosts, groups, environments or an OS (``endpoints=False``: not counting the host of a
+    "host:port" the request connects to)."""
+    toks, _ = tokenize(text if endpoints else _ENDPOINT.sub(" ", text), vocab)
     return any(t.kind in _TARGETS or (t.kind == "WORD" and HOSTLIKE_RX.match(t.value)) for t in toks)
 
 
@@ -166,7 +172,7 @@ def statement(piece: str, vocab: Vocabulary) -> bool:
 
 
 def target_words(piece: str, vocab: Vocabulary) -> str:
-    toks, _ = tokenize(piece, vocab)
+    toks, _ = tokenize(_ENDPOINT.sub(" ", piece), vocab)
     kept, inside = [], False
     for tok in toks:
         if tok.kind in _TARGET_WORDS:

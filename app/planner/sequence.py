@@ -145,10 +145,10 @@ def plan_sequence(text: str, vocab: Vocabulary, plan_one: Callable[[str, Vocabul
             parts = [f"{p} on {target_words(targets, vocab)}" for p in parts]
         if len(parts) == 1:
             return plan_one(parts[0], vocab).model_copy(update={"request": text})
-    with_targets = [p for p in parts if has_targets(p, vocab)]
+    with_targets = [p for p in parts if has_targets(p, vocab, endpoints=False)]  # "reach db-01:5432": not a target
     plans: list[Plan] = []
     for i, part in enumerate(parts):
-        if not has_targets(part, vocab) and with_targets:
+        if not has_targets(part, vocab, endpoints=False) and with_targets:
             near = next((p for p in parts[i + 1:] if p in with_targets), None) or with_targets[-1]
             part = f"{part} on {target_words(near, vocab)}"
         named = _named_before(plans)

@@ -457,3 +457,13 @@ def test_a_word_of_the_request_is_not_read_as_a_service_name(text):
                                        ("is the dns service running on file-01", "dns")])
 def test_a_service_name_that_is_also_a_word_is_still_checked(text, name):
     assert _read(text)[1] == [("service.status", {"name": name})]
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", [
+    "on mon-01 check that it can reach db-01:5432, then check the grafana-server service",
+    "on web-02: resolve db.corp.local, then test a connection to db-01:5432",
+])
+def test_the_host_of_an_endpoint_in_a_sequence_is_not_a_target(text):
+    status, _, hosts = _read(text)
+    assert status == "ready" and "db-01" not in hosts, hosts
