@@ -26,6 +26,7 @@ _rule = registrar(REWRITES, needs={
                         "review"),
     "_per_guidance": ("per ", "according to", "following", "in line with"), "_what_resolves": ("resolves",),
     "_name_resolves": ("resolv",),
+    "_and_report": ("report", "tell", "let ", "send", "paste", "post", "attach", "share", "put"),
     "_please_action": ("action",), "_wont_start_at_boot": ("boot", "startup"), "_restart_loop": ("loop",),
     "_replace_line": ("replac",), "_hits": ("hits", "matches", "results", "occurrences"),
     "_last_quoted": ("last", "latest", "recent", "newest"),
@@ -84,6 +85,15 @@ def _for_the_script(m: re.Match[str]) -> str:
        r"(?:guidance|guideline|policy|standard|benchmark|advisory|ticket|request|runbook|change|email|instructions?|"
        r"review|audit|recommendation)s?\b\s*,?")
 def _per_guidance(m: re.Match[str]) -> str:
+    return ""
+
+
+# "... and report the days left", "..., and paste the output in the ticket": what to do with the answer, not a step
+@_rule(r"\s*,?\s+(?:and\s+)?(?:then\s+)?(?:report|tell\s+(?:me|us)|let\s+(?:me|us)\s+know|send\s+(?:me|us)|paste|post|"
+       r"attach|share|put)\b(?:\s+(?:back|the|its|their|about|me|us|what|how\s+many|any|all|in|into|to|on|"
+       r"days?\s+left|expiry|expiration|output|results?|status|state|findings|details|numbers|it|them|that|this|"
+       r"everything|anything|ticket|chat|channel|here|thread|date|dates|answer))+\s*(?=$|[.!?\n])")
+def _and_report(m: re.Match[str]) -> str:
     return ""
 
 

@@ -279,6 +279,10 @@ def _cert(t: _Text) -> Reading | None:
         cert_file = next((s for s in t.spans
                           if s.kind == "p" and re.search(r"\.(?:cer|crt|pem|pfx|p12|der)$", s.value, _I)), None)
         m = re.search(r"\b(?:days?\s+left|expir\w*|valid\w*|when|until)\b", t.protected, _I) if cert_file else None
+        if m is None and cert_file and not re.search(r"\b(?:exists?|size|big|checksums?|hash\w*|sha\w*|md5|owner|"
+                                                     r"permissions?|modified|copy|move|delete|remove)\b",
+                                                     t.protected, _I):
+            m = re.search(r"\b(?:check|read|inspect|show|look\s+at|verify|details?\s+of)\b", t.protected, _I)
     if m is None:
         return None
     if re.search(r"\b(?:renew|replace|install|issue|request|rotate|deploy|update|generate|create)\b", t.protected, _I):

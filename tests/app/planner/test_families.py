@@ -467,3 +467,15 @@ def test_a_service_name_that_is_also_a_word_is_still_checked(text, name):
 def test_the_host_of_an_endpoint_in_a_sequence_is_not_a_target(text):
     status, _, hosts = _read(text)
     assert status == "ready" and "db-01" not in hosts, hosts
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps", [
+    (r"read the certificate C:\certs\stg.pfx on iis-02 and report the days left",
+     [("cert.check", {"path": r"C:\certs\stg.pfx"})]),
+    ("check /etc/pki/tls/certs/app.pem on app-01", [("cert.check", {"path": "/etc/pki/tls/certs/app.pem"})]),
+    ("does /etc/ssl/x.crt exist on web-01", [("file.stat", {"path": "/etc/ssl/x.crt"})]),
+    ('run "uptime" on web-03 and paste the output in the ticket', [("command.run", {"command": "uptime"})]),
+])
+def test_a_certificate_file_and_what_to_do_with_the_answer(text, steps):
+    assert _read(text)[1] == steps
