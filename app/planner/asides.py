@@ -25,7 +25,8 @@ _rule = registrar(REWRITES, needs={
     "_for_the_script": ("script", "job", "team", "report", "project", "dashboard", "pipeline", "build", "test", "audit",
                         "review"),
     "_per_guidance": ("per ", "according to", "following", "in line with"), "_what_resolves": ("resolves",),
-    "_name_resolves": ("resolv",),
+    "_name_resolves": ("resolv",), "_has_the_line": ("line", "setting", "entry", "directive"),
+    "_set_line_in": ("set ",),
     "_and_report": ("report", "tell", "let ", "send", "paste", "post", "attach", "share", "put"),
     "_please_action": ("action",), "_wont_start_at_boot": ("boot", "startup"), "_restart_loop": ("loop",),
     "_replace_line": ("replac",), "_hits": ("hits", "matches", "results", "occurrences"),
@@ -95,6 +96,25 @@ def _per_guidance(m: re.Match[str]) -> str:
        r"everything|anything|ticket|chat|channel|here|thread|date|dates|answer))+\s*(?=$|[.!?\n])")
 def _and_report(m: re.Match[str]) -> str:
     return ""
+
+
+# A configuration line said without quotes, quoted: "make sure /etc/ssh/sshd_config has the line PermitRootLogin no",
+# "set X11Forwarding no in /etc/ssh/sshd_config" -> set "X11Forwarding no" in /etc/ssh/sshd_config
+_CONF_PATH = r"(?P<path>\x02\d+\x02|/[\w./-]+)"
+_CONF_LINE = (r"(?P<line>(?!(?:the|a|an|it|this|that)\b)[A-Za-z_][\w.-]*"
+              r"(?:\s*=\s*[^\s\"'`\x01\x02]+|\s+[^\s\"'`\x01\x02]+))")
+
+
+@_rule(r"\b(?:make\s+sure|ensure|check\s+that|verify\s+that)\s+(?:the\s+file\s+)?" + _CONF_PATH
+       + r"(?P<mid>(?:\s+(?:on|at)\s+[\w-]+)?)\s+(?:has|have|contains?|includes?)\s+(?:the\s+|a\s+)?(?:line|setting|"
+         r"entry|directive)\s+" + _CONF_LINE + r"(?=(?:\s+(?:on|at)\s+[\w-]+)?\s*[.!?]?\s*$)")
+def _has_the_line(m: re.Match[str]) -> str:
+    return f'set "{m["line"]}" in {m["path"]}{m["mid"]}'
+
+
+@_rule(r"\bset\s+" + _CONF_LINE + r"\s+in\s+(?=\x02\d+\x02|/)")
+def _set_line_in(m: re.Match[str]) -> str:
+    return f'set "{m["line"]}" in '
 
 
 # a name to look up: dotted ("sqlprod.corp.example.com") or a host's name ("file-01"), never a plain word ("it")

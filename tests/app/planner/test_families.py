@@ -479,3 +479,16 @@ def test_the_host_of_an_endpoint_in_a_sequence_is_not_a_target(text):
 ])
 def test_a_certificate_file_and_what_to_do_with_the_answer(text, steps):
     assert _read(text)[1] == steps
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,params", [
+    ("make sure /etc/ssh/sshd_config on web-04 has the line PermitRootLogin no",
+     {"path": "/etc/ssh/sshd_config", "line": "PermitRootLogin no"}),
+    ("set max_connections = 300 in /etc/postgresql/16/main/postgresql.conf on web-04",
+     {"path": "/etc/postgresql/16/main/postgresql.conf", "line": "max_connections = 300"}),
+    (r"ensure D:\Apps\Billing Service\app.ini contains the setting LogLevel=warn on web-04",
+     {"path": r"D:\Apps\Billing Service\app.ini", "line": "LogLevel=warn"}),
+])
+def test_a_configuration_line_said_without_quotes(text, params):
+    assert _read(text)[1] == [("config.line", params)]
