@@ -48,6 +48,7 @@ class Clause:
     # words of the objects said before the verb or after a target ("heyy, can someone ping web-01", "reboot db-03
     # pls, no cab needed"): not the verb's own object, so never a host for a verb that takes hosts
     loose: set[str] = field(default_factory=set)
+    before_verb: int = 0  # how many object groups were said before the verb
 
     def has_targets(self) -> bool:
         return bool(self.hosts or self.groups or self.envs or self.oses or self.all)
@@ -86,6 +87,11 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
                 prev = tok
                 continue
         if k == "V":
+            # "store 0417 still down - restart PosBridge": the words before the verb are a group of their own (a
+            # remark when the verb has an object); not "traceroute X and give me Y", two asks joined by "and"
+            if c.verb is None and c.objects[-1] and (prev is None or prev.kind != "CONJ"):
+                c.objects.append([])
+                c.before_verb = len(c.objects) - 1
             c.verb, mode = tok.value, "OBJ"
         elif k == "ENSURE":
             c.ensure, mode = True, "OBJ"

@@ -86,7 +86,8 @@ def _passive_need(m: re.Match[str]) -> str:
 
 # A reason after the instruction: ", we don't need it there anymore", "- the dev team agreed on the downtime"
 @_rule(r"(?:,|\s[-–—])\s*(?:(?:we|i|they|he|she|the\s+\w+(?:\s+team)?|our\s+\w+|users?|nobody|no\s*one|someone|"
-       r"management|clients?|customers?)\s+(?:don'?t|do\s+not|won'?t|agreed|approved|said|asked|signed|confirmed|decided|"
+       r"management|clients?|customers?)\s+(?!(?:was|were|have\s+been)\s+(?:asked|told|requested|tasked|instructed)\s+to\b)"
+       r"(?:don'?t|do\s+not|won'?t|agreed|approved|said|asked|signed|confirmed|decided|"
        r"were|was|have\s+been|are\s+done|no\s+longer|already|(?:is|are)\s+(?:reporting|asking|complaining|seeing)|"
        r"reports?|reported|complains?|complained|says|sees|saw|noticed|need\s+it|needs\s+it)\b|(?:approved|agreed|signed\s+off)\s+(?:by|in|with)\b)[^,]*$")
 def _reason_tail(m: re.Match[str]) -> str:

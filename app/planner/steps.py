@@ -32,7 +32,10 @@ _RELATIVE_WORDS = frozenset(("thats", "whats", "which", "who", "whose", "whom"))
 def names_of(c: Clause) -> list[str]:
     names = []
     preferred = set(c.kw_objects.values())
-    for group in c.objects:
+    groups = c.objects
+    if c.before_verb and any(groups[c.before_verb:]):  # the verb has an object: loose words before it are a remark
+        groups = [g for g in groups[:c.before_verb] if not {t.text for t in g} <= c.loose] + groups[c.before_verb:]
+    for group in groups:
         words = [t.text for t in group]
         exes = [w for w in words if w.lower().endswith(_EXT) and len(w) > 4]
         words = [w for w in words if not _ADVERB.match(w) and w.lower() not in _RELATIVE_WORDS]

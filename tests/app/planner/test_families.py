@@ -492,3 +492,17 @@ def test_a_certificate_file_and_what_to_do_with_the_answer(text, steps):
 ])
 def test_a_configuration_line_said_without_quotes(text, params):
     assert _read(text)[1] == [("config.line", params)]
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps", [
+    ("store 12 still down - restart PosBridge on cis-01", [("service.restart", {"name": "PosBridge"})]),
+    ("Hello team, I was asked to install htop on db-04", [("package.install", {"name": "htop"})]),
+])
+def test_words_before_a_verb_with_its_own_object_are_a_remark(text, steps):
+    assert _read(text)[1] == steps
+
+
+@pytest.mark.unit
+def test_an_ask_before_and_another_after_stays_unread():
+    assert _read("traceroute to 8.8.8.8 from web-01 and give me the hops")[0] == "needs_clarification"
