@@ -50,6 +50,7 @@ _NEEDS.update({
     "_account_tools": ("getent", "net", "get-localuser", "get-aduser", "lslogins", "finger", "id"),
     "_winevent": ("get-winevent", "get-eventlog"), "_wsman": ("test-wsman",),
     "_docker_filter": ("--filter",), "_wget_o": ("wget", "curl"),
+    "_display_stage": ("select", "format-", "fl", "ft", "out-", "less", "more", "x509"), "_tail_stage": ("tail",),
 })
 
 
@@ -65,6 +66,20 @@ _PS_SERVICE = {"get": "status of service", "start": "start service", "stop": "st
 # "Get-Process | Sort-Object CPU -Descending | Select-Object -First 10", "cat /var/log/x | grep y"
 _GREP = r"\s*\|\s*(?:grep|egrep|findstr|select-string|sls)(?:\s+(?:-{1,2}[a-zA-Z][\w-]*|/[a-zA-Z]))*(?:\s+-pattern)?\s+"
 _PAT = r"(?P<pat>\x01\d+\x01|[^\s\x01\x02|]+)"
+
+
+# Stages that only shape what the command before them prints ("| Select-Object Status,StartType", "| Format-List",
+# "| openssl x509 -noout -dates", "| less"): the command is what is asked. First, before the tools' own rules.
+@_rule(r"\s*\|\s*(?:select(?:-object)?\s+(?!-first\b|-last\b)|format-(?:list|table|wide)\b|fl\b|ft\b|out-(?:string|host|"
+       r"default)\b|less\b|more\b|openssl\s+x509\b)[\w ,.*=-]*?(?=\s*\||\s+(?:on|from|in)\s+[\w-]+\s*$|\s*\(|\s*$)")
+def _display_stage(m: re.Match[str]) -> str:
+    return ""
+
+
+# "... | tail -n 30", "... | tail -20" at the end of a read: the last N lines (head would be the first: not read)
+@_rule(r"\s*\|\s*tail\s+(?:-n\s*|--lines[= ])?-?(?P<n>\d{1,5})\b(?=\s+(?:on|from|in)\s+[\w-]+\s*$|\s*\(|\s*$)")
+def _tail_stage(m: re.Match[str]) -> str:
+    return f" last {m['n']} lines"
 
 
 # "Get-WinEvent -LogName Application -MaxEvents 25", "Get-EventLog -LogName System -Newest 50 | Where-Object Message

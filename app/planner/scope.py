@@ -41,7 +41,8 @@ _OUT_OF_CATALOG = (  # (pattern, what it asks for), compiled on first use
          r"__p\d+__)(?:\s+(?!and\b|then\b)\S+){0,3}?\s+(?:bigger|larger|smaller)\b|\bmake\s+(?:bigger|larger|smaller)\s+(?:the\s+)?(?:\S+\s+)?"
          r"(?:disk|drive|volume|partition|file\s*system|__p\d+__)", "resize storage"),
         # "format the E: drive", "wipe /dev/sdb", "repartition disk 1": erases a disk
-        (r"\b(?:re-?format|format|wipe|re-?partition|partition|initiali[sz]e|zero\s+out)\s+(?:of\s+)?(?:the\s+|a\s+|that\s+)?"
+        (r"(?<!\bthe\s)(?<!\ba\s)(?<!\bthis\s)\b(?:re-?format|format|wipe|re-?partition|partition|initiali[sz]e|zero\s+out)"
+         r"\s+(?:of\s+)?(?:the\s+|a\s+|that\s+)?"
          r"(?:(?:new|data|second|old|spare|empty|external)\s+)?(?:disks?|drives?|volumes?|partitions?|luns?|__p\d+__)",
          "format, partition or wipe disks"),
         # "order more RAM for db-03", "we need more CPUs on app-01", "scale up the app tier": capacity, not a step

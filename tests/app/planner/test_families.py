@@ -506,3 +506,23 @@ def test_words_before_a_verb_with_its_own_object_are_a_remark(text, steps):
 @pytest.mark.unit
 def test_an_ask_before_and_another_after_stays_unread():
     assert _read("traceroute to 8.8.8.8 from web-01 and give me the hops")[0] == "needs_clarification"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps", [
+    ("Get-Service -Name MSSQLSERVER | Select-Object Status,StartType on app-03",
+     [("service.status", {"name": "MSSQLSERVER"})]),
+    ("journalctl -u nginx | grep -i 'upstream' | tail -n 40 on web-01",
+     [("logs.search", {"unit": "nginx", "pattern": "upstream", "lines": 40})]),
+    ("openssl s_client -connect shop.example.com:443 </dev/null | openssl x509 -noout -enddate from web-02",
+     [("cert.check", {"endpoint": "shop.example.com:443"})]),
+])
+def test_stages_that_only_shape_the_output_are_dropped(text, steps):
+    assert _read(text)[1] == steps
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", ["Get-Service -Name X | Select-Object Status ; rm -rf /tmp/x on web-01",
+                                  "restart nginx on web-01 && reboot db-01"])
+def test_a_pipeline_that_does_more_than_shape_output_is_still_refused(text):
+    assert _read(text)[0] == "rejected"
