@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from pathlib import Path
 
 from app import defaults
@@ -48,7 +49,15 @@ FIELDS: tuple[EnvVar, ...] = (
     EnvVar("OPSPLAN_WEB_WORKERS", "2 x CPU cores + 1 (at most 9)", "`opsplan serve`: gunicorn worker processes"),
     EnvVar("OPSPLAN_WEB_THREADS", str(defaults.WEB_THREADS), "`opsplan serve`: threads per worker process "
            "(each live event stream holds one)"),
+    EnvVar("OPSPLAN_STRATEGY", "linear", "workers: Ansible's strategy for runs, `linear` or `mitogen_linear` "
+           "(Mitogen, pinned; off by default; not part of the bundle, so an approved bundle stays the same)"),
 )
+
+
+class Strategy(StrEnum):
+    """How the worker's ansible-playbook runs the bundle's plays (never written into the bundle)."""
+    LINEAR = "linear"  # Ansible's own
+    MITOGEN_LINEAR = "mitogen_linear"  # Mitogen's: one persistent interpreter per host instead of a module upload
 
 
 def _bool(value: str | None, default: bool) -> bool:
@@ -104,6 +113,7 @@ class Settings:
     cli_user: str | None = None
     web_workers: int = field(default_factory=lambda: default_web_workers())
     web_threads: int = defaults.WEB_THREADS
+    strategy: Strategy = Strategy.LINEAR
 
     @property
     def secret_key_file(self) -> Path:
@@ -153,4 +163,12 @@ class Settings:
             cli_user=env.get("OPSPLAN_USER") or None,
             web_workers=_number(env, "OPSPLAN_WEB_WORKERS", default_web_workers(), int),
             web_threads=_number(env, "OPSPLAN_WEB_THREADS", defaults.WEB_THREADS, int),
+            strategy=_strategy(env.get("OPSPLAN_STRATEGY")),
         )
+
+
+def _strategy(value: str | None) -> Strategy:
+    try:
+        return Strategy((value or Strategy.LINEAR).strip().lower())
+    except ValueError:
+        raise SettingsError(f"OPSPLAN_STRATEGY must be one of {', '.join(Strategy)}, not {value!r}") from None

@@ -8,3 +8,7 @@ class ExecutionError(Exception):
 
 class RunNotFound(ExecutionError):
     """A job names a run this worker's database does not hold (another installation's job)."""
+
+
+class RunnerError(ExecutionError):
+    """ansible-playbook cannot be started as configured (a strategy whose package is missing)."""

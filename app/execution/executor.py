@@ -152,7 +152,7 @@ def run_bundle(settings: Settings, run_id: str, prepared: Prepared, recorder: Ev
         recorder.start_background()
         try:
             config = runner.prepare(ws, run_id, bundle.playbook, check=check, limit=part,
-                                    timeout=settings.run_timeout)
+                                    timeout=settings.run_timeout, strategy=settings.strategy)
             result = runner.run(config, event_handler=handler, cancel_callback=cancel, status_handler=status)
         finally:
             handler.detach()

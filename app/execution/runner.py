@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import codecs
 import datetime
+import importlib.util
 import json
 import os
 import shlex
@@ -28,6 +29,8 @@ import ansible_runner.plugins
 from ansible_runner import Runner, RunnerConfig
 from ansible_runner.utils import dump_artifacts
 
+from app.config import Strategy
+from app.execution.errors import RunnerError
 from app.execution.processes import MARKER_VAR
 from app.execution.workspace import Workspace
 
@@ -86,11 +89,25 @@ def opsplan_env(ws: Workspace, run_id: str, inherited: dict[str, str]) -> dict[s
             MARKER_VAR: run_id}
 
 
+def strategy_env(strategy: Strategy) -> dict[str, str]:
+    """The environment that selects ``strategy`` (nothing for Ansible's own linear strategy). Mitogen's strategy
+    plugins ship inside its package (pinned in requirements.txt); the bundle's ansible.cfg is left as approved."""
+    if strategy is Strategy.LINEAR:
+        return {}
+    spec = importlib.util.find_spec("ansible_mitogen")
+    if spec is None or spec.origin is None:
+        raise RunnerError(f"OPSPLAN_STRATEGY={strategy} needs the mitogen package (pip install -r requirements.txt)")
+    return {"ANSIBLE_STRATEGY": str(strategy),
+            "ANSIBLE_STRATEGY_PLUGINS": str(Path(spec.origin).parent / "plugins" / "strategy")}
+
+
 def prepare(ws: Workspace, run_id: str, playbook: str, *, check: bool, limit: list[str] | None,
-            timeout: int, extra_env: dict[str, str] | None = None) -> Config:
+            timeout: int, extra_env: dict[str, str] | None = None,
+            strategy: Strategy = Strategy.LINEAR) -> Config:
     """The RunnerConfig of one invocation (command line, environment) in ``ws``; nothing runs yet."""
     inherited = dict(os.environ)
-    envvars = {**opsplan_env(ws, run_id, inherited), **(extra_env or {}), **host_key_env(ws)}
+    envvars = {**opsplan_env(ws, run_id, inherited), **strategy_env(strategy), **(extra_env or {}),
+               **host_key_env(ws)}
     cmdline = ("--check --diff" if check else "--diff") + f" -e opsplan_run_id={run_id}"
     kwargs: dict[str, Any] = dict(
         private_data_dir=str(ws.private_data_dir), project_dir=str(ws.project_dir), playbook=playbook,

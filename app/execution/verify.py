@@ -118,7 +118,7 @@ def _check(settings: Settings, check_id: str, bundle: Bundle, names: list[str],
         recorder.start_background()
         try:
             config = runner.prepare(ws, check_id, bundle.playbook, check=True, limit=names,
-                                    timeout=settings.run_timeout)
+                                    timeout=settings.run_timeout, strategy=settings.strategy)
             result = runner.run(config, event_handler=handler, cancel_callback=CancelPoller(settings, check_id))
         finally:
             handler.detach()

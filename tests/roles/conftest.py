@@ -16,6 +16,9 @@ from typing import Any
 import pytest
 import yaml
 
+from app.config import Settings
+from app.execution.runner import strategy_env
+
 ROLES_DIR = Path(__file__).resolve().parents[2] / "roles"
 VENV_BIN = Path(sys.executable).parent
 OSES = ("linux", "windows")
@@ -182,6 +185,8 @@ class ActionRunner:
             "ANSIBLE_SSH_CONTROL_PATH_DIR": str(tmp / "cp"),
             "ANSIBLE_NOCOLOR": "1",
             "ANSIBLE_GALAXY_SERVER_LIST": "",
+            # OPSPLAN_STRATEGY=mitogen_linear runs the whole suite under Mitogen's strategy, as a worker would
+            **strategy_env(Settings.from_env().strategy),
         }
         r = ansible_runner.run(private_data_dir=str(private), project_dir=str(self.project),
                                playbook=f"site{n}.yml", inventory=str(inventory),
