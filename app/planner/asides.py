@@ -26,14 +26,16 @@ _rule = registrar(REWRITES, needs={
                         "review"),
     "_per_guidance": ("per ", "according to", "following", "in line with"), "_what_resolves": ("resolves",),
     "_name_resolves": ("resolv",), "_has_the_line": ("line", "setting", "entry", "directive"),
-    "_set_line_in": ("set ",),
+    "_set_line_in": ("set ",), "_contains_quoted": ("contain", "has", "includ"),
+    "_startup_type": ("startup", "start mode", "startmode", "start type", "start-up"),
+    "_purpose": (" to ",),
     "_and_report": ("report", "tell", "let ", "send", "paste", "post", "attach", "share", "put"),
     "_please_action": ("action",), "_wont_start_at_boot": ("boot", "startup"), "_restart_loop": ("loop",),
     "_replace_line": ("replac",), "_hits": ("hits", "matches", "results", "occurrences"),
     "_last_quoted": ("last", "latest", "recent", "newest"),
     "_i_need_details": ("need",), "_reachability": ("reachability",), "_sorry": ("sorry",),
     "_user_called": ("called", "named"), "_lead_asked": ("asked", "told", "wants"), "_duration": ("for ",),
-    "_severity_tag": ("[",), "_use_host_for": ("use", "using"), "_top_by": ("top",),
+    "_severity_tag": ("[",), "_tool_tag": ("[",), "_use_host_for": ("use", "using"), "_top_by": ("top",),
     "_system_details": ("details", "specs", "facts"), "_ticket_aside": ("(",),
     "_how_do_i_know": ("how do", "how can"), "_doing_it_is_ok": ("ing it is", "ing it's"),
     "_not_technical": ("technical", "admin", "expert"), "_was_told": ("told",), "_want_to_know": ("to know",),
@@ -110,6 +112,31 @@ _CONF_LINE = (r"(?P<line>(?!(?:the|a|an|it|this|that)\b)[A-Za-z_][\w.-]*"
          r"entry|directive)\s+" + _CONF_LINE + r"(?=(?:\s+(?:on|at)\s+[\w-]+)?\s*[.!?]?\s*$)")
 def _has_the_line(m: re.Match[str]) -> str:
     return f'set "{m["line"]}" in {m["path"]}{m["mid"]}'
+
+
+# "make sure the hosts file C:\\...\\hosts on cis-03 contains '10.0.0.5 db'": the quoted line, ensured
+@_rule(r"\b(?:make\s+sure|ensure)\s+(?:that\s+)?(?:the\s+(?:[\w-]+\s+){0,2}file\s+)?" + _CONF_PATH
+       + r"(?P<mid>(?:\s+(?:on|at)\s+[\w-]+)?)\s+(?:has|contains?|includes?)\s+(?:the\s+(?:line|setting|entry)\s+)?"
+         r"(?P<q>\x01\d+\x01)")
+def _contains_quoted(m: re.Match[str]) -> str:
+    return f'set {m["q"]} in {m["path"]}{m["mid"]}'
+
+
+# "wuauserv startup type -> Automatic", "set MSSQLSERVER to startup type Automatic", "Spooler start mode disabled":
+# Windows' start at boot (Manual is neither: left as said)
+@_rule(r"\b(?:set\s+)?(?:the\s+)?(?P<n>\x01\d+\x01|[A-Za-z][\w.$-]*)(?:\s+service)?\s+(?:to\s+)?(?:startup\s*type|"
+       r"start(?:up)?\s*mode|start\s*type)\s*(?:->|=>|=|:|to|is)?\s*(?:\x01)?(?P<mode>automatic|auto|delayed(?:\s+start)?|"
+       r"disabled)\b(?:\x01)?")
+def _startup_type(m: re.Match[str]) -> str:
+    return f"{'disable' if m['mode'].lower() == 'disabled' else 'enable'} {m['n']}"
+
+
+# "... then fetch http://localhost/ to confirm it's serving": why the step, not another step
+@_rule(r"\s+to\s+(?:confirm|verify|check|see|make\s+sure|ensure|double-check)\s+(?:that\s+|whether\s+|if\s+)?(?:it'?s|it\s+is|"
+       r"its|they'?re|they\s+are|it|they)\s+(?:really\s+|actually\s+|still\s+)?(?:serving|up|down|back|working|running|ok|"
+       r"fine|alive|healthy|responding|reachable|gone|there)\b[^,.;\n]*")
+def _purpose(m: re.Match[str]) -> str:
+    return ""
 
 
 @_rule(r"\bset\s+" + _CONF_LINE + r"\s+in\s+(?=\x02\d+\x02|/)")
@@ -219,6 +246,13 @@ def _duration(m: re.Match[str]) -> str:
 @_rule(r"^\s*\[(?:crit|critical|warn|warning|err|error|info|alert|p[1-4]|sev\s*[1-4])\]\s*(?:\d{1,2}:\d{2}(?::\d{2})?\s*)?")
 def _severity_tag(m: re.Match[str]) -> str:
     return ""
+
+
+# "fyi [Zabbix] Service 'nginx' is not running", "[Nagios] PROBLEM: ...": the monitoring tool that said it, anywhere
+@_rule(r"\[(?:zabbix|nagios|icinga2?|prometheus|alertmanager|grafana|pagerduty|opsgenie|datadog|sentry|checkmk|prtg|"
+       r"solarwinds|uptime\s*kuma|new\s*relic|splunk|elastic|kibana|scom|monitoring|alert(?:ing)?)\]\s*")
+def _tool_tag(m: re.Match[str]) -> str:
+    return " "
 
 
 # "Use web-01 for the check.": where to run it

@@ -9,6 +9,7 @@ from app.planner.lexer import HOSTLIKE_RX, PRONOUNS, TARGET_PREPS, VAGUE, Span, 
 from app.planner.vocabulary import Selection, Vocabulary
 
 _RELATIVE = frozenset(("which", "that", "who", "where", "when", "as", "if", "why"))
+_SUBJECTS = frozenset(("we", "i", "you", "they", "he", "she", "someone", "somebody", "everyone", "nobody"))
 _DETERMINERS = frozenset(("the", "a", "an", "this", "that", "each", "every", "any", "which", "one", "my", "our"))
 
 _COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
@@ -216,6 +217,8 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
                 c.pronoun = True
             elif (after_target and (any(c.objects) or c.vague)) or low in VAGUE:  # "web-01: anything on port 80"
                 c.vague = True
+            elif after_target and raw_prev is not None and raw_prev.kind == "FILL" and raw_prev.value in _SUBJECTS:
+                c.vague = True  # "install the pkg on web-01 we talked about": a clause about it, not its name
             elif after_target and not (nxt is not None and nxt.kind == "FILL"
                                        and nxt.value in ("is", "are", "was", "were")):
                 c.objects[-1].append(tok)  # "web-02 nginx status": terse, the object after the host

@@ -25,6 +25,9 @@ _FIELD = re.compile(r"^(?P<field>summary|title|subject|description|details|reque
                     _I)
 _CHAT = re.compile(r"^\s*(?:\[\s*\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]m)?\s*\]\s*)?(?:[\w.-]+\s*:\s+(?=\S))?", _I)
 _MENTION = re.compile(r"(?<![\w@])@[\w.-]+:?")
+# "INC0048213 | 14:02 | @priya.n users report ...": a line's leading fields (ticket, time, date, who, priority)
+_FIELD_PREFIX = re.compile(r"^[ \t]*(?:(?:(?-i:[A-Z]{2,10})-?\d{3,}|#\d{3,}|\d{1,2}:\d{2}(?::\d{2})?|\d{4}-\d{2}-\d{2}"
+                           r"|@[\w.-]+|P[1-5]|sev\s*[1-5])[ \t]*\|[ \t]*)+", re.I | re.M)
 _SUBJECT_PREFIX = re.compile(r"^(?:(?:re|fwd?|aw|wg|tr)\s*:\s*)+", _I)
 _ALERT = re.compile(r"^\s*(?:(?i:\[\s*(?:crit(?:ical)?|warn(?:ing)?|alert|firing|error|err|major|minor|page)\s*\])\s+\S"
                     r"|\[?(?:firing|resolved|alert|critical|warning|warn|crit)\]?(?:\s*\[\d+\])?\s*:"
@@ -87,6 +90,7 @@ def _others_in_chat(raws: list[str]) -> list[bool]:
 def unwrap(text: str) -> str:
     """The lines of ``text`` that carry the request, joined by ``LINE``. A one-line request only loses its chat
     decorations (timestamp, speaker, @mentions)."""
+    text = _FIELD_PREFIX.sub("", text)
     if "\n" not in text and "\r" not in text:
         headline = _HEADLINE.match(text)
         if headline is not None:  # "[CRIT] 05:20 nginx web-01 -- check nginx status, ...": the alert, then the ask

@@ -90,7 +90,7 @@ STATES = {
 }
 KEYWORDS = {
     **dict.fromkeys(("process", "processes", "proc", "procs", "pid"), "process"),
-    **dict.fromkeys(("service", "services", "daemon", "daemons", "svc"), "service"),
+    **dict.fromkeys(("service", "services", "daemon", "daemons", "svc", "unit", "units"), "service"),
     **dict.fromkeys(("package", "packages", "pkg", "rpm", "deb"), "package"),
     **dict.fromkeys(("port", "ports", "tcp"), "port"),
     **dict.fromkeys(("disk", "disks", "df", "storage", "filesystem", "filesystems", "space", "usage", "full"), "disk"),
@@ -128,6 +128,8 @@ FILLER = frozenset(["the", "a", "an", "please", "pls", "can", "could", "would", 
                     "anybody", "folks", "guys", "team", "lately", "recently", "today", "tonight", "other", "others",
                     "gracefully", "forcefully", "carefully", "got", "gets", "plz", "pls", "actual", "first", "back",
                     "this", "that", "k", "kk", "ty", "cheers", "cool", "great", "nice", "perfect", "awesome",
+                    # chat shorthand around a request: "fyi [Zabbix] ...", "btw", "imo", "afaik", "np", "tia"
+                    "fyi", "btw", "imo", "imho", "afaik", "iirc", "np", "tia", "tbh", "ftr",
                     # how many hosts a target names ("the two prod web servers"): app.planner.rules checks the
                     # count against the selection; "one"/"single" make a target singular (NOUN)
                     "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]) \

@@ -70,7 +70,7 @@ _REWRITES.extend(slang.REWRITES)  # everyday ways of saying the actions (app.pla
 _REWRITES.extend(wording.REWRITES)  # questions, needs and courtesy (app.planner.wording), in this place
 
 
-@_rule(r"(?:\b[A-Za-z][\w.-]*|\x01\d+\x01)(?:\s+service)?\s+\((?P<id>[A-Za-z][\w$.-]*)\)")
+@_rule(r"(?:\b[A-Za-z][\w.-]*|\x01\d+\x01)(?:\s+(?:service|svc|daemon))?\s+\((?P<id>[A-Za-z][\w$.-]*)\)")
 def _bracketed_id(m: re.Match[str]) -> str:
     before = m.group(0).split("(")[0].strip()
     if before.startswith("\x01"):  # "the SQL Server Agent service (SQLSERVERAGENT)": the display name's id
@@ -300,7 +300,10 @@ def _spelled(m: re.Match[str]) -> str:
 # "SEC-2211:", "SEC-2230 (active IR):" at the start; INC/CHG/... numbers anywhere
 _TICKET = re.compile(r"^\s*(?:(?-i:[A-Z]{2,10})-?\d{3,7}|ticket\s*#\s*\d{3,})(?:\s*\([^)\n]{0,40}\))?\s*(?::|\s[-–—]\s)"
                      r"|(?<![\w-])(?:(?:INC|CHG|RITM|REQ|PRB|SCTASK|TASK|SR|TKT|CASE|BUG|OPS|JIRA|CR|WO)-?\d{3,}"
-                     r"|(?:ticket|incident|case|change|jira|issue)\s*(?:no\.?\s*|number\s*)?#?\d{3,}|#\d{3,})"
+                     r"|(?:ticket|incident|case|change|jira|issue)\s*(?:no\.?\s*|number\s*)?#?\d{3,}|#\d{3,}"
+                     # a labelled reference: "Audit finding AUD-221", "security control AC-2", "story PAY-1234"
+                     r"|\b(?:(?:audit|security|compliance|pen-?test|qa|review|action)\s+)?(?:finding|item|ref(?:erence)?|story|"
+                     r"defect|control|requirement|epic)\s+(?-i:[A-Z]{2,10})-\d{1,7})"
                      r"(?![\w-])\s*[:\-–]?", _I)
 
 

@@ -526,3 +526,30 @@ def test_stages_that_only_shape_the_output_are_dropped(text, steps):
                                   "restart nginx on web-01 && reboot db-01"])
 def test_a_pipeline_that_does_more_than_shape_output_is_still_refused(text):
     assert _read(text)[0] == "rejected"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps,hosts", [
+    ("CHG0012345 | 09:15 | @sam.k W3SVC is down, can you restart W3SVC on iis-02?",
+     [("service.restart", {"name": "W3SVC"})], ["iis-02"]),  # a ticket line's leading fields
+    ("[Nagios] PROBLEM nginx on web-04 is CRITICAL, btw pls start nginx on web-04",
+     [("service.start", {"name": "nginx"})], ["web-04"]),  # the monitoring tool's tag, chat shorthand
+    ("Security finding SEC-118: remove the telnet pkg from db-03", [("package.remove", {"name": "telnet"})], ["db-03"]),
+    ("pls install the package on web-01 we talked about", [("package.install", {})], []),  # which one? asked
+])
+def test_what_surrounds_a_request_is_not_part_of_it(text, steps, hosts):
+    _, planned, planned_hosts = _read(text)
+    assert (planned, planned_hosts) == (steps, hosts)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps", [
+    ("Spooler startup type -> Disabled on cis-02", [("service.disable", {"name": "Spooler"})]),
+    ("set W3SVC to start mode automatic on iis-01", [("service.enable", {"name": "W3SVC"})]),
+    ("is the chronyd unit active on web-03", [("service.status", {"name": "chronyd"})]),
+    ("restart the web svc (W3SVC) on iis-01 to make sure it's serving again", [("service.restart", {"name": "W3SVC"})]),
+    ("make sure the file /etc/hosts on web-03 contains '10.0.0.5 db'",
+     [("config.line", {"path": "/etc/hosts", "line": "10.0.0.5 db"})]),
+])
+def test_windows_start_modes_units_and_ensured_lines(text, steps):
+    assert _read(text)[1] == steps
