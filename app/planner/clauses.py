@@ -90,7 +90,8 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
         if k == "V":
             # "store 0417 still down - restart PosBridge": the words before the verb are a group of their own (a
             # remark when the verb has an object); not "traceroute X and give me Y", two asks joined by "and"
-            if c.verb is None and c.objects[-1] and (prev is None or prev.kind != "CONJ"):
+            if c.verb is None and c.objects[-1] and (prev is None or prev.kind != "CONJ") \
+                    and {t.text for t in c.objects[-1]} <= c.loose:  # ("iis-02 runbook: stop W3SVC": asked)
                 c.objects.append([])
                 c.before_verb = len(c.objects) - 1
             c.verb, mode = tok.value, "OBJ"

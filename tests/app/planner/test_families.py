@@ -553,3 +553,10 @@ def test_what_surrounds_a_request_is_not_part_of_it(text, steps, hosts):
 ])
 def test_windows_start_modes_units_and_ensured_lines(text, steps):
     assert _read(text)[1] == steps
+
+
+@pytest.mark.unit
+def test_a_word_after_the_host_before_the_verb_is_never_a_second_name():
+    text = r"iis-02 runbook: stop W3SVC, delete files older than 30 days in C:\inetpub\logs\LogFiles, start W3SVC"
+    status, steps, _ = _read(text)
+    assert ("service.stop", {"name": "runbook"}) not in steps and status == "needs_clarification", steps
