@@ -13,6 +13,7 @@ _SUBJECTS = frozenset(("we", "i", "you", "they", "he", "she", "someone", "somebo
 _DETERMINERS = frozenset(("the", "a", "an", "this", "that", "each", "every", "any", "which", "one", "my", "our"))
 
 _COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+_ONE = frozenset(("single", "only", "sole", "lone"))
 _MAX_EXCLUDED = 200  # an environment left out is written as its hosts; a bigger one is asked about instead
 
 
@@ -189,9 +190,12 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
                     c.either = True
             if mode == "TGT" and tok.value == "or":  # "web-01 or web-02, whichever ...": one of them, not both
                 c.either = True
-        elif k == "WORD" and tok.value == "but" and mode == "TGT" and nxt is not None \
-                and nxt.kind in ("HOST", "GROUP", "ENV", "OS"):  # "all windows hosts but file-01"
+        elif k == "WORD" and tok.value == "but" and mode == "TGT" and (after := _next_word(toks, idx)) is not None \
+                and after.kind in ("HOST", "GROUP", "ENV", "OS"):  # "all windows hosts but (the) file-01"
             mode = "EXC"
+        elif k == "WORD" and tok.value in _ONE and nxt is not None and (
+                nxt.kind in ("GROUP", "ENV", "OS", "NOUN") or (nxt.kind == "WORD" and vocab.stem_hosts(nxt.value))):
+            c.count = 1  # "the single dev cis station", "the only prod linux app server": one host
         elif k == "WORD":
             low = tok.value
             group = vocab.group_index.get(low)

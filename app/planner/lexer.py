@@ -203,10 +203,19 @@ _PARTICIPLE_HELPERS = frozenset(("get", "got", "gets", "getting", "have", "has",
                                  "them"))
 
 
+# before an -ing form, words that make it a description of what something does: "keeps rebooting", "was restarting"
+_PROGRESSIVE = frozenset(("keeps", "keep", "kept", "is", "are", "was", "were", "been", "started", "stopped", "stop",
+                          "begins", "began", "constantly", "randomly", "repeatedly"))
+_BE = frozenset(("is", "are", "was", "were", "isnt", "arent", "wasnt"))
+
+
 def _remark_participle(lows: list[str], i: int) -> bool:
     """A verb's past form right after a noun, with no "get"/"have"/"need" before them: "kernel patched", "disk
-    replaced" tell what happened ("need nginx reloaded", "get it patched" still ask)."""
+    replaced" tell what happened ("need nginx reloaded", "get it patched" still ask). An -ing form after "keeps",
+    "was" ("cis-04 keeps rebooting mid shift") tells what it does."""
     low = lows[i]
+    if low.endswith("ing") and i > 0 and (lows[i - 1] in _PROGRESSIVE or (i > 1 and lows[i - 2] in _BE)):
+        return True  # "why is nginx restarting on web-01": a question about it, not a restart
     if not low.endswith("ed") or VERBS.get(low, low) == low or i == 0:
         return False
     before = lows[max(0, i - 2):i]

@@ -560,3 +560,22 @@ def test_a_word_after_the_host_before_the_verb_is_never_a_second_name():
     text = r"iis-02 runbook: stop W3SVC, delete files older than 30 days in C:\inetpub\logs\LogFiles, start W3SVC"
     status, steps, _ = _read(text)
     assert ("service.stop", {"name": "runbook"}) not in steps and status == "needs_clarification", steps
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps,hosts", [
+    ("disable wuauserv on cis-04, it keeps rebooting during the shift", [("service.disable", {"name": "wuauserv"})],
+     ["cis-04"]),  # what it keeps doing is no instruction
+    ("every prod box but the windows ones: ping them", [("host.ping", {})],
+     ["app-01", "db-01", "db-02", "mon-01", "web-01", "web-02"]),
+    ("disk usage on the single staging app server", [("disk.check", {})], ["app-02"]),
+])
+def test_progressive_remarks_exclusions_after_the_and_a_single_host(text, steps, hosts):
+    assert _read(text) == ("ready", steps, hosts)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", ["is nginx restarting on web-01", "why is W3SVC stopping on iis-01 all the time"])
+def test_a_question_about_what_a_service_is_doing_is_no_instruction(text):
+    status, steps, _ = _read(text)
+    assert status == "needs_clarification" and not any(a in ("service.restart", "service.stop") for a, _ in steps)
