@@ -28,7 +28,7 @@ _rule = registrar(REWRITES, needs={
     "_name_resolves": ("resolv",), "_has_the_line": ("line", "setting", "entry", "directive"),
     "_set_line_in": ("set ",), "_contains_quoted": ("contain", "has", "includ"),
     "_startup_type": ("startup", "start mode", "startmode", "start type", "start-up"),
-    "_purpose": (" to ",),
+    "_purpose": (" to ",), "_autostart": ("autostart", "auto-start", "autorun", "on boot", "boot start"),
     "_and_report": ("report", "tell", "let ", "send", "paste", "post", "attach", "share", "put"),
     "_please_action": ("action",), "_wont_start_at_boot": ("boot", "startup"), "_restart_loop": ("loop",),
     "_replace_line": ("replac",), "_hits": ("hits", "matches", "results", "occurrences"),
@@ -129,6 +129,14 @@ def _contains_quoted(m: re.Match[str]) -> str:
        r"disabled)\b(?:\x01)?")
 def _startup_type(m: re.Match[str]) -> str:
     return f"{'disable' if m['mode'].lower() == 'disabled' else 'enable'} {m['n']}"
+
+
+# "disable redis autostart on mon-01", "enable CISController auto-start": at boot is what enable/disable means
+@_rule(r"\b(?P<v>enable|disable|turn\s+on|turn\s+off|switch\s+on|switch\s+off)\s+(?:the\s+)?(?P<n>\x01\d+\x01|[A-Za-z][\w.$-]*)"
+       r"(?:\s+service)?\s+(?:auto-?start(?:ing)?|autorun|start\s+on\s+boot|boot\s+start)\b")
+def _autostart(m: re.Match[str]) -> str:
+    verb = "disable" if m["v"].lower().endswith("off") or m["v"].lower() == "disable" else "enable"
+    return f"{verb} {m['n']}"
 
 
 # "... then fetch http://localhost/ to confirm it's serving": why the step, not another step

@@ -117,6 +117,18 @@ _ITS = re.compile(r"\b(?:its|their)\s+(?P<what>cron\s*jobs?|crontabs?|crons|sche
 _ITS_LOG = re.compile(r"\b(?:its|their)\s+(?P<what>journal|logs?)\b", re.IGNORECASE)
 
 
+_ITS_STATE = re.compile(r"\b(?:its|their)\s+(?:status|state)\b", re.IGNORECASE)
+
+
+def _last_step(plans: list[Plan]):
+    """The last step, when it acted on a named service or container (its status is that one's)."""
+    last = next((step for plan in reversed(plans) for step in reversed(plan.steps)), None)
+    if last is None or not last.action.startswith(("service.", "container.")):
+        return None
+    name = last.params.get("name")
+    return last if isinstance(name, str) and name and " " not in name else None
+
+
 def _service_before(plans: list[Plan]) -> str | None:
     """The service the last step acted on, if that is the last step (its journal is the unit's)."""
     last = next((step for plan in reversed(plans) for step in reversed(plan.steps)), None)
@@ -154,6 +166,10 @@ def plan_sequence(text: str, vocab: Vocabulary, plan_one: Callable[[str, Vocabul
         named = _named_before(plans)
         if named and _IT.search(part) and not _HOST_VERB.match(part):  # "remove telnet ..., check it is gone"
             part = _IT.sub(named, part, count=1)
+        last = _last_step(plans)
+        if last is not None and _ITS_STATE.search(part):  # "restart the worker container, then show its status"
+            kind = last.action.split(".")[0]
+            part = _ITS_STATE.sub(f"the status of {kind} {last.params['name']}", part, count=1)
         unit = _service_before(plans)
         if unit and _ITS_LOG.search(part):  # "check postgresql, restart it, then show its journal": postgresql's
             part = _ITS_LOG.sub(rf"the {unit} \g<what>", part, count=1)

@@ -579,3 +579,15 @@ def test_progressive_remarks_exclusions_after_the_and_a_single_host(text, steps,
 def test_a_question_about_what_a_service_is_doing_is_no_instruction(text):
     status, steps, _ = _read(text)
     assert status == "needs_clarification" and not any(a in ("service.restart", "service.stop") for a, _ in steps)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps", [
+    ("disable chronyd auto-start on web-05", [("service.disable", {"name": "chronyd"})]),
+    ("restart the api container on app-01, then show its status",
+     [("container.restart", {"name": "api"}), ("container.status", {"name": "api"})]),
+    ("bounce redis on mon-01 and then show me its state",
+     [("service.restart", {"name": "redis"}), ("service.status", {"name": "redis"})]),
+])
+def test_autostart_and_the_status_of_what_the_step_before_acted_on(text, steps):
+    assert _read(text)[1] == steps
