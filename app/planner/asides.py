@@ -28,7 +28,10 @@ _rule = registrar(REWRITES, needs={
     "_name_resolves": ("resolv",), "_has_the_line": ("line", "setting", "entry", "directive"),
     "_set_line_in": ("set ",), "_contains_quoted": ("contain", "has", "includ"),
     "_startup_type": ("startup", "start mode", "startmode", "start type", "start-up"),
-    "_purpose": (" to ",), "_autostart": ("autostart", "auto-start", "autorun", "on boot", "boot start"),
+    "_purpose": (" to ",), "_then_i": ("then i", "then we"),
+    "_someone_mentioned": ("mention", "asked", "want", "request", "suggest", "recommend", "talked", "said", "told",
+                           "sent", "need", "flagged"),
+    "_autostart": ("autostart", "auto-start", "autorun", "on boot", "boot start"),
     "_and_report": ("report", "tell", "let ", "send", "paste", "post", "attach", "share", "put"),
     "_please_action": ("action",), "_wont_start_at_boot": ("boot", "startup"), "_restart_loop": ("loop",),
     "_replace_line": ("replac",), "_hits": ("hits", "matches", "results", "occurrences"),
@@ -129,6 +132,21 @@ def _contains_quoted(m: re.Match[str]) -> str:
        r"disabled)\b(?:\x01)?")
 def _startup_type(m: re.Match[str]) -> str:
     return f"{'disable' if m['mode'].lower() == 'disabled' else 'enable'} {m['n']}"
+
+
+# "install the package Raj mentioned", "the version the devs asked for": who said it, not the object's name
+@_rule(r"\b(?P<kw>package|service|app|application|container|process|version|build|update|patch|fix|tool|file|one)\s+"
+       r"(?:that\s+)?(?P<who>(?-i:[A-Z][a-z]+)|the\s+\w+|our\s+\w+|my\s+\w+|they|he|she|we|you)\s+(?:mentioned|asked\s+(?:for|about)|"
+       r"wanted|wants|requested|suggested|recommended|talked\s+about|said|told\s+(?:me|us)\s+about|sent|needs?|flagged)\b")
+def _someone_mentioned(m: re.Match[str]) -> str:
+    return m["kw"]
+
+
+# "..., then i move on to the db checks": what the operator does next, not a step
+@_rule(r",?\s*(?:and\s+)?then\s+(?:i|we)(?:'ll|\s+will|\s+can|\s+am\s+going\s+to|\s+are\s+going\s+to)?\s+(?:move\s+on|"
+       r"continue|go\s+(?:on|back)|head|switch|take\s+it\s+from\s+there|handle|deal\s+with|do\s+the\s+rest)\b[^.;\n]*")
+def _then_i(m: re.Match[str]) -> str:
+    return ""
 
 
 # "disable redis autostart on mon-01", "enable CISController auto-start": at boot is what enable/disable means

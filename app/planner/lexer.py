@@ -129,7 +129,7 @@ FILLER = frozenset(["the", "a", "an", "please", "pls", "can", "could", "would", 
                     "gracefully", "forcefully", "carefully", "got", "gets", "plz", "pls", "actual", "first", "back",
                     "this", "that", "k", "kk", "ty", "cheers", "cool", "great", "nice", "perfect", "awesome",
                     # chat shorthand around a request: "fyi [Zabbix] ...", "btw", "imo", "afaik", "np", "tia"
-                    "fyi", "btw", "imo", "imho", "afaik", "iirc", "np", "tia", "tbh", "ftr",
+                    "fyi", "btw", "imo", "imho", "afaik", "iirc", "np", "tia", "tbh", "ftr", "anywhere", "somewhere",
                     # how many hosts a target names ("the two prod web servers"): app.planner.rules checks the
                     # count against the selection; "one"/"single" make a target singular (NOUN)
                     "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]) \

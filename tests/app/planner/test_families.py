@@ -591,3 +591,18 @@ def test_a_question_about_what_a_service_is_doing_is_no_instruction(text):
 ])
 def test_autostart_and_the_status_of_what_the_step_before_acted_on(text, steps):
     assert _read(text)[1] == steps
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", ["install the package Raj mentioned on web-05",
+                                  "install the version the devs asked for on app-01",
+                                  "is it installed anywhere in prod?"])
+def test_who_mentioned_it_is_not_its_name(text):
+    status, steps, _ = _read(text)
+    assert status == "needs_clarification" and all(not p.get("name") for _, p in steps), steps
+
+
+@pytest.mark.unit
+def test_what_the_operator_does_next_is_no_step():
+    assert _read("next: nginx status on web-04, then i move on to the db checks") == (
+        "ready", [("service.status", {"name": "nginx"})], ["web-04"])
