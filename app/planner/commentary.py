@@ -120,7 +120,15 @@ def has_targets(text: str, vocab: Vocabulary, *, endpoints: bool = True) -> bool
     """Whether ``text`` names hosts, groups, environments or an OS (``endpoints=False``: not counting the host of a
     "host:port" the request connects to)."""
     toks, _ = tokenize(text if endpoints else _ENDPOINT.sub(" ", text), vocab)
-    return any(t.kind in _TARGETS or (t.kind == "WORD" and HOSTLIKE_RX.match(t.value)) for t in toks)
+    for i, t in enumerate(toks):
+        nxt = toks[i + 1] if i + 1 < len(toks) else None
+        if t.kind == "ALL" and nxt is not None and nxt.kind in ("KW", "WORD"):
+            continue  # "list all containers there": every container, not every host
+        if t.kind in _TARGETS or (t.kind == "WORD" and HOSTLIKE_RX.match(t.value)):
+            return True
+        if t.kind in ("WORD", "KW") and nxt is not None and nxt.kind == "NOUN" and vocab.stem_hosts(t.value.lower()):
+            return True  # "both IIS servers", "the file server": hosts named by their stem
+    return False
 
 
 def _narrative(piece: str, vocab: Vocabulary) -> bool:

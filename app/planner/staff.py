@@ -111,9 +111,12 @@ def _same_for(m: re.Match[str]) -> str:
 
 
 # "Same check for the staging ones: is nginx up on web-03 and web-04?": the request after the colon says it all
-@_rule(r"^\s*(?:the\s+)?same\s+(?:check|thing|again|here|please)?\s*(?:for|on)\s+[^:\n]{1,40}:\s*(?=\S)")
+# ("same for web-02: stop nginx, then start it": the hosts are said before the colon only; they stay)
+@_rule(r"^\s*(?:the\s+)?same\s+(?:check|thing|again|here|please)?\s*(?:for|on)\s+(?P<t>[^:\n]{1,40}):\s*(?=\S)")
 def _the_same_check(m: re.Match[str]) -> str:
-    return ""
+    rest = m.string[m.end():]
+    named = re.search(r"\b(?:on|in|at|from|across)\s+\S|\b[A-Za-z][\w]*-\d+[a-z]?\b", rest)
+    return "" if named else f"on {m['t'].strip()}: "
 
 
 # "the database server's disk": one server named by its group, like "the database server"

@@ -606,3 +606,14 @@ def test_who_mentioned_it_is_not_its_name(text):
 def test_what_the_operator_does_next_is_no_step():
     assert _read("next: nginx status on web-04, then i move on to the db checks") == (
         "ready", [("service.status", {"name": "nginx"})], ["web-04"])
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps,hosts", [
+    ("same for web-03: stop nginx, then start it",
+     [("service.stop", {"name": "nginx"}), ("service.start", {"name": "nginx"})], ["web-03"]),
+    ("restart the worker container on app-01 and then list all containers there",
+     [("container.restart", {"name": "worker"}), ("container.status", {})], ["app-01"]),
+])
+def test_hosts_said_once_for_every_step(text, steps, hosts):
+    assert _read(text) == ("ready", steps, hosts)
