@@ -79,7 +79,9 @@ def build(c: Clause, prev_names: list[str], shared: list[str] | None = None
     if not names and shared and c.verb and not (c.spans or c.has_targets() or c.kws):
         names = list(shared)
         c.objects = [[Tok("WORD", n.lower(), n)] for n in names]
-    if names and not (c.verb or c.has_targets() or c.kws or c.states or c.spans) and len(" ".join(names).split()) >= 3:
+    words = " ".join(names).split()
+    if names and not (c.verb or c.has_targets() or c.kws or c.states or c.spans or c.pronoun) and len(words) >= 2 \
+            and not any(w.lower() in KNOWN_OBJECTS or re.search(r"[\d_.-]", w) for w in words):  # "order me a pizza"
         return [], [], ("Refused: that does not look like an operations request. I can plan actions on the fleet, "
                         "e.g. 'restart nginx on the staging web servers'.")
     steps, questions, why = _build(c, names)

@@ -617,3 +617,15 @@ def test_what_the_operator_does_next_is_no_step():
 ])
 def test_hosts_said_once_for_every_step(text, steps, hosts):
     assert _read(text) == ("ready", steps, hosts)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", ["um order me a pizza", "book a meeting room for friday"])
+def test_a_request_with_nothing_of_operations_in_it_is_refused(text):
+    assert _read(text)[0] == "rejected"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", ["does contractor1 have an account?", "same for the rest of them", "nginx?"])
+def test_a_short_request_naming_something_is_asked_about(text):
+    assert _read(text)[0] == "needs_clarification"
