@@ -183,6 +183,9 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
             if c.version is None and (prep == "to" or (prev and prev.kind in ("WORD", "KW"))
                                       or c.verb in ("install", "update")):
                 c.version = tok.value  # as typed ("v1.24.0" too): the package manager is the judge
+        elif k == "CONJ" and tok.value == "both" and nxt is not None and (
+                nxt.kind in ("GROUP", "ENV", "OS", "NOUN") or (nxt.kind == "WORD" and vocab.stem_hosts(nxt.value))):
+            c.count = 2  # "on both staging web servers": two hosts (asked about when more match)
         elif k == "CONJ":
             if mode == "OBJ" and c.objects[-1]:
                 c.objects.append([])

@@ -629,3 +629,10 @@ def test_a_request_with_nothing_of_operations_in_it_is_refused(text):
 @pytest.mark.parametrize("text", ["does contractor1 have an account?", "same for the rest of them", "nginx?"])
 def test_a_short_request_naming_something_is_asked_about(text):
     assert _read(text)[0] == "needs_clarification"
+
+
+@pytest.mark.unit
+def test_both_means_two_hosts():
+    assert _read("check disk on both staging web servers")[0] == "needs_clarification"  # three match: which two?
+    assert _read("restart nginx on both staging web servers") == (
+        "ready", [("service.restart", {"name": "nginx"})], ["web-03", "web-04"])  # nginx: the two Linux ones
