@@ -26,7 +26,8 @@ _NOT_VALUE_WORDS = (*FILLERS, "on", "in", "at", "to", "from", "with", "across", 
                     # generic nouns name no object: "kill all processes" names no process
                     "process", "processes", "procs", "service", "services", "package", "packages", "files",
                     "everything", "stuff")
-_NOT_FILLER = r"(?!(?:" + "|".join(_NOT_VALUE_WORDS) + r")\b)"
+# a whole value only: "files.example.com" is a name, not the word "files"
+_NOT_FILLER = r"(?!(?:" + "|".join(_NOT_VALUE_WORDS) + r")(?![\w.@+\-]))"
 _QUOTED = r'"[^"\n]+"|\'[^\'\n]+\'|`[^`\n]+`'
 _PATH = r"(?:[A-Za-z]:[\\/]|\\\\|/)[^\s\"'`]*"
 SLOT_PATTERNS = {

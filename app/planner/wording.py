@@ -46,7 +46,8 @@ _rule = registrar(REWRITES, needs={
     "_swap_binary": ("swap", "replace"), "_app_name_again": ("name",), "_pull_to": ("pull", "grab", "download"),
     "_sign_off": ("thx", "thank", "cheers", "ta", "regards", "br", "best"),
     "_to_pick_up": ("pick up", "apply", "load", "activate", "take", "read"), "_dns_of": ("dns", "what does"),
-    "_points_to": ("point", "map"), "_ctr": ("ctr", "cntr", "ctnr"), "_evt_sched": ("evt", "sched"), "_conn": ("conn",),
+    "_points_to": ("point", "map", "resolve"),
+    "_ctr": ("ctr", "cntr", "ctnr"), "_evt_sched": ("evt", "sched"), "_conn": ("conn",),
     "_greater_than_age": (">",),
     "_described_service": ("remote management", "print", "firewall", "time service", "sql server service",
                            "sql agent", "iis web", "web publishing"),
@@ -389,8 +390,8 @@ def _dns_of(m: re.Match[str]) -> str:
     return "resolve "
 
 
-@_rule(r"\s+(?:point|points|map|maps)\s+to\b")
-def _points_to(m: re.Match[str]) -> str:  # "what does smtp.corp.local point to" (after "resolve" above)
+@_rule(r"\s+(?:point|points|map|maps|resolve|resolves)\s+to\b")
+def _points_to(m: re.Match[str]) -> str:  # "what does smtp.corp.local point/resolve to" (after "resolve" above)
     return " "
 
 

@@ -445,7 +445,7 @@ def test_what_it_resolves_to_asks_which_name():
 
 @pytest.mark.unit
 @pytest.mark.parametrize("text", ["check connectivity from app-01", "dns chk web-01", "check the user at cis-02 please",
-                                  "check what it resolves to on app-02"])
+                                  "test connectivity from app-02"])
 def test_a_word_of_the_request_is_not_read_as_a_service_name(text):
     plan = plan_rules(text, V)
     assert plan.status.value == "needs_clarification" and not plan.steps, plan
@@ -636,3 +636,13 @@ def test_both_means_two_hosts():
     assert _read("check disk on both staging web servers")[0] == "needs_clarification"  # three match: which two?
     assert _read("restart nginx on both staging web servers") == (
         "ready", [("service.restart", {"name": "nginx"})], ["web-03", "web-04"])  # nginx: the two Linux ones
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,name,hosts", [
+    ("on cis-03, what does file-01.corp.example resolve to? the share is unreachable", "file-01.corp.example",
+     ["cis-03"]),
+    ("what does web-02 think files.example.com resolves to?", "files.example.com", ["web-02"]),  # not 'files'
+])
+def test_a_name_to_look_up_is_whole_and_resolve_to_is_not_left_behind(text, name, hosts):
+    assert _read(text) == ("ready", [("dns.check", {"name": name})], hosts)
