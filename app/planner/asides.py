@@ -28,7 +28,8 @@ _rule = registrar(REWRITES, needs={
     "_name_resolves": ("resolv",), "_has_the_line": ("line", "setting", "entry", "directive"),
     "_set_line_in": ("set ",), "_contains_quoted": ("contain", "has", "includ"),
     "_startup_type": ("startup", "start mode", "startmode", "start type", "start-up"),
-    "_purpose": (" to ",), "_then_i": ("then i", "then we"),
+    "_purpose": (" to ",), "_because": ("because", "cause", "coz", "cuz"),
+    "_line_is_there": ("make sure", "ensure"), "_tell_me_when_it": ("tell", "let"), "_then_i": ("then i", "then we"),
     "_someone_mentioned": ("mention", "asked", "want", "request", "suggest", "recommend", "talked", "said", "told",
                            "sent", "need", "flagged"),
     "_autostart": ("autostart", "auto-start", "autorun", "on boot", "boot start"),
@@ -94,6 +95,13 @@ def _per_guidance(m: re.Match[str]) -> str:
     return ""
 
 
+# "..., then read the cert and tell me when it expires": what the step answers, said again
+@_rule(r"\s*,?\s+and\s+(?:then\s+)?(?:tell|let)\s+(?:me|us)\s+(?:know\s+)?(?:when|whether|if|how\s+\w+|what)\s+"
+       r"(?:it|they|that|this)\b[^.;\n]*")
+def _tell_me_when_it(m: re.Match[str]) -> str:
+    return ""
+
+
 # "... and report the days left", "..., and paste the output in the ticket": what to do with the answer, not a step
 @_rule(r"\s*,?\s+(?:and\s+)?(?:then\s+)?(?:report|tell\s+(?:me|us)|let\s+(?:me|us)\s+know|send\s+(?:me|us)|paste|post|"
        r"attach|share|put)\b(?:\s+(?:back|the|its|their|about|me|us|what|how\s+many|any|all|in|into|to|on|"
@@ -149,6 +157,19 @@ def _then_i(m: re.Match[str]) -> str:
     return ""
 
 
+# "kill java on app-01 because it's ignoring SIGTERM": why, not what
+@_rule(r"\s*,?\s+(?:because|cause|coz|cuz)\s+(?:it|they|the|this|that|we|i|our|he|she|its|theyre|there)\b[^.;!?\n]*")
+def _because(m: re.Match[str]) -> str:
+    return ""
+
+
+# "In /etc/app.properties on app-02, make sure the line max.threads=200 is there": that line, in that file
+@_rule(r"\bin\s+" + _CONF_PATH + r"(?P<mid>(?:\s+on\s+[\w-]+)?),?\s+(?:make\s+sure|ensure)\s+(?:that\s+)?(?:the\s+)?"
+       r"(?:line|setting|entry)\s+(?P<line>[^\s\"'`\x01\x02]+)\s+is\s+(?:there|present|set|in\s+place)\b")
+def _line_is_there(m: re.Match[str]) -> str:
+    return f'set "{m["line"]}" in {m["path"]}{m["mid"]}'
+
+
 # "disable redis autostart on mon-01", "enable CISController auto-start": at boot is what enable/disable means
 @_rule(r"\b(?P<v>enable|disable|turn\s+on|turn\s+off|switch\s+on|switch\s+off)\s+(?:the\s+)?(?P<n>\x01\d+\x01|[A-Za-z][\w.$-]*)"
        r"(?:\s+service)?\s+(?:auto-?start(?:ing)?|autorun|start\s+on\s+boot|boot\s+start)\b")
@@ -160,7 +181,7 @@ def _autostart(m: re.Match[str]) -> str:
 # "... then fetch http://localhost/ to confirm it's serving": why the step, not another step
 @_rule(r"\s+to\s+(?:confirm|verify|check|see|make\s+sure|ensure|double-check)\s+(?:that\s+|whether\s+|if\s+)?(?:it'?s|it\s+is|"
        r"its|they'?re|they\s+are|it|they)\s+(?:really\s+|actually\s+|still\s+)?(?:serving|up|down|back|working|running|ok|"
-       r"fine|alive|healthy|responding|reachable|gone|there)\b[^,.;\n]*")
+       r"fine|alive|healthy|responding|reachable|gone|there|answers|responds|works|comes\s+(?:back|up)|starts)\b[^,.;\n]*")
 def _purpose(m: re.Match[str]) -> str:
     return ""
 

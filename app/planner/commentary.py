@@ -53,6 +53,13 @@ def _instructs(tok: Tok) -> bool:
     return tok.kind in _INSTRUCTION and not _gerund(tok)
 
 
+def _instructions(toks: list[Tok]) -> list[Tok]:
+    """The instruction words of ``toks``, not a noun that looks like one ("the health check is red")."""
+    return [t for i, t in enumerate(toks) if _instructs(t)
+            and not (i + 1 < len(toks) and toks[i + 1].value in ("is", "are", "was", "were")
+                     and i > 0 and toks[i - 1].kind in ("WORD", "ENV", "KW"))]
+
+
 def _doing(word: str) -> bool:
     """An -ing form of an instruction verb ("replacing", "keeping", "using")."""
     if not word.endswith("ing") or len(word) < 6:
@@ -140,7 +147,7 @@ def _narrative(piece: str, vocab: Vocabulary) -> bool:
     lows = {t.text.lower().replace("'", "") for t in toks}
     subject = words[0].text.lower().replace("'", "").replace("’", "") in _SUBJECTS
     if any(t.kind in _TARGETS - {"ALL"} for t in toks):  # "we're moving staging to nginx": a story naming a target
-        return (subject or statement(piece, vocab)) and not any(_instructs(t) for t in toks) \
+        return (subject or statement(piece, vocab)) and not _instructions(toks) \
             and not lows & {"also", "too", "same", "please", "pls", "plz"}
     first = words[0].text.lower()
     if words[0].kind == "V" and ((first.endswith("s") and not words[0].value.endswith("s"))  # "updates pending"
@@ -172,7 +179,7 @@ def statement(piece: str, vocab: Vocabulary) -> bool:
     "is" is not a question's first word)."""
     toks, _ = tokenize(piece, vocab)
     words = [t for t in toks if t.kind != "FILL" or t.value in ("is", "are", "was", "were", "has")]
-    verbs = [t for t in toks if t.kind in ("V", "ENSURE") and not _gerund(t)]  # not "is reloading"
+    verbs = _instructions(toks)  # not "is reloading", not "the health check is red"
     if not words or verbs or words[0].value in ("is", "are", "was", "were") or _LABELLED_QUESTION.match(piece) \
             or re.match(r"\s*(?:whether|if)\b", piece, re.IGNORECASE):  # "whether 6379 is listening": asked
         return False

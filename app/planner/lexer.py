@@ -130,6 +130,8 @@ FILLER = frozenset(["the", "a", "an", "please", "pls", "can", "could", "would", 
                     "this", "that", "k", "kk", "ty", "cheers", "cool", "great", "nice", "perfect", "awesome",
                     # chat shorthand around a request: "fyi [Zabbix] ...", "btw", "imo", "afaik", "np", "tia"
                     "fyi", "btw", "imo", "imho", "afaik", "iirc", "np", "tia", "tbh", "ftr", "anywhere", "somewhere",
+                    # "do we know whether ...", "any idea if ... is even installed", "whether they're up"
+                    "know", "idea", "even", "theyre", "theres",
                     # how many hosts a target names ("the two prod web servers"): app.planner.rules checks the
                     # count against the selection; "one"/"single" make a target singular (NOUN)
                     "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]) \
@@ -207,6 +209,7 @@ _PARTICIPLE_HELPERS = frozenset(("get", "got", "gets", "getting", "have", "has",
 _PROGRESSIVE = frozenset(("keeps", "keep", "kept", "is", "are", "was", "were", "been", "started", "stopped", "stop",
                           "begins", "began", "constantly", "randomly", "repeatedly"))
 _BE = frozenset(("is", "are", "was", "were", "isnt", "arent", "wasnt"))
+_WHEN = frozenset(("time", "whenever", "after", "since", "once"))
 
 
 def _remark_participle(lows: list[str], i: int) -> bool:
@@ -216,6 +219,8 @@ def _remark_participle(lows: list[str], i: int) -> bool:
     low = lows[i]
     if low.endswith("ing") and i > 0 and (lows[i - 1] in _PROGRESSIVE or (i > 1 and lows[i - 2] in _BE)):
         return True  # "why is nginx restarting on web-01": a question about it, not a restart
+    if low.endswith("ed") and any(w in _WHEN for w in lows[max(0, i - 4):i]):
+        return True  # "every time app-01 gets patched ...": when something happens, not an instruction
     if not low.endswith("ed") or VERBS.get(low, low) == low or i == 0:
         return False
     before = lows[max(0, i - 2):i]

@@ -121,8 +121,8 @@ def _log_source(t: _Text, consumed: list[tuple[int, int]]) -> dict[str, object] 
     return {"path": path} if path else None
 
 
-_LOG_WORDS = re.compile(r"\b(?:logs?|journal|journald|journalctl|event\s*log|eventlog|syslog|tail|"
-                        r"(?:system|application|security|setup)\s+events?)\b", _I)
+_LOG_WORDS = re.compile(r"(?<![\w.=-])(?:logs?|journal|journald|journalctl|event\s*log|eventlog|syslog|tail|"
+                        r"(?:system|application|security|setup)\s+events?)(?![\w.=-])", _I)  # not "log.level=INFO"
 _SEARCH = re.compile(r"\b(?:search|grep|scan|look(?:ing)?\s+for|find|(?:are|is)\s+there\s+any|any|are\s+there|"
                      r"is\s+there|check\s+for|"
                      r"occurrences?\s+of|"

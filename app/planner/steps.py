@@ -130,7 +130,8 @@ def _build(c: Clause, names: list[str]) -> tuple[list[tuple[str, dict]], list[st
             return [("app.update", update)], [], None
         if not params["dest"] and params["src"] and names and _first(c, "pu", ("from",)):  # "push the new X from SRC"
             return [("app.update", {"name": _strip_ext(names[0]), "source": params["src"]})], [], None
-        if params["src"] and "://" in params["src"] and not params["dest"] and not names:  # "fetch URL": a check
+        if params["src"] and "://" in params["src"] and not params["dest"] \
+                and not [n for n in names if "/" in n or "\\" in n]:  # "fetch URL" (nowhere to put it): a check
             return [("http.check", {"url": params["src"]})], [], None
         return [("file.copy", {k: v for k, v in params.items() if v})], [], None
     if verb == "kill":

@@ -646,3 +646,21 @@ def test_both_means_two_hosts():
 ])
 def test_a_name_to_look_up_is_whole_and_resolve_to_is_not_left_behind(text, name, hosts):
     assert _read(text) == ("ready", [("dns.check", {"name": name})], hosts)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps,hosts", [
+    ("restart nginx on web-01 - the health check is failing", [("service.restart", {"name": "nginx"})], ["web-01"]),
+    ("kill java on app-02 because it keeps ignoring SIGTERM", [("process.kill", {"name": "java"})], ["app-02"]),
+    ("do we know whether mon-01 is reachable right now?", [("host.ping", {})], ["mon-01"]),
+    ("on db-03, in /etc/app/app.properties replace the line matching ^log\\.level= with log.level=WARN",
+     [("config.line", {"path": "/etc/app/app.properties", "line": "log.level=WARN", "regexp": "^log\\.level="})],
+     ["db-03"]),  # "log" inside a key is no log
+    ("In /etc/app/app.properties on web-04, make sure the line pool.size=20 is there",
+     [("config.line", {"path": "/etc/app/app.properties", "line": "pool.size=20"})], ["web-04"]),
+    ("copy \\\\file-01\\certs\\a.cer to C:\\certs\\a.cer on iis-01, then read the cert at C:\\certs\\a.cer and tell me "
+     "when it expires", [("file.copy", {"src": "\\\\file-01\\certs\\a.cer", "dest": "C:\\certs\\a.cer"}),
+                         ("cert.check", {"path": "C:\\certs\\a.cer"})], ["iis-01"]),
+])
+def test_reasons_questions_and_keys_around_a_request(text, steps, hosts):
+    assert _read(text) == ("ready", steps, hosts)
