@@ -36,14 +36,16 @@ def test_accuracy_and_no_unsafe_plans(path, minimum):
 @pytest.mark.parametrize("name,minimum", [("planner_ops_tuning.jsonl", 0.97), ("planner_ops_probe.jsonl", 0.97),
                                           ("planner_ops_heldout.jsonl", 0.97), ("planner_ops_tuning2.jsonl", 0.97),
                                           ("planner_ops_tuning3.jsonl", 0.97), ("planner_ops_tuning4.jsonl", 0.97),
-                                          ("planner_ops_tuning5.jsonl", 0.93), ("planner_ops_tuning6.jsonl", 0.93),
-                                          ("planner_ops_tuning7.jsonl", 0.9), ("planner_ops_tuning8.jsonl", 0.9),
-                                          ("planner_ops_heldout2.jsonl", 0.96), ("planner_ops_tuning10.jsonl", 0.95),
-                                          ("planner_ops_tuning11.jsonl", 0.9), ("planner_ops_tuning12.jsonl", 0.9),
-                                          ("planner_ops_tuning13.jsonl", 0.95), ("planner_ops_tuning14.jsonl", 0.92),
-                                          ("planner_ops_heldout3.jsonl", 0.95), ("planner_ops_tuning15.jsonl", 0.94),
+                                          ("planner_ops_tuning5.jsonl", 0.96), ("planner_ops_tuning6.jsonl", 0.97),
+                                          ("planner_ops_tuning7.jsonl", 0.94), ("planner_ops_tuning8.jsonl", 0.97),
+                                          ("planner_ops_heldout2.jsonl", 0.98), ("planner_ops_tuning10.jsonl", 0.97),
+                                          ("planner_ops_tuning11.jsonl", 0.96), ("planner_ops_tuning12.jsonl", 0.95),
+                                          ("planner_ops_tuning13.jsonl", 0.96), ("planner_ops_tuning14.jsonl", 0.92),
+                                          ("planner_ops_heldout3.jsonl", 0.96), ("planner_ops_tuning15.jsonl", 0.95),
                                           ("planner_ops_tuning16.jsonl", 0.97), ("planner_ops_tuning17.jsonl", 0.96),
-                                          ("planner_ops_heldout4.jsonl", 0.94), ("planner_ops_tuning18.jsonl", 0.92)])
+                                          ("planner_ops_heldout4.jsonl", 0.96), ("planner_ops_tuning18.jsonl", 0.95),
+                                          ("planner_ops_tuning19.jsonl", 0.96), ("planner_ops_tuning20.jsonl", 0.91),
+                                          ("planner_ops_tuning21.jsonl", 0.94)])
 def test_operator_phrasing_corpora(name, minimum):
     """Operators' phrasing (tuning sets written blind - the first held-out set became one once scored - and the
     author's probes): no unsafe plan, >= 97% right."""
