@@ -76,6 +76,10 @@ def _joined_modifiers(parts: list[str], vocab: Vocabulary, plan_one: Callable[[s
             and not _a_step(parts[0], vocab, plan_one):
         parts = [f"{parts[0]}, {parts[1]}", *parts[2:]]  # "From web-02, test 443 to iis-01": the targets, then the ask
     for part in parts:
+        if out and _THAT_FILE.search(part):  # "... of /var/log/x.log and also search that file for ERROR": that one
+            named = [sp for sp in protect(out[-1])[1] if sp.kind == "p"]
+            if named:
+                part = _THAT_FILE.sub(requote(named[-1]).replace("\\", "\\\\"), part, count=1)
         toks = [t for t in tokenize(part, vocab)[0] if t.kind != "FILL"]
         verb = any(t.kind in ("V", "ENSURE") for t in toks)
         asks = starts_asking(toks)  # "...; status of service X"
@@ -115,6 +119,9 @@ _ITS = re.compile(r"\b(?:its|their)\s+(?P<what>cron\s*jobs?|crontabs?|crons|sche
 
 
 _ITS_LOG = re.compile(r"\b(?:its|their)\s+(?P<what>journal|logs?)\b", re.IGNORECASE)
+
+
+_THAT_FILE = re.compile(r"\b(?:that|this|the\s+same)\s+(?:file|log(?:\s*file)?|path)\b", re.IGNORECASE)
 
 
 _ITS_STATE = re.compile(r"\b(?:its|their)\s+(?:status|state)\b", re.IGNORECASE)

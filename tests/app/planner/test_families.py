@@ -664,3 +664,16 @@ def test_a_name_to_look_up_is_whole_and_resolve_to_is_not_left_behind(text, name
 ])
 def test_reasons_questions_and_keys_around_a_request(text, steps, hosts):
     assert _read(text) == ("ready", steps, hosts)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps", [
+    ("Tail the last 30 lines of /var/log/app/app.log on app-02 and also search that file for ERROR",
+     [("logs.tail", {"path": "/var/log/app/app.log", "lines": 30}),
+      ("logs.search", {"path": "/var/log/app/app.log", "pattern": "ERROR"})]),
+    (r'stat "D:\Apps\Billing Service\app.log" on app-03 and then search the same file for timeout',
+     [("file.stat", {"path": r"D:\Apps\Billing Service\app.log"}),
+      ("logs.search", {"path": r"D:\Apps\Billing Service\app.log", "pattern": "timeout"})]),
+])
+def test_that_file_is_the_file_of_the_step_before(text, steps):
+    assert _read(text)[1] == steps
