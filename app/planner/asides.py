@@ -28,7 +28,11 @@ _rule = registrar(REWRITES, needs={
     "_name_resolves": ("resolv",), "_has_the_line": ("line", "setting", "entry", "directive"),
     "_set_line_in": ("set ",), "_contains_quoted": ("contain", "has", "includ"),
     "_startup_type": ("startup", "start mode", "startmode", "start type", "start-up"),
-    "_purpose": (" to ",), "_because": ("because", "cause", "coz", "cuz"),
+    "_purpose": (" to ",), "_boot_wish": ("boot", "autostart", "auto-start", "automatically"),
+    "_take_it_to": (" to ",), "_sees_on_port": (" on ",), "_what_ip": ("what ip", "what address"),
+    "_os_account": ("account", "user"), "_room_left": ("room",),
+    "_salutation": ("dear", "hello", "hi", "hey", "good "), "_ssh_into": ("to ",),
+    "_able_to_connect": ("able to",), "_because": ("because", "cause", "coz", "cuz"),
     "_line_is_there": ("make sure", "ensure"), "_tell_me_when_it": ("tell", "let"), "_then_i": ("then i", "then we"),
     "_someone_mentioned": ("mention", "asked", "want", "request", "suggest", "recommend", "talked", "said", "told",
                            "sent", "need", "flagged"),
@@ -157,6 +161,25 @@ def _then_i(m: re.Match[str]) -> str:
     return ""
 
 
+# "Dear support, ...", "Good morning team, ...": the greeting of a letter
+@_rule(r"^\s*(?:dear|hello|hi|hey|good\s+(?:morning|afternoon|evening))\s+(?:[A-Za-z]+\s*){0,2}[,!:]\s*")
+def _salutation(m: re.Match[str]) -> str:
+    return ""
+
+
+# "can you SSH into web-03 and bounce nginx": the way in is the worker's business; the host is the target
+@_rule(r"\b(?:ssh|rdp|remote|log(?:\s*in|\s*on)?|hop|jump)\s+(?:in)?to\s+(?P<h>" + _HOST
+       + r")\s*(?:,\s*)?(?:and\s+(?:then\s+)?)?")
+def _ssh_into(m: re.Match[str]) -> str:
+    return f"on {m['h']}, "
+
+
+# "whether file-01 is able to connect to backup.example.net:443": can it reach it
+@_rule(r"\b(?:is|are)\s+able\s+to\s+(?:connect|talk|get)\s+(?:to|through\s+to)\b")
+def _able_to_connect(m: re.Match[str]) -> str:
+    return "can reach"
+
+
 # "kill java on app-01 because it's ignoring SIGTERM": why, not what
 @_rule(r"\s*,?\s+(?:because|cause|coz|cuz)\s+(?:it|they|the|this|that|we|i|our|he|she|its|theyre|there)\b[^.;!?\n]*")
 def _because(m: re.Match[str]) -> str:
@@ -237,11 +260,56 @@ def _replace_line(m: re.Match[str]) -> str:
 
 
 # "find the last 10 'Login failed' lines in <log> on cis-02": a search for what is quoted, that many lines
-@_rule(r"\b(?:find|show|get|pull|list|grep|give\s+me)\s+(?:me\s+)?(?:the\s+)?(?:last|latest|most\s+recent|newest)\s+"
-       r"(?P<n>\d{1,5})\s+(?P<q>\x01\d+\x01)\s+(?:lines?|entries|events|messages|errors|hits|matches|records)\s+"
-       r"(?P<rest>(?:in|from)\s+[^\n]*?)\s*[.!]?\s*$")
+@_rule(r"\b(?:find|show|get|pull|list|grep|give\s+me)\s+(?:me\s+)?(?:the\s+)?(?:(?:last|latest|most\s+recent|newest)\s+"
+       r"(?P<n>\d{1,5})|(?P<n2>\d{1,5})\s+(?:last|latest|most\s+recent|newest))\s+(?P<q>\x01\d+\x01)\s+(?:lines?|entries|events|"
+       r"messages|errors|hits|matches|records)\s+(?P<rest>(?:in|from|out\s+of)\s+[^\n]*?)\s*[.!]?\s*$")
 def _last_quoted(m: re.Match[str]) -> str:
-    return f"search for {m['q']} {m['rest']}, last {m['n']} lines"
+    rest = re.sub(r"^out\s+of\b", "in", m["rest"])
+    return f"search for {m['q']} {rest}, last {m['n'] or m['n2']} lines"
+
+
+# "Make sure mysqld comes back by itself after a reboot", "SQLBrowser shouldn't autostart anymore": start at boot
+@_rule(r"\b(?:make\s+sure|ensure)\s+(?:that\s+)?(?P<n>\x01\d+\x01|[A-Za-z][\w.$-]*)(?:\s+service)?\s+(?:comes\s+(?:back\s+)?up|"
+       r"comes\s+back|starts(?:\s+again)?)\s+(?:by\s+itself|on\s+its\s+own|automatically|again)\s+(?:after|on|at)\s+"
+       r"(?:a\s+|every\s+|each\s+)?(?:re)?boot\b"
+       r"|\b(?P<m>\x01\d+\x01|[A-Za-z][\w.$-]*)(?:\s+service)?\s+(?:should\s*n'?t|should\s+not|must\s*n'?t|must\s+not|"
+       r"may\s+not)\s+(?:auto-?start|start\s+(?:automatically|on\s+boot|at\s+boot|with\s+(?:the\s+)?(?:server|windows)))"
+       r"(?:\s+any\s*more)?\b")
+def _boot_wish(m: re.Match[str]) -> str:
+    return f"enable {m['n']}" if m["n"] else f"disable {m['m']}"
+
+
+# "what version of X is on db-03? then take it up to 8.0.37": an update of it to that version
+@_rule(r"\b(?:take|bring|move|get|push)\s+(?P<o>it|them)\s+(?:up\s+)?to\s+(?:version\s+)?(?=v?\d)")
+def _take_it_to(m: re.Match[str]) -> str:
+    return f"update {m['o']} to "
+
+
+# "does app-02 see db-03 on 5432", "can app-01 talk to db-01 on port 5432": a reach test of that port
+@_rule(r"\b(?:does|do|can)\s+(?P<a>" + _HOST + r")\s+(?:see|reach|talk\s+to|get\s+to|connect\s+to)\s+(?P<b>" + _HOST
+       + r"|[\w-]+(?:\.[\w-]+)+)\s+on\s+(?:port\s+|tcp\s+)?(?P<p>\d{1,5})\b")
+def _sees_on_port(m: re.Match[str]) -> str:
+    return f"can {m['a']} reach {m['b']}:{m['p']}"
+
+
+# "what IP does mysql-stg.corp.example come back as": a lookup of that name
+@_rule(r"\bwhat\s+(?:ip|ip\s+address|address|addresses|ips)\s+(?:does|do|is|will)\s+" + DNS_NAME
+       + r"\s+(?:come\s+back\s+as|resolve\s+to|map\s+to|point\s+to|have|get|return)\b(?!\s+for\b)")
+def _what_ip(m: re.Match[str]) -> str:
+    return f"resolve {m['n']}"
+
+
+# "how much room is left under /var/lib/pgsql": disk space
+@_rule(r"\bhow\s+much\s+room\b|\broom\s+(?:is\s+)?(?:left|free|remaining)\b")
+def _room_left(m: re.Match[str]) -> str:
+    return "disk space left"
+
+
+# "is the mysql OS account on db-03 in the right groups", "the postgres OS user exists": the account named
+@_rule(r"\b(?P<n>(?!the\b|an?\b|this\b|that\b|service\b)[a-z_][\w.-]*)\s+(?:os|linux|unix|local|system|windows)\s+"
+       r"(?:account|user)\b")
+def _os_account(m: re.Match[str]) -> str:
+    return f"user {m['n']}"
 
 
 # "; last 30 hits", ", first 10 matches", "and give me the last 20 hits": how many lines (of the search before)

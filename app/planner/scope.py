@@ -55,8 +55,11 @@ _OUT_OF_CATALOG = (  # (pattern, what it asks for), compiled on first use
          "take backups or snapshots"),
         (r"\b(?:fail\s*over|switch\s*over|promote)\b", "fail a service over"),
         (r"\bscale\s+(?:the\s+)?\S+\s+(?:to|up|down|out|in)\b|\breplicas?\b", "scale a deployment"),
+        (r"\b(?:drain|cordon|uncordon)\b|\b(?:take|pull|remove|put|add)\s+(?:\S+\s+){1,3}?(?:out\s+of|from|into|in|back\s+(?:in|into))\s+"
+         r"(?:the\s+)?(?:load\s*balancer|lb|pool|rotation|cluster)\b|\bmaintenance\s+mode\b",
+         "change load balancing or maintenance mode"),
         (r"\b(?:open|close|allow|block|whitelist|unblock|deny|reject|drop|filter|forward)\s+(?:up\s+)?(?:the\s+)?"
-         r"(?:port|tcp|udp|traffic|access|\d{1,5}\b)\b|\b(?:with|using|via|in)\s+(?:ufw|iptables|firewall-cmd|nftables)\b"
+         r"(?:(?:inbound|outbound|incoming|outgoing|ingress|egress)\s+)?(?:port|tcp|udp|traffic|access|\d{1,5}\b)\b|\b(?:with|using|via|in)\s+(?:ufw|iptables|firewall-cmd|nftables)\b"
          r"|\b(?:ufw|iptables|firewall-cmd)\s+(?:allow|deny|reject|limit|delete|insert|--add\S*|--remove\S*|-[AIDP])(?=\s)"
          r"|\bnetsh\s+advfirewall\b|\b(?:new|set)-netfirewallrule\b"
          r"|\bfirewall\s+rules?\b|\bports?\s+\d{1,5}\s+(?:should|must|needs?\s+to|has\s+to|ought\s+to)\s+(?:be\s+)?"

@@ -44,7 +44,7 @@ _rule = registrar(REWRITES, needs={
     "_dont_touch": ("touch", "leave", "skip"),
     "_labelled_path": ("source", "src", "target", "destination", "dest", "path", "goes"),
     "_swap_binary": ("swap", "replace"), "_app_name_again": ("name",), "_pull_to": ("pull", "grab", "download"),
-    "_sign_off": ("thx", "thank", "cheers", "ta", "regards", "br", "best"),
+    "_sign_off": ("thx", "thank", "cheers", "ta", "regards", "br", "best", "wishes", "yours"),
     "_to_pick_up": ("pick up", "apply", "load", "activate", "take", "read"), "_dns_of": ("dns", "what does"),
     "_points_to": ("point", "map", "resolve"),
     "_ctr": ("ctr", "cntr", "ctnr"), "_evt_sched": ("evt", "sched"), "_conn": ("conn",),
@@ -370,8 +370,9 @@ def _pull_to(m: re.Match[str]) -> str:
 
 
 # A sign-off: "thx, Marco", "Thanks, Jo (field eng)", "cheers -- Dana", "regards"
-@_rule(r"\s*(?:[,.;]|--?|—)?\s*\b(?:thx|thanks|thank\s+you|cheers|ta|(?:best|kind|warm)\s+regards|regards|br|best)\b(?:\s+(?:a\s+lot|so\s+much|"
-       r"again|in\s+advance))?[,.!]*(?:\s*(?:--?|—|,)?\s*[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)?(?:\s*\([^)]*\))?\s*[.!]*\s*$")
+@_rule(r"\s*(?:[,.;]|--?|—)?\s*\b(?:thx|thanks|thank\s+you|cheers|ta|(?:best|kind|warm)\s+(?:regards|wishes)|regards|br|best|"
+       r"with\s+(?:many\s+)?thanks|many\s+thanks|yours(?:\s+sincerely)?)\b(?:\s+(?:a\s+lot|so\s+much|ever\s+so\s+much|"
+       r"again|in\s+advance|for\s+your\s+(?:help|patience|time)(?:\s+with\s+us)?))?[,.!]*(?:\s*(?:--?|—|,)?\s*[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)?(?:\s*\([^)]*\))?\s*[.!]*\s*$")
 def _sign_off(m: re.Match[str]) -> str:
     return ""
 

@@ -677,3 +677,32 @@ def test_reasons_questions_and_keys_around_a_request(text, steps, hosts):
 ])
 def test_that_file_is_the_file_of_the_step_before(text, steps):
     assert _read(text)[1] == steps
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps,hosts", [
+    ("can you SSH into web-04 and restart php-fpm", [("service.restart", {"name": "php-fpm"})], ["web-04"]),
+    ("Dear support, which version of curl is installed on web-05? Best wishes, Ana",
+     [("package.check", {"name": "curl"})], ["web-05"]),
+    ("is mon-01 able to connect to db-01:5432?", [("tcp.reach", {"endpoint": "db-01:5432"})], ["mon-01"]),
+    ("make sure chronyd comes back by itself after a reboot on web-03", [("service.enable", {"name": "chronyd"})],
+     ["web-03"]),
+    ("Spooler shouldn't autostart on cis-02 any more", [("service.disable", {"name": "Spooler"})], ["cis-02"]),
+    ("does web-01 see db-02 on 5432", [("tcp.reach", {"endpoint": "db-02:5432"})], ["web-01"]),
+    ("on web-02 what IP does api.corp.example come back as", [("dns.check", {"name": "api.corp.example"})],
+     ["web-02"]),
+    ("does the deploy OS user exist on app-01", [("user.check", {"name": "deploy"})], ["app-01"]),
+    ("how much room is left under /srv on app-02", [("disk.check", {"path": "/srv"})], ["app-02"]),
+    ("what version of htop is on web-05? then take it up to 3.3.0",
+     [("package.check", {"name": "htop"}), ("package.update", {"name": "htop", "version": "3.3.0"})], ["web-05"]),
+])
+def test_how_dbas_network_and_release_people_ask(text, steps, hosts):
+    assert _read(text) == ("ready", steps, hosts)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", ["drain web-01 from the load balancer before we patch",
+                                  "block inbound port 22 on app-01", "put web-02 into maintenance mode"])
+def test_load_balancing_and_firewall_changes_are_out_of_the_catalog(text):
+    status, steps, _ = _read(text)
+    assert status in ("needs_clarification", "rejected") and not steps
