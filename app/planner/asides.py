@@ -31,6 +31,7 @@ _rule = registrar(REWRITES, needs={
     "_purpose": (" to ",), "_boot_wish": ("boot", "autostart", "auto-start", "automatically"),
     "_take_it_to": (" to ",), "_sees_on_port": (" on ",), "_what_ip": ("what ip", "what address"),
     "_os_account": ("account", "user"), "_room_left": ("room",),
+    "_emphasis": ("even", "actually", "really", "still", "already", "truly"),
     "_salutation": ("dear", "hello", "hi", "hey", "good "), "_ssh_into": ("to ",),
     "_able_to_connect": ("able to",), "_because": ("because", "cause", "coz", "cuz"),
     "_line_is_there": ("make sure", "ensure"), "_tell_me_when_it": ("tell", "let"), "_then_i": ("then i", "then we"),
@@ -297,6 +298,13 @@ def _sees_on_port(m: re.Match[str]) -> str:
        + r"\s+(?:come\s+back\s+as|resolve\s+to|map\s+to|point\s+to|have|get|return)\b(?!\s+for\b)")
 def _what_ip(m: re.Match[str]) -> str:
     return f"resolve {m['n']}"
+
+
+# "does the user postgres even exist", "is nginx actually running": the state asked, without the emphasis
+@_rule(r"\b(?:even|actually|really|still|already|truly)\s+(?=(?:exists?|installed|there|running|listening|up|present|"
+       r"enabled|reachable|answering)\b)")
+def _emphasis(m: re.Match[str]) -> str:
+    return ""
 
 
 # "how much room is left under /var/lib/pgsql": disk space

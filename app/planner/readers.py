@@ -169,7 +169,8 @@ def _logs(t: _Text) -> Reading | None:
     s = _SEARCH.search(t.protected)
     if s is not None:
         after = t.protected[s.end():]
-        m = re.search(r"\bfor\s+(?:(?P<ph>__q\d+__)|(?P<w>" + _WORD + r"))", after, _I)
+        m = re.search(r"\bfor\s+(?:(?:the\s+)?(?:words?|strings?|phrases?|text|terms?|keywords?)\s+)?"
+                      r"(?:(?P<ph>__q\d+__)|(?P<w>" + _WORD + r"))", after, _I)  # "for the word timeout": timeout
         if m is not None and not _SEARCH.match(after[m.start():]):  # "search X for PATTERN"
             end = m.end() if m.group("ph") else m.start("w") + len(_phrase(after[m.start("w"):]))
             pattern = t.value(m.group("ph")).value if m.group("ph") else _phrase(after[m.start("w"):])  # type: ignore[union-attr]

@@ -24,9 +24,10 @@ _COMMAND_WORDS = (r"curl|wget|dig|nslookup|journalctl|systemctl|docker|podman|df
                   r"schtasks|get-service|get-process|get-eventlog|get-winevent|test-netconnection|tnc|invoke-webrequest|iwr")
 _COMMAND_START = re.compile(rf"\s*(?:sudo\s+)?(?:{_COMMAND_WORDS})\b", re.IGNORECASE)
 _VERB_WORDS = "|".join(sorted((v for v in VERBS if v.isalpha()), key=len, reverse=True)) \
-    + "|tail|search|grep|look|purge|top|clean|clear|prune|housekeep|tidy|empty|resolve|" + _COMMAND_WORDS
+    + "|tail|search|grep|look|purge|top|clean|clear|prune|housekeep|tidy|empty|resolve|read|" + _COMMAND_WORDS
 _CUT = re.compile(r"\s*(?:\x03\s*(?=(?:also\s+)?(?:ensure\b|make\s+sure\b|" + _VERB_WORDS.replace("|", r"\b|") + r"\b))"
-                  r"|;|,?\s*\b(?:and\s+)?(?:then|finally|lastly)\b|\s+and\s+(?=(?:whether|if)\s+(?:\S+\s+){1,3}(?:is|are)\b)|,?\s*\bafter\s*wards?\b|,?\s*\bafter\s+that\b|,\s*(?:and\s+)?"
+                  r"|;|,\s*and\s+(?=(?:is|are|does|do|can)\s+(?:the\s+)?\S+\s+(?:\S+\s+)?(?:up|running|listening|installed|"
+                  r"there|reachable)\b)|,?\s*\b(?:and\s+)?(?:then|finally|lastly)\b|\s+and\s+(?=(?:whether|if)\s+(?:\S+\s+){1,3}(?:is|are)\b)|,?\s*\bafter\s*wards?\b|,?\s*\bafter\s+that\b|,\s*(?:and\s+)?"
                   r"(?=(?:also\s+)?"
                   rf"(?:{_VERB_WORDS})\b)|\s+and\s+(?=(?:also\s+)?(?:{_VERB_WORDS})\b)"
                   r"|\s+(?:and|\+|&)\s+(?=(?:the\s+)?(?:top|disk|disks|sysinfo|uptime|port|which\s+programs|which\s+processes|"

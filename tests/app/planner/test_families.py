@@ -706,3 +706,15 @@ def test_how_dbas_network_and_release_people_ask(text, steps, hosts):
 def test_load_balancing_and_firewall_changes_are_out_of_the_catalog(text):
     status, steps, _ = _read(text)
     assert status in ("needs_clarification", "rejected") and not steps
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps", [
+    (r"please search D:\Apps\Payroll\payroll.log on app-03 for the word timeout",
+     [("logs.search", {"path": r"D:\Apps\Payroll\payroll.log", "pattern": "timeout"})]),
+    ("does the postgres OS user even exist on db-04?", [("user.check", {"name": "postgres"})]),
+    (r"iis-02: stat C:\inetpub\wwwroot\web.config and also read the cert at C:\certs\stg.cer",
+     [("file.stat", {"path": r"C:\inetpub\wwwroot\web.config"}), ("cert.check", {"path": r"C:\certs\stg.cer"})]),
+])
+def test_emphasis_the_word_and_a_second_read(text, steps):
+    assert _read(text)[1] == steps
