@@ -718,3 +718,18 @@ def test_load_balancing_and_firewall_changes_are_out_of_the_catalog(text):
 ])
 def test_emphasis_the_word_and_a_second_read(text, steps):
     assert _read(text)[1] == steps
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps", [
+    ("the worker container on app-01 is in a crashloop, restart it please", [("container.restart", {"name": "worker"})]),
+    ("nginx on web-01 is throwing 502s, can someone bounce it", [("service.restart", {"name": "nginx"})]),
+])
+def test_a_state_told_then_it_asked_for(text, steps):
+    assert _read(text)[1] == steps
+
+
+@pytest.mark.unit
+def test_a_tool_showing_a_state_is_not_the_service():
+    steps = _read("Services.msc on iis-02 shows W3SVC as Stopped. Start it pls")[1]
+    assert ("service.start", {"name": "Services.msc"}) not in steps
