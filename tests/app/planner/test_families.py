@@ -722,7 +722,8 @@ def test_emphasis_the_word_and_a_second_read(text, steps):
 
 @pytest.mark.unit
 @pytest.mark.parametrize("text,steps", [
-    ("the worker container on app-01 is in a crashloop, restart it please", [("container.restart", {"name": "worker"})]),
+    ("the worker container on app-01 is in a crashloop, restart it please",
+     [("container.restart", {"name": "worker"})]),
     ("nginx on web-01 is throwing 502s, can someone bounce it", [("service.restart", {"name": "nginx"})]),
 ])
 def test_a_state_told_then_it_asked_for(text, steps):
