@@ -83,7 +83,8 @@ WINDOWS_PACKAGES = frozenset({
 })
 # What Opsplan itself reaches hosts through: stopping, disabling or killing it locks every later run out.
 _ACCESS = frozenset({
-    "sshd", "ssh", "openssh-server", "openssh", "winrm", "windows remote management", "networking", "network",
+    "sshd", "ssh", "openssh-server", "openssh", "winrm", "windows remote management", "ws-management",
+    "windows remote management (ws-management)", "networking", "network",
     "networkmanager", "systemd-networkd", "firewall", "the firewall",
     "firewalld", "ufw", "iptables", "nftables", "mpssvc", "windows firewall",
     "windows defender firewall", "lanmanserver", "netlogon", "rpcss", "dbus",

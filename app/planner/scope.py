@@ -135,14 +135,21 @@ def _out_of_catalog() -> list[tuple[re.Pattern[str], str]]:
 
 # "if nginx is down on web-01, start it", "restart it if it's hung": a step that runs only when a check says so
 _CONDITIONAL = (
-        r"(?:^|[.;:!?]\s*|,\s*)(?:and\s+|then\s+|but\s+|so\s+)?(?:if|when|whenever|unless|in\s+case|only\s+if)\s+"
+        r"(?:^|[.;:!?]\s*|,\s*|\s+(?=(?:and|but)\s+(?:if|when|unless)\b))(?:and\s+|then\s+|but\s+|so\s+)?"
+         r"(?:if|when|whenever|unless|in\s+case|only\s+if)\s+"
          r"(?!(?:possible|you\s+can|needed|necessary|required|that'?s|it'?s\s+(?:ok|okay|fine|possible))\b)"
-         r"[^.?!]{1,80}?\b(?:is|are|was|isn'?t|aren'?t|has|have|goes|went|gets|seems?|looks?|fails?|crashe[sd]|hangs?|died?)"
+         r"[^.?!]{1,80}?\b(?:is|are|was|isn'?t|aren'?t|has|have|goes|went|gets|seems?|looks?|fails?|crashe[sd]|hangs?|"
+         r"died?)"
          r"\b[^.?!]{0,60}?(?:,\s*|\s+then\s+|\s+)(?:please\s+)?(?:restart|start|stop|reboot|kill|bounce|remove|delete|"
          r"clean|install|update|disable|enable|run)\b"
          r"|\b(?:restart|start|stop|reboot|kill|bounce|remove|delete|install|update|disable|enable)\b[^.?!]{1,60}?"
          r"\b(?:if|when|unless|in\s+case)\s+(?:(?:it|they|that|this|the\s+\S+|\S+)\s+(?:is|are|was|isn'?t|aren'?t|goes|"
-         r"seems|looks|has|fails?|crashe?s|hangs?|dies)\b|not\b|(?:it'?s\s+|they'?re\s+)?(?:down|stopped|dead|hung)\b)"
+         r"seems|looks|has|fails?|crashe?s|hangs?|dies)\b|not\b|(?:it'?s\s+|they'?re\s+)?(?:down|stopped|dead|hung)\b"
+         r"|(?:needed|necessary|required|need\s+be)\b)"
+         # "... and if it's down restart it": a change that is no no-op when nothing is wrong (a start would be one)
+         r"|(?:^|[.;:!?]\s*|,\s*|\s+(?=(?:and|but)\s+(?:if|when)\b))(?:and\s+|but\s+)?(?:if|when|in\s+case)\s+"
+         r"(?:it|that|this|they)['’]?(?:s|re)\s+(?:down|dead|hung|stuck|broken|crashed|failing|unhealthy|not\s+\w+)\b"
+         r"[^.?!]{0,40}?(?:,\s*|\s+then\s+|\s+)(?:please\s+)?(?:restart|reboot|kill|bounce|remove|delete|reinstall|update)\b"
          r"|\botherwise\s+(?:leave|do\s+nothing|don'?t)\b")
 CONDITIONAL_WHAT = "make a step depend on a condition: ask for the check first, then for the change"
 

@@ -734,3 +734,17 @@ def test_a_state_told_then_it_asked_for(text, steps):
 def test_a_tool_showing_a_state_is_not_the_service():
     steps = _read("Services.msc on iis-02 shows W3SVC as Stopped. Start it pls")[1]
     assert ("service.start", {"name": "Services.msc"}) not in steps
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", ["check nginx on web-01 and if it's down restart it",
+                                  "check nginx on web-03 and restart it if needed",
+                                  "see if the staging db is healthy and if it isn't, reboot it"])
+def test_a_change_that_depends_on_a_check_is_asked_about(text):
+    status, steps, _ = _read(text)
+    assert status == "needs_clarification" and not steps
+
+
+@pytest.mark.unit
+def test_stopping_winrm_by_its_display_name_and_id_is_refused():
+    assert _read("Stop the Windows Remote Management (WS-Management) service on cis-01")[0] == "rejected"
