@@ -30,7 +30,8 @@ _rule = registrar(REWRITES, needs={
     "_startup_type": ("startup", "start mode", "startmode", "start type", "start-up"),
     "_purpose": (" to ",), "_boot_wish": ("boot", "autostart", "auto-start", "automatically"),
     "_take_it_to": (" to ",), "_sees_on_port": (" on ",), "_what_ip": ("what ip", "what address"),
-    "_os_account": ("account", "user"), "_room_left": ("room",),
+    "_os_account": ("account", "user"), "_room_left": ("room",), "_revert_back": ("revert",),
+    "_rollback_if": ("roll",),
     "_emphasis": ("even", "actually", "really", "still", "already", "truly"),
     "_salutation": ("dear", "hello", "hi", "hey", "good "), "_ssh_into": ("to ",),
     "_able_to_connect": ("able to",), "_because": ("because", "cause", "coz", "cuz"),
@@ -305,6 +306,18 @@ def _what_ip(m: re.Match[str]) -> str:
        r"enabled|reachable|answering)\b)")
 def _emphasis(m: re.Match[str]) -> str:
     return ""
+
+
+# "... and revert back", "revert back to me": reply (Indian English), not a rollback
+@_rule(r"\s*,?\s*(?:and\s+)?(?:kindly\s+|please\s+)?revert\s+back(?:\s+to\s+(?:me|us))?(?:\s+(?:asap|soon))?\b")
+def _revert_back(m: re.Match[str]) -> str:
+    return ""
+
+
+# "Replace the executable ... Roll back if the service does not start": what an application update does anyway
+@_rule(r"\s*[,.;]?\s*(?:and\s+)?(?:please\s+)?roll\s*-?back\s+(?:if|when|on|in\s+case)\b[^.;\n]*")
+def _rollback_if(m: re.Match[str]) -> str:
+    return "" if re.search(r"\b(?:update|replace|roll\s+out|deploy|upgrade|swap)\b", m.string, re.I) else m.group(0)
 
 
 # "how much room is left under /var/lib/pgsql": disk space

@@ -57,7 +57,17 @@ _rule = registrar(_REWRITES, needs={
 @_rule(r"(?<![\w`])`([^`\n]+)`(?![\w`])")
 def _backticks(m: re.Match[str]) -> str:  # `free -m` is a quoted command, as "free -m" is
     inner = m.group(1)
+    before, after = m.string[max(0, m.start() - 30):m.start()], m.string[m.end():m.end() + 30]
+    if (_REFERENCE_BEFORE.search(before) or _REFERENCE_AFTER.match(after)) and not re.search(r"[|;&<>$`]", inner):
+        return inner  # "what `journalctl -u nginx -n 200` would show": the tool names what is asked, not a command
     return f'"{inner}"' if '"' not in inner else f"'{inner}'"
+
+
+# a command cited rather than given to run: "what `X` would show", "same as `X`", "`X` equivalent", "`X` -> dead"
+_REFERENCE_BEFORE = re.compile(r"\b(?:what|like|same\s+as|equivalent\s+(?:of|to)|usually\s+(?:do|run)|"
+                               r"normally\s+(?:do|run)|would\s+(?:do|run))\s*$", re.IGNORECASE)
+_REFERENCE_AFTER = re.compile(r"\s*(?:would\s+(?:show|say|give|tell|print|return)|equivalent\b|comes\s+back|returns\b|"
+                              r"gives\b|shows\b|says\b|->|=>|printed\b|output\b)", re.IGNORECASE)
 
 
 _REWRITES.extend(pasted.REWRITES)  # commands operators paste (app.planner.pasted), first

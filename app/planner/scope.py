@@ -55,6 +55,11 @@ _OUT_OF_CATALOG = (  # (pattern, what it asks for), compiled on first use
          "take backups or snapshots"),
         (r"\b(?:fail\s*over|switch\s*over|promote)\b", "fail a service over"),
         (r"\bscale\s+(?:the\s+)?\S+\s+(?:to|up|down|out|in)\b|\breplicas?\b", "scale a deployment"),
+        (r"\b(?:defender|antivirus|anti-virus|av|malware|virus|full|quick)\s+(?:__q\d+__\s+)?scans?\b|__q\d+__\s+scans?\b"
+         r"|\bscan\b[^.\n]{0,40}\b(?:virus(?:es)?|malware)\b",
+         "run antivirus scans"),
+        (r"\b(?:add|create|set\s+up|delete|remove)\s+(?:an?\s+|the\s+)?(?:new\s+)?(?:(?:inbound|outbound|incoming|outgoing)\s+)?"
+         r"(?:\S+\s+){0,3}?(?:rules?|exceptions?)\s+(?:on|for|to|allowing|blocking|that)\b", "change firewall rules"),
         (r"\b(?:drain|cordon|uncordon)\b|\b(?:take|pull|remove|put|add)\s+(?:\S+\s+){1,3}?(?:out\s+of|from|into|in|back\s+(?:in|into))\s+"
          r"(?:the\s+)?(?:load\s*balancer|lb|pool|rotation|cluster)\b|\bmaintenance\s+mode\b",
          "change load balancing or maintenance mode"),

@@ -748,3 +748,22 @@ def test_a_change_that_depends_on_a_check_is_asked_about(text):
 @pytest.mark.unit
 def test_stopping_winrm_by_its_display_name_and_id_is_refused():
     assert _read("Stop the Windows Remote Management (WS-Management) service on cis-01")[0] == "rejected"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", ["Kick off a full Windows Defender scan on cis-03",
+                                  "Add an inbound Windows Firewall rule on iis-01 allowing TCP 8080"])
+def test_antivirus_scans_and_new_firewall_rules_are_out_of_the_catalog(text):
+    status, steps, _ = _read(text)
+    assert status == "needs_clarification" and not steps
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps", [
+    ("Kindly check the disk space of all prod db servers and revert back. Do the needful.", [("disk.check", {})]),
+    ("web-04 - need what `journalctl -u nginx -n 100` would show", [("logs.tail", {"unit": "nginx", "lines": 100})]),
+    ("install jq on db-04, plain `apt install jq` equivalent", [("package.install", {"name": "jq"})]),
+    ("run `df -h` on web-01", [("command.run", {"command": "df -h"})]),  # given to run: still a command
+])
+def test_reply_words_and_commands_cited_rather_than_given(text, steps):
+    assert _read(text)[1] == steps
