@@ -24,29 +24,20 @@ _rule = registrar(REWRITES, needs={
     "_enabled_at_boot_too": ("enabled", "start at boot", "starts at boot"),
     "_for_the_script": ("script", "job", "team", "report", "project", "dashboard", "pipeline", "build", "test", "audit",
                         "review"),
-    "_per_guidance": ("per ", "according to", "following", "in line with"), "_what_resolves": ("resolves",),
-    "_name_resolves": ("resolv",), "_has_the_line": ("line", "setting", "entry", "directive"),
-    "_set_line_in": ("set ",), "_contains_quoted": ("contain", "has", "includ"),
-    "_startup_type": ("startup", "start mode", "startmode", "start type", "start-up"),
-    "_purpose": (" to ",), "_boot_wish": ("boot", "autostart", "auto-start", "automatically"),
-    "_take_it_to": (" to ",), "_sees_on_port": (" on ",), "_what_ip": ("what ip", "what address"),
-    "_os_account": ("account", "user"), "_room_left": ("room",), "_revert_back": ("revert",),
-    "_rollback_if": ("roll",),
-    "_emphasis": ("even", "actually", "really", "still", "already", "truly"),
-    "_salutation": ("dear", "hello", "hi", "hey", "good "), "_ssh_into": ("to ",),
-    "_able_to_connect": ("able to",), "_because": ("because", "cause", "coz", "cuz"),
-    "_line_is_there": ("make sure", "ensure"), "_tell_me_when_it": ("tell", "let"), "_then_i": ("then i", "then we"),
+    "_per_guidance": ("per ", "according to", "following", "in line with"), "_purpose": (" to ",),
+    "_revert_back": ("revert",), "_rollback_if": ("roll",), "_salutation": ("dear", "hello", "hi", "hey", "good "),
+    "_because": ("because", "cause", "coz", "cuz"), "_tell_me_when_it": ("tell", "let"),
+    "_then_i": ("then i", "then we"),
     "_someone_mentioned": ("mention", "asked", "want", "request", "suggest", "recommend", "talked", "said", "told",
                            "sent", "need", "flagged"),
-    "_autostart": ("autostart", "auto-start", "autorun", "on boot", "boot start"),
     "_and_report": ("report", "tell", "let ", "send", "paste", "post", "attach", "share", "put"),
     "_please_action": ("action",), "_wont_start_at_boot": ("boot", "startup"), "_restart_loop": ("loop",),
     "_replace_line": ("replac",), "_hits": ("hits", "matches", "results", "occurrences"),
-    "_last_quoted": ("last", "latest", "recent", "newest"),
-    "_i_need_details": ("need",), "_reachability": ("reachability",), "_sorry": ("sorry",),
-    "_user_called": ("called", "named"), "_lead_asked": ("asked", "told", "wants"), "_duration": ("for ",),
-    "_severity_tag": ("[",), "_tool_tag": ("[",), "_use_host_for": ("use", "using"), "_top_by": ("top",),
-    "_system_details": ("details", "specs", "facts"), "_ticket_aside": ("(",),
+    "_last_quoted": ("last", "latest", "recent", "newest"), "_i_need_details": ("need",),
+    "_reachability": ("reachability",), "_sorry": ("sorry",), "_user_called": ("called", "named"),
+    "_lead_asked": ("asked", "told", "wants"), "_duration": ("for ",), "_severity_tag": ("[",), "_tool_tag": ("[",),
+    "_use_host_for": ("use", "using"), "_top_by": ("top",), "_system_details": ("details", "specs", "facts"),
+    "_ticket_aside": ("(",),
     "_how_do_i_know": ("how do", "how can"), "_doing_it_is_ok": ("ing it is", "ing it's"),
     "_not_technical": ("technical", "admin", "expert"), "_was_told": ("told",), "_want_to_know": ("to know",),
     "_programs_using_most": ("most",), "_trailing_count": ("tail", "top", "last", "journal", "log", "procs"),
@@ -117,37 +108,6 @@ def _and_report(m: re.Match[str]) -> str:
     return ""
 
 
-# A configuration line said without quotes, quoted: "make sure /etc/ssh/sshd_config has the line PermitRootLogin no",
-# "set X11Forwarding no in /etc/ssh/sshd_config" -> set "X11Forwarding no" in /etc/ssh/sshd_config
-_CONF_PATH = r"(?P<path>\x02\d+\x02|/[\w./-]+)"
-_CONF_LINE = (r"(?P<line>(?!(?:the|a|an|it|this|that)\b)[A-Za-z_][\w.-]*"
-              r"(?:\s*=\s*[^\s\"'`\x01\x02]+|\s+[^\s\"'`\x01\x02]+))")
-
-
-@_rule(r"\b(?:make\s+sure|ensure|check\s+that|verify\s+that)\s+(?:the\s+file\s+)?" + _CONF_PATH
-       + r"(?P<mid>(?:\s+(?:on|at)\s+[\w-]+)?)\s+(?:has|have|contains?|includes?)\s+(?:the\s+|a\s+)?(?:line|setting|"
-         r"entry|directive)\s+" + _CONF_LINE + r"(?=(?:\s+(?:on|at)\s+[\w-]+)?\s*[.!?]?\s*$)")
-def _has_the_line(m: re.Match[str]) -> str:
-    return f'set "{m["line"]}" in {m["path"]}{m["mid"]}'
-
-
-# "make sure the hosts file C:\\...\\hosts on cis-03 contains '10.0.0.5 db'": the quoted line, ensured
-@_rule(r"\b(?:make\s+sure|ensure)\s+(?:that\s+)?(?:the\s+(?:[\w-]+\s+){0,2}file\s+)?" + _CONF_PATH
-       + r"(?P<mid>(?:\s+(?:on|at)\s+[\w-]+)?)\s+(?:has|contains?|includes?)\s+(?:the\s+(?:line|setting|entry)\s+)?"
-         r"(?P<q>\x01\d+\x01)")
-def _contains_quoted(m: re.Match[str]) -> str:
-    return f'set {m["q"]} in {m["path"]}{m["mid"]}'
-
-
-# "wuauserv startup type -> Automatic", "set MSSQLSERVER to startup type Automatic", "Spooler start mode disabled":
-# Windows' start at boot (Manual is neither: left as said)
-@_rule(r"\b(?:set\s+)?(?:the\s+)?(?P<n>\x01\d+\x01|[A-Za-z][\w.$-]*)(?:\s+service)?\s+(?:to\s+)?(?:startup\s*type|"
-       r"start(?:up)?\s*mode|start\s*type)\s*(?:->|=>|=|:|to|is)?\s*(?:\x01)?(?P<mode>automatic|auto|delayed(?:\s+start)?|"
-       r"disabled)\b(?:\x01)?")
-def _startup_type(m: re.Match[str]) -> str:
-    return f"{'disable' if m['mode'].lower() == 'disabled' else 'enable'} {m['n']}"
-
-
 # "install the package Raj mentioned", "the version the devs asked for": who said it, not the object's name
 @_rule(r"\b(?P<kw>package|service|app|application|container|process|version|build|update|patch|fix|tool|file|one)\s+"
        r"(?:that\s+)?(?P<who>(?-i:[A-Z][a-z]+)|the\s+\w+|our\s+\w+|my\s+\w+|they|he|she|we|you)\s+(?:mentioned|asked\s+(?:for|about)|"
@@ -169,38 +129,10 @@ def _salutation(m: re.Match[str]) -> str:
     return ""
 
 
-# "can you SSH into web-03 and bounce nginx": the way in is the worker's business; the host is the target
-@_rule(r"\b(?:ssh|rdp|remote|log(?:\s*in|\s*on)?|hop|jump)\s+(?:in)?to\s+(?P<h>" + _HOST
-       + r")\s*(?:,\s*)?(?:and\s+(?:then\s+)?)?")
-def _ssh_into(m: re.Match[str]) -> str:
-    return f"on {m['h']}, "
-
-
-# "whether file-01 is able to connect to backup.example.net:443": can it reach it
-@_rule(r"\b(?:is|are)\s+able\s+to\s+(?:connect|talk|get)\s+(?:to|through\s+to)\b")
-def _able_to_connect(m: re.Match[str]) -> str:
-    return "can reach"
-
-
 # "kill java on app-01 because it's ignoring SIGTERM": why, not what
 @_rule(r"\s*,?\s+(?:because|cause|coz|cuz)\s+(?:it|they|the|this|that|we|i|our|he|she|its|theyre|there)\b[^.;!?\n]*")
 def _because(m: re.Match[str]) -> str:
     return ""
-
-
-# "In /etc/app.properties on app-02, make sure the line max.threads=200 is there": that line, in that file
-@_rule(r"\bin\s+" + _CONF_PATH + r"(?P<mid>(?:\s+on\s+[\w-]+)?),?\s+(?:make\s+sure|ensure)\s+(?:that\s+)?(?:the\s+)?"
-       r"(?:line|setting|entry)\s+(?P<line>[^\s\"'`\x01\x02]+)\s+is\s+(?:there|present|set|in\s+place)\b")
-def _line_is_there(m: re.Match[str]) -> str:
-    return f'set "{m["line"]}" in {m["path"]}{m["mid"]}'
-
-
-# "disable redis autostart on mon-01", "enable CISController auto-start": at boot is what enable/disable means
-@_rule(r"\b(?P<v>enable|disable|turn\s+on|turn\s+off|switch\s+on|switch\s+off)\s+(?:the\s+)?(?P<n>\x01\d+\x01|[A-Za-z][\w.$-]*)"
-       r"(?:\s+service)?\s+(?:auto-?start(?:ing)?|autorun|start\s+on\s+boot|boot\s+start)\b")
-def _autostart(m: re.Match[str]) -> str:
-    verb = "disable" if m["v"].lower().endswith("off") or m["v"].lower() == "disable" else "enable"
-    return f"{verb} {m['n']}"
 
 
 # "... then fetch http://localhost/ to confirm it's serving": why the step, not another step
@@ -209,29 +141,6 @@ def _autostart(m: re.Match[str]) -> str:
        r"fine|alive|healthy|responding|reachable|gone|there|answers|responds|works|comes\s+(?:back|up)|starts)\b[^,.;\n]*")
 def _purpose(m: re.Match[str]) -> str:
     return ""
-
-
-@_rule(r"\bset\s+" + _CONF_LINE + r"\s+in\s+(?=\x02\d+\x02|/)")
-def _set_line_in(m: re.Match[str]) -> str:
-    return f'set "{m["line"]}" in '
-
-
-# a name to look up: dotted ("sqlprod.corp.example.com") or a host's name ("file-01"), never a plain word ("it")
-DNS_NAME = r"(?P<n>[\w-]+(?:\.[\w-]+)+|[A-Za-z][\w-]*\d[\w-]*)"
-
-
-# "check what sqlprod.corp.example.com resolves to on cis-01", "what file-01 resolves to there"
-@_rule(r"\b(?:check\s+)?what\s+" + DNS_NAME + r"\s+resolves\s+to\b")
-def _what_resolves(m: re.Match[str]) -> str:
-    return f"what does {m['n']} resolve to"
-
-
-# "check if the name db-01.internal resolves correctly", "whether file-01 resolves": a lookup of that name
-@_rule(r"\b(?:check\s+|see\s+|test\s+|verify\s+)?(?:if|whether)\s+(?:the\s+)?(?:(?:host\s*)?name\s+)?" + DNS_NAME
-       + r"\s+(?:still\s+|even\s+|actually\s+)?(?:resolves?|is\s+resolv(?:ed|able)|can\s+be\s+resolved)"
-       r"(?:\s+(?:correct(?:ly)?|properly|fine|ok(?:ay)?|right|at\s+all))?\b")
-def _name_resolves(m: re.Match[str]) -> str:
-    return f"resolve {m['n']}"
 
 
 # "pls action - check disk usage on both": the ask that follows
@@ -270,44 +179,6 @@ def _last_quoted(m: re.Match[str]) -> str:
     return f"search for {m['q']} {rest}, last {m['n'] or m['n2']} lines"
 
 
-# "Make sure mysqld comes back by itself after a reboot", "SQLBrowser shouldn't autostart anymore": start at boot
-@_rule(r"\b(?:make\s+sure|ensure)\s+(?:that\s+)?(?P<n>\x01\d+\x01|[A-Za-z][\w.$-]*)(?:\s+service)?\s+(?:comes\s+(?:back\s+)?up|"
-       r"comes\s+back|starts(?:\s+again)?)\s+(?:by\s+itself|on\s+its\s+own|automatically|again)\s+(?:after|on|at)\s+"
-       r"(?:a\s+|every\s+|each\s+)?(?:re)?boot\b"
-       r"|\b(?P<m>\x01\d+\x01|[A-Za-z][\w.$-]*)(?:\s+service)?\s+(?:should\s*n'?t|should\s+not|must\s*n'?t|must\s+not|"
-       r"may\s+not)\s+(?:auto-?start|start\s+(?:automatically|on\s+boot|at\s+boot|with\s+(?:the\s+)?(?:server|windows)))"
-       r"(?:\s+any\s*more)?\b")
-def _boot_wish(m: re.Match[str]) -> str:
-    return f"enable {m['n']}" if m["n"] else f"disable {m['m']}"
-
-
-# "what version of X is on db-03? then take it up to 8.0.37": an update of it to that version
-@_rule(r"\b(?:take|bring|move|get|push)\s+(?P<o>it|them)\s+(?:up\s+)?to\s+(?:version\s+)?(?=v?\d)")
-def _take_it_to(m: re.Match[str]) -> str:
-    return f"update {m['o']} to "
-
-
-# "does app-02 see db-03 on 5432", "can app-01 talk to db-01 on port 5432": a reach test of that port
-@_rule(r"\b(?:does|do|can)\s+(?P<a>" + _HOST + r")\s+(?:see|reach|talk\s+to|get\s+to|connect\s+to)\s+(?P<b>" + _HOST
-       + r"|[\w-]+(?:\.[\w-]+)+)\s+on\s+(?:port\s+|tcp\s+)?(?P<p>\d{1,5})\b")
-def _sees_on_port(m: re.Match[str]) -> str:
-    return f"can {m['a']} reach {m['b']}:{m['p']}"
-
-
-# "what IP does mysql-stg.corp.example come back as": a lookup of that name
-@_rule(r"\bwhat\s+(?:ip|ip\s+address|address|addresses|ips)\s+(?:does|do|is|will)\s+" + DNS_NAME
-       + r"\s+(?:come\s+back\s+as|resolve\s+to|map\s+to|point\s+to|have|get|return)\b(?!\s+for\b)")
-def _what_ip(m: re.Match[str]) -> str:
-    return f"resolve {m['n']}"
-
-
-# "does the user postgres even exist", "is nginx actually running": the state asked, without the emphasis
-@_rule(r"\b(?:even|actually|really|still|already|truly)\s+(?=(?:exists?|installed|there|running|listening|up|present|"
-       r"enabled|reachable|answering)\b)")
-def _emphasis(m: re.Match[str]) -> str:
-    return ""
-
-
 # "... and revert back", "revert back to me": reply (Indian English), not a rollback
 @_rule(r"\s*,?\s*(?:and\s+)?(?:kindly\s+|please\s+)?revert\s+back(?:\s+to\s+(?:me|us))?(?:\s+(?:asap|soon))?\b")
 def _revert_back(m: re.Match[str]) -> str:
@@ -318,19 +189,6 @@ def _revert_back(m: re.Match[str]) -> str:
 @_rule(r"\s*[,.;]?\s*(?:and\s+)?(?:please\s+)?roll\s*-?back\s+(?:if|when|on|in\s+case)\b[^.;\n]*")
 def _rollback_if(m: re.Match[str]) -> str:
     return "" if re.search(r"\b(?:update|replace|roll\s+out|deploy|upgrade|swap)\b", m.string, re.I) else m.group(0)
-
-
-# "how much room is left under /var/lib/pgsql": disk space
-@_rule(r"\bhow\s+much\s+room\b|\broom\s+(?:is\s+)?(?:left|free|remaining)\b")
-def _room_left(m: re.Match[str]) -> str:
-    return "disk space left"
-
-
-# "is the mysql OS account on db-03 in the right groups", "the postgres OS user exists": the account named
-@_rule(r"\b(?P<n>(?!the\b|an?\b|this\b|that\b|service\b)[a-z_][\w.-]*)\s+(?:os|linux|unix|local|system|windows)\s+"
-       r"(?:account|user)\b")
-def _os_account(m: re.Match[str]) -> str:
-    return f"user {m['n']}"
 
 
 # "; last 30 hits", ", first 10 matches", "and give me the last 20 hits": how many lines (of the search before)

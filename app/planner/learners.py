@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from app.planner.asides import DNS_NAME
+from app.planner.admin_words import DNS_NAME
 from app.planner.rewrite import registrar
 from app.planner.staff import _HOST
 

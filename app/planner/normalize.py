@@ -13,7 +13,19 @@ import functools
 import re
 from collections.abc import Callable
 
-from app.planner import asides, envelope, learners, objects, outcomes, pasted, slang, staff, tickets, wording
+from app.planner import (
+    admin_words,
+    asides,
+    envelope,
+    learners,
+    objects,
+    outcomes,
+    pasted,
+    slang,
+    staff,
+    tickets,
+    wording,
+)
 from app.planner.lexer import WIN_PATH_RX, typos
 from app.planner.rewrite import may_apply, registrar
 from app.planner.wording import NOT_NAME_START
@@ -74,6 +86,7 @@ _REWRITES.extend(pasted.REWRITES)  # commands operators paste (app.planner.paste
 _REWRITES.extend(outcomes.REWRITES)  # the state wanted, not the action (app.planner.outcomes)
 _REWRITES.extend(staff.REWRITES)  # how people outside operations ask (app.planner.staff)
 _REWRITES.extend(asides.REWRITES)  # what goes around an instruction in chat and tickets (app.planner.asides)
+_REWRITES.extend(admin_words.REWRITES)  # administrators' words for the actions' values (app.planner.admin_words)
 _REWRITES.extend(tickets.REWRITES)  # formal change and ticket language (app.planner.tickets)
 _REWRITES.extend(learners.REWRITES)  # English as a second language (app.planner.learners)
 _REWRITES.extend(slang.REWRITES)  # everyday ways of saying the actions (app.planner.slang)
