@@ -22,7 +22,9 @@ _rule = registrar(REWRITES, needs={
     "_startup_type": ("startup", "start mode", "startmode", "start type", "start-up"),
     "_line_is_there": ("make sure", "ensure"),
     "_autostart": ("autostart", "auto-start", "autorun", "on boot", "boot start"), "_set_line_in": ("set ",),
-    "_what_resolves": ("resolves",), "_name_resolves": ("resolv",),
+    "_quoted_is_state": ("absent", "present", "gone", "removed", "there"),
+    "_path_must_contain": ("contain", "have", "include"), "_what_resolves": ("resolves",),
+    "_name_resolves": ("resolv",),
     "_boot_wish": ("boot", "autostart", "auto-start", "automatically"), "_take_it_to": (" to ",),
     "_sees_on_port": (" on ",), "_what_ip": ("what ip", "what address"), "_os_account": ("account", "user"),
     "_room_left": ("room",), "_able_to_connect": ("able to",), "_ssh_into": ("to ",),
@@ -87,6 +89,20 @@ def _line_is_there(m: re.Match[str]) -> str:
 def _autostart(m: re.Match[str]) -> str:
     verb = "disable" if m["v"].lower().endswith("off") or m["v"].lower() == "disable" else "enable"
     return f"{verb} {m['n']}"
+
+
+# "ensure 'http_proxy=...' is absent from /etc/environment", "/etc/sysctl.conf on the dev db needs to contain 'X'"
+@_rule(r"\b(?:ensure|make\s+sure)\s+(?:that\s+)?(?P<q>\x01\d+\x01)\s+is\s+(?P<st>absent|present|gone|removed|there)\s+"
+       r"(?:from|in)\s+")
+def _quoted_is_state(m: re.Match[str]) -> str:
+    state = "absent" if m["st"].lower() in ("absent", "gone", "removed") else "present"
+    return f"make sure {m['q']} is {state} in "
+
+
+@_rule(_CONF_PATH + r"(?P<mid>(?:\s+on\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?[\w-]+)?)\s+"
+       r"(?:needs\s+to|should|must|has\s+to)\s+(?:contain|have|include)\s+(?:the\s+line\s+)?(?P<q>\x01\d+\x01)")
+def _path_must_contain(m: re.Match[str]) -> str:
+    return f"set {m['q']} in {m['path']}{m['mid']}"
 
 
 @_rule(r"\bset\s+" + _CONF_LINE + r"\s+in\s+(?=\x02\d+\x02|/)")

@@ -193,9 +193,10 @@ def _rollback_if(m: re.Match[str]) -> str:
 
 # "; last 30 hits", ", first 10 matches", "and give me the last 20 hits": how many lines (of the search before)
 @_rule(r"(?P<sep>[;,]\s*|\s+and\s+(?:give|show|send|get|return)\s+(?:me\s+|us\s+)?)?\s*\b(?:the\s+)?"
-       r"(?:last|latest|most\s+recent|first)\s+(?P<n>\d{1,5})\s+(?:hits|matches|results|occurrences)\b")
-def _hits(m: re.Match[str]) -> str:
-    return f"{',' if m['sep'] else ''} last {m['n']} lines"
+       r"(?:(?:last|latest|most\s+recent|first)\s+(?P<n>\d{1,5})|(?P<n2>\d{1,5})\s+(?:last|latest|most\s+recent|newest))\s+"
+       r"(?:hits|matches|results|occurrences)\b")
+def _hits(m: re.Match[str]) -> str:  # ("20 most recent hits" too)
+    return f"{',' if m['sep'] else ''} last {m['n'] or m['n2']} lines"
 
 
 # "; I need size and checksum", " - need owner and checksum for the baseline": what the answer is for

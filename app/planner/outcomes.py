@@ -72,8 +72,8 @@ def _n(i: int) -> str:
        + r"|" + _n(4) + r"\s+" + _SHOULD + r"\s+be\s+(?:gone|removed|uninstalled|absent)" + _ENDS)
 def _not_installed(m: re.Match[str]) -> str:
     name = _name(m)
-    if name is None:
-        return m.group(0)
+    if name is None or re.match(r"\s+(?:from|in)\s+(?:\x02\d+\x02|/)", m.string[m.end():]):
+        return m.group(0)  # "'X=1' is absent from /etc/environment": a line of a file (app.planner.admin_words)
     return f"{'check package' if _checking(m) else 'remove package'} {name}"
 
 

@@ -118,13 +118,14 @@ _NEEDS = {"restart": "restart", "restarting": "restart", "restarted": "restart",
 _NEED_WORDS = "|".join(sorted(_NEEDS, key=len, reverse=True))
 
 
-@_rule(r"\b(?:the\s+)?" + _NAME + r"(?P<svc>\s+(?:service|daemon|package|process))?\s+(?:really\s+)?"
+@_rule(r"\b(?:the\s+)?" + _NAME + r"(?P<svc>\s+(?:service|daemon|package|process))?(?P<where>\s+on\s+(?:the\s+)?"
+       r"(?:[\w-]+\s+){0,3}?(?:server|box|host|machine|node|vm|station)s?)?\s+(?:really\s+)?"
        r"(?:needs|need|wants|requires|could\s+use|could\s+do\s+with|should\s+be|must\s+be|has\s+to\s+be|have\s+to\s+be|needs\s+to\s+be|"
        r"to\s+be)\s+(?:a\s+(?:quick\s+|good\s+)?)?(?P<verb>" + _NEED_WORDS + r")\b")
-def _needs(m: re.Match[str]) -> str:
+def _needs(m: re.Match[str]) -> str:  # ("grafana-server on the monitoring server needs a restart": where it is, kept)
     if m["name"].lower() in NOT_NAME_START | {"it", "this", "that", "everything", "something"}:
         return m.group(0)
-    return f"{_NEEDS[m['verb'].lower()]} {m['name']}{m['svc'] or ''}"
+    return f"{_NEEDS[m['verb'].lower()]} {m['name']}{m['svc'] or ''}{m['where'] or ''}"
 
 
 @_rule(r"\bget\s+(?:the\s+)?" + _NAME + r"(?P<svc>\s+(?:service|daemon))?\s+(?P<verb>restarted|started|stopped|"

@@ -767,3 +767,20 @@ def test_antivirus_scans_and_new_firewall_rules_are_out_of_the_catalog(text):
 ])
 def test_reply_words_and_commands_cited_rather_than_given(text, steps):
     assert _read(text)[1] == steps
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps,hosts", [
+    ("grafana-server on the monitoring server needs a restart", [("service.restart", {"name": "grafana-server"})],
+     ["mon-01"]),
+    ("ensure 'foo=bar' is absent from /etc/environment on web-01",
+     [("config.line", {"path": "/etc/environment", "line": "foo=bar", "state": "absent"})], ["web-01"]),
+    ("/etc/sysctl.conf on db-04 needs to contain 'vm.swappiness = 10'",
+     [("config.line", {"path": "/etc/sysctl.conf", "line": "vm.swappiness = 10"})], ["db-04"]),
+    ("grep /var/log/syslog on web-01 for 'Out of memory', 20 most recent hits",
+     [("logs.search", {"path": "/var/log/syslog", "pattern": "Out of memory", "lines": 20})], ["web-01"]),
+    ("gimme the top 5 procs by memory on mon-01", [("process.top", {"sort": "memory", "count": 5})], ["mon-01"]),
+    ("make sure telnet is gone from web-01", [("package.remove", {"name": "telnet"})], ["web-01"]),
+])
+def test_lines_of_files_needs_and_counts_said_another_way(text, steps, hosts):
+    assert _read(text) == ("ready", steps, hosts)
