@@ -784,3 +784,9 @@ def test_reply_words_and_commands_cited_rather_than_given(text, steps):
 ])
 def test_lines_of_files_needs_and_counts_said_another_way(text, steps, hosts):
     assert _read(text) == ("ready", steps, hosts)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", ["restart nginx on web-01, bastion and jumpbox", "reboot web-02, gw1 and gw2"])
+def test_a_list_of_unknown_names_after_the_hosts_is_asked_about_never_dropped(text):
+    assert _read(text)[0] == "needs_clarification"
