@@ -146,8 +146,8 @@ def _narrative(piece: str, vocab: Vocabulary) -> bool:
         return False
     if all(t.kind in ("WORD", "CONJ", "HOST") for t in words) and any(t.kind == "CONJ" for t in words) \
             and sum(t.kind == "WORD" for t in words) <= 4 \
-            and not any(a.kind != "CONJ" and b.kind != "CONJ" for a, b in zip(words, words[1:], strict=False)):  # a list
-        return False  # "..., bastion and jumpbox": more names (asked about when unknown), not a remark
+            and not any(a.kind != "CONJ" and b.kind != "CONJ" for a, b in zip(words, words[1:], strict=False)):
+        return False  # "..., bastion and jumpbox": a list of more names (asked about when unknown), not a remark
     lows = {t.text.lower().replace("'", "") for t in toks}
     subject = words[0].text.lower().replace("'", "").replace("’", "") in _SUBJECTS
     if any(t.kind in _TARGETS - {"ALL"} for t in toks):  # "we're moving staging to nginx": a story naming a target
