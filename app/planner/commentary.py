@@ -25,7 +25,8 @@ from app.planner.vocabulary import Vocabulary
 # ("W3SVC stopped on iis-02. restart W3SVC") starts a sentence too
 _SENTENCE_END = re.compile(r"(?<=[.!?:])\s+(?=[A-Z])|\s*\x03\s*|(?<=[.!?])(?<!\be\.g\.)(?<!\bi\.e\.)\s+(?=(?:"
                            + "|".join(sorted(VERBS, key=len, reverse=True))
-                           + r"|pls|please|can|could|is|are|does|do|check|show|what|which)\b)")
+                           + r"|pls|please|can|could|is|are|does|do|check|show|what|which"
+                           + r"|we|i|they|nobody|users?|our|my)\b)")
 _PIECES = re.compile(r"(,\s+|;\s+|\s+[-–—]{1,2}\s+|\?\s+(?=[a-z]))")
 # a piece that asks someone to do something ("..., can you clear some space on it"), even what no action does
 _ASKED = re.compile(r"\s*(?:and\s+|so\s+)?(?:(?:can|could|would|will)\s+(?:you|someone|somebody|u|we)|please|pls|plz"
@@ -178,6 +179,15 @@ def _narrative(piece: str, vocab: Vocabulary) -> bool:
 _LABELLED_QUESTION = re.compile(r"\s*(?:on\s+)?[\w.-]{2,}\s*(?::|-+>|=>|\bto\b)\s*(?:is|are|was|were)\b", re.IGNORECASE)
 
 
+def _subject_remark(piece: str, vocab: Vocabulary) -> bool:
+    """A sentence about what people do, not an ask: "we never print from a database server lol" (a subject first, no
+    instruction verb)."""
+    toks, _ = tokenize(piece, vocab)
+    words = _meaningful(toks)
+    return bool(words) and words[0].text.lower().replace("'", "") in _SUBJECTS and not _instructions(toks) \
+        and not re.search(r"\b(?:need|needs|want|wants|would\s+like|please|pls|can\s+you|could\s+you)\b", piece, re.I)
+
+
 def statement(piece: str, vocab: Vocabulary) -> bool:
     """A piece that tells how things are ("X is out of memory") rather than asks (no instruction verb, and its
     "is" is not a question's first word)."""
@@ -231,7 +241,7 @@ def without_story(text: str, vocab: Vocabulary) -> str:
     if len(sentences) >= 2:
         keep = [s for s in sentences if "__" in s or has_targets(s, vocab) or _instruction(s, vocab)
                 or COUNT_ONLY.match(s)]
-        told = [s for s in keep if "__" not in s and statement(s, vocab)]  # "The web tier is slow."
+        told = [s for s in keep if "__" not in s and (statement(s, vocab) or _subject_remark(s, vocab))]
         rest = [s for s in keep if s not in told]
         if told and rest:
             if not any(has_targets(s, vocab) for s in rest):  # the story names the hosts: keep them for the ask

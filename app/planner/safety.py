@@ -15,6 +15,9 @@ _CATASTROPHIC = (  # (pattern, what it involves), compiled on first use
         (r"\brm\s+(?:-\S+\s+)*-[a-z]*r[a-z]*\s+(?:-\S+\s+)*[\"']?/[\w.-]+/?\*?(?=$|[\s\"';])"
          r"|\bremove-item\b[^\n]*-recurse[^\n]*\b[a-z]:\\[^\\\s\"']+\\?(?:\*)?(?=$|[\s\"'])",
          "recursively deleting a top-level directory"),
+        (r"\bremove-item\b[^\n]*-recurse[^\n]*\b[a-z]:\\(?:[^\\\s\"']+\\?){1,2}(?:\*)?(?=$|[\s\"'])"
+         r"|\bremove-item\b[^\n]*-recurse[^\n]*\b[a-z]:\\(?:inetpub|programdata|program\s+files[^\\]*|windows|users|data|"
+         r"shares?|backups?|sql\w*)\b", "recursively deleting a data or system directory"),
         (r"\bdocker\s+(?:system|volume)\s+prune\b[^\n]*(?:--volumes|\s-a)|\bdocker\s+volume\s+rm\b|\bpodman\s+system\s+reset\b",
          "deleting container data"),
         (r"\bpg_dropcluster\b|\bdropuser\b|\bdropDatabase\b|\bdrop\s+user\b", "dropping a database or its users"),

@@ -149,7 +149,8 @@ _CONDITIONAL = (
          r"clean|install|update|disable|enable|run)\b"
          r"|\b(?:restart|start|stop|reboot|kill|bounce|remove|delete|install|update|disable|enable)\b[^.?!]{1,60}?"
          r"\b(?:if|when|unless|in\s+case)\s+(?:(?:it|they|that|this|the\s+\S+|\S+)\s+(?:is|are|was|isn'?t|aren'?t|goes|"
-         r"seems|looks|has|fails?|crashe?s|hangs?|dies)\b|not\b|(?:it'?s\s+|they'?re\s+)?(?:down|stopped|dead|hung)\b"
+         r"seems|looks|has|fails?|crashe?s|hangs?|dies)\b|not\b|(?:it'?s\s+|they'?re\s+)?(?:down|stopped|dead|hung|stuck|"
+         r"frozen|hanging|unresponsive|above|over|higher|using)\b"
          r"|(?:needed|necessary|required|need\s+be)\b)"
          # "... and if it's down restart it": a change that is no no-op when nothing is wrong (a start would be one)
          r"|(?:^|[.;:!?]\s*|,\s*|\s+(?=(?:and|but)\s+(?:if|when)\b))(?:and\s+|but\s+)?(?:if|when|in\s+case)\s+"

@@ -41,7 +41,7 @@ _rule = registrar(REWRITES, needs={
     "_restart_computer": ("restart-computer",), "_threshold": ("%", "percent"), "_port_in_brackets": ("(",),
     "_so_that": ("so ",), "_and_wait": ("wait",), "_full_reboot": ("(",), "_bring": ("bring",),
     "_which_have": ("which",),
-    "_dont_touch": ("touch", "leave", "skip"),
+    "_dont_touch": ("touch", "leave", "skip"), "_leave_alone": ("touch", "leave", "skip", "not ", "off"),
     "_labelled_path": ("source", "src", "target", "destination", "dest", "path", "goes"),
     "_swap_binary": ("swap", "replace"), "_app_name_again": ("name",), "_pull_to": ("pull", "grab", "download"),
     "_sign_off": ("thx", "thank", "cheers", "ta", "regards", "br", "best", "wishes", "yours"),
@@ -345,6 +345,20 @@ def _which_have(m: re.Match[str]) -> str:
        r"(?:\s+(?:alone|out|be))?\s*(?:[—–-]+|,|;|:|\.)\s*(?P<rest>.+)$")
 def _dont_touch(m: re.Match[str]) -> str:
     return f"{m['rest']} except {m['t']}"
+
+
+# Hosts named only to be left out, anywhere: "restart W3SVC on iis-01 but leave iis-02 alone", "restart postgresql on
+# db-02 only. db-01 is the primary, do NOT touch it", "reboot web-03, not web-04" -> "... except iis-02"
+_HOST_LIST = r"(?P<t>[A-Za-z][\w.-]*-\d+[a-z]?(?:\s*(?:,|and|&|or)\s*[A-Za-z][\w.-]*-\d+[a-z]?)*)"
+
+
+@_rule(r"\s*[,.;:]?\s*(?:but\s+|and\s+|so\s+)?(?:please\s+)?(?:leave|don'?t\s+touch|do\s+not\s+touch|never\s+touch|"
+       r"keep\s+(?:your\s+hands\s+)?off|skip|not\s+on|but\s+not(?:\s+on)?|and\s+not(?:\s+on)?)\s+" + _HOST_LIST
+       + r"(?:\s+(?:alone|as\s+(?:it\s+)?is|out(?:\s+of\s+it)?|untouched))?\b"
+       r"|\s*[,.;:]?\s*" + _HOST_LIST.replace("(?P<t>", "(?P<t2>") + r"\s+is\s+[^,.;!?\n]{0,40}?[,;-]?\s*(?:so\s+)?"
+       r"(?:do\s+not|don'?t|never|please\s+don'?t)\s+(?:touch|restart|reboot|stop|change)\s+(?:it|that(?:\s+one)?|them)\b")
+def _leave_alone(m: re.Match[str]) -> str:
+    return f" except {m['t'] or m['t2']} "
 
 
 # Where things come from and go, said as labels: "source /tmp/x, target /opt/x/bin/x"

@@ -790,3 +790,23 @@ def test_lines_of_files_needs_and_counts_said_another_way(text, steps, hosts):
 @pytest.mark.parametrize("text", ["restart nginx on web-01, bastion and jumpbox", "reboot web-02, gw1 and gw2"])
 def test_a_list_of_unknown_names_after_the_hosts_is_asked_about_never_dropped(text):
     assert _read(text)[0] == "needs_clarification"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,hosts", [
+    ("Restart W3SVC on iis-01 but leave iis-02 alone, staging is being tested", ["iis-01"]),
+    ("restart postgresql on db-02 only. db-01 is the primary, do NOT touch it", ["db-02"]),
+    ("restart nginx on the prod web servers but not on web-02", ["web-01"]),
+    ("disable cups on db-03. we never print from a database server lol", ["db-03"]),
+])
+def test_hosts_named_to_be_left_alone_are_never_targets(text, hosts):
+    status, _, planned = _read(text)
+    assert (status, planned) == ("ready", hosts)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", ["run 'Remove-Item -Recurse -Force C:\\inetpub\\wwwroot' on iis-02",
+                                  "kill the java process on app-01 but only if its stuck above 90% cpu"])
+def test_a_recursive_windows_delete_and_a_change_on_a_condition(text):
+    status, steps, _ = _read(text)
+    assert status in ("rejected", "needs_clarification") and not steps
