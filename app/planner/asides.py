@@ -24,7 +24,8 @@ _rule = registrar(REWRITES, needs={
     "_enabled_at_boot_too": ("enabled", "start at boot", "starts at boot"),
     "_for_the_script": ("script", "job", "team", "report", "project", "dashboard", "pipeline", "build", "test", "audit",
                         "review"),
-    "_per_guidance": ("per ", "according to", "following", "in line with"), "_purpose": (" to ",),
+    "_per_guidance": ("per ", "according to", "following", "in line with"), "_like_we_did": (" did ",),
+    "_before_anybody": ("before",), "_purpose": (" to ",),
     "_revert_back": ("revert",), "_rollback_if": ("roll",), "_salutation": ("dear", "hello", "hi", "hey", "good "),
     "_because": ("because", "cause", "coz", "cuz"), "_tell_me_when_it": ("tell", "let"),
     "_then_i": ("then i", "then we"),
@@ -126,6 +127,19 @@ def _then_i(m: re.Match[str]) -> str:
 # "Dear support, ...", "Good morning team, ...": the greeting of a letter
 @_rule(r"^\s*(?:dear|hello|hi|hey|good\s+(?:morning|afternoon|evening))\s+(?:[A-Za-z]+\s*){0,2}[,!:]\s*")
 def _salutation(m: re.Match[str]) -> str:
+    return ""
+
+
+# "restart it like we did on web-02 last week": how it was done elsewhere, not another host to do it on
+@_rule(r"\s*,?\s+(?:like|as|same\s+as|just\s+like)\s+(?:we|you|i|they|someone)\s+did\s+(?:it\s+)?(?:on|for|with|to)\s+\S+"
+       r"(?:\s+(?:last\s+\w+|yesterday|earlier|before|this\s+morning))?")
+def _like_we_did(m: re.Match[str]) -> str:
+    return ""
+
+
+# "Before anybody restarts W3SVC on iis-01, just tell me its current state": when, not what to do
+@_rule(r"^\s*before\s+(?:anybody|anyone|someone|somebody|we|i|you)\s+[^,]{1,60},\s*(?:just\s+|please\s+)?")
+def _before_anybody(m: re.Match[str]) -> str:
     return ""
 
 

@@ -27,6 +27,12 @@ _SENTENCE_END = re.compile(r"(?<=[.!?:])\s+(?=[A-Z])|\s*\x03\s*|(?<=[.!?])(?<!\b
                            + "|".join(sorted(VERBS, key=len, reverse=True))
                            + r"|pls|please|can|could|is|are|does|do|check|show|what|which"
                            + r"|we|i|they|nobody|users?|our|my)\b)")
+# how a host is said to be fine, or what happened to it before: its story, not where the ask applies
+_FINE = re.compile(r"\b(?:fine|ok|okay|healthy|working|works|worked|done|already|finished|recovered|clean|unaffected|"
+                   r"up\s+to\s+date)\b", re.IGNORECASE)
+_HISTORY = re.compile(r"\b(?:was|were|had|did|done|already|fine|ok|okay|healthy|worked|works|came\s+back|got|recovered|"
+                      r"finished|tried|pushed|keeps|stays|same|like\s+we|last\s+(?:week|night|time|month)|yesterday|"
+                      r"earlier)\b", re.IGNORECASE)
 _PIECES = re.compile(r"(,\s+|;\s+|\s+[-–—]{1,2}\s+|\?\s+(?=[a-z]))")
 # a piece that asks someone to do something ("..., can you clear some space on it"), even what no action does
 _ASKED = re.compile(r"\s*(?:and\s+|so\s+)?(?:(?:can|could|would|will)\s+(?:you|someone|somebody|u|we)|please|pls|plz"
@@ -143,6 +149,8 @@ def _narrative(piece: str, vocab: Vocabulary) -> bool:
     """A trailing piece that tells the story rather than asks (see the module docstring)."""
     toks, _ = tokenize(piece, vocab)
     words = _meaningful(toks)
+    if any(t.kind in ("HOST", "GROUP") for t in toks) and not _instructions(toks) and _HISTORY.search(piece):
+        return True  # "; db-04 was done last night", "- the one on web-04 finished on its own": other hosts' story
     if not words or "*" in piece or any(t.kind in ("PH", "NUM", "VER") for t in toks):  # "only *.log files": a value
         return False
     if all(t.kind in ("WORD", "CONJ", "HOST") for t in words) and any(t.kind == "CONJ" for t in words) \
@@ -232,7 +240,7 @@ def without_story(text: str, vocab: Vocabulary) -> str:
                  and not statement(s, vocab) and "__q" not in s}  # "the new build is at /tmp/x"
         keep = [s for s in sentences if s in asks or s in paths]  # in the order written: steps stay in order
         if not any(has_targets(s, vocab) for s in keep):  # "Affected CI: db-01, db-02": where the ask applies
-            named = _hosts_of(told, vocab)  # hosts named outright ("Affected CI: db-01, db-02") say it best
+            named = _hosts_of([t for t in told if not _FINE.search(t)], vocab)  # "Affected CI: db-01" (not "is fine")
             where = " ".join(named) if named else " ".join(
                 w for s in told if has_targets(s, vocab) and (w := target_words(s, vocab)))
             keep = [*keep, f"on {where}"] if where else keep
@@ -245,14 +253,17 @@ def without_story(text: str, vocab: Vocabulary) -> str:
         rest = [s for s in keep if s not in told]
         if told and rest:
             if not any(has_targets(s, vocab) for s in rest):  # the story names the hosts: keep them for the ask
-                rest = [*rest, " ".join(f"on {w}" for w in _hosts_of(told, vocab))]
+                rest = [*rest, " ".join(f"on {w}" for w in _hosts_of([t for t in told if not _FINE.search(t)], vocab))]
             keep = rest
         if keep and len(keep) < len(sentences):
             protected = " \x03 ".join(keep)  # still one line each: the instructions stay apart
     for paren in re.findall(r"\s*\([^()]*\)", protected):  # an aside that names no host and holds no value
         kinds = {t.kind for t in tokenize(paren, vocab)[0]}
         annotation = not kinds & {"HOST", "GROUP"} and bool(kinds & {"ENV", "OS"})  # "Reboot web-04 (staging)"
-        if "__" not in paren and not re.search(r"[\d*]", paren) and (annotation or not has_targets(paren, vocab)):
+        # "(we tried it on web-05 first, worked fine)": another host's story
+        history = _HISTORY.search(paren) and not _instructions(tokenize(paren, vocab)[0])
+        if "__" not in paren and (history or not re.search(r"[\d*]", paren)
+                                  and (annotation or not has_targets(paren, vocab))):
             protected = protected.replace(paren, " ", 1)
     head, colon, body = protected.partition(": ")
     if colon and "__" not in head and not has_targets(head, vocab) \
@@ -264,7 +275,8 @@ def without_story(text: str, vocab: Vocabulary) -> str:
     if len(parts) >= 3 and "__" not in parts[0] and not _instruction(parts[0], vocab) \
             and any(_instruction(p, vocab) for p in parts[2::2]) and _narrative(parts[0], vocab) \
             and not re.search(r"\b(?:it|them|that|this|its)\b", later):  # "X is wedged, recycle it": X is the object
-        where = target_words(parts[0], vocab)  # "Customer's tool can't connect - please start X on app-03"
+        told = [x for x in _SENTENCE_END.split(parts[0]) if x.strip() and not _FINE.search(x)]  # not "X is fine."
+        where = target_words(" ".join(told), vocab)  # "Customer's tool can't connect - please start X on app-03"
         parts = parts[2:]
         if where and not any(has_targets(p, vocab) for p in parts[::2]):
             parts[0] = f"{parts[0]} on {where}"

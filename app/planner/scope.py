@@ -60,6 +60,13 @@ _OUT_OF_CATALOG = (  # (pattern, what it asks for), compiled on first use
          "run antivirus scans"),
         (r"\b(?:add|create|set\s+up|delete|remove)\s+(?:an?\s+|the\s+)?(?:new\s+)?(?:(?:inbound|outbound|incoming|outgoing)\s+)?"
          r"(?:\S+\s+){0,3}?(?:rules?|exceptions?)\s+(?:on|for|to|allowing|blocking|that)\b", "change firewall rules"),
+        # "I'm thinking about removing telnet ... thoughts?", "we're planning to upgrade openssl on Saturday": a plan
+        # talked about, not an instruction given
+        (r"\b(?:i'?m|i\s+am|we'?re|we\s+are|they'?re|they\s+are)\s+(?:planning|thinking|considering|wondering|debating)\s+"
+         r"(?:to|about|of|on|whether)\b|\bthoughts\s*\?|\bwhat\s+would\s+happen\s+if\b|\bwould\s+it\s+be\s+(?:ok|okay|safe|wise|"
+         r"a\s+good\s+idea)\s+to\b|\bshould\s+(?:we|i)\s+(?:restart|reboot|stop|start|remove|update|upgrade|install|kill|"
+         r"delete|disable|enable|uninstall|patch)\b", "act on a plan that is only being discussed (say 'do it' as an "
+         "instruction when it should be done)"),
         (r"\b(?:drain|cordon|uncordon)\b|\b(?:take|pull|remove|put|add)\s+(?:\S+\s+){1,3}?(?:out\s+of|from|into|in|back\s+(?:in|into))\s+"
          r"(?:the\s+)?(?:load\s*balancer|lb|pool|rotation|cluster)\b|\bmaintenance\s+mode\b",
          "change load balancing or maintenance mode"),
@@ -150,7 +157,7 @@ _CONDITIONAL = (
          r"|\b(?:restart|start|stop|reboot|kill|bounce|remove|delete|install|update|disable|enable)\b[^.?!]{1,60}?"
          r"\b(?:if|when|unless|in\s+case)\s+(?:(?:it|they|that|this|the\s+\S+|\S+)\s+(?:is|are|was|isn'?t|aren'?t|goes|"
          r"seems|looks|has|fails?|crashe?s|hangs?|dies)\b|not\b|(?:it'?s\s+|they'?re\s+)?(?:down|stopped|dead|hung|stuck|"
-         r"frozen|hanging|unresponsive|above|over|higher|using)\b"
+         r"frozen|hanging|unresponsive|above|over|higher|using)\b|(?:it'?s|it\s+is|they'?re|they\s+are)\s+\w+ing\b"
          r"|(?:needed|necessary|required|need\s+be)\b)"
          # "... and if it's down restart it": a change that is no no-op when nothing is wrong (a start would be one)
          r"|(?:^|[.;:!?]\s*|,\s*|\s+(?=(?:and|but)\s+(?:if|when)\b))(?:and\s+|but\s+)?(?:if|when|in\s+case)\s+"

@@ -810,3 +810,37 @@ def test_hosts_named_to_be_left_alone_are_never_targets(text, hosts):
 def test_a_recursive_windows_delete_and_a_change_on_a_condition(text):
     status, steps, _ = _read(text)
     assert status in ("rejected", "needs_clarification") and not steps
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps,hosts", [
+    ("please update openssl on db-03; db-04 was done last night", [("package.update", {"name": "openssl"})],
+     ["db-03"]),
+    ("kill the stuck rsync process on web-05 - the one on web-04 finished on its own",
+     [("process.kill", {"name": "rsync"})], ["web-05"]),
+    ("nginx on web-03 is wedged again, restart it like we did on web-02 last week",
+     [("service.restart", {"name": "nginx"})], ["web-03"]),
+    ("Install jq on web-03 and web-04. (We tried it on web-05 first, worked fine.)",
+     [("package.install", {"name": "jq"})], ["web-03", "web-04"]),
+])
+def test_other_hosts_in_the_story_are_not_targets(text, steps, hosts):
+    assert _read(text) == ("ready", steps, hosts)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", [
+    "We're planning to upgrade openssl on the prod db servers during Saturday's window.",
+    "I'm thinking about removing telnet from every linux host. thoughts?",
+    "should we restart nginx on web-01?",
+    "restart haproxy on web-01 unless it's handling more than 1k connections",
+    "web-01 and web-02 are fine. web-03 though - restart nginx.",
+])
+def test_plans_talked_about_conditions_and_fine_hosts_make_no_change(text):
+    status, steps, hosts = _read(text)
+    assert status in ("needs_clarification", "rejected") or "web-01" not in hosts, (status, steps, hosts)
+
+
+@pytest.mark.unit
+def test_before_anybody_restarts_it_is_a_status_question():
+    status, steps, _ = _read("Before anybody restarts W3SVC on iis-01, just tell me its current state")
+    assert all(a != "service.restart" for a, _ in steps)
