@@ -24,7 +24,8 @@ _rule = registrar(REWRITES, needs={
     "_enabled_at_boot_too": ("enabled", "start at boot", "starts at boot"),
     "_for_the_script": ("script", "job", "team", "report", "project", "dashboard", "pipeline", "build", "test", "audit",
                         "review"),
-    "_per_guidance": ("per ", "according to", "following", "in line with"), "_like_we_did": (" did ",),
+    "_per_guidance": ("per ", "according to", "following", "in line with"),
+    "_like_we_did": (" did ", "same as", "like "),
     "_before_anybody": ("before",), "_purpose": (" to ",),
     "_revert_back": ("revert",), "_rollback_if": ("roll",), "_salutation": ("dear", "hello", "hi", "hey", "good "),
     "_because": ("because", "cause", "coz", "cuz"), "_tell_me_when_it": ("tell", "let"),
@@ -132,8 +133,10 @@ def _salutation(m: re.Match[str]) -> str:
 
 # "restart it like we did on web-02 last week": how it was done elsewhere, not another host to do it on
 @_rule(r"\s*,?\s+(?:like|as|same\s+as|just\s+like)\s+(?:we|you|i|they|someone)\s+did\s+(?:it\s+)?(?:on|for|with|to)\s+\S+"
-       r"(?:\s+(?:last\s+\w+|yesterday|earlier|before|this\s+morning))?")
-def _like_we_did(m: re.Match[str]) -> str:
+       r"(?:\s+(?:last\s+\w+|yesterday|earlier|before|this\s+morning))?"
+       r"|^\s*(?:(?:same|just)\s+as|like\s+(?:we|you|i)\s+did\s+(?:it\s+)?(?:on|for|with)|like)\s+[\w.-]+"
+       r"(?:\s+(?:last\s+\w+|yesterday|earlier|before|this\s+morning))?\s*[:,-]\s*")
+def _like_we_did(m: re.Match[str]) -> str:  # ("same as cis-01 yesterday: restart Spooler on cis-02": the model)
     return ""
 
 

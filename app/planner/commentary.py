@@ -32,7 +32,7 @@ _FINE = re.compile(r"\b(?:fine|ok|okay|healthy|working|works|worked|done|already
                    r"up\s+to\s+date)\b", re.IGNORECASE)
 _HISTORY = re.compile(r"\b(?:was|were|had|did|done|already|fine|ok|okay|healthy|worked|works|came\s+back|got|recovered|"
                       r"finished|tried|pushed|keeps|stays|same|like\s+we|last\s+(?:week|night|time|month)|yesterday|"
-                      r"earlier)\b", re.IGNORECASE)
+                      r"earlier|ran|went|broke|crashed|died|happened|once|ago)\b", re.IGNORECASE)
 _PIECES = re.compile(r"(,\s+|;\s+|\s+[-–—]{1,2}\s+|\?\s+(?=[a-z]))")
 # a piece that asks someone to do something ("..., can you clear some space on it"), even what no action does
 _ASKED = re.compile(r"\s*(?:and\s+|so\s+)?(?:(?:can|could|would|will)\s+(?:you|someone|somebody|u|we)|please|pls|plz"

@@ -20,7 +20,8 @@ _I = re.IGNORECASE
 # (pattern, what it asks for) - change intents and questions outside the catalog
 _OUT_OF_CATALOG = (  # (pattern, what it asks for), compiled on first use
         (r"\b(?:roll\s*back|rollback|revert|undo)\b", "roll back or undo a change"),
-        (r"\bwhat\s+(?:has\s+)?changed\b|\bwho\s+(?:changed|logged\s+in|did)\b|\bchanges?\s+since\b|\bsince\s+yesterday\b"
+        (r"\bdid\s+(?:anyone|anybody|someone|somebody|you|we|they|he|she)\s+(?:\w+\s+)?(?:restart|reboot|stop|start|remove|"
+         r"update|upgrade|install|kill|delete|disable|enable|uninstall|patch|change|touch)\w*\b|\bwhat\s+(?:has\s+)?changed\b|\bwho\s+(?:changed|logged\s+in|did)\b|\bchanges?\s+since\b|\bsince\s+yesterday\b"
          r"|\b(?:last|recent)\s+logins?\b", "report change or login history"),
         (r"(?:\b(?:free\s+up|make\s+room|reclaim|recover)\b|\b(?:clear|clean|make|get|create|find)\s+(?:up\s+|out\s+)?"
          r"(?:some\s+|more\s+)?(?:disk\s+)?(?:space|room)\b)(?![^.]*\bolder\s+than\b)", "free up disk space"),
@@ -64,8 +65,9 @@ _OUT_OF_CATALOG = (  # (pattern, what it asks for), compiled on first use
         # talked about, not an instruction given
         (r"\b(?:i'?m|i\s+am|we'?re|we\s+are|they'?re|they\s+are)\s+(?:planning|thinking|considering|wondering|debating)\s+"
          r"(?:to|about|of|on|whether)\b|\bthoughts\s*\?|\bwhat\s+would\s+happen\s+if\b|\bwould\s+it\s+be\s+(?:ok|okay|safe|wise|"
-         r"a\s+good\s+idea)\s+to\b|\bshould\s+(?:we|i)\s+(?:restart|reboot|stop|start|remove|update|upgrade|install|kill|"
-         r"delete|disable|enable|uninstall|patch)\b", "act on a plan that is only being discussed (say 'do it' as an "
+         r"a\s+good\s+idea)\s+to\b|\bshould\s+(?:we|i)\s+(?:have\s+)?(?:restart|reboot|stop|start|remove|update|upgrade|install|"
+         r"kill|delete|disable|enable|uninstall|patch)\w*\b|\bthe\s+plan\s+(?:for\s+\w+\s+)?is\s+to\b|\bjust\s+(?:fyi|so\s+you\s+know)\b"
+         r"|\bheads[\s-]up\b", "act on a plan that is only being discussed (say 'do it' as an "
          "instruction when it should be done)"),
         (r"\b(?:drain|cordon|uncordon)\b|\b(?:take|pull|remove|put|add)\s+(?:\S+\s+){1,3}?(?:out\s+of|from|into|in|back\s+(?:in|into))\s+"
          r"(?:the\s+)?(?:load\s*balancer|lb|pool|rotation|cluster)\b|\bmaintenance\s+mode\b",

@@ -844,3 +844,22 @@ def test_plans_talked_about_conditions_and_fine_hosts_make_no_change(text):
 def test_before_anybody_restarts_it_is_a_status_question():
     status, steps, _ = _read("Before anybody restarts W3SVC on iis-01, just tell me its current state")
     assert all(a != "service.restart" for a, _ in steps)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps,hosts", [
+    ("same as cis-01 yesterday: restart Spooler on cis-02", [("service.restart", {"name": "Spooler"})], ["cis-02"]),
+    (r"iis-01 ran out of space on logs once, delete files older than 30 days in C:\inetpub\logs on iis-02",
+     [("file.cleanup", {"path": r"C:\inetpub\logs", "older_than_days": 30})], ["iis-02"]),
+])
+def test_a_model_host_or_an_old_story_is_no_target(text, steps, hosts):
+    assert _read(text) == ("ready", steps, hosts)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", ["did anyone restart nginx on web-01 last night?",
+                                  "should we have restarted tomcat on app-01 yesterday instead of rebooting?",
+                                  "the plan for tonight is to update openssl on the prod web servers, just fyi"])
+def test_past_and_planned_changes_are_not_made(text):
+    status, steps, _ = _read(text)
+    assert status == "needs_clarification" and not steps
