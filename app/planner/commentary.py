@@ -26,13 +26,18 @@ from app.planner.vocabulary import Vocabulary
 _SENTENCE_END = re.compile(r"(?<=[.!?:])\s+(?=[A-Z])|\s*\x03\s*|(?<=[.!?])(?<!\be\.g\.)(?<!\bi\.e\.)\s+(?=(?:"
                            + "|".join(sorted(VERBS, key=len, reverse=True))
                            + r"|pls|please|can|could|is|are|does|do|check|show|what|which"
-                           + r"|we|i|they|nobody|users?|our|my)\b)")
+                           + r"|we|i|they|nobody|users?|our|my)\b)"
+                           + r"|(?<=[?!])\s+(?=[a-z][a-z0-9]*-\d+[a-z]?\s+[a-z]{2,}\s+\w)")  # "...:5432? app-02 can't reach db-03 either"
 # how a host is said to be fine, or what happened to it before: its story, not where the ask applies
 _FINE = re.compile(r"\b(?:fine|ok|okay|healthy|working|works|worked|done|already|finished|recovered|clean|unaffected|"
                    r"up\s+to\s+date)\b", re.IGNORECASE)
 _HISTORY = re.compile(r"\b(?:was|were|had|did|done|already|fine|ok|okay|healthy|worked|works|came\s+back|got|recovered|"
                       r"finished|tried|pushed|keeps|stays|same|like\s+we|last\s+(?:week|night|time|month)|yesterday|"
                       r"earlier|ran|went|broke|crashed|died|happened|once|ago)\b", re.IGNORECASE)
+# a sentence that says its matter is dealt with elsewhere: context, not the ask
+_ELSEWHERE = re.compile(r"\b(?:(?:a|another|different)\s+(?:separate\s+)?(?:issue|ticket|problem|story)|separate\s+(?:issue|ticket|"
+                        r"problem)|tracked\s+(?:elsewhere|separately|in\s+another)|unrelated|not\s+(?:my|our|your)\s+"
+                        r"(?:concern|problem))\b", re.IGNORECASE)
 _PIECES = re.compile(r"(,\s+|;\s+|\s+[-–—]{1,2}\s+|\?\s+(?=[a-z]))")
 # a piece that asks someone to do something ("..., can you clear some space on it"), even what no action does
 _ASKED = re.compile(r"\s*(?:and\s+|so\s+)?(?:(?:can|could|would|will)\s+(?:you|someone|somebody|u|we)|please|pls|plz"
@@ -233,7 +238,8 @@ def without_story(text: str, vocab: Vocabulary) -> str:
     protected, spans = protect(text)
     original = protected
     sentences = [s for s in _SENTENCE_END.split(protected) if s.strip()]
-    asks = [s for s in sentences if _ask(s, vocab, spans) or COUNT_ONLY.match(s)]  # "... on app-01? Top 10 please."
+    asks = [s for s in sentences if (_ask(s, vocab, spans) or COUNT_ONLY.match(s))  # "... on app-01? Top 10 please."
+            and not _ELSEWHERE.search(s)]  # "app-02 can't reach db-03 either but that's a separate issue"
     if asks and len(asks) < len(sentences):  # a ticket, a mail, a chat: the sentences that ask are the request
         told = [s for s in sentences if s not in asks]
         paths = {s for s in told if re.search(r"__[pu]\d+__", s) and not _ask(s, vocab, spans)

@@ -863,3 +863,14 @@ def test_a_model_host_or_an_old_story_is_no_target(text, steps, hosts):
 def test_past_and_planned_changes_are_not_made(text):
     status, steps, _ = _read(text)
     assert status == "needs_clarification" and not steps
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps,hosts", [
+    ("From app-01, can we reach db-01:5432? app-02 can't reach db-03 either but that's a separate issue",
+     [("tcp.reach", {"endpoint": "db-01:5432"})], ["app-01"]),
+    ("Could you restart rsyslog on db-02? mon-01 stopped receiving its logs around 03:00, mon-01 itself is fine.",
+     [("service.restart", {"name": "rsyslog"})], ["db-02"]),
+])
+def test_a_sentence_about_another_host_after_the_question_is_context(text, steps, hosts):
+    assert _read(text) == ("ready", steps, hosts)
