@@ -27,16 +27,18 @@ _SENTENCE_END = re.compile(r"(?<=[.!?:])\s+(?=[A-Z])|\s*\x03\s*|(?<=[.!?])(?<!\b
                            + "|".join(sorted(VERBS, key=len, reverse=True))
                            + r"|pls|please|can|could|is|are|does|do|check|show|what|which"
                            + r"|we|i|they|nobody|users?|our|my)\b)"
-                           + r"|(?<=[?!])\s+(?=[a-z][a-z0-9]*-\d+[a-z]?\s+[a-z]{2,}\s+\w)")  # "...:5432? app-02 can't reach db-03 either"
+                           # "...:5432? app-02 can't reach db-03 either": a host starts a sentence of its own
+                           + r"|(?<=[?!])\s+(?=[a-z][a-z0-9]*-\d+[a-z]?\s+[a-z]{2,}\s+\w)")
 # how a host is said to be fine, or what happened to it before: its story, not where the ask applies
 _FINE = re.compile(r"\b(?:fine|ok|okay|healthy|working|works|worked|done|already|finished|recovered|clean|unaffected|"
                    r"up\s+to\s+date)\b", re.IGNORECASE)
 _HISTORY = re.compile(r"\b(?:was|were|had|did|done|already|fine|ok|okay|healthy|worked|works|came\s+back|got|recovered|"
                       r"finished|tried|pushed|keeps|stays|same|like\s+we|last\s+(?:week|night|time|month)|yesterday|"
-                      r"earlier|ran|went|broke|crashed|died|happened|once|ago)\b", re.IGNORECASE)
+                      r"earlier|ran|went|broke|crashed|died|happened|once|ago|starts|begins|ends|in\s+\d+\s*(?:min|mins|"
+                      r"minutes|h|hours?))\b", re.IGNORECASE)
 # a sentence that says its matter is dealt with elsewhere: context, not the ask
-_ELSEWHERE = re.compile(r"\b(?:(?:a|another|different)\s+(?:separate\s+)?(?:issue|ticket|problem|story)|separate\s+(?:issue|ticket|"
-                        r"problem)|tracked\s+(?:elsewhere|separately|in\s+another)|unrelated|not\s+(?:my|our|your)\s+"
+_ELSEWHERE = re.compile(r"\b(?:(?:a|another|different)\s+(?:separate\s+)?(?:issue|ticket|problem|story)"
+                        r"|separate\s+(?:issue|ticket|problem)|tracked\s+(?:elsewhere|separately|in\s+another)|unrelated|not\s+(?:my|our|your)\s+"
                         r"(?:concern|problem))\b", re.IGNORECASE)
 _PIECES = re.compile(r"(,\s+|;\s+|\s+[-–—]{1,2}\s+|\?\s+(?=[a-z]))")
 # a piece that asks someone to do something ("..., can you clear some space on it"), even what no action does
@@ -154,7 +156,8 @@ def _narrative(piece: str, vocab: Vocabulary) -> bool:
     """A trailing piece that tells the story rather than asks (see the module docstring)."""
     toks, _ = tokenize(piece, vocab)
     words = _meaningful(toks)
-    if any(t.kind in ("HOST", "GROUP") for t in toks) and not _instructions(toks) and _HISTORY.search(piece):
+    if any(t.kind in ("HOST", "GROUP") or (t.kind == "WORD" and vocab.group_index.get(t.value)) for t in toks) \
+            and not _instructions(toks) and _HISTORY.search(piece):
         return True  # "; db-04 was done last night", "- the one on web-04 finished on its own": other hosts' story
     if not words or "*" in piece or any(t.kind in ("PH", "NUM", "VER") for t in toks):  # "only *.log files": a value
         return False

@@ -131,7 +131,7 @@ FILLER = frozenset(["the", "a", "an", "please", "pls", "can", "could", "would", 
                     # chat shorthand around a request: "fyi [Zabbix] ...", "btw", "imo", "afaik", "np", "tia"
                     "fyi", "btw", "imo", "imho", "afaik", "iirc", "np", "tia", "tbh", "ftr", "anywhere", "somewhere",
                     # "do we know whether ...", "any idea if ... is even installed", "whether they're up"
-                    "know", "idea", "even", "theyre", "theres", "landed", "gimme", "lemme",
+                    "know", "idea", "even", "theyre", "theres", "landed", "gimme", "lemme", "idc", "prob",
                     # how many hosts a target names ("the two prod web servers"): app.planner.rules checks the
                     # count against the selection; "one"/"single" make a target singular (NOUN)
                     "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]) \

@@ -18,6 +18,9 @@ _CATASTROPHIC = (  # (pattern, what it involves), compiled on first use
         (r"\bremove-item\b[^\n]*-recurse[^\n]*\b[a-z]:\\(?:[^\\\s\"']+\\?){1,2}(?:\*)?(?=$|[\s\"'])"
          r"|\bremove-item\b[^\n]*-recurse[^\n]*\b[a-z]:\\(?:inetpub|programdata|program\s+files[^\\]*|windows|users|data|"
          r"shares?|backups?|sql\w*)\b", "recursively deleting a data or system directory"),
+        (r"\b(?:iptables|ip6tables|nft|ufw|firewall-cmd|netsh\s+advfirewall|new-netfirewallrule|set-netfirewallprofile)\b[^\n]*"
+         r"(?:-j\s+(?:drop|reject)\b|-p\s+input\s+drop\b|\bdeny\b|\breject\b|-action\s+block\b|\bstate\s+off\b|"
+         r"--remove-service\b|\bdefault\s+deny\b)", "firewall rules that can cut the hosts off"),
         (r"\bdocker\s+(?:system|volume)\s+prune\b[^\n]*(?:--volumes|\s-a)|\bdocker\s+volume\s+rm\b|\bpodman\s+system\s+reset\b",
          "deleting container data"),
         (r"\bpg_dropcluster\b|\bdropuser\b|\bdropDatabase\b|\bdrop\s+user\b", "dropping a database or its users"),

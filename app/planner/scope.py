@@ -67,8 +67,12 @@ _OUT_OF_CATALOG = (  # (pattern, what it asks for), compiled on first use
          r"(?:to|about|of|on|whether)\b|\bthoughts\s*\?|\bwhat\s+would\s+happen\s+if\b|\bwould\s+it\s+be\s+(?:ok|okay|safe|wise|"
          r"a\s+good\s+idea)\s+to\b|\bshould\s+(?:we|i)\s+(?:have\s+)?(?:restart|reboot|stop|start|remove|update|upgrade|install|"
          r"kill|delete|disable|enable|uninstall|patch)\w*\b|\bthe\s+plan\s+(?:for\s+\w+\s+)?is\s+to\b|\bjust\s+(?:fyi|so\s+you\s+know)\b"
-         r"|\bheads[\s-]up\b", "act on a plan that is only being discussed (say 'do it' as an "
+         r"|\bheads[\s-]up\b|\b(?:we|i)\s+should\s+(?:prob(?:ably)?\s+|maybe\s+|eventually\s+|really\s+)?(?:turn\s+off|restart|"
+         r"reboot|stop|remove|update|upgrade|install|disable|uninstall|patch)\b|\bnext\s+(?:sprint|week|month|quarter|release)\b"
+         r"|\b(?:someday|at\s+some\s+point)\b", "act on a plan that is only being discussed (say 'do it' as an "
          "instruction when it should be done)"),
+        (r"\bkill\s+(?:every|all|each)\s+(?:the\s+)?(?:running\s+)?process(?:es)?\b(?!\s+(?:named|called|of|matching))",
+         "kill every process of a host"),
         (r"\b(?:drain|cordon|uncordon)\b|\b(?:take|pull|remove|put|add)\s+(?:\S+\s+){1,3}?(?:out\s+of|from|into|in|back\s+(?:in|into))\s+"
          r"(?:the\s+)?(?:load\s*balancer|lb|pool|rotation|cluster)\b|\bmaintenance\s+mode\b",
          "change load balancing or maintenance mode"),
@@ -153,7 +157,7 @@ _CONDITIONAL = (
          r"(?:if|when|whenever|unless|in\s+case|only\s+if)\s+"
          r"(?!(?:possible|you\s+can|needed|necessary|required|that'?s|it'?s\s+(?:ok|okay|fine|possible))\b)"
          r"[^.?!]{1,80}?\b(?:is|are|was|isn'?t|aren'?t|has|have|goes|went|gets|seems?|looks?|fails?|crashe[sd]|hangs?|"
-         r"died?)"
+         r"died?|falls?|stops|breaks|errors|finishes|completes|ends|comes)"
          r"\b[^.?!]{0,60}?(?:,\s*|\s+then\s+|\s+)(?:please\s+)?(?:restart|start|stop|reboot|kill|bounce|remove|delete|"
          r"clean|install|update|disable|enable|run)\b"
          r"|\b(?:restart|start|stop|reboot|kill|bounce|remove|delete|install|update|disable|enable)\b[^.?!]{1,60}?"
@@ -165,7 +169,10 @@ _CONDITIONAL = (
          r"|(?:^|[.;:!?]\s*|,\s*|\s+(?=(?:and|but)\s+(?:if|when)\b))(?:and\s+|but\s+)?(?:if|when|in\s+case)\s+"
          r"(?:it|that|this|they)['’]?(?:s|re)\s+(?:down|dead|hung|stuck|broken|crashed|failing|unhealthy|not\s+\w+)\b"
          r"[^.?!]{0,40}?(?:,\s*|\s+then\s+|\s+)(?:please\s+)?(?:restart|reboot|kill|bounce|remove|delete|reinstall|update)\b"
-         r"|\botherwise\s+(?:leave|do\s+nothing|don'?t)\b")
+         r"|\botherwise\s+(?:leave|do\s+nothing|don'?t)\b"
+         # "once the backup on db-01 finishes, reboot it": a step that waits for an event
+         r"|\b(?:once|after|as\s+soon\s+as|when)\s+(?:the\s+)?[^,.;?!]{1,50}?\s+(?:finishes|completes|is\s+done|ends|is\s+over|"
+         r"has\s+finished)\s*,?\s*(?:please\s+)?(?:restart|reboot|stop|start|kill|remove|update|install|disable|enable|run)\b")
 CONDITIONAL_WHAT = "make a step depend on a condition: ask for the check first, then for the change"
 
 

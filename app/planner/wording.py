@@ -356,7 +356,8 @@ _HOST_LIST = r"(?P<t>[A-Za-z][\w.-]*-\d+[a-z]?(?:\s*(?:,|and|&|or)\s*[A-Za-z][\w
        r"keep\s+(?:your\s+hands\s+)?off|skip|not\s+on|but\s+not(?:\s+on)?|and\s+not(?:\s+on)?)\s+" + _HOST_LIST
        + r"(?:\s+(?:alone|as\s+(?:it\s+)?is|out(?:\s+of\s+it)?|untouched))?\b"
        r"|\s*[,.;:]?\s*" + _HOST_LIST.replace("(?P<t>", "(?P<t2>") + r"\s+is\s+[^,.;!?\n]{0,40}?[,;-]?\s*(?:so\s+)?"
-       r"(?:do\s+not|don'?t|never|please\s+don'?t)\s+(?:touch|restart|reboot|stop|change)\s+(?:it|that(?:\s+one)?|them)\b")
+       r"(?:(?:do\s+not|don'?t|never|please\s+don'?t)\s+(?:touch|restart|reboot|stop|change|kill)\s+(?:it|that(?:\s+one)?|them)\b"
+       r"|(?:but\s+)?leave\s+(?:it|that(?:\s+one)?|them)(?:\s+(?:alone|be|as\s+is))?\b)")
 def _leave_alone(m: re.Match[str]) -> str:
     return f" except {m['t'] or m['t2']} "
 

@@ -874,3 +874,25 @@ def test_past_and_planned_changes_are_not_made(text):
 ])
 def test_a_sentence_about_another_host_after_the_question_is_context(text, steps, hosts):
     assert _read(text) == ("ready", steps, hosts)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps,hosts", [
+    ("kill the hung java proc on app-01 its pegging cpu. app-03 is ok leave it alone",
+     [("process.kill", {"name": "java"})], ["app-01"]),
+    ("stop tomcat on app-01 and app-02 now, db maintenance starts in 10 min",
+     [("service.stop", {"name": "tomcat"})], ["app-01", "app-02"]),
+])
+def test_hosts_left_alone_and_a_schedule_remark_are_no_targets(text, steps, hosts):
+    assert _read(text) == ("ready", steps, hosts)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", ["next sprint we should prob turn off telnet everywhere",
+                                  "if nginx on web-02 falls over again just restart it",
+                                  "once the backup on db-01 finishes, reboot it",
+                                  "run `iptables -A INPUT -p tcp --dport 22 -j DROP` on db-02",
+                                  "kill every process on app-01 idc just do it"])
+def test_plans_events_firewall_drops_and_killing_everything_make_no_change(text):
+    status, steps, _ = _read(text)
+    assert status in ("needs_clarification", "rejected") and not steps, (status, steps)
