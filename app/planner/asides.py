@@ -26,7 +26,7 @@ _rule = registrar(REWRITES, needs={
                         "review"),
     "_per_guidance": ("per ", "according to", "following", "in line with"),
     "_like_we_did": (" did ", "same as", "like "),
-    "_before_anybody": ("before",), "_purpose": (" to ",),
+    "_before_anybody": ("before",), "_to_see_the_code": (" to ", " so "), "_purpose": (" to ",),
     "_revert_back": ("revert",), "_rollback_if": ("roll",), "_salutation": ("dear", "hello", "hi", "hey", "good "),
     "_because": ("because", "cause", "coz", "cuz"), "_tell_me_when_it": ("tell", "let"),
     "_then_i": ("then i", "then we"),
@@ -149,6 +149,13 @@ def _before_anybody(m: re.Match[str]) -> str:
 # "kill java on app-01 because it's ignoring SIGTERM": why, not what
 @_rule(r"\s*,?\s+(?:because|cause|coz|cuz)\s+(?:it|they|the|this|that|we|i|our|he|she|its|theyre|there)\b[^.;!?\n]*")
 def _because(m: re.Match[str]) -> str:
+    return ""
+
+
+# "... fetch http://localhost/ping from there to see the code": what the step shows, not another step
+@_rule(r"\s+(?:to|so\s+(?:i|we)\s+(?:can|could))\s+(?:see|get|check|know|read)\s+(?:the\s+|its\s+|what\s+)?(?:(?:http|status|"
+       r"response|return|exit)\s+)?(?:code|result|answer|output|it\s+(?:returns|says|gives))\b[^,.;\n]*")
+def _to_see_the_code(m: re.Match[str]) -> str:
     return ""
 
 

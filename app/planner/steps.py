@@ -22,7 +22,9 @@ GENERIC_NAMES = frozenset(("thing", "something", "whatever", "vendor", "approved
                            "everything", "all", "files", "logs", "backups", "users", "jobs", "tasks", "processes",
                            # what a program is for, not its name ("restart the SQL service": MSSQLSERVER? the agent?)
                            "sql", "database", "db", "web", "webserver", "mail", "email", "proxy", "backup",
-                           "monitoring", "antivirus"))
+                           "monitoring", "antivirus",
+                           # what a configuration holds, not a package: "ensure the line is present in /etc/x.conf"
+                           "line", "lines", "entry", "entries", "setting", "settings", "value", "option"))
 
 _ADVERB = re.compile(r"^[a-z]{4,}ly$")
 # "restart all production servers simultaneously": how, not what; "the process that's hogging it": no name
@@ -157,6 +159,9 @@ def _build(c: Clause, names: list[str]) -> tuple[list[tuple[str, dict]], list[st
                 else [("service.restart", {})]), [], None
     if verb in ("enable", "disable"):
         return each(f"service.{verb}"), [], None
+    if c.ensure and "installed" in st and (into := _first(c, "p", ("in", "into"))):  # "ensure the line is in F"
+        return [], [f"Which line should be in {into}? Quote it, e.g. make sure 'key = value' is present in "
+                    f"{into}."], None
     if c.ensure and "installed" in st or verb == "install":
         return each("package.install", ver), [], None
     if c.ensure and "running" in st or verb == "start":

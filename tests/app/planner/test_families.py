@@ -896,3 +896,16 @@ def test_hosts_left_alone_and_a_schedule_remark_are_no_targets(text, steps, host
 def test_plans_events_firewall_drops_and_killing_everything_make_no_change(text):
     status, steps, _ = _read(text)
     assert status in ("needs_clarification", "rejected") and not steps, (status, steps)
+
+
+@pytest.mark.unit
+def test_to_see_the_code_is_what_the_check_shows():
+    text = "restart php-fpm on web-04 and afterwards fetch http://localhost/ping from there to see the code"
+    assert _read(text)[1] == [("service.restart", {"name": "php-fpm"}), ("http.check", {"url": "http://localhost/ping"})]
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", ["ensure the line is present in /etc/sysctl.conf on db-01",
+                                  "install the setting package on web-01"])
+def test_what_a_configuration_holds_is_no_package(text):
+    assert _read(text)[0] == "needs_clarification"
