@@ -45,6 +45,7 @@ class Clause:
     vague: bool = False
     either: bool = False
     follows_then: bool = False
+    then_word: str = ""  # the word that started it ("" for then/after that/;, "next" for "next:")
     count: int = 0  # "the two prod web servers": how many hosts the target is said to be
     stemmed: bool = False  # "the iis box": hosts named by their shared stem (a singular noun still asks)
     # words of the objects said before the verb or after a target ("heyy, can someone ping web-01", "reboot db-03
@@ -85,7 +86,8 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
                 c = clauses[-1]
             mode, prep = "OBJ", ""
             if k == "THEN":
-                c.follows_then = True  # "restart nginx then status": an instruction of its own, even without a verb
+                # "restart nginx then status": an instruction of its own, even without a verb
+                c.follows_then, c.then_word = True, tok.value
                 prev = tok
                 continue
         if k == "V":

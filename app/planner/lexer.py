@@ -132,6 +132,9 @@ FILLER = frozenset(["the", "a", "an", "please", "pls", "can", "could", "would", 
                     "fyi", "btw", "imo", "imho", "afaik", "iirc", "np", "tia", "tbh", "ftr", "anywhere", "somewhere",
                     # "do we know whether ...", "any idea if ... is even installed", "whether they're up"
                     "know", "idea", "even", "theyre", "theres", "landed", "gimme", "lemme", "idc", "prob",
+                    # courtesy in other languages around a request: "bitte schnell", "muchas gracias", "Hola,"
+                    "bitte", "schnell", "danke", "gracias", "muchas", "hola", "merci", "grazie", "prego", "obrigado",
+                    "obrigada", "tack", "dziekuje",
                     # how many hosts a target names ("the two prod web servers"): app.planner.rules checks the
                     # count against the selection; "one"/"single" make a target singular (NOUN)
                     "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]) \

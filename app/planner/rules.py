@@ -28,6 +28,8 @@ from app.planner.vocabulary import Vocabulary
 from compiler.models import Plan, PlanStatus, Risk, Step, Targets
 
 PLANNER_NAME = "rules"
+# verbs a bare name after "then" takes from the clause before ("restart WAS and then W3SVC")
+_CARRIED_VERBS = frozenset(("restart", "start", "stop", "enable", "disable", "install", "remove", "update", "kill"))
 # The actions the hand-written rules below read from verbs and keywords; every other action (the everyday
 # ones, a team's added ones) is read from its definition's phrases (app.planner.phrases); a phrase of such an
 # action with two or more words replaces what the rules made of the same request.
@@ -145,6 +147,10 @@ def _plan_normalized(text: str, vocab: Vocabulary) -> Plan:
         return _one_step(text, rest, found.action, found.params, vocab, note)
     toks, spans = tokenize(text, vocab)
     clauses = parse_clauses(toks, spans, vocab)
+    for before, c in zip(clauses, clauses[1:], strict=False):  # "restart WAS and then W3SVC": the same verb again
+        bare = not (c.verb or c.ensure or c.kws or c.states or c.spans or c.pronoun) and names_of(c)
+        if c.follows_then and not c.then_word and bare and before.verb in _CARRIED_VERBS:
+            c.verb = before.verb
     if any(c.verb or c.ensure for c in clauses):  # "Ticket 4411: users say X is down. Restart W3SVC on iis-01."
         clauses = [c for i, c in enumerate(clauses) if c.verb or c.ensure or c.has_targets() or c.spans or c.exclude
                    or (c.kws and (c.follows_then or (i + 1 < len(clauses) and clauses[i + 1].follows_then)))] or clauses

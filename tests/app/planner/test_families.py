@@ -909,3 +909,17 @@ def test_to_see_the_code_is_what_the_check_shows():
                                   "install the setting package on web-01"])
 def test_what_a_configuration_holds_is_no_package(text):
     assert _read(text)[0] == "needs_clarification"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps,hosts", [
+    ("on mon-01 restart prometheus and then grafana-server", [("service.restart", {"name": "prometheus"}),
+                                                              ("service.restart", {"name": "grafana-server"})],
+     ["mon-01"]),  # the second name was dropped
+    ("Please restart nginx on web-04, bitte schnell, the customer is waiting", [("service.restart", {"name": "nginx"})],
+     ["web-04"]),
+    ("disable wuauserv on cis-01 till the next patch window opens", [("service.disable", {"name": "wuauserv"})],
+     ["cis-01"]),
+])
+def test_a_name_after_then_takes_the_verb_before_and_courtesy_in_other_languages(text, steps, hosts):
+    assert _read(text) == ("ready", steps, hosts)
