@@ -24,7 +24,7 @@ _rule = registrar(REWRITES, needs={
     "_enabled_at_boot_too": ("enabled", "start at boot", "starts at boot"),
     "_for_the_script": ("script", "job", "team", "report", "project", "dashboard", "pipeline", "build", "test", "audit",
                         "review"),
-    "_per_guidance": ("per ", "according to", "following", "in line with"),
+    "_per_guidance": ("per ", "according to", "following", "in line with"), "_per_record": ("per",),
     "_like_we_did": (" did ", "same as", "like "),
     "_before_anybody": ("before",), "_to_see_the_code": (" to ", " so "), "_purpose": (" to ",),
     "_revert_back": ("revert",), "_rollback_if": ("roll",), "_salutation": ("dear", "hello", "hi", "hey", "good "),
@@ -92,6 +92,15 @@ def _for_the_script(m: re.Match[str]) -> str:
        r"review|audit|recommendation)s?\b\s*,?")
 def _per_guidance(m: re.Match[str]) -> str:
     return ""
+
+
+# "As per the postmortem, restart ...", "remove telnet from db-03 as per the audit findings", "..., per INC-3390":
+# the reason or the record, not part of the instruction (never across a target's "on"/"from")
+@_rule(r"(?:^|\s*,|\s*-)?\s*\b(?:as\s+)?per\s+(?:(?:the|our|my|your|his|her|their|this|that|today'?s|yesterday'?s|"
+       r"last\s+night'?s)\s+(?:(?!\b(?:on|from|at|in|across)\b)[^,.;!?\n]){1,50}?(?=\s*(?:$|[,.;!?]))|[A-Z]{2,}-\d+\b"
+       r"|(?=\s*(?:$|[.;!?])))\s*,?")
+def _per_record(m: re.Match[str]) -> str:
+    return " "
 
 
 # "..., then read the cert and tell me when it expires": what the step answers, said again

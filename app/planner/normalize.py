@@ -242,7 +242,9 @@ def _enable_at_boot(m: re.Match[str]) -> str:
        + r"(?:\s+service)?(?:'?s?\s+startup\s+type)?"
        r"\s+to\s+(?P<mode>disabled|manual|automatic|auto|enabled)\b(?:\s+(?:startup|start-up|start\s+type|start|mode))?")
 def _set_startup(m: re.Match[str]) -> str:
-    return f"{'disable' if m['mode'].lower() in ('disabled', 'manual') else 'enable'} {m['name']}"
+    if m["mode"].lower() == "manual":  # Windows' Manual start is neither: app.planner.scope says so
+        return m.group(0)
+    return f"{'disable' if m['mode'].lower() == 'disabled' else 'enable'} {m['name']}"
 
 
 # Chatter after a comma: ", it's frozen", ", printers r stuck agian", ", thx" (a reason, not an instruction)
@@ -330,6 +332,7 @@ _TICKET = re.compile(r"^\s*(?:(?-i:[A-Z]{2,10})-?\d{3,7}|ticket\s*#\s*\d{3,})(?:
                      r"(?![\w-])\s*[:\-–]?", _I)
 
 
+_QUOTED_VERSION = re.compile(r"\b(?P<v>version|ver\.?|v)\s*[=:]?\s*[\"'“`](?P<n>v?\d[\w.+~:-]*)[\"'”`]", _I)
 _QUOTED_HOST = re.compile(r"(?<![\w])[\"'“](?P<h>[A-Za-z][\w-]*-\d+[a-z]?(?:\.[\w-]+)*)[\"'”](?![\w])")
 
 
@@ -397,6 +400,7 @@ def normalize(text: str) -> str:
     out = _compile(_REWRITES[0][0], _REWRITES[0][1]).sub(_backticks, envelope.unwrap(text))  # backticks: quoted
     out = _TICKET.sub(" ", re.sub(r"^\s*(?:re|fwd?)\b\s*:?", " ", out, flags=_I))  # "re:", "fwd:" of a mail
     out = _QUOTED_HOST.sub(lambda m: m.group("h"), out)  # "restart sshd on 'web-05'": a host, not quoted text
+    out = _QUOTED_VERSION.sub(lambda m: f"{m['v']} {m['n']}", out)  # 'version "8.6.4"': a version, not a name
     out = _SLASH_HOSTS.sub(_slash_hosts, out)  # "web-01/02/03": web-01 web-02 web-03
     out = _RANGE_HOSTS.sub(_range_hosts, out)  # "web-0[1-3]", "db-0{1,2}"
     out = _THOUSANDS.sub(lambda m: f"{int(m['n']) * 1000} ", out)

@@ -71,6 +71,12 @@ _OUT_OF_CATALOG = (  # (pattern, what it asks for), compiled on first use
          r"reboot|stop|remove|update|upgrade|install|disable|uninstall|patch)\b|\bnext\s+(?:sprint|week|month|quarter|release)\b"
          r"|\b(?:someday|at\s+some\s+point)\b", "act on a plan that is only being discussed (say 'do it' as an "
          "instruction when it should be done)"),
+        # "set the start type of Spooler to Manual": Windows' Manual start is neither service.enable nor service.disable
+        (r"(?<!\bsomeone\s)(?<!\bsomebody\s)(?<!\bwho\s)(?<!\bis\s)(?<!\bwas\s)(?<!\bbeen\s)(?<!\bthey\s)"
+         r"\b(?:set|change|switch|put|make)\s+(?:the\s+)?(?:start(?:up)?[\s-]*(?:type|mode)\s+(?:of\s+)?)?(?:the\s+)?\S+"
+         r"(?:\s+service)?(?:'?s?\s+start(?:up)?[\s-]*(?:type|mode))?\s+(?:to\s+|back\s+to\s+)?manual\b"
+         r"|\bstart(?:up)?[\s-]*(?:type|mode)\s*(?:->|=>|=|:|to)\s*manual\b",
+         "set a service's start mode to Manual (service.enable starts it at boot, service.disable disables it)"),
         (r"\bkill\s+(?:every|all|each)\s+(?:the\s+)?(?:running\s+)?process(?:es)?\b(?!\s+(?:named|called|of|matching))",
          "kill every process of a host"),
         (r"\b(?:drain|cordon|uncordon)\b|\b(?:take|pull|remove|put|add)\s+(?:\S+\s+){1,3}?(?:out\s+of|from|into|in|back\s+(?:in|into))\s+"
@@ -181,6 +187,35 @@ def _conditional() -> re.Pattern[str]:
     return re.compile(_CONDITIONAL, _I)
 
 
+# "first thing tomorrow restart Spooler", "in 2 hours, stop W3SVC", "approved for Saturday 03:00: reboot app-03": a plan
+# runs when it is approved, not at a time (checked on the request as written, ticket numbers and all)
+_LATER = (
+       r"^\s*(?:first\s+thing\s+)?(?:tomorrow|tmrw)\b(?:\s+(?:morning|night|evening|afternoon))?(?:\s+at\s+\S+)?\s*[,:]?"
+       r"\s*(?=[a-z])|^\s*in\s+(?:\d+|an?|one|two|three|half\s+an)\s+(?:min(?:ute)?s?|hours?|hrs?)\b"
+       r"|^\s*(?:on\s+)?(?:next\s+|this\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day\b[^,:.;]{0,20}[,:]"
+       r"|\b(?:approved|scheduled|planned|booked)\s+for\s+(?:tomorrow|next|this\s+\w+day|(?:mon|tues|wednes|thurs|fri|satur|"
+       r"sun)day|\d)|(?<!until\s)(?<!till\s)(?<!wait\s)(?<!before\s)\b(?:first\s+thing\s+)?tomorrow(?:\s+(?:morning|night|"
+       r"evening|afternoon))?(?:\s+at\s+\S+)?\s*(?:please|pls)?\s*[.!]?\s*$"
+       r"|\bin\s+(?:\d+|an?|one|two|half\s+an)\s+(?:min(?:ute)?s?|hours?|hrs?)\s*(?:please|pls)?\s*[.!]?\s*$")
+_CHANGE_NOW = re.compile(r"\b(?:restart|reboot|stop|start|kill|remove|update|upgrade|install|uninstall|disable|enable|"
+                         r"run|bounce|patch|delete|clean|clear|recycle|copy|deploy|push)\b", _I)
+_NOW = re.compile(r"\b(?:now|right\s+away|asap|immediately)\b", _I)
+LATER_WHAT = "run a change at a later time (a plan runs when it is approved: ask again when it is due)"
+
+
+@functools.cache
+def _later() -> re.Pattern[str]:
+    return re.compile(_LATER, _I)
+
+
+# "would restarting W3SVC fix the 503s, or is that a bad idea?": advice asked, not an instruction (on the request as
+# written: the question after the comma would be read as a remark)
+_ADVICE = re.compile(r"\bwould\s+(?:restarting|rebooting|stopping|starting|killing|removing|updating|upgrading|disabling|"
+                     r"enabling|installing|bouncing|recycling|uninstalling)\b|\bis\s+(?:that|it|this)\s+a\s+(?:bad|good|"
+                     r"smart|dumb|terrible|safe)\s+idea\b", _I)
+ADVICE_WHAT = "decide whether a change is a good idea (say what to do when you have decided)"
+
+
 # "don't restart it even if it isn't", "dont reboot it, just ping web-03": what is NOT to be done
 NEGATED = (r"(?:^|(?<=[,;.:!?])\s*|\bbut\s+|\band\s+)(?:please\s+)?(?:do\s+not|don'?t|dont|never)\s+(?:\w+\s+)??"
            r"(?:restart|reboot|stop|kill|start|remove|delete|bounce|change|install|update|disable|enable|uninstall)"
@@ -199,7 +234,14 @@ def without_negated(text: str) -> str:
 def conditional(text: str) -> str | None:
     """What a request that makes a change depend on a condition asks for (checked on the request as written:
     the rewrites turn "if X is down, start it" into "start X"; what it says not to do is left out), or None."""
-    return CONDITIONAL_WHAT if _conditional().search(without_negated(text)) else None
+    text = without_negated(text)
+    if _conditional().search(text):
+        return CONDITIONAL_WHAT
+    if _ADVICE.search(text):
+        return ADVICE_WHAT
+    if _later().search(text) and _CHANGE_NOW.search(text) and not _NOW.search(text):
+        return LATER_WHAT
+    return None
 
 
 def out_of_catalog(text: str) -> str | None:

@@ -156,8 +156,10 @@ def _jobs_set_up(m: re.Match[str]) -> str:
        r"|\bset\s+the\s+start(?:up)?\s+(?:mode|type)\s+of\s+(?:the\s+)?(?:service\s+)?(?P<n2>\x01\d+\x01|[\w.$-]+)\s+to\s+"
        r"(?P<mode>disabled|manual|automatic|auto)\b")
 def _start_automatically(m: re.Match[str]) -> str:
+    if m["n2"] and m["mode"].lower() == "manual":  # Windows' Manual start is neither: app.planner.scope says so
+        return m.group(0)
     if m["n2"]:
-        return f"{'disable' if m['mode'].lower() in ('disabled', 'manual') else 'enable'} {m['n2']}"
+        return f"{'disable' if m['mode'].lower() == 'disabled' else 'enable'} {m['n2']}"
     return f"{'disable' if m['neg'] else 'enable'} {m['name']}"
 
 

@@ -28,7 +28,9 @@ GENERIC_NAMES = frozenset(("thing", "something", "whatever", "vendor", "approved
 
 _ADVERB = re.compile(r"^[a-z]{4,}ly$")
 # "restart all production servers simultaneously": how, not what; "the process that's hogging it": no name
-_RELATIVE_WORDS = frozenset(("thats", "whats", "which", "who", "whose", "whom"))
+_RELATIVE_WORDS = frozenset(("thats", "whats", "which", "who", "whose", "whom",
+                             # "my service on app-01 keeps dying": what has been happening, never a name
+                             "keeps", "kept", "dying", "crashing", "flapping", "hanging", "freezing", "misbehaving"))
 
 
 def names_of(c: Clause) -> list[str]:

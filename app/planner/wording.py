@@ -32,7 +32,7 @@ _rule = registrar(REWRITES, needs={
     "_reach_port": ("talk", "reach", "connect", "get to", "hit", "see", "test"), "_test_port": ("test",),
     "_top_tool": ("top",), "_told_then_asked": (" it", " that", " him"),
     "_until": ("until", "till", "before"),
-    "_purpose": ("for ", "before", "during", "ahead of", "because of", "due to", "after"),
+    "_purpose": ("for ", "before", "during", "ahead of", "because of", "due to", "after", "since"),
     "_leading_when": ("for ", "before", "after", "during", "while", "once", "until"),
     "_comes_up_at_boot": ("boot", "startup", "start-up", "system start", "automatic", "its own"), "_if_not": ("if ",),
     "_kept_from_starting": (" from ",),
@@ -191,7 +191,11 @@ def _until(m: re.Match[str]) -> str:
 @_rule(r"\s*\b(?:for|before|during|ahead\s+of|because\s+of|due\s+to|after)\s+(?:(?:the|a|an|our|this|tonight'?s|today'?s|"
        r"tomorrow'?s|next|upcoming)\s+(?:\w+\s+)?(?:upgrade|update|maintenance|migration|patching|patch|deploy(?:ment)?|"
        r"release|change|window|outage|cutover|rollout|go-live|audit)|patching|deploying|upgrading|updating|maintenance|"
-       r"hours|business\s+hours|close\s+of\s+business)\b")
+       r"hours|business\s+hours|close\s+of\s+business)\b"
+       # "after last night's restart, is nginx up", "since Tuesday's patch reboot": when, not a step
+       r"|\s*\b(?:after|since)\s+(?:last\s+night'?s|yesterday'?s|this\s+morning'?s|today'?s|last\s+week'?s|"
+       r"(?:mon|tues|wednes|thurs|fri|satur|sun)day'?s|the\s+last|its\s+last|the)\s+(?:\w+\s+)?(?:restart|reboot|"
+       r"crash|incident|outage|failover|power\s+cut|deploy(?:ment)?)s?\b(?=\s*[,?]|\s+[-—–]\s|\s+(?:is|are|did|does|has|was)\b)")
 def _purpose(m: re.Match[str]) -> str:
     return ""
 

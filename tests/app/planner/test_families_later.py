@@ -1,0 +1,58 @@
+"""Sixth session's failure families: changes for later, advice asked, Windows' Manual start, 'come back after a
+reboot', the record a change is made for ('per the postmortem'), when said as an event ('after last night's
+restart'), narrative words and quoted versions. Each test holds other wordings than the tuning sets'."""
+from __future__ import annotations
+
+import pytest
+
+from app.planner.rules import plan_rules
+from tests.app.planner.helpers import fleet_vocab
+
+V = fleet_vocab()
+
+
+def _read(text: str):
+    plan = plan_rules(text, V)
+    return plan.status.value, [(s.action, s.params) for s in plan.steps], plan.hosts
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", [
+    "tomorrow morning, reboot db-04",
+    "in 30 minutes restart nginx on web-03",
+    "Friday 22:00: stop tomcat on app-02",
+    "the change is scheduled for Sunday, remove telnet from web-05 then",
+    "bounce W3SVC on iis-02 first thing tomorrow",
+    "would stopping the Spooler on cis-02 help with the stuck queue?",
+    "restart mysql on db-03, or is that a terrible idea?",
+    "change the startup type of wuauserv to manual on cis-04",
+])
+def test_later_changes_advice_and_a_manual_start_are_no_ready_change(text):
+    status, steps, _ = _read(text)
+    assert status in ("needs_clarification", "rejected") and not [s for s in steps if s[0] != "service.status"], \
+        (status, steps)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps,hosts", [
+    ("stop tomcat on app-02 right away, the release is in 20 minutes", [("service.stop", {"name": "tomcat"})],
+     ["app-02"]),
+    ("have sshd come back up on every reboot on web-04", [("service.enable", {"name": "sshd"})], ["web-04"]),
+    ("start W32Time on cis-02 and make sure it comes back after reboots", [("service.start", {"name": "W32Time"}),
+                                                                          ("service.enable", {"name": "W32Time"})],
+     ["cis-02"]),
+    ("As per the incident review, restart redis on app-02", [("service.restart", {"name": "redis"})], ["app-02"]),
+    ("uninstall telnet on web-03 per the security baseline", [("package.remove", {"name": "telnet"})], ["web-03"]),
+    ("since yesterday's deploy, is php-fpm running on web-04?", [("service.status", {"name": "php-fpm"})], ["web-04"]),
+    ("install 7zip version '23.01' on cis-03", [("package.install", {"name": "7zip", "version": "23.01"})], ["cis-03"]),
+])
+def test_records_events_and_quoted_versions_are_read_around_the_instruction(text, steps, hosts):
+    assert _read(text) == ("ready", steps, hosts)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", ["our app on web-03 keeps crashing, restart it please",
+                                  "what's the weather in Lisbon tomorrow"])
+def test_what_has_been_happening_names_nothing(text):
+    status, steps, _ = _read(text)
+    assert status in ("needs_clarification", "rejected") and not any(s[1].get("name") for s in steps), (status, steps)
