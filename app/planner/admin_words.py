@@ -25,7 +25,8 @@ _rule = registrar(REWRITES, needs={
     "_quoted_is_state": ("absent", "present", "gone", "removed", "there"),
     "_path_must_contain": ("contain", "have", "include"), "_what_resolves": ("resolves",),
     "_name_resolves": ("resolv",),
-    "_boot_wish": ("boot", "autostart", "auto-start", "automatically"), "_come_back_after_reboot": ("boot",), "_take_it_to": (" to ",),
+    "_boot_wish": ("boot", "autostart", "auto-start", "automatically"), "_come_back_after_reboot": ("boot",),
+    "_take_it_to": (" to ",),
     "_sees_on_port": (" on ",), "_what_ip": ("what ip", "what address"), "_os_account": ("account", "user"),
     "_room_left": ("room",), "_able_to_connect": ("able to",), "_ssh_into": ("to ",),
     "_emphasis": ("even", "actually", "really", "still", "already", "truly"),
@@ -145,7 +146,8 @@ def _boot_wish(m: re.Match[str]) -> str:
        r"(?:come|comes|start|starts)\s+(?:back\s+)?(?:up\s+)?(?:again\s+)?(?:(?:by\s+itself|on\s+its\s+own|automatically)\s+)?"
        r"(?:after|on|at|with)\s+(?:a\s+|every\s+|each\s+|the\s+next\s+)?(?:re)?boots?\b")
 def _come_back_after_reboot(m: re.Match[str]) -> str:
-    if m["n"].lower() in ("sure", "that", "this", "the", "them") or (m["n"].lower() == "it" and "back" not in m.group(0)):
+    name = m["n"].lower()
+    if name in ("sure", "that", "this", "the", "them") or (name == "it" and "back" not in m.group(0)):
         return m.group(0)  # "make it start at boot" is read elsewhere; "make it come back after reboot" is this rule's
     return f"enable {m['n']}"
 

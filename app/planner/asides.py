@@ -87,7 +87,7 @@ def _for_the_script(m: re.Match[str]) -> str:
 
 
 # "Per the Spooler hardening guidance, ...", "According to the runbook,": why, not what
-@_rule(r"^\s*(?:per|as\s+per|according\s+to|following|in\s+line\s+with)\s+(?:the\s+|our\s+)?[^,.\n]{1,60}?"
+@_rule(r"(?:^|(?<=\x03))\s*(?:per|as\s+per|according\s+to|following|in\s+line\s+with)\s+(?:the\s+|our\s+)?[^,.\n]{1,60}?"
        r"(?:guidance|guideline|policy|standard|benchmark|advisory|ticket|request|runbook|change|email|instructions?|"
        r"review|audit|recommendation)s?\b\s*,?")
 def _per_guidance(m: re.Match[str]) -> str:

@@ -52,6 +52,7 @@ class Clause:
     # pls, no cab needed"): not the verb's own object, so never a host for a verb that takes hosts
     loose: set[str] = field(default_factory=set)
     before_verb: int = 0  # how many object groups were said before the verb
+    spans_before_verb: int = 0  # how many quoted values were said before the verb
 
     def has_targets(self) -> bool:
         return bool(self.hosts or self.groups or self.envs or self.oses or self.all)
@@ -111,6 +112,8 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
             if c.spans and prev is not None and prev.kind == "CONJ" and prev.value == "or":
                 c.either = True  # "from \\\\a\\4.3 or \\\\a\\4.4": one of the two values
             c.spans.append((span, prep))
+            if c.verb is None and not c.ensure:
+                c.spans_before_verb = len(c.spans)
         elif k in ("HOST", "GROUP"):
             if mode == "EXC":
                 c.exclude.append(tok.value)
@@ -238,7 +241,11 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
                 c.vague = True
             elif target_ctx or (mode == "OBJ" and HOSTLIKE_RX.match(low) and not _named_object(prev, nxt, low, vocab)):
                 name = group or tok.text
-                if mode == "EXC":
+                if _remark_noun(tok, raw_prev, nxt, group, mode, c, vocab) \
+                        and prep not in ("to", "into", "from", "onto") \
+                        and not any(t.kind == "HOST" for t in toks[idx + 1:]):  # "the job belongs on app-01": asked
+                    c.vague = True  # "kill X on file-01 holding a lock on the share": a thing of the story
+                elif mode == "EXC":
                     c.exclude.append(name)
                 elif group or (nxt is not None and nxt.kind == "NOUN"):
                     c.groups.append(name)
@@ -263,6 +270,23 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
     if prep in ("from", "using", "with") and clauses[-1].verb in ("update", "deploy"):
         clauses[-1].dangling_source = True
     return [c for c in clauses if c.has_content()]
+
+
+_ARTICLES = frozenset(("the", "a", "an", "this", "that", "our", "my", "his", "her", "their", "its", "your"))
+
+
+def _remark_noun(tok: Tok, raw_prev: Tok | None, nxt: Tok | None, group: str | None, mode: str, c: Clause,
+                 vocab: Vocabulary) -> bool:
+    """A plain word after an article where a target could stand ("for the capacity sheet", "a lock on the share"),
+    in a clause that already names a known host, and not listed with hosts: a thing of the story, not an unknown
+    host ("web-01, bastion and jumpbox" still asks about the two)."""
+    if group or mode == "EXC" or HOSTLIKE_RX.match(tok.value) or any(ch.isdigit() for ch in tok.value):
+        return False
+    if raw_prev is None or raw_prev.kind != "FILL" or raw_prev.value not in _ARTICLES:
+        return False
+    if nxt is not None and nxt.kind in ("CONJ", "HOST"):
+        return False
+    return any(vocab.host(h) for h in c.hosts)
 
 
 def _next_word(toks: list[Tok], idx: int) -> Tok | None:

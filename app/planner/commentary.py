@@ -28,7 +28,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?:])\s+(?=[A-Z])|\s*\x03\s*|(?<=[.!?])(?<!\b
                            + r"|pls|please|can|could|is|are|does|do|check|show|what|which"
                            + r"|we|i|they|nobody|users?|our|my)\b)"
                            # "...:5432? app-02 can't reach db-03 either": a host starts a sentence of its own
-                           + r"|(?<=[?!])\s+(?=[a-z][a-z0-9]*-\d+[a-z]?\s+[a-z]{2,}\s+\w)")
+                           + r"|(?<=[?!.])\s+(?=[a-z][a-z0-9]*-\d+[a-z]?\s+[a-z]{2,}\s+\w)")
 # how a host is said to be fine, or what happened to it before: its story, not where the ask applies
 _FINE = re.compile(r"\b(?:fine|ok|okay|healthy|working|works|worked|done|already|finished|recovered|clean|unaffected|"
                    r"up\s+to\s+date)\b", re.IGNORECASE)

@@ -276,6 +276,10 @@ _CANONICAL = {n.lower(): n for n in objects.WINDOWS_DISPLAY_NAMES}  # "print spo
 _TITLE_PACKAGE = re.compile(r"\b(?P<lead>(?i:install|uninstall|remove|update|upgrade|whether|if|is))\s+"
                             r"(?P<words>(?:[A-Z0-9][\w.+&-]*\s+){1,4}"
                             r"[A-Z0-9][\w.+&-]*)(?=\s+(?:is\s+installed|installed|from|on|to|across|version)\b)")
+# "stop Windows Search on file-01", "restart Windows Audio": a Windows service's display name, not the OS word
+_WINDOWS_PRODUCT = re.compile(r"\b(?P<lead>(?i:start|stop|restart|bounce|disable|enable|kill)(?:\s+the)?)\s+"
+                              r"(?P<words>Windows(?:\s+(?!(?:Servers?|Hosts?|Boxes|Box|Machines?|VMs?|Nodes?|Clients?|"
+                              r"Stations?|Side|Ones?|Fleet)\b)[A-Z][\w-]*){1,3})(?=\s+(?:on|service|at|across|in|for)\b|\s*[,.;]|\s*$)")
 _TITLE_SERVICE = re.compile(r"(?<![\w\"'\x01])(?P<words>(?:[A-Z][\w.&-]*\s+){1,5}[A-Z][\w.&-]*)(?=\s+service\b)")
 
 
@@ -420,6 +424,7 @@ def normalize(text: str) -> str:
 
     out = _DISPLAY_NAMES.sub(lambda m: quote(_CANONICAL.get(" ".join(m.group(0).lower().split()), m.group(0))), out)
     out = _TITLE_SERVICE.sub(lambda m: _title_service(m, quote), out)
+    out = _WINDOWS_PRODUCT.sub(lambda m: f"{m['lead']} {quote(m['words'])}", out)
     out = _TITLE_PACKAGE.sub(lambda m: f"{m['lead']} {_title_service(m, quote)}", out)
     out = _WORDS.sub(_spelled, out)  # after the display names: "Remote Registry" is a name, not a typo
     low = out.lower()

@@ -183,6 +183,7 @@ def _plan_normalized(text: str, vocab: Vocabulary) -> Plan:
         built.append((c, steps))
         names = names_of(c)
         prev_names = names or prev_names
+    _drop_reported_state(built)
     read = {a for _, steps in built for a, _ in steps}
     if phrase is not None and (not read or (phrase.words >= 2 and phrase.action not in RULE_READS | read)
                                or _phrase_verb_as_name(built, phrase)):
@@ -222,6 +223,21 @@ def _plan_normalized(text: str, vocab: Vocabulary) -> Plan:
                     "status": PlanStatus.NEEDS_CLARIFICATION, "hosts": [],
                     "steps": [s.model_copy(update={"hosts": []}) for s in plan.steps], "questions": [asked]})
     return scope.ambiguous_update(plan, text, vocab)
+
+
+_CHANGES = frozenset(("start", "restart", "stop", "enable", "disable"))
+
+
+def _drop_reported_state(built: list[tuple[Clause, list[tuple[str, dict]]]]) -> None:
+    """"Spooler on cis-02 is stopped, start it back up": the state is reported, not asked; the change that follows
+    on the same service is the request, so no status step is planned before it (the clause keeps its targets)."""
+    for (c, steps), (nxt, later) in zip(built, built[1:], strict=False):
+        if c.verb or c.ensure or "stopped" not in c.states or nxt.verb not in _CHANGES or not steps \
+                or any(a != "service.status" for a, _ in steps):
+            continue
+        names = {str(p.get("name", "")).lower() for _, p in steps}
+        if nxt.pronoun or names & {str(p.get("name", "")).lower() for _, p in later}:
+            steps.clear()
 
 
 def _wanted(spec: Clause | None) -> int:

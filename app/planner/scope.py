@@ -210,8 +210,8 @@ def _later() -> re.Pattern[str]:
 
 # "would restarting W3SVC fix the 503s, or is that a bad idea?": advice asked, not an instruction (on the request as
 # written: the question after the comma would be read as a remark)
-_ADVICE = re.compile(r"\bwould\s+(?:restarting|rebooting|stopping|starting|killing|removing|updating|upgrading|disabling|"
-                     r"enabling|installing|bouncing|recycling|uninstalling)\b|\bis\s+(?:that|it|this)\s+a\s+(?:bad|good|"
+_ADVICE = re.compile(r"\bwould\s+(?:restarting|rebooting|stopping|starting|killing|removing|updating|upgrading|"
+                     r"disabling|enabling|installing|bouncing|recycling|uninstalling)\b|\bis\s+(?:that|it|this)\s+a\s+(?:bad|good|"
                      r"smart|dumb|terrible|safe)\s+idea\b", _I)
 ADVICE_WHAT = "decide whether a change is a good idea (say what to do when you have decided)"
 

@@ -37,8 +37,13 @@ def names_of(c: Clause) -> list[str]:
     names = []
     preferred = set(c.kw_objects.values())
     groups = c.objects
-    if c.before_verb and any(groups[c.before_verb:]):  # the verb has an object: loose words before it are a remark
+    own = any(groups[c.before_verb:]) or any(  # the verb has an object of its own (a word, a quoted name)
+        sp.kind == "q" for sp, _ in c.spans[c.spans_before_verb:])
+    if c.before_verb and own:  # loose words before it are a remark
         groups = [g for g in groups[:c.before_verb] if not {t.text for t in g} <= c.loose] + groups[c.before_verb:]
+    spans = c.spans
+    if c.spans_before_verb and c.verb and any(c.objects[c.before_verb:] if c.before_verb else c.objects):
+        spans = spans[c.spans_before_verb:]  # '"Windows Update" keeps breaking builds - disable wuauserv': a remark
     for group in groups:
         words = [t.text for t in group]
         exes = [w for w in words if w.lower().endswith(_EXT) and len(w) > 4]
@@ -49,7 +54,7 @@ def names_of(c: Clause) -> list[str]:
             words = [w for w in words if w in preferred][:1]
         if words:
             names.append(" ".join(words))
-    for span, _ in c.spans:
+    for span, _ in spans:
         if span.kind == "q" and c.verb != "run":
             names.append(span.value)
     return names

@@ -56,3 +56,42 @@ def test_records_events_and_quoted_versions_are_read_around_the_instruction(text
 def test_what_has_been_happening_names_nothing(text):
     status, steps, _ = _read(text)
     assert status in ("needs_clarification", "rejected") and not any(s[1].get("name") for s in steps), (status, steps)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps,hosts", [
+    # a display name in the story and the service name in the instruction (or the reverse): one service, one step
+    ("Windows Time drifts again on cis-03 - restart W32Time", [("service.restart", {"name": "W32Time"})], ["cis-03"]),
+    ("Spooler jammed on cis-04 again - please restart the 'Print Spooler' service",
+     [("service.restart", {"name": "Print Spooler"})], ["cis-04"]),
+    # a host's own sentence after a period is its story ("was already done"), not a target
+    ("stop tomcat on app-01 and then disable it. app-02 was already done by Priya.",
+     [("service.stop", {"name": "tomcat"}), ("service.disable", {"name": "tomcat"})], ["app-01"]),
+])
+def test_a_service_said_twice_and_another_hosts_story(text, steps, hosts):
+    assert _read(text) == ("ready", steps, hosts)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps,hosts", [
+    # a state reported before the change on the same service is no status step of its own
+    ("W3SVC on iis-01 is stopped since the deploy, start it again", [("service.start", {"name": "W3SVC"})], ["iis-01"]),
+    ("nginx is down on web-04, restart nginx please", [("service.restart", {"name": "nginx"})], ["web-04"]),
+    # "Windows <Name>" after a service verb is a display name, not the OS word
+    ("restart Windows Audio on cis-02", [("service.restart", {"name": "Windows Audio"})], ["cis-02"]),
+    # a plain word after an article, in a clause with a known host, is a thing of the story
+    ("check disk space on db-02 for the quarterly report", [("disk.check", {})], ["db-02"]),
+    ("kill excel.exe on cis-01, it holds a lock on the spreadsheet", [("process.kill", {"name": "excel.exe"})],
+     ["cis-01"]),
+])
+def test_reported_states_windows_products_and_story_nouns(text, steps, hosts):
+    assert _read(text) == ("ready", steps, hosts)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", ["restart nginx on web-01, bastion and jumpbox",
+                                  "kill the runaway java on app-02, the job belongs on app-01 anyway",
+                                  "copy /etc/ssl/private/site.key from web-01 to my laptop"])
+def test_unknown_hosts_listed_or_named_later_are_still_asked_about(text):
+    status, _, hosts = _read(text)
+    assert status in ("needs_clarification", "rejected"), (status, hosts)
