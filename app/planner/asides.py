@@ -196,9 +196,13 @@ def _restart_loop(m: re.Match[str]) -> str:
 
 
 # "(replace the line matching ^LOG_LEVEL=)", ", replace line matching ^PollInterval=": which line to replace
-@_rule(r"[,(]?\s*\b(?:and\s+)?replac(?:e|ing)\s+(?:the\s+|whatever\s+|any\s+)?(?:existing\s+)?lines?\s+(?:that\s+)?(?P<how>matching|matches)"
-       r"\s+(?P<x>\^?[^\s\x01\x02,)]+)\)?")
+@_rule(r"[,(]?\s*\b(?:and\s+)?replac(?:e|ing)\s+(?:(?:the\s+|whatever\s+|any\s+)?(?:existing\s+)?lines?\s+(?:that\s+)?|"
+       r"(?:whatever|anything)\s+(?:that\s+)?)(?P<how>matching|matches|match)"
+       r"\s+(?P<x>\x01\d+\x01|\^?[^\s\x01\x02,)]+)\)?")
 def _replace_line(m: re.Match[str]) -> str:
+    if m["x"].startswith("\x01"):  # ", replacing any line matching '^#?X'": quoted already (not the instruction)
+        aside = "replacing" in m.group(0).lower() or m.group(0).lstrip()[:1] in ",("
+        return f" replacing the line matching {m['x']}" if aside else m.group(0)
     x = m["x"].rstrip(".")  # a sentence's full stop is not part of the pattern
     return f' replacing the line matching "{x}"' + m["x"][len(x):]
 

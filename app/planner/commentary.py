@@ -71,7 +71,20 @@ def _instructions(toks: list[Tok]) -> list[Tok]:
     """The instruction words of ``toks``, not a noun that looks like one ("the health check is red")."""
     return [t for i, t in enumerate(toks) if _instructs(t)
             and not (i + 1 < len(toks) and toks[i + 1].value in ("is", "are", "was", "were")
-                     and i > 0 and toks[i - 1].kind in ("WORD", "ENV", "KW"))]
+                     and i > 0 and toks[i - 1].kind in ("WORD", "ENV", "KW"))
+            and not _after_article(toks, i)]  # "the kernel update needs a restart": nouns
+
+
+_ARTICLES = frozenset(("a", "an", "the", "this", "that", "its", "their", "our", "my", "your", "his", "her", "another"))
+
+
+def _after_article(toks: list[Tok], i: int) -> bool:
+    """A verb's word used as a noun: right after an article, or after an article and one modifier word."""
+    before = [t for t in toks[max(0, i - 2):i]]
+    if before and before[-1].kind == "FILL" and before[-1].value in _ARTICLES:
+        return True
+    return len(before) == 2 and before[0].kind == "FILL" and before[0].value in _ARTICLES \
+        and before[1].kind in ("WORD", "KW")
 
 
 def _doing(word: str) -> bool:
@@ -213,7 +226,8 @@ def statement(piece: str, vocab: Vocabulary) -> bool:
     if not words or verbs or words[0].value in ("is", "are", "was", "were") or _LABELLED_QUESTION.match(piece) \
             or re.match(r"\s*(?:whether|if)\b", piece, re.IGNORECASE):  # "whether 6379 is listening": asked
         return False
-    return bool(re.search(r"\b(?:is|are|was|were|has\s+been|seems|looks|keeps)\b", piece, re.IGNORECASE))
+    return bool(re.search(r"\b(?:is|are|was|were|has\s+been|seems|looks|keeps)\b|^\W*(?:it|that|there)['’]?s\b", piece,
+                          re.IGNORECASE))  # "It's the dev box and ...": how things are
 
 
 def target_words(piece: str, vocab: Vocabulary) -> str:

@@ -65,7 +65,8 @@ def _to_latest_aside(m: re.Match[str]) -> str:
 
 # "disable cups so it doesn't come up at boot": why, already said by 'disable'
 @_rule(r"\s*,?\s*\bso\s+(?:that\s+)?it\s+(?:doesn'?t|doesnt|does\s+not|won'?t|wont|will\s+not)\s+(?:come\s+up|start|run)"
-       r"(?:\s+(?:up|again))*(?:\s+(?:at|on|after)\s+(?:boot|startup|reboot))?")
+       r"(?:\s+(?:up|again|back))*(?:\s+(?:at|on|after)\s+(?:the\s+next\s+|a\s+|the\s+|every\s+|each\s+|any\s+)?"
+       r"(?:boot|startup|reboot|restart)s?)?")
 def _so_it_wont_start(m: re.Match[str]) -> str:
     return ""
 

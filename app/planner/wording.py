@@ -581,7 +581,7 @@ def _host_range(m: re.Match[str]) -> str:
        r"no\s+problem|when\s+you\s+get\s+round\s+to\s+it)\b"
        r"(?:\s*,?\s*but\b)?|\s*(?:,|\band\b)\s+(?:then\s+)?(?:paste|send|post|share|give|tell|report|mail|email)\s+"
        r"(?:me\s+|us\s+)?(?:back\s+)?(?:the\s+|what\s+)?(?:output|results?|it\s+says|you\s+get|status(?:\s+code)?|answer|"
-       r"response|numbers?|details|code)\b(?:\s+(?:here|back|to\s+me))?"
+       r"response|numbers?|details|code)\b(?!\s+(?:of|for|on)\b)(?:\s+(?:here|back|to\s+me))?"
        r"|\s*(?:,|\band\b)\s+(?:show|give)\s+me\s+the\s+(?:output|results?)\b"
        r"|\s*(?:,|\band\b)\s+(?:tell|let)\s+me\s+(?:know\s+)?(?:which|whether|if|what|how)\b[^,.;?]*"
        r"|\s*,?\s*\b(?:if|while|since)\s+you'?re\s+(?:there|on\s+it|at\s+it|in\s+there|logged\s+in)\b"

@@ -95,3 +95,29 @@ def test_reported_states_windows_products_and_story_nouns(text, steps, hosts):
 def test_unknown_hosts_listed_or_named_later_are_still_asked_about(text):
     status, _, hosts = _read(text)
     assert status in ("needs_clarification", "rejected"), (status, hosts)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps,hosts", [
+    ("ensure /etc/chrony.conf on mon-01 contains 'makestep 1 3', replacing any line matching '^#?makestep'",
+     [("config.line", {"path": "/etc/chrony.conf", "line": "makestep 1 3", "regexp": "^#?makestep"})], ["mon-01"]),
+    ('make sure /etc/redis/redis.conf on app-02 has the line "maxmemory 2gb" (replace whatever matches ^#?maxmemory)',
+     [("config.line", {"path": "/etc/redis/redis.conf", "line": "maxmemory 2gb", "regexp": "^#?maxmemory"})],
+     ["app-02"]),
+    ("kill celery on app-02, then give me the status of the redis service there",
+     [("process.kill", {"name": "celery"}), ("service.status", {"name": "redis"})], ["app-02"]),
+    ("disable cups on web-05 so it doesn't come back after the next restart",
+     [("service.disable", {"name": "cups"})], ["web-05"]),
+    ("please reboot db-04. It's a dev box and the security update needs a reboot to apply.",
+     [("host.reboot", {})], ["db-04"]),
+])
+def test_asides_of_config_lines_reports_and_reasons(text, steps, hosts):
+    assert _read(text) == ("ready", steps, hosts)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", ["restart tomcat on app-01 as soon as the nightly export completes",
+                                  "reboot cis-02 after the users have logged off"])
+def test_a_step_that_waits_for_an_event_is_no_ready_change(text):
+    status, steps, _ = _read(text)
+    assert status in ("needs_clarification", "rejected") and not steps, (status, steps)
