@@ -25,6 +25,7 @@ _rule = registrar(REWRITES, needs={
     "_for_the_script": ("script", "job", "team", "report", "project", "dashboard", "pipeline", "build", "test", "audit",
                         "review"),
     "_per_guidance": ("per ", "according to", "following", "in line with"), "_per_record": ("per",),
+    "_the_one_asked_for": ("asked", "wanted", "requested", "mentioned", "needed", "talked"),
     "_like_we_did": (" did ", "same as", "like "),
     "_before_anybody": ("before",), "_to_see_the_code": (" to ", " so "), "_purpose": (" to ",),
     "_revert_back": ("revert",), "_rollback_if": ("roll",), "_salutation": ("dear", "hello", "hi", "hey", "good "),
@@ -101,6 +102,14 @@ def _per_guidance(m: re.Match[str]) -> str:
        r"|(?=\s*(?:$|[.;!?])))\s*,?")
 def _per_record(m: re.Match[str]) -> str:
     return " "
+
+
+# "install the package ops asked for", "deploy the tool the devs wanted": which one is not said
+@_rule(r"\b(?P<what>the\s+(?:package|service|app|application|tool|thing|one|update|version))\s+(?:that\s+)?"
+       r"(?!(?:is|was|on|from|to|in)\b)(?:[\w-]+\s+){1,2}?(?:asked|wanted|requested|mentioned|needed|talked\s+about)"
+       r"(?:\s+for|\s+about)?\b")
+def _the_one_asked_for(m: re.Match[str]) -> str:
+    return f"{m['what']} "
 
 
 # "..., then read the cert and tell me when it expires": what the step answers, said again

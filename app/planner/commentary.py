@@ -285,7 +285,9 @@ def without_story(text: str, vocab: Vocabulary) -> str:
         annotation = not kinds & {"HOST", "GROUP"} and bool(kinds & {"ENV", "OS"})  # "Reboot web-04 (staging)"
         # "(we tried it on web-05 first, worked fine)": another host's story
         history = _HISTORY.search(paren) and not _instructions(tokenize(paren, vocab)[0])
-        if "__" not in paren and (history or not re.search(r"[\d*]", paren)
+        scored = re.search(r"\b(?:cvss|cve|score|severity|sev|priority|p[1-5])\b", paren, re.IGNORECASE) \
+            and not kinds & {"HOST", "GROUP"}  # "(CVSS 9.8)": the reason's numbers, not a version
+        if "__" not in paren and (history or scored or not re.search(r"[\d*]", paren)
                                   and (annotation or not has_targets(paren, vocab))):
             protected = protected.replace(paren, " ", 1)
     head, colon, body = protected.partition(": ")

@@ -7,6 +7,7 @@ from app.defaults import MAX_REQUEST_CHARS
 from app.planner import (
     adhoc,
     commentary,
+    corrections,
     envelope,
     markdown,
     naming,
@@ -78,6 +79,14 @@ def plan_rules(text: str, vocab: Vocabulary) -> Plan:
     reason = _raw_reason(text)
     if reason:
         return _reject(text, reason)
+    fixed = corrections.corrected(text, vocab, lambda t: plan_rules(t, vocab))
+    if fixed in (corrections.ASK, corrections.UNSURE):
+        return Plan(status=PlanStatus.NEEDS_CLARIFICATION, request=text, planner=PLANNER_NAME, questions=[fixed],
+                    interpretation=["corrected while written"])
+    if fixed is not None:  # "install htop 3.2.1 on web-05 - no wait, 3.2.2": planned as corrected
+        plan = plan_rules(fixed, vocab)
+        return plan.model_copy(update={"request": text,
+                                       "interpretation": [f"read as corrected: {fixed!r}", *plan.interpretation]})
     # markdown ("- restart `nginx`", fenced hosts, tables) and dictation ("ping web oh five") as plain requests
     said = spoken.written(adhoc.plain(markdown.plain(text, vocab)), vocab)
     named = naming.stated(said)  # "... The package name is python3.11.": planned without it, then applied
@@ -130,7 +139,8 @@ def _plan_normalized(text: str, vocab: Vocabulary) -> Plan:
         said_at = scope.out_of_catalog_span(what, text)
         if said_at is not None and not (defined.span[0] < said_at[1] and said_at[0] < defined.span[1]):
             defined = None  # "at 96% disk, free up some space": "disk usage" is said, "free up" is not its
-    if what is not None and not (defined is not None and defined.words >= 2):  # an added action may do it after all
+    if what is not None and (what in scope.FIRM or not (defined is not None and defined.words >= 2)):  # an added
+        # action may do it after all, except what no action does (a question about the past, a plan talked about)
         questions = _with_nearest(text, [f"I can't {what}: no action in the catalog does that."], vocab)
         return Plan(status=PlanStatus.NEEDS_CLARIFICATION, questions=questions, request=text, planner=PLANNER_NAME,
                     interpretation=[f"out of the catalog: {what}"])
@@ -163,6 +173,9 @@ def _plan_normalized(text: str, vocab: Vocabulary) -> Plan:
     if phrase is not None and any(str(v).lower() in VAGUE | GENERIC_NAMES for v in phrase.params.values()):
         phrase = None  # "restart the thing on iis-01": a phrase's slot holding a vague word names nothing
     for i, c in enumerate(clauses):
+        if built and c.verb and built[-1][0].verb == c.verb and not (names_of(c) or c.pronoun or c.has_targets()
+                                                                   or c.spans or c.kws or c.numbers):
+            continue  # "Stop the X service on app-03. Stop only - do not disable it.": the same verb said again
         shared = names_of(clauses[i + 1]) if i + 1 < len(clauses) else None
         if not shared and i + 1 < len(clauses) and clauses[i + 1].pronoun and prev_names:
             shared = prev_names  # "install redis, then enable and start it": "it" is redis for both verbs

@@ -18,11 +18,16 @@ from compiler.models import Plan, PlanStatus
 
 _I = re.IGNORECASE
 # (pattern, what it asks for) - change intents and questions outside the catalog
+HISTORY_WHAT = "report change or login history"
+DISCUSSED_WHAT = "act on a plan that is only being discussed (say 'do it' as an instruction when it should be done)"
+# what no action's phrase may do after all: a question about the past, a plan talked about ("did anyone restart the
+# Spooler" holds the words of service.restart's phrase, and asks nothing of it)
+FIRM = frozenset((HISTORY_WHAT, DISCUSSED_WHAT))
 _OUT_OF_CATALOG = (  # (pattern, what it asks for), compiled on first use
         (r"\b(?:roll\s*back|rollback|revert|undo)\b", "roll back or undo a change"),
         (r"\bdid\s+(?:anyone|anybody|someone|somebody|you|we|they|he|she)\s+(?:\w+\s+)?(?:restart|reboot|stop|start|remove|"
          r"update|upgrade|install|kill|delete|disable|enable|uninstall|patch|change|touch)\w*\b|\bwhat\s+(?:has\s+)?changed\b|\bwho\s+(?:changed|logged\s+in|did)\b|\bchanges?\s+since\b|\bsince\s+yesterday\b"
-         r"|\b(?:last|recent)\s+logins?\b", "report change or login history"),
+         r"|\b(?:last|recent)\s+logins?\b", HISTORY_WHAT),
         (r"(?:\b(?:free\s+up|make\s+room|reclaim|recover)\b|\b(?:clear|clean|make|get|create|find)\s+(?:up\s+|out\s+)?"
          r"(?:some\s+|more\s+)?(?:disk\s+)?(?:space|room)\b)(?![^.]*\bolder\s+than\b)", "free up disk space"),
         (r"\b(?:change|update|set|point|modify|edit|add|delete|remove|fix)\s+(?:the\s+|a\s+|an\s+)?(?:dns|a|aaaa|cname|ptr|mx|txt)"
@@ -69,8 +74,7 @@ _OUT_OF_CATALOG = (  # (pattern, what it asks for), compiled on first use
          r"kill|delete|disable|enable|uninstall|patch)\w*\b|\bthe\s+plan\s+(?:for\s+\w+\s+)?is\s+to\b|\bjust\s+(?:fyi|so\s+you\s+know)\b"
          r"|\bheads[\s-]up\b|\b(?:we|i)\s+should\s+(?:prob(?:ably)?\s+|maybe\s+|eventually\s+|really\s+)?(?:turn\s+off|restart|"
          r"reboot|stop|remove|update|upgrade|install|disable|uninstall|patch)\b|\bnext\s+(?:sprint|week|month|quarter|release)\b"
-         r"|\b(?:someday|at\s+some\s+point)\b", "act on a plan that is only being discussed (say 'do it' as an "
-         "instruction when it should be done)"),
+         r"|\b(?:someday|at\s+some\s+point)\b", DISCUSSED_WHAT),
         # "set the start type of Spooler to Manual": Windows' Manual start is neither service.enable nor service.disable
         (r"(?<!\bsomeone\s)(?<!\bsomebody\s)(?<!\bwho\s)(?<!\bis\s)(?<!\bwas\s)(?<!\bbeen\s)(?<!\bthey\s)"
          r"\b(?:set|change|switch|put|make)\s+(?:the\s+)?(?:start(?:up)?[\s-]*(?:type|mode)\s+(?:of\s+)?)?(?:the\s+)?\S+"
@@ -178,10 +182,12 @@ _CONDITIONAL = (
          r"|\botherwise\s+(?:leave|do\s+nothing|don'?t)\b"
          # "once the backup on db-01 finishes, reboot it": a step that waits for an event
          r"|\b(?:once|after|as\s+soon\s+as|when)\s+(?:the\s+)?[^,.;?!]{1,50}?\s+(?:finishes|completes|is\s+done|ends|is\s+over|"
+         r"reports?\s+(?:success|ok|done|green)|succeeds|passes|(?:is|goes|turns)\s+green|"
          r"has\s+finished)\s*,?\s*(?:please\s+)?(?:restart|reboot|stop|start|kill|remove|update|install|disable|enable|run)\b"
          # "stop nginx on web-02 after the last batch finishes tonight": the event after the step
          r"|\b(?:restart|reboot|stop|start|kill|remove|update|upgrade|install|disable|enable|run|bounce)\b[^.;?!]{0,80}?\b"
          r"(?:after|once|when|as\s+soon\s+as)\s+(?:the\s+|all\s+|our\s+)?[^,.;?!]{1,50}?\s+(?:finishes|finish|complete|completes|"
+         r"reports?\s+(?:success|ok|done|green)|succeeds|passes|(?:is|goes|turns)\s+green|"
          r"is\s+done|are\s+done|ends|is\s+over|has\s+finished|have\s+finished|(?:have\s+|has\s+)?log(?:s|ged)?\s+(?:off|out)|"
          r"drains?|is\s+drained|"
          r"goes\s+quiet)\b")

@@ -121,3 +121,37 @@ def test_asides_of_config_lines_reports_and_reasons(text, steps, hosts):
 def test_a_step_that_waits_for_an_event_is_no_ready_change(text):
     status, steps, _ = _read(text)
     assert status in ("needs_clarification", "rejected") and not steps, (status, steps)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps,hosts", [
+    # the writer corrects a value: the corrected one is planned, the first one is not
+    ("install jq 1.6 on web-03 - no wait, 1.7.1 is what the script needs",
+     [("package.install", {"name": "jq", "version": "1.7.1"})], ["web-03"]),
+    ("restart php-fpm on web-04, sorry I meant web-03", [("service.restart", {"name": "php-fpm"})], ["web-03"]),
+    ("stop tomcat on app-01 and app-02 - actually only app-02, app-01 is drained already",
+     [("service.stop", {"name": "tomcat"})], ["app-02"]),
+    ("restart redis on app-01... actually make that memcached", [("service.restart", {"name": "memcached"})],
+     ["app-01"]),
+    # reasons' numbers, a glob at a sentence's end, the verb said again
+    ("upgrade curl on mon-01 (CVE-2024-1234, CVSS 7.5)", [("package.update", {"name": "curl"})], ["mon-01"]),
+    ("delete files older than 10 days in /srv/exports on db-04 matching *.csv. The share is nearly full.",
+     [("file.cleanup", {"path": "/srv/exports", "older_than_days": 10, "pattern": "*.csv"})], ["db-04"]),
+    ("Restart the billing service on app-02. Restart only, nothing else.",
+     [("service.restart", {"name": "billing"})], ["app-02"]),
+])
+def test_corrections_reasons_and_repeats(text, steps, hosts):
+    assert _read(text) == ("ready", steps, hosts)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", [
+    "reboot cis-01, or was it cis-02? let me check and get back to you",
+    "stop nginx on web-01, sorry I mean web-09",
+    "as soon as the nightly job reports success, reboot db-02",
+    "did somebody stop the Spooler service on cis-01 this morning?",
+    "install the package the devs asked for on app-02",
+])
+def test_unsure_targets_events_history_and_unnamed_objects_are_no_ready_change(text):
+    status, _, hosts = _read(text)
+    assert status in ("needs_clarification", "rejected"), (status, hosts)
