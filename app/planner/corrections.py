@@ -19,11 +19,12 @@ _I = re.IGNORECASE
 _MARK = re.compile(r"(?:\s*(?:[-–—,;:]|\.{2,}|\.(?=\s))\s*|\s+)(?P<m>no\s+wait|wait,?\s+no|sorry,?\s+(?:i\s+)?meant?|"
                    r"i\s+meant?|correction:?|scratch\s+that|make\s+that|actually,?\s+(?:make\s+(?:that|it)|only|"
                    r"i\s+meant?))\b[\s,:]*(?P<rest>\S.*)$", _I | re.S)
-_UNSURE = re.compile(r"\bor\s+(?:was|is)\s+it\s+(?:on\s+)?[a-z][\w]*-\d+[a-z]?\b|\blet\s+me\s+(?:double[\s-]?check|check|"
-                     r"confirm|verify)\s+and\s+(?:get|come)\s+back\b", _I)
+_UNSURE = re.compile(r"\bor\s+(?:was|is)\s+it\s+(?:on\s+)?[a-z][\w]*-\d+[a-z]?\b"
+                     r"|\blet\s+me\s+(?:double[\s-]?check|check|confirm|verify)\s+and\s+(?:get|come)\s+back\b", _I)
 _VERSION = re.compile(r"(?<![\w.])v?\d+(?:\.\d+)+[\w.~+-]*(?![\w])")
 _WORD = re.compile(r"[\"'`]?(?P<w>[A-Za-z0-9][\w.$@+-]*)[\"'`]?")
-ASK = "You corrected yourself; I could not tell which value the correction replaces. Send the request as it should be."
+ASK = ("You corrected yourself; I could not tell which value the correction replaces. Send the request as it should "
+       "be.")
 UNSURE = "You are not sure of the target yet; send the request when you know which host it is for."
 
 

@@ -23,7 +23,8 @@ def _cleanup(t: _Text) -> Reading | None:
     days = int(m.group("n")) * (7 if unit.startswith("w") else 30 if unit.startswith("mo") else 1)
     consumed = [m.span()]
     params: dict[str, object] = {"older_than_days": days}
-    glob = re.search(r"(?<![^\s(,])(?P<g>[\w.\-]*\*[\w.*\-]*?)\.?(?=[\s,;)]|$)(?:\s+files?)?", t.protected)  # "*.gz." ends a sentence
+    # "*.gz." at a sentence's end: the full stop is not the glob's
+    glob = re.search(r"(?<![^\s(,])(?P<g>[\w.\-]*\*[\w.*\-]*?)\.?(?=[\s,;)]|$)(?:\s+files?)?", t.protected)
     held = next((m for m in re.finditer(r"__q\d+__", t.protected) if "*" in (t.value(m.group(0)) or t.spans[0]).value),
                 None)
     if glob is not None:
