@@ -25,6 +25,7 @@ _rule = registrar(REWRITES, needs={
     "_for_the_script": ("script", "job", "team", "report", "project", "dashboard", "pipeline", "build", "test", "audit",
                         "review"),
     "_per_guidance": ("per ", "according to", "following", "in line with"), "_per_record": ("per",),
+    "_use_regex": ("regex", "pattern"), "_at_least": ("at least",),
     "_the_one_asked_for": ("asked", "wanted", "requested", "mentioned", "needed", "talked"),
     "_like_we_did": (" did ", "same as", "like "),
     "_before_anybody": ("before",), "_to_see_the_code": (" to ", " so "), "_purpose": (" to ",),
@@ -102,6 +103,12 @@ def _per_guidance(m: re.Match[str]) -> str:
        r"|(?=\s*(?:$|[.;!?])))\s*,?")
 def _per_record(m: re.Match[str]) -> str:
     return " "
+
+
+# "can you at least see whether iis-02 is reachable": how much is hoped for, not a target
+@_rule(r"\bat\s+least\s+(?=(?:see|check|tell|ping|try|confirm|verify|show|look|find|get|restart|start|give)\b)")
+def _at_least(m: re.Match[str]) -> str:
+    return ""
 
 
 # "install the package ops asked for", "deploy the tool the devs wanted": which one is not said
@@ -202,6 +209,13 @@ def _wont_start_at_boot(m: re.Match[str]) -> str:
 @_rule(r"\b(?:re)?(?:start|boot)[\s-]?loop(?:ing)?\b|\bcrash[\s-]?loop(?:ing|backoff)?\b")
 def _restart_loop(m: re.Match[str]) -> str:
     return "crashlooping"
+
+
+# ", use regex ^max-players= to find the line to replace": which line to replace
+@_rule(r"[,;]?\s*\b(?:and\s+)?use\s+(?:the\s+)?(?:regex|regexp|pattern)\s+(?P<x>\x01\d+\x01|\^?[^\s\x01\x02,]+)\s+to\s+"
+       r"(?:find|match|locate|pick|select)\s+(?:the\s+)?line(?:\s+to\s+replace)?\b")
+def _use_regex(m: re.Match[str]) -> str:
+    return f", replacing the line matching {m['x']}"  # quoted by _replace_line below
 
 
 # "(replace the line matching ^LOG_LEVEL=)", ", replace line matching ^PollInterval=": which line to replace

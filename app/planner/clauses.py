@@ -122,6 +122,8 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
                 mode = "TGT"
         elif k == "ENV" and mode == "EXC":  # "all web servers except staging": that environment's hosts are left out
             c.exclude.extend(_environment_hosts(tok.value, vocab, c))
+        elif k == "ENV" and _after_for(toks, idx) and _named_host(c, vocab):
+            c.vague = True  # "install nodejs on app-02 for the web dev module": what it is for, not where
         elif k == "ENV":
             if tok.value not in c.envs:
                 c.envs.append(tok.value)
@@ -207,7 +209,9 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
         elif k == "WORD":
             low = tok.value
             group = vocab.group_index.get(low)
-            target_ctx = prep in TARGET_PREPS or mode in ("TGT", "EXC") or (prep in ("from", "to", "for") and group)
+            purpose = group is not None and _after_for(toks, idx) and _named_host(c, vocab)  # "for the web team"
+            target_ctx = not purpose and (prep in TARGET_PREPS or mode in ("TGT", "EXC")
+                                          or (prep in ("from", "to", "for") and group))
             raw_prev = toks[idx - 1] if idx else None  # "the process on app-02 which hangs": a relative clause
             after_target = (mode == "TGT" and not prep and not group and not HOSTLIKE_RX.match(low)
                             and (prev is None or prev.kind != "CONJ") and (nxt is None or nxt.kind != "NOUN")
@@ -217,7 +221,9 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
                 c.vague = True
             stem = [] if group or not (target_ctx or (nxt is not None and nxt.kind == "NOUN")) \
                 else vocab.stem_hosts(low, one=nxt is not None and nxt.kind == "NOUN")
-            if low == "it" and prep in ("from", "on", "at", "in", "into", "onto"):
+            if purpose:
+                c.vague = True
+            elif low == "it" and prep in ("from", "on", "at", "in", "into", "onto"):
                 c.vague = True  # "fetch URL from it": the host before, not the object before
             elif stem:  # "both iis servers", "except the iis ones": the hosts named iis-<n>
                 c.stemmed = True
@@ -270,6 +276,20 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
     if prep in ("from", "using", "with") and clauses[-1].verb in ("update", "deploy"):
         clauses[-1].dangling_source = True
     return [c for c in clauses if c.has_content()]
+
+
+def _after_for(toks: list[Tok], idx: int) -> bool:
+    """The word stands in a "for the ..." phrase (only articles and words between): what it is for."""
+    for t in reversed(toks[:idx]):
+        if t.kind == "PREP":
+            return t.value == "for"
+        if t.kind not in ("FILL", "WORD", "ENV", "GROUP"):
+            return False
+    return False
+
+
+def _named_host(c: Clause, vocab: Vocabulary) -> bool:
+    return any(vocab.host(h) for h in c.hosts)
 
 
 _ARTICLES = frozenset(("the", "a", "an", "this", "that", "our", "my", "his", "her", "their", "its", "your"))

@@ -18,6 +18,7 @@ from app.planner import (
     scope,
     sequence,
     spoken,
+    transcript,
 )
 from app.planner.clauses import Clause, parse_clauses
 from app.planner.commentary import has_targets
@@ -79,6 +80,11 @@ def plan_rules(text: str, vocab: Vocabulary) -> Plan:
     reason = _raw_reason(text)
     if reason:
         return _reject(text, reason)
+    shown = transcript.without_output(text)
+    if shown != text:  # terminal or log output pasted above the ask: what was seen, not what is asked
+        plan = plan_rules(shown, vocab)
+        return plan.model_copy(update={"request": text, "interpretation": [
+            "left out the pasted output", *plan.interpretation]})
     fixed = corrections.corrected(text, vocab, lambda t: plan_rules(t, vocab))
     if fixed in (corrections.ASK, corrections.UNSURE):
         return Plan(status=PlanStatus.NEEDS_CLARIFICATION, request=text, planner=PLANNER_NAME, questions=[fixed],

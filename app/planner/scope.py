@@ -182,12 +182,13 @@ _CONDITIONAL = (
          r"|\botherwise\s+(?:leave|do\s+nothing|don'?t)\b"
          # "once the backup on db-01 finishes, reboot it": a step that waits for an event
          r"|\b(?:once|after|as\s+soon\s+as|when)\s+(?:the\s+)?[^,.;?!]{1,50}?\s+(?:finishes|completes|is\s+done|ends|is\s+over|"
-         r"reports?\s+(?:success|ok|done|green)|succeeds|passes|(?:is|goes|turns)\s+green|"
-         r"has\s+finished)\s*,?\s*(?:please\s+)?(?:restart|reboot|stop|start|kill|remove|update|install|disable|enable|run)\b"
+         r"reports?\s+(?:success|ok|done|green)|succeeds|passes|(?:is|goes|turns)\s+green|(?:are|is)\s+(?:over|done|finished)|"
+         r"has\s+finished)(?:\s+(?:on|by|at|in|around)\s+[^,.;?!]{1,25}?)?\s*,?\s*(?:please\s+)?"
+         r"(?:restart|reboot|stop|start|kill|remove|update|upgrade|install|uninstall|delete|patch|disable|enable|run)\b"
          # "stop nginx on web-02 after the last batch finishes tonight": the event after the step
          r"|\b(?:restart|reboot|stop|start|kill|remove|update|upgrade|install|disable|enable|run|bounce)\b[^.;?!]{0,80}?\b"
          r"(?:after|once|when|as\s+soon\s+as)\s+(?:the\s+|all\s+|our\s+)?[^,.;?!]{1,50}?\s+(?:finishes|finish|complete|completes|"
-         r"reports?\s+(?:success|ok|done|green)|succeeds|passes|(?:is|goes|turns)\s+green|"
+         r"reports?\s+(?:success|ok|done|green)|succeeds|passes|(?:is|goes|turns)\s+green|(?:are|is)\s+(?:over|done|finished)|"
          r"is\s+done|are\s+done|ends|is\s+over|has\s+finished|have\s+finished|(?:have\s+|has\s+)?log(?:s|ged)?\s+(?:off|out)|"
          r"drains?|is\s+drained|"
          r"goes\s+quiet)\b")

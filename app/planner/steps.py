@@ -42,6 +42,10 @@ def names_of(c: Clause) -> list[str]:
         sp.kind == "q" for sp, _ in c.spans[c.spans_before_verb:])
     if c.before_verb and own:  # loose words before it are a remark
         groups = [g for g in groups[:c.before_verb] if not {t.text for t in g} <= c.loose] + groups[c.before_verb:]
+    quoted_after = [sp for sp, _ in c.spans[c.spans_before_verb:] if sp.kind == "q"]
+    if quoted_after and c.kw_objects and c.verb != "run":  # "the HL7 interface service 'HL7Listener'": the quoted
+        described = set(c.kw_objects.values())  # one is the name, the words before 'service' describe it
+        groups = [g for g in groups if not described & {t.text for t in g}]
     spans = c.spans
     if c.spans_before_verb and c.verb and any(c.objects[c.before_verb:] if c.before_verb else c.objects):
         spans = spans[c.spans_before_verb:]  # '"Windows Update" keeps breaking builds - disable wuauserv': a remark

@@ -155,3 +155,33 @@ def test_corrections_reasons_and_repeats(text, steps, hosts):
 def test_unsure_targets_events_history_and_unnamed_objects_are_no_ready_change(text):
     status, _, hosts = _read(text)
     assert status in ("needs_clarification", "rejected"), (status, hosts)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps,hosts", [
+    # terminal or log output pasted above the ask is what was seen, not a step
+    ("db-04:~$ df -h /srv\nFilesystem      Size  Used Avail Use% Mounted on\n"
+     "/dev/sdb1        50G   49G  1.0G  98% /srv\ndelete files older than 20 days under /srv/tmp on db-04",
+     [("file.cleanup", {"path": "/srv/tmp", "older_than_days": 20})], ["db-04"]),
+    ("PS C:\\> Get-Service W32Time\nStatus   Name               DisplayName\n"
+     "Stopped  W32Time            Windows Time\nstart W32Time on cis-04 please",
+     [("service.start", {"name": "W32Time"})], ["cis-04"]),
+    ('Traceback (most recent call last):\n  File "/srv/app/main.py", line 12, in <module>\n'
+     "    db = connect(host='pg.internal')\nwhat does pg.internal resolve to on app-02?",
+     [("dns.check", {"name": "pg.internal"})], ["app-02"]),
+    # what it is for, after "for the", does not widen or replace the hosts named
+    ("install git on app-01 for the web dev team", [("package.install", {"name": "git"})], ["app-01"]),
+    # the words before 'service' describe the quoted name
+    ("restart the payment gateway service 'PayGw' on app-03", [("service.restart", {"name": "PayGw"})], ["app-03"]),
+    ("set port=8081 in /etc/app/app.ini on app-02, use regex ^port= to find the line to replace",
+     [("config.line", {"path": "/etc/app/app.ini", "line": "port=8081", "regexp": "^port="})], ["app-02"]),
+    ("can you at least check whether web-05 is reachable", [("host.ping", {})], ["web-05"]),
+])
+def test_pasted_output_purposes_descriptions_and_regex_wording(text, steps, hosts):
+    assert _read(text) == ("ready", steps, hosts)
+
+
+@pytest.mark.unit
+def test_an_event_with_a_date_before_the_step_is_no_ready_change():
+    status, steps, _ = _read("Once the exams are over on Friday, uninstall matlab from db-04.")
+    assert status in ("needs_clarification", "rejected") and not steps
