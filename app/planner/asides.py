@@ -26,6 +26,7 @@ _rule = registrar(REWRITES, needs={
                         "review"),
     "_per_guidance": ("per ", "according to", "following", "in line with"), "_per_record": ("per",),
     "_use_regex": ("regex", "pattern"), "_at_least": ("at least",),
+    "_someone_wants_to_see": ("want", "need", "would like"), "_room_to_install": ("room", "space"),
     "_the_one_asked_for": ("asked", "wanted", "requested", "mentioned", "needed", "talked"),
     "_like_we_did": (" did ", "same as", "like "),
     "_before_anybody": ("before",), "_to_see_the_code": (" to ", " so "), "_purpose": (" to ",),
@@ -282,6 +283,20 @@ def _sorry(m: re.Match[str]) -> str:
 @_rule(r"\bis\s+there\s+(?:a|an)\s+(?:local\s+|domain\s+)?(?:user|account)\s+(?:called|named)\s+" + _NAME)
 def _user_called(m: re.Match[str]) -> str:
     return f"does the user {m['name']} exist"
+
+
+# ", client wants to see the new vhost", "- users want to test the fix": why, after the instruction (not a step)
+@_rule(r"\s*[,;-]\s*(?:the\s+|our\s+|my\s+)?(?:client|customer|users?|boss|manager|pm|team|devs?|developers?|qa)\s+"
+       r"(?:wants?|needs?|would\s+like)\s+to\s+(?:see|test|try|look\s+at|verify|check\s+out|play\s+with)\b[^.;!?\n]*")
+def _someone_wants_to_see(m: re.Match[str]) -> str:
+    return " "
+
+
+# "I want to know if there's room to install a few things": disk space, not an installation
+@_rule(r"\b(?P<what>room|space|enough\s+(?:room|space))\s+(?:left\s+)?(?:to|for)\s+(?:install|put|deploy|add|store|copy|fit)\b"
+       r"(?:(?!\s(?:on|in|at|across)\s)[^.;!?\n])*")  # not the target after it
+def _room_to_install(m: re.Match[str]) -> str:
+    return "disk space "
 
 
 # "my lead asked me to check ...": who asked

@@ -185,3 +185,13 @@ def test_pasted_output_purposes_descriptions_and_regex_wording(text, steps, host
 def test_an_event_with_a_date_before_the_step_is_no_ready_change():
     status, steps, _ = _read("Once the exams are over on Friday, uninstall matlab from db-04.")
     assert status in ("needs_clarification", "rejected") and not steps
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps,hosts", [
+    ("restart php-fpm on every staging web box, the customer wants to see the new theme",
+     [("service.restart", {"name": "php-fpm"})], ["web-03", "web-04"]),
+    ("is there enough room to install the new jdk on app-02?", [("disk.check", {})], ["app-02"]),
+])
+def test_why_after_the_instruction_and_room_to_install(text, steps, hosts):
+    assert _read(text) == ("ready", steps, hosts)
