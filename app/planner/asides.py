@@ -27,6 +27,8 @@ _rule = registrar(REWRITES, needs={
     "_per_guidance": ("per ", "according to", "following", "in line with"), "_per_record": ("per",),
     "_use_regex": ("regex", "pattern"), "_at_least": ("at least",),
     "_someone_wants_to_see": ("want", "need", "would like"), "_room_to_install": ("room", "space"),
+    "_they_say": ("say", "said", "think", "thought", "report", "claim"), "_find_out": ("find out", "like to know"),
+    "_once_done": ("done", "finished", "complete"),
     "_the_one_asked_for": ("asked", "wanted", "requested", "mentioned", "needed", "talked"),
     "_like_we_did": (" did ", "same as", "like "),
     "_before_anybody": ("before",), "_to_see_the_code": (" to ", " so "), "_purpose": (" to ",),
@@ -297,6 +299,27 @@ def _someone_wants_to_see(m: re.Match[str]) -> str:
        r"(?:(?!\s(?:on|in|at|across)\s)[^.;!?\n])*")  # not the target after it
 def _room_to_install(m: re.Match[str]) -> str:
     return "disk space "
+
+
+# "the devs say php-fpm on web-01 hangs, check its status", "Ops chat thinks the app pool leaks": who says so
+@_rule(r"(?<!\buser\s)\b(?:the\s+|our\s+|my\s+)?(?:devs?|developers?|users?|customers?|ops\s+chat|monitoring|"
+       r"the\s+team|vendor|support|qa|testers?)\s+(?:say|says|said|think|thinks|thought|claim|claims)\s+(?:that\s+)?"
+       r"(?=\S+\s+(?:on|is|are|was|has|hangs|keeps|needs|leaks|crashed|died)\b)")
+def _they_say(m: re.Match[str]) -> str:
+    return " "
+
+
+# "Could you find out whether X is running", "I'd like to know what status code ...": the question itself
+@_rule(r"\bfind\s+out\s+(?=whether|if|what|which|how)|\b(?:i'?d|i\s+would|we'?d|we\s+would)\s+like\s+to\s+know\s+"
+       r"(?=what|which|how|whether|if)")
+def _find_out(m: re.Match[str]) -> str:
+    return "check " if m.group(0).lower().startswith("find") else ""
+
+
+# "start W3SVC there and once done fetch URL": then
+@_rule(r"\b(?:and\s+)?(?:once|when)\s+(?:that'?s\s+|it'?s\s+)?(?:done|finished|complete)\s*,?\s+(?=[a-z])")
+def _once_done(m: re.Match[str]) -> str:
+    return " then "
 
 
 # "my lead asked me to check ...": who asked

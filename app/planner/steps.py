@@ -31,7 +31,7 @@ _ADVERB = re.compile(r"^[a-z]{4,}ly$")
 _RELATIVE_WORDS = frozenset(("thats", "whats", "which", "who", "whose", "whom",
                              # "my service on app-01 keeps dying": what has been happening, never a name
                              "keeps", "kept", "dying", "crashing", "flapping", "hanging", "freezing", "misbehaving",
-                             "only"))  # "Stop only - do not disable it": how much, not what
+                             "only", "keep"))  # "Stop only - do not disable it": how much, not what
 
 
 def names_of(c: Clause) -> list[str]:

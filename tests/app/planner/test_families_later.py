@@ -195,3 +195,14 @@ def test_an_event_with_a_date_before_the_step_is_no_ready_change():
 ])
 def test_why_after_the_instruction_and_room_to_install(text, steps, hosts):
     assert _read(text) == ("ready", steps, hosts)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps,hosts", [
+    ("the devs say redis on app-02 hangs, check its status", [("service.status", {"name": "redis"})], ["app-02"]),
+    ("Could you find out whether tomcat is running on app-01?", [("service.status", {"name": "tomcat"})], ["app-01"]),
+    ("restart W3SVC on iis-02 and once done fetch http://localhost/ from the box",
+     [("service.restart", {"name": "W3SVC"}), ("http.check", {"url": "http://localhost/"})], ["iis-02"]),
+])
+def test_who_says_so_find_out_and_once_done(text, steps, hosts):
+    assert _read(text) == ("ready", steps, hosts)
