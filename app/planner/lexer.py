@@ -134,7 +134,10 @@ FILLER = frozenset(["the", "a", "an", "please", "pls", "can", "could", "would", 
                     "know", "idea", "even", "theyre", "theres", "landed", "gimme", "lemme", "idc", "prob",
                     # courtesy in other languages around a request: "bitte schnell", "muchas gracias", "Hola,"
                     "bitte", "schnell", "danke", "gracias", "muchas", "hola", "merci", "grazie", "prego", "obrigado",
-                    "obrigada", "tack", "dziekuje",
+                    "obrigada", "tack", "dziekuje", "ola", "olá", "oi", "bonjour", "salut", "hallo", "servus", "ciao",
+                    "buongiorno", "hej", "moin", "valeu", "le", "les", "el", "los", "las", "des", "du", "der", "das",
+                    # "I think I need to restart something": an opinion, never a name
+                    "think",
                     # how many hosts a target names ("the two prod web servers"): app.planner.rules checks the
                     # count against the selection; "one"/"single" make a target singular (NOUN)
                     "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]) \

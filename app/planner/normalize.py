@@ -336,6 +336,9 @@ _TICKET = re.compile(r"^\s*(?:(?-i:[A-Z]{2,10})-?\d{3,7}|ticket\s*#\s*\d{3,})(?:
                      r"(?![\w-])\s*[:\-–]?", _I)
 
 
+_SLASH_COMMAND = re.compile(r"^\s*/[a-z][\w-]*\s+(?=(?:restart|start|stop|update|upgrade|install|remove|uninstall|"
+                            r"check|ping|reboot|kill|show|run|tail|search|enable|disable|is|are|what|which|pls|please|"
+                            r"can)\b)", _I)
 _QUOTED_VERSION = re.compile(r"\b(?P<v>version|ver\.?|v)\s*[=:]?\s*[\"'“`](?P<n>v?\d[\w.+~:-]*)[\"'”`]", _I)
 _QUOTED_HOST = re.compile(r"(?<![\w])[\"'“](?P<h>[A-Za-z][\w-]*-\d+[a-z]?(?:\.[\w-]+)*)[\"'”](?![\w])")
 
@@ -403,6 +406,7 @@ def normalize(text: str) -> str:
     text = _CONTINUED.sub(" ", text)  # "ensure line X in P\nreplacing the line matching Y": one instruction
     out = _compile(_REWRITES[0][0], _REWRITES[0][1]).sub(_backticks, envelope.unwrap(text))  # backticks: quoted
     out = _TICKET.sub(" ", re.sub(r"^\s*(?:re|fwd?)\b\s*:?", " ", out, flags=_I))  # "re:", "fwd:" of a mail
+    out = _SLASH_COMMAND.sub(" ", out)  # a chat bot's slash command ("/ops update openssl"), not "/var usage"
     out = _QUOTED_HOST.sub(lambda m: m.group("h"), out)  # "restart sshd on 'web-05'": a host, not quoted text
     out = _QUOTED_VERSION.sub(lambda m: f"{m['v']} {m['n']}", out)  # 'version "8.6.4"': a version, not a name
     out = _SLASH_HOSTS.sub(_slash_hosts, out)  # "web-01/02/03": web-01 web-02 web-03

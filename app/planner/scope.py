@@ -25,7 +25,7 @@ DISCUSSED_WHAT = "act on a plan that is only being discussed (say 'do it' as an 
 FIRM = frozenset((HISTORY_WHAT, DISCUSSED_WHAT))
 _OUT_OF_CATALOG = (  # (pattern, what it asks for), compiled on first use
         (r"\b(?:roll\s*back|rollback|revert|undo)\b", "roll back or undo a change"),
-        (r"\bdid\s+(?:anyone|anybody|someone|somebody|you|we|they|he|she)\s+(?:\w+\s+)?(?:restart|reboot|stop|start|remove|"
+        (r"\bdid\s+(?:anyone|anybody|someone|somebody|you|we|they|he|she|(?:your|the|our|their)\s+(?:team|guys|folks|people|colleagues))\s+(?:\w+\s+)?(?:restart|reboot|stop|start|remove|"
          r"update|upgrade|install|kill|delete|disable|enable|uninstall|patch|change|touch)\w*\b|\bwhat\s+(?:has\s+)?changed\b|\bwho\s+(?:changed|logged\s+in|did)\b|\bchanges?\s+since\b|\bsince\s+yesterday\b"
          r"|\b(?:last|recent)\s+logins?\b", HISTORY_WHAT),
         (r"(?:\b(?:free\s+up|make\s+room|reclaim|recover)\b|\b(?:clear|clean|make|get|create|find)\s+(?:up\s+|out\s+)?"
@@ -209,10 +209,12 @@ _LATER = (
        r"|\b(?:approved|scheduled|planned|booked)\s+for\s+(?:tomorrow|next|this\s+\w+day|(?:mon|tues|wednes|thurs|fri|satur|"
        r"sun)day|\d)|(?<!until\s)(?<!till\s)(?<!wait\s)(?<!before\s)\b(?:first\s+thing\s+)?tomorrow(?:\s+(?:morning|night|"
        r"evening|afternoon))?(?:\s+at\s+\S+)?\s*(?:please|pls)?\s*[.!]?\s*$"
-       r"|\bin\s+(?:\d+|an?|one|two|half\s+an)\s+(?:min(?:ute)?s?|hours?|hrs?)\s*(?:please|pls)?\s*[.!]?\s*$")
+       r"|\bin\s+(?:\d+|an?|one|two|half\s+an)\s+(?:min(?:ute)?s?|hours?|hrs?)\s*(?:please|pls)?\s*[.!]?\s*$"
+       # "During the next maintenance window (Saturday 22:00) please upgrade ... Not now, only in the window."
+       r"|\b(?:during|in|at)\s+the\s+next\s+(?:maintenance\s+|change\s+|patch\s+)?window\b|\bnot\s+now\b")
 _CHANGE_NOW = re.compile(r"\b(?:restart|reboot|stop|start|kill|remove|update|upgrade|install|uninstall|disable|enable|"
                          r"run|bounce|patch|delete|clean|clear|recycle|copy|deploy|push)\b", _I)
-_NOW = re.compile(r"\b(?:now|right\s+away|asap|immediately)\b", _I)
+_NOW = re.compile(r"(?<!\bnot\s)\b(?:now|right\s+away|asap|immediately)\b", _I)
 LATER_WHAT = "run a change at a later time (a plan runs when it is approved: ask again when it is due)"
 
 

@@ -206,3 +206,24 @@ def test_why_after_the_instruction_and_room_to_install(text, steps, hosts):
 ])
 def test_who_says_so_find_out_and_once_done(text, steps, hosts):
     assert _read(text) == ("ready", steps, hosts)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps,hosts", [
+    # after held-out 7 was scored: a chat bot's slash command, greetings and articles of other languages
+    ("/opsbot restart redis on app-02", [("service.restart", {"name": "redis"})], ["app-02"]),
+    ("/var usage on db-04", [("disk.check", {"path": "/var"})], ["db-04"]),
+    ("Hallo, can you remove the package rsh-client from web-05? danke", [("package.remove", {"name": "rsh-client"})],
+     ["web-05"]),
+])
+def test_slash_commands_and_other_languages_greetings(text, steps, hosts):
+    assert _read(text) == ("ready", steps, hosts)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", ["Salut, please stop le service on app-02, merci",
+                                  "did the team reboot cis-02 on Monday?",
+                                  "in the next patch window please upgrade curl on the db servers, not now"])
+def test_no_name_history_and_the_next_window_are_no_ready_change(text):
+    status, _, hosts = _read(text)
+    assert status in ("needs_clarification", "rejected"), (status, hosts)
