@@ -121,6 +121,11 @@ _QUESTION = re.compile(r"^\W*(?:is|are|does|do|did|can|could|will|would|which|wh
                        re.I)
 
 
+def question_or_instruction(piece: str, vocab: Vocabulary) -> bool:
+    """Starts as a question ("is ...", "what ...", "how ...") or an instruction ("check ...", "please ping ...")."""
+    return bool(_QUESTION.match(piece)) or _instruction(piece, vocab)
+
+
 def _ask(sentence: str, vocab: Vocabulary, spans: list | None = None) -> bool:
     """A sentence that asks for something: an instruction, or a question ("is nginx running on web-01?")."""
     if re.match(r"^\W*why\b", sentence, re.IGNORECASE):  # "Why is nmap on app-02? Uninstall it.": a reason asked

@@ -13,6 +13,7 @@ from app.planner import (
     naming,
     phrases,
     placeholders,
+    questions,
     readers,
     safety,
     scope,
@@ -93,6 +94,9 @@ def plan_rules(text: str, vocab: Vocabulary) -> Plan:
         plan = plan_rules(fixed, vocab)
         return plan.model_copy(update={"request": text,
                                        "interpretation": [f"read as corrected: {fixed!r}", *plan.interpretation]})
+    several = questions.asked(text, vocab, lambda t: plan_rules(t, vocab))
+    if several is not None:  # "is nginx running on web-02? how much disk is left?": each question a check
+        return several
     # markdown ("- restart `nginx`", fenced hosts, tables) and dictation ("ping web oh five") as plain requests
     said = spoken.written(adhoc.plain(markdown.plain(text, vocab)), vocab)
     named = naming.stated(said)  # "... The package name is python3.11.": planned without it, then applied

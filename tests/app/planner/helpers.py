@@ -17,6 +17,14 @@ def fleet_vocab() -> Vocabulary:
     return Vocabulary.from_fleet_yaml(FLEET)
 
 
+def read_plan(text: str, vocab: Vocabulary) -> tuple[str, list[tuple[str, dict]], list[str]]:
+    """The rule planner's reading of ``text``: status, (action, params) of each step, hosts."""
+    from app.planner.rules import plan_rules
+
+    plan = plan_rules(text, vocab)
+    return plan.status.value, [(s.action, s.params) for s in plan.steps], plan.hosts
+
+
 def load_fleet_into_db(session, parents: dict[str, list[str]] | None = None, disabled: tuple[str, ...] = ()) -> None:
     """Insert the corpus fleet as Asset/Group rows (no credentials needed by the planner)."""
     from app.db.models import Asset, Group

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from app.planner.rules import plan_rules
-from tests.app.planner.helpers import fleet_vocab
+from tests.app.planner.helpers import fleet_vocab, read_plan
 
 V = fleet_vocab()
 
 
 def _read(text: str):
-    plan = plan_rules(text, V)
-    return plan.status.value, [(s.action, s.params) for s in plan.steps], plan.hosts
+    return read_plan(text, V)
 
 
 @pytest.mark.unit

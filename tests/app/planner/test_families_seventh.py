@@ -1,0 +1,53 @@
+"""Seventh session's failure families: several questions in one message, ... Each test holds other wordings than
+the tuning sets'."""
+from __future__ import annotations
+
+import pytest
+
+from tests.app.planner.helpers import fleet_vocab, read_plan
+
+V = fleet_vocab()
+
+
+def _read(text: str):
+    return read_plan(text, V)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps,hosts", [
+    ("is redis running on app-01? what's the uptime? and is 6379 listening?",
+     [("service.status", {"name": "redis"}), ("system.info", {}), ("port.check", {"port": 6379})], ["app-01"]),
+    ("on web-04:\nis apache2 up?\nhow full is /var/www?\nand does the user deploy exist",
+     [("service.status", {"name": "apache2"}), ("disk.check", {"path": "/var/www"}),
+      ("user.check", {"name": "deploy"})],
+     ["web-04"]),
+    ("iis-01 - is W3SVC running? also list the scheduled tasks please",
+     [("service.status", {"name": "W3SVC"}), ("cron.list", {})], ["iis-01"]),
+    ("can mon-01 reach db-02:5432? and what does api.corp.local resolve to from there?",
+     [("tcp.reach", {"endpoint": "db-02:5432"}), ("dns.check", {"name": "api.corp.local"})], ["mon-01"]),
+])
+def test_several_questions_are_each_a_check(text, steps, hosts):
+    assert _read(text) == ("ready", steps, hosts)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps", [
+    # the second sentence is the story or how many, not another check
+    ("can app-02 reach db-03:5432? the app log says connection refused",
+     [("tcp.reach", {"endpoint": "db-03:5432"})]),
+    ("what's using the cpu on db-02? top 3 please", [("process.top", {"sort": "cpu", "count": 3})]),
+    ("is postgresql up on db-01? Replication looks stuck to me.", [("service.status", {"name": "postgresql"})]),
+])
+def test_a_question_and_its_story_is_one_check(text, steps):
+    status, got, _ = _read(text)
+    assert (status, got) == ("ready", steps)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", [
+    "is nginx running on web-01? and can you restart it if not?",  # a change among the questions: the rules read it
+    "is W3SVC up on web-02? and how's the disk?",  # a Windows service on a Linux host: asked, nothing planned ready
+])
+def test_questions_with_a_change_or_a_doubt_are_not_put_together_as_ready(text):
+    status, steps, _ = _read(text)
+    assert status != "ready" or all(a in ("service.status",) for a, _ in steps), (status, steps)
