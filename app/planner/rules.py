@@ -54,14 +54,16 @@ def _raw_reason(text: str) -> str | None:
     """Refusals read on the request as typed (before any rewriting)."""
     if len(text) > MAX_REQUEST_CHARS:
         return f"Refused: the request is too long (at most {MAX_REQUEST_CHARS} characters)."
-    return safety.injection_reason(text) or safety.catastrophic_reason(text) or safety.secrets_reason(text)
+    return safety.injection_reason(text) or safety.catastrophic_reason(text) or safety.secrets_reason(text) \
+        or safety.pasted_secret_reason(text)
 
 
 def precheck(text: str) -> str | None:
     """Refusal reason that applies to the raw request text whichever planner runs (or None)."""
     if len(text) > MAX_REQUEST_CHARS:
         return f"Refused: the request is too long (at most {MAX_REQUEST_CHARS} characters)."
-    reason = safety.injection_reason(text) or safety.catastrophic_reason(text) or safety.secrets_reason(text)
+    reason = safety.injection_reason(text) or safety.catastrophic_reason(text) or safety.secrets_reason(text) \
+        or safety.pasted_secret_reason(text)
     if reason:
         return reason
     protected, spans = protect(text)

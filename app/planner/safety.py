@@ -174,6 +174,31 @@ def secrets_reason(text: str) -> str | None:
     return None
 
 
+# A password or key typed into the request ("his password is Summer2024!", "login is admin / Vx!2024pass"): the words
+# of a secret, then a value that looks like one (a digit or a sign in six characters or more, not "expired")
+_PASTED_SECRET = re.compile(
+    r"\b(?:passwords?|passwd|passwort|pw|pwd|passphrase|pass|login|logon|creds|credentials?|api[\s_-]?key|token|secret)"
+    r"\s*(?:is|was|=|:)\s*[\"'`]?(?P<v>[^\s\"'`,;]+)[\"'`]?(?:\s*/\s*[\"'`]?(?P<v2>[^\s\"'`,;]+))?", _I)
+
+
+def _secret_like(value: str | None) -> bool:
+    value = (value or "").rstrip(".!?")
+    return len(value) >= 6 and any(c.isdigit() for c in value) and any(c.isalpha() for c in value) \
+        or len(value) >= 6 and any(not c.isalnum() for c in value.strip("-_.")) and any(c.isalpha() for c in value)
+
+
+def pasted_secret_reason(text: str) -> str | None:
+    """A password or key written into the request itself."""
+    for m in _PASTED_SECRET.finditer(text):
+        if _secret_like(m["v2"]) or (m["v2"] is None and _secret_like(m["v"]) and m["v"].lower() not in _NOT_SECRETS):
+            return ("Refused: a password or key was typed into the request; Opsplan never takes secrets in a request "
+                    "(an admin stores credentials, encrypted). Consider that secret exposed: have it changed.")
+    return None
+
+
+_NOT_SECRETS = frozenset(("expired", "locked", "incorrect", "required"))
+
+
 # Commands that cut a host off from Opsplan (it reaches hosts over SSH or WinRM, through their network and firewall)
 LOCKOUT_COMMANDS = re.compile(
     r"\biptables\s+(?:-t\s+\w+\s+)?-P\s+INPUT\s+(?:DROP|REJECT)\b|\bufw\s+(?:default\s+deny(?:\s+incoming)?|deny\s+"
@@ -250,6 +275,7 @@ _KINDS = (
     ("prompt injection", "injection", "high", False),
     ("shell metacharacter", "smuggled", "high", False),
     ("never shows stored", "secrets", "high", True),
+    ("never takes secrets", "secrets", "high", False),
     ("deleting files is not", "not_in_catalog", "high", False),
     ("is not an action in the catalog", "not_in_catalog", "medium", False),
     ("not an operations request", "off_topic", "low", True),

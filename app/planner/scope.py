@@ -211,7 +211,11 @@ _LATER = (
        r"evening|afternoon))?(?:\s+at\s+\S+)?\s*(?:please|pls)?\s*[.!]?\s*$"
        r"|\bin\s+(?:\d+|an?|one|two|half\s+an)\s+(?:min(?:ute)?s?|hours?|hrs?)\s*(?:please|pls)?\s*[.!]?\s*$"
        # "During the next maintenance window (Saturday 22:00) please upgrade ... Not now, only in the window."
-       r"|\b(?:during|in|at)\s+the\s+next\s+(?:maintenance\s+|change\s+|patch\s+)?window\b|\bnot\s+now\b")
+       r"|\b(?:during|in|at)\s+the\s+next\s+(?:maintenance\s+|change\s+|patch\s+)?window\b|\bnot\s+now\b"
+       # "tonight after 10pm", "at 22:00 tonight", "after 23:00": a clock time still to come today
+       r"|\b(?:tonight|this\s+evening|later\s+today)\s+(?:at|after|from)\s+\d{1,2}(?::\d{2})?\b"
+       r"|\bat\s+\d{1,2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?\s+(?:tonight|this\s+evening)\b"
+       r"|(?<![\w-])after\s+\d{1,2}(?:(?::\d{2})\s*(?:[ap]\.?m\.?|h)?|\s*[ap]\.?m\.?)(?!\w)(?!\s+(?:yesterday|last\b))")
 _CHANGE_NOW = re.compile(r"\b(?:restart|reboot|stop|start|kill|remove|update|upgrade|install|uninstall|disable|enable|"
                          r"run|bounce|patch|delete|clean|clear|recycle|copy|deploy|push)\b", _I)
 _NOW = re.compile(r"(?<!\bnot\s)\b(?:now|right\s+away|asap|immediately)\b", _I)
@@ -225,7 +229,10 @@ def _later() -> re.Pattern[str]:
 
 # "would restarting W3SVC fix the 503s, or is that a bad idea?": advice asked, not an instruction (on the request as
 # written: the question after the comma would be read as a remark)
-_ADVICE = re.compile(r"\bwould\s+(?:restarting|rebooting|stopping|starting|killing|removing|updating|upgrading|"
+_ADVICE = re.compile(r"\b(?:should|shall)\s+(?:i|we)\s+(?:just\s+|maybe\s+|also\s+)?(?:restart|reboot|stop|start|kill|"
+                     r"remove|update|upgrade|install|uninstall|disable|enable|bounce|recycle|give\s+\S+(?:\s+\S+)?\s+a\s+"
+                     r"(?:bounce|kick|restart|reboot)|leave\s+it)\b"  # "should I give the spooler a bounce on cis-02?"
+                     r"|\b(?:would|will)\s+(?:restarting|rebooting|stopping|starting|killing|removing|updating|upgrading|"
                      r"disabling|enabling|installing|bouncing|recycling|uninstalling)\b|\bis\s+(?:that|it|this)\s+a\s+(?:bad|good|"
                      r"smart|dumb|terrible|safe)\s+idea\b", _I)
 ADVICE_WHAT = "decide whether a change is a good idea (say what to do when you have decided)"

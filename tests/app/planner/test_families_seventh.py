@@ -51,3 +51,44 @@ def test_a_question_and_its_story_is_one_check(text, steps):
 def test_questions_with_a_change_or_a_doubt_are_not_put_together_as_ready(text):
     status, steps, _ = _read(text)
     assert status != "ready" or all(a in ("service.status",) for a, _ in steps), (status, steps)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", [
+    "bounce php-fpm on app-02 tonight at 23:30",
+    "stop tomcat on app-01 after 9pm please",
+    "at 10 pm tonight reboot web-05",
+    "shall we restart redis on app-01? the cache looks stale",
+    "should I just reboot cis-03 or wait for the vendor?",
+    "will bouncing W3SVC on iis-01 clear the 503s?",
+])
+def test_a_clock_time_to_come_and_advice_are_no_ready_change(text):
+    status, steps, _ = _read(text)
+    assert status in ("needs_clarification", "rejected") and not [s for s in steps if s[0] != "service.status"], \
+        (status, steps)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", [
+    "the svc account is backup_svc, pw: Winter#2025, restart the backup agent on file-01 with it",
+    "ssh creds = deploy / Tr0ub4dor&3 - install htop on web-05",
+    "her password was Spring2024 and now it fails on cis-01, check the account jsmith",
+])
+def test_a_secret_typed_into_the_request_is_refused(text):
+    plan = read_plan(text, V)
+    assert plan[0] == "rejected", plan
+    from app.planner.rules import plan_rules
+    refused = plan_rules(text, V)
+    assert refused.refusal_kind == "secrets" and "have it changed" in refused.reason
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps", [
+    ("it crashed after 10pm yesterday, restart nginx on web-03", [("service.restart", {"name": "nginx"})]),
+    ("the token is expired on app-01, restart the sync service", [("service.restart", {"name": "sync"})]),
+    ("search the auth log on web-01 for 'Failed password'",
+     [("logs.search", {"unit": "auth", "pattern": "Failed password"})]),
+])
+def test_the_past_and_words_about_secrets_are_no_refusal(text, steps):
+    status, got, _ = _read(text)
+    assert (status, got) == ("ready", steps)
