@@ -22,7 +22,8 @@ HISTORY_WHAT = "report change or login history"
 DISCUSSED_WHAT = "act on a plan that is only being discussed (say 'do it' as an instruction when it should be done)"
 # what no action's phrase may do after all: a question about the past, a plan talked about ("did anyone restart the
 # Spooler" holds the words of service.restart's phrase, and asks nothing of it)
-FIRM = frozenset((HISTORY_WHAT, DISCUSSED_WHAT))
+SHUTDOWN_WHAT = "shut down or power off a host"
+FIRM = frozenset((HISTORY_WHAT, DISCUSSED_WHAT, SHUTDOWN_WHAT))  # "shut down {name}" is a phrase: never of a host
 _OUT_OF_CATALOG = (  # (pattern, what it asks for), compiled on first use
         (r"\b(?:roll\s*back|rollback|revert|undo)\b", "roll back or undo a change"),
         (r"\bdid\s+(?:anyone|anybody|someone|somebody|you|we|they|he|she|(?:your|the|our|their)\s+(?:team|guys|folks|people|colleagues))\s+(?:\w+\s+)?(?:restart|reboot|stop|start|remove|"
@@ -36,6 +37,10 @@ _OUT_OF_CATALOG = (  # (pattern, what it asks for), compiled on first use
          r"(?:k8s|kubernetes|k3s|docker\s+swarm|swarm)?\s*(?:[\w-]+\s+){0,2}?(?:clusters?|vms?|virtual\s+machines?|instances?|"
          r"nodes?|environments?|servers?|boxes|machines?)\b",
          "create clusters, machines or environments"),
+        # "shut down cis-04 for the hardware move", "power off the box": a host, not a service, is what stops
+        (r"\b(?:shut\s*down|shutdown|power\s*(?:off|down)|poweroff|halt|turn\s+off)\s+(?:the\s+|this\s+|that\s+)?"
+         r"(?:(?:host|server|machine|box|vm|node|computer|workstation|pc)s?\b|[a-z][a-z0-9]*-\d+[a-z]?\b(?!\s+(?:service|svc|"
+         r"daemon|process)))", SHUTDOWN_WHAT),
         (r"\brotate\b", "rotate logs, keys or certificates"),
         (r"\b(?:renew|reissue|re-issue)\b", "renew a certificate"),
         (r"\b(?:edit|modify)\b(?![^.]*__q)", "edit a file"),

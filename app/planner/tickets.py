@@ -31,7 +31,8 @@ _rule = registrar(REWRITES, needs={
     "_existence_of": ("existence",), "_paren_service": ("(",), "_named_asks": ("asks", "wants"),
     "_asks_if": ("asks if", "asks whether", "asked if", "asked whether"), "_but_actually": ("actually",),
     "_be_possible": ("possible",), "_so_i_can": ("so ",), "_as_a_test": ("test",),
-    "_before_event": ("before", "ahead"),
+    "_before_event": ("before", "ahead"), "_nominal": (" of ",),
+    "_because_of_event": ("following", "due to", "because of", "morning", "night", "yesterday", "today", "earlier"),
 })
 
 
@@ -247,3 +248,35 @@ def _as_a_test(m: re.Match[str]) -> str:
        r"(?:[\w-]+\s+)?(?:workshop|meeting|demo|class|event|launch|presentation|go-?live|exam|lecture|standup|audit)\b")
 def _before_event(m: re.Match[str]) -> str:
     return " "
+
+
+# "following this morning's config push", "due to last night's deploy": the event the request answers, not a step
+# ("config push" would read as a copy)
+@_rule(r"\s*,?\s*\b(?:following|due\s+to|because\s+of|after)\s+(?:the\s+|our\s+|a\s+)?(?:(?:this\s+morning|last\s+night|"
+       r"yesterday|today|earlier\s+today|this\s+afternoon)(?:'?s)?\s+)(?:[\w-]+\s+){0,2}?(?:push|deploy(?:ment)?|release|"
+       r"roll-?out|change|patch(?:ing)?|update|upgrade|migration|incident|outage|cut-?over)\b(?!\s+(?:of|to|on|from)\b)"
+       r"|\s*,?\s*\b(?:following|due\s+to|because\s+of)\s+(?:the\s+|our\s+|a\s+)?(?:[\w-]+\s+){0,2}?(?:push|"
+       r"deploy(?:ment)?|release|roll-?out|change|patching|migration|incident|outage|cut-?over)\b(?!\s+(?:of|to|on|from)\b)")
+def _because_of_event(m: re.Match[str]) -> str:
+    return " "
+
+
+# A request written as a noun: "A restart of nginx on web-04 is required", "Installation of htop on mon-01 requested",
+# "Reboot of cis-02 needed - pending updates": the verb, at the start of a sentence only ("after the restart of X,
+# check Y" tells of an event); the words that say it is wanted go
+_NOUNS = {"restart": "restart", "restarting": "restart", "reboot": "reboot", "rebooting": "reboot",
+          "installation": "install", "install": "install", "installing": "install", "removal": "remove",
+          "uninstall": "remove", "uninstallation": "remove", "deinstallation": "remove", "removing": "remove",
+          "stop": "stop", "stopping": "stop", "start": "start", "starting": "start", "update": "update",
+          "updating": "update", "upgrade": "upgrade", "upgrading": "upgrade", "shutdown": "shut down",
+          "cleanup": "clean up", "clean-up": "clean up", "deletion": "delete", "termination": "kill",
+          "disabling": "disable", "enabling": "enable", "ping": "ping", "bounce": "bounce", "recycle": "recycle"}
+
+
+@_rule(r"(?P<lead>^\s*|[.;!?\x03]\s+|\n\s*|:\s+)(?:an?\s+|the\s+)?(?:(?:quick|full|immediate|urgent|graceful|"
+       r"clean|controlled)\s+)?(?P<noun>" + "|".join(sorted(_NOUNS, key=len, reverse=True)) + r")\s+of\s+"
+       r"(?P<rest>(?:[^.;!?\n\x03]|\.(?=\S))*?)(?:(?:\s*,?\s+(?:is|are))?\s+(?:urgently\s+|kindly\s+)?(?:required|"
+       r"needed|requested|necessary|wanted|pending|asap)\b|(?=\s*(?:please|pls)\b)|(?=\s+[-–—]\s|\s*[(,;!?\n\x03]"
+       r"|\.(?:\s|$)|\s*$))")
+def _nominal(m: re.Match[str]) -> str:
+    return f"{m['lead']}{_NOUNS[m['noun'].lower()]} {m['rest']}"

@@ -92,3 +92,43 @@ def test_a_secret_typed_into_the_request_is_refused(text):
 def test_the_past_and_words_about_secrets_are_no_refusal(text, steps):
     status, got, _ = _read(text)
     assert (status, got) == ("ready", steps)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps,hosts", [
+    ("Restart of php-fpm on app-02 needed asap", [("service.restart", {"name": "php-fpm"})], ["app-02"]),
+    ("Uninstallation of the ftp package on web-05 is requested.", [("package.remove", {"name": "ftp"})], ["web-05"]),
+    ("An upgrade of curl to 8.5.0 on mon-01 is required", [("package.update", {"name": "curl", "version": "8.5.0"})],
+     ["mon-01"]),
+    ("Summary: stopping of W3SVC on iis-02 required", [("service.stop", {"name": "W3SVC"})], ["iis-02"]),
+    ("bounce tomcat on app-01, due to yesterday's release", [("service.restart", {"name": "tomcat"})], ["app-01"]),
+    ("restart haproxy on web-03 following the config push", [("service.restart", {"name": "haproxy"})], ["web-03"]),
+])
+def test_a_request_written_as_a_noun_and_the_event_it_follows(text, steps, hosts):
+    assert _read(text) == ("ready", steps, hosts)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", [
+    "after the restart of nginx on web-01, check port 80",  # an event told, then the ask: no restart
+])
+def test_a_noun_after_after_is_an_event(text):
+    _, steps, _ = _read(text)
+    assert "service.restart" not in [a for a, _ in steps]
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", [
+    "Shutdown of db-04 requested, it is being decommissioned",
+    "power down the server app-02 please",
+    "shut down web-05 for the rack move",
+])
+def test_shutting_down_a_host_is_out_of_the_catalog(text):
+    status, steps, _ = _read(text)
+    assert status in ("needs_clarification", "rejected") and not steps, (status, steps)
+
+
+@pytest.mark.unit
+def test_shutting_down_a_service_is_a_stop():
+    assert _read("shut down the postfix service on mon-01") == ("ready", [("service.stop", {"name": "postfix"})],
+                                                               ["mon-01"])
