@@ -7,6 +7,7 @@ from app.defaults import MAX_REQUEST_CHARS
 from app.planner import (
     adhoc,
     commentary,
+    contrast,
     corrections,
     envelope,
     markdown,
@@ -96,6 +97,15 @@ def plan_rules(text: str, vocab: Vocabulary) -> Plan:
         plan = plan_rules(fixed, vocab)
         return plan.model_copy(update={"request": text,
                                        "interpretation": [f"read as corrected: {fixed!r}", *plan.interpretation]})
+    meant = contrast.ruled_out(text, vocab)
+    if meant == contrast.ASK:
+        return Plan(status=PlanStatus.NEEDS_CLARIFICATION, request=text, planner=PLANNER_NAME, questions=[meant],
+                    interpretation=["a host ruled out, 'the other' one meant"])
+    if meant is not None:  # "web-02 is fine, it's web-01 ... restart php-fpm there": web-02 is no target
+        plan = plan_rules(meant, vocab)
+        return plan.model_copy(update={"request": text,
+                                       "interpretation": [f"read without the host ruled out: {meant!r}",
+                                                          *plan.interpretation]})
     several = questions.asked(text, vocab, lambda t: plan_rules(t, vocab))
     if several is not None:  # "is nginx running on web-02? how much disk is left?": each question a check
         return several

@@ -237,6 +237,8 @@ def _later() -> re.Pattern[str]:
 _ADVICE = re.compile(r"\b(?:should|shall)\s+(?:i|we)\s+(?:just\s+|maybe\s+|also\s+)?(?:restart|reboot|stop|start|kill|"
                      r"remove|update|upgrade|install|uninstall|disable|enable|bounce|recycle|give\s+\S+(?:\s+\S+)?\s+a\s+"
                      r"(?:bounce|kick|restart|reboot)|leave\s+it)\b"  # "should I give the spooler a bounce on cis-02?"
+                     r"|\b(?:would|will|does|could)\s+it\s+(?:help|make\s+sense|be\s+(?:wise|safe|ok|okay))\s+(?:if\s+(?:i|we)\s+|to\s+)"
+                     r"|\bis\s+it\s+(?:worth|wise|safe)\s+(?:to\s+)?(?:restart|reboot|stop|kill|remove|updat|upgrad|bounc)"
                      r"|\b(?:would|will)\s+(?:restarting|rebooting|stopping|starting|killing|removing|updating|upgrading|"
                      r"disabling|enabling|installing|bouncing|recycling|uninstalling)\b|\bis\s+(?:that|it|this)\s+a\s+(?:bad|good|"
                      r"smart|dumb|terrible|safe)\s+idea\b", _I)

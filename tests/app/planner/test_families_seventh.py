@@ -132,3 +132,37 @@ def test_shutting_down_a_host_is_out_of_the_catalog(text):
 def test_shutting_down_a_service_is_a_stop():
     assert _read("shut down the postfix service on mon-01") == ("ready", [("service.stop", {"name": "postfix"})],
                                                                ["mon-01"])
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps,hosts", [
+    ("app-01 looks fine; it's app-02 that keeps dying - restart tomcat there",
+     [("service.restart", {"name": "tomcat"})], ["app-02"]),
+    ("web-03 already restarted by Ana, leave it. restart nginx on web-04", [("service.restart", {"name": "nginx"})],
+     ["web-04"]),
+    ("skip db-03; remove telnet from db-04", [("package.remove", {"name": "telnet"})], ["db-04"]),
+    ("cis-03 -> wrong box. it's cis-04: stop the Spooler there", [("service.stop", {"name": "Spooler"})], ["cis-04"]),
+    ("the page said web-01 but the real one is web-02, restart php-fpm on web-02",
+     [("service.restart", {"name": "php-fpm"})], ["web-02"]),
+    ("not db-02, db-01 - stop mysql", [("service.stop", {"name": "mysql"})], ["db-01"]),
+])
+def test_a_host_ruled_out_is_no_target(text, steps, hosts):
+    assert _read(text) == ("ready", steps, hosts)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", ["not web-03, the other staging web box - restart nginx",
+                                  "not cis-01 but the other one"])
+def test_the_other_one_after_a_host_ruled_out_is_asked(text):
+    status, _, hosts = _read(text)
+    assert (status, hosts) == ("needs_clarification", [])
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", [
+    "would it help to restart php-fpm on app-02?",
+    "is it worth rebooting cis-01 before the audit?",
+])
+def test_would_it_help_asks_for_advice(text):
+    status, steps, _ = _read(text)
+    assert status != "ready", (status, steps)
