@@ -28,7 +28,7 @@ from app.planner import (
 )
 from app.planner.lexer import WIN_PATH_RX, typos
 from app.planner.rewrite import may_apply, registrar
-from app.planner.wording import NOT_NAME_START
+from app.planner.wording import AT_BOOT, NOT_NAME_START
 
 _I = re.IGNORECASE
 _QUOTED = re.compile(r'"[^"\n]*"|“[^”\n]*”|(?<![\w])\'[^\'\n]*\'(?![\w])')
@@ -59,8 +59,9 @@ _rule = registrar(_REWRITES, needs={
     "_drive": ("drive",),
     "_located": ("installed", "located", "living", "deployed", "lives", "sits", "resides", "binary", "executable",
                  "exe", "program"),
-    "_startup_question": ("is ",), "_make_autostart": ("automatic", "boot", "startup", "system"),
-    "_enable_at_boot": ("boot", "startup", "start-up", "system start"), "_set_startup": ("set",), "_chatter": (",",),
+    "_startup_question": ("is ",), "_make_autostart": ("automatic", "boot", "startup", "system", "with the"),
+    "_enable_at_boot": ("boot", "startup", "start-up", "system start", "with the"), "_set_startup": ("set",),
+    "_chatter": (",",),
     "_done_remark": ("updated", "patched", "upgraded", "replaced", "swapped", "applied", "migrated"),
     "_thanks": ("thx", "thanks", "ty", "cheers", "pls", "plz", "please"),
 })
@@ -225,7 +226,7 @@ def _startup_question(m: re.Match[str]) -> str:
 
 @_rule(r"\b(?:make|have|let|get|configure|enable|set|put)\s+(?:the\s+)?" + _NAME
        + r"(?:\s+service)?\s+(?:to\s+)?(?:start|run)\s+"
-       r"(?:up\s+)?(?:automatically|at\s+boot|on\s+boot|at\s+startup|on\s+startup|with\s+the\s+system)")
+       r"(?:up\s+)?(?:automatically|" + AT_BOOT + ")")
 def _make_autostart(m: re.Match[str]) -> str:
     if m["name"].lower() in ("to", "it", "them", "that", "this", "is", "be"):  # "is set to start automatically"
         return m.group(0)
@@ -233,7 +234,7 @@ def _make_autostart(m: re.Match[str]) -> str:
 
 
 @_rule(r"\b(?P<verb>enable|start|disable|stop)\s+(?:the\s+)?" + _NAME + r"(?:\s+service)?\s+(?:from\s+starting\s+)?"
-       r"(?:at|on|during)\s+(?:boot|startup|start-up|reboot|system\s+start)\b")
+       + AT_BOOT + r"\b")
 def _enable_at_boot(m: re.Match[str]) -> str:
     return f"{'enable' if m['verb'].lower() in ('enable', 'start') else 'disable'} {m['name']}"
 

@@ -34,7 +34,8 @@ _rule = registrar(REWRITES, needs={
     "_until": ("until", "till", "before"),
     "_purpose": ("for ", "before", "during", "ahead of", "because of", "due to", "after", "since"),
     "_leading_when": ("for ", "before", "after", "during", "while", "once", "until"),
-    "_comes_up_at_boot": ("boot", "startup", "start-up", "system start", "automatic", "its own"), "_if_not": ("if ",),
+    "_comes_up_at_boot": ("boot", "startup", "start-up", "system start", "automatic", "its own",
+                          "with the"), "_if_not": ("if ",),
     "_kept_from_starting": (" from ",),
     "_account_exists": ("exist", "is there"),
     "_account_present": ("user", "account"), "_do_we_have": ("have",), "_we_need": ("need", "want", "require"),
@@ -206,17 +207,26 @@ def _leading_when(m: re.Match[str]) -> str:  # "For the restore test, copy ...",
     return " "
 
 
-# Start-up wording: "make sure nginx comes up at boot", "apache2 shouldn't start on boot anymore"
-@_rule(r"\b(?:make\s+sure\s+|ensure\s+)?(?:the\s+)?" + _NAME + r"(?:\s+service)?\s+"
+# When a service starts by itself, in every rule that reads start-up wording: "at boot", "on startup", "after a
+# reboot", "with the system", "with the machine"
+AT_BOOT = (r"(?:(?:at|on|after|with|during)\s+(?:a\s+|every\s+|each\s+)?(?:boot(?:up)?|startup|start-up|reboot|"
+           r"system\s+start)|with\s+the\s+(?:system|machine|box|server|host|os|computer|vm))")
+
+
+# Start-up wording: "make sure nginx comes up at boot", "apache2 shouldn't start on boot anymore", "make it so docker
+# starts with the machine", "don't want cups coming up at boot"
+@_rule(r"\b(?:make\s+it\s+so\s+(?:that\s+)?|make\s+sure\s+|ensure\s+)?(?:the\s+)?" + _NAME + r"(?:\s+service)?\s+"
        r"(?P<neg>shouldn'?t|should\s+not|must\s+not|"
        r"mustn'?t|won'?t|doesn'?t\s+need\s+to|never|no\s+longer|has\s+to|have\s+to|needs?\s+to|must|should|"
-       r"will|is\s+set\s+to|gets?\s+set\s+to)?\s*(?:comes?\s+up|start(?:s|ing)?(?:\s+up)?|runs?|gets?\s+started|"
-       r"is\s+started)\s+(?:(?:automatically\s+|any\s*more\s+)?(?:at|on|after|with)\s+(?:boot|startup|start-up|reboot|"
-       r"system\s+start)|automatically\b|on\s+its\s+own\b)"
-       r"(?:\s+any\s*more)?")
+       r"will|is\s+set\s+to|gets?\s+set\s+to)?\s*(?:comes?\s+up|coming\s+up|start(?:s|ing)?(?:\s+up)?|runs?|"
+       r"gets?\s+started|is\s+started)\s+(?:(?:automatically\s+|any\s*more\s+|again\s+)?" + AT_BOOT
+       + r"|automatically\b|on\s+its\s+own\b)(?:\s+(?:too|as\s+well|again))?(?:\s+any\s*more)?")
 def _comes_up_at_boot(m: re.Match[str]) -> str:
     if m["name"].lower() in NOT_NAME_START:
         return m.group(0)
+    before = m.string[max(0, m.start() - 24):m.start()].lower()
+    if re.search(r"(?:don'?t|do\s+not|never)\s+(?:want|need)\s+$", before):  # "don't want cups coming up at boot"
+        return f"disable {m['name']}"
     negated = bool(m["neg"]) and re.fullmatch(r"(?:has|have|needs?)\s+to|must|should|will|(?:is|gets?)\s+set\s+to",
                                               m["neg"], re.I) is None
     return f"{'disable' if negated else 'enable'} {m['name']}"
@@ -224,8 +234,7 @@ def _comes_up_at_boot(m: re.Match[str]) -> str:
 
 # "keep nginx from starting at boot", "stop it from coming up on reboot", "prevent W3SVC from starting automatically"
 @_rule(r"\b(?:keep|stop|prevent|block)\s+(?:the\s+)?" + _NAME + r"(?:\s+service)?\s+from\s+(?:starting|coming\s+up|"
-       r"auto-?starting)(?:\s+(?:up|again|automatically))*(?:\s+(?:at|on|after|with)\s+(?:boot|startup|start-up|"
-       r"reboot|system\s+start))?(?=\s|[,.;!?]|$)")
+       r"auto-?starting)(?:\s+(?:up|again|automatically))*(?:\s+" + AT_BOOT + r")?(?=\s|[,.;!?]|$)")
 def _kept_from_starting(m: re.Match[str]) -> str:
     if m["name"].lower() in NOT_NAME_START - {"it", "them"}:
         return m.group(0)

@@ -166,3 +166,14 @@ def test_the_other_one_after_a_host_ruled_out_is_asked(text):
 def test_would_it_help_asks_for_advice(text):
     status, steps, _ = _read(text)
     assert status != "ready", (status, steps)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps,hosts", [
+    ("make it so redis comes up with the system on app-01", [("service.enable", {"name": "redis"})], ["app-01"]),
+    ("we don't want avahi-daemon starting on boot on web-05", [("service.disable", {"name": "avahi-daemon"})],
+     ["web-05"]),
+    ("make W3SVC start with the server on iis-01", [("service.enable", {"name": "W3SVC"})], ["iis-01"]),
+])
+def test_start_up_wording_said_with_the_machine(text, steps, hosts):
+    assert _read(text) == ("ready", steps, hosts)
