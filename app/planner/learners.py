@@ -19,7 +19,8 @@ REWRITES: list[tuple[str, int, Callable[[re.Match[str]], str]]] = []
 _rule = registrar(REWRITES, needs={
     "_finish_process": ("finish", "terminate", "end "), "_how_much_place": ("place",), "_reaches_to": ("reach",),
     "_what_resolves_x": ("what resolves",), "_resolution_of_x": ("resolution",), "_is_running_x": ("is running",),
-    "_since_when": ("since when",), "_look_in_for": ("look",),
+    "_since_when": ("since when",), "_look_in_for": ("look",), "_do_one_thing": ("one thing",),
+    "_chat_are": (" r ",), "_last_only": ("only",),
 })
 
 
@@ -64,3 +65,27 @@ def _since_when(m: re.Match[str]) -> str:
 @_rule(r"\blook\s+(?:in|into|through)\s+(?P<x>\S+)(?P<h>\s+(?:of|on|at)\s+" + _HOST + r")?\s+for\s+")
 def _look_in_for(m: re.Match[str]) -> str:
     return f"search {m['x']}{(' on ' + m['h'].split()[-1]) if m['h'] else ''} for "
+
+
+# "Do one thing, check whether ..." (Indian English: here is what to do)
+@_rule(r"(?:^|(?<=[.!?\n]))\s*(?:please\s+|kindly\s+)?do\s+one\s+thing\s*[,:;.-]?\s*")
+def _do_one_thing(m: re.Match[str]) -> str:
+    return " "
+
+
+# chat shorthand in a question: "which containers r up on app-01 rn", "r the certs ok"
+@_rule(r"(?<=\s)r(?=\s+(?:up|down|running|there|installed|listening|alive|reachable|ok|okay|still|the|any|all)\b)"
+       r"|(?<=\s)rn(?=\s*[?!.]*\s*$)")
+def _chat_are(m: re.Match[str]) -> str:
+    return "are" if m.group(0) == "r" else "now"
+
+
+# "..., last 20 hits only", "*.log only": how much, not a host called 'only' ("web-01 only" keeps its host)
+@_rule(r"(?<=[\w*\x01\x02])\s+only(?=\s*(?:[,.;!?]|$|please\b|pls\b|thanks\b))")
+def _last_only(m: re.Match[str]) -> str:
+    before = m.string[:m.start()].split()
+    word = before[-1].lower() if before else ""
+    if re.search(r"-\d+[a-z]?$|^(?:servers?|hosts?|boxes|box|machines?|nodes?|vms?|prod|production|staging|stage|dev|"
+                 r"development|linux|windows|ones?)$", word):
+        return m.group(0)  # "Scope: db-02 only", "the staging ones only": which hosts
+    return ""

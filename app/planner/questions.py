@@ -25,6 +25,8 @@ _TRAIL = re.compile(r"[\s,]*(?:\b(?:please|pls|plz|thanks|thx|ty)\b[\s.!]*)+$|[\
 # a label of the hosts before the questions: "on db-03:", "cis-02 -", "web-05 questions:"
 _LABEL = re.compile(r"^\s*(?:on\s+|for\s+|re:?\s+)?(?P<where>[^:?\n]{2,60}?)\s*(?::|\s[-–—]+|\bquestions?\s*:?)\s*$",
                     _I)
+# the hosts, then a dash or colon, then the question: "all the linux boxes in staging - what's chewing the most CPU?"
+_INLINE_LABEL = re.compile(r"^\s*(?P<where>[^:?\n]{3,80}?)\s+(?:[-–—]+|:)\s+(?P<ask>\S.*)$", _I | re.S)
 # what a piece starts with before it asks: a label ("quick ones for app-03:", "cis-02 -", "hey -")
 _HEAD = re.compile(r"^\s*(?:[^:?\n]{1,40}?(?::|\s[-–—]+)\s+)?", _I)
 _QUESTION = re.compile(r"\W*(?:is|are|was|were|does|do|did|has|have|can|could|will|would|which|what|whats|how|hows|"
@@ -56,6 +58,23 @@ def _asks(piece: str, vocab: Vocabulary) -> bool:
         and not statement(bare, vocab)
 
 
+_TARGET_KINDS = frozenset(("FILL", "PREP", "CONJ", "HOST", "GROUP", "ENV", "OS", "ALL", "NOUN", "EXCEPT"))
+
+
+def _only_targets(words: str, vocab: Vocabulary) -> bool:
+    """Words that only say which hosts ("the staging app box", "every windows machine except the file server"), not
+    what ("netstat on db-04", "mysql on db-04")."""
+    excepting = False
+    for tok in tokenize(words, vocab)[0]:
+        excepting = excepting or tok.kind == "EXCEPT"
+        if tok.kind in _TARGET_KINDS or (excepting and tok.kind == "KW"):
+            continue
+        if tok.kind == "WORD" and (vocab.stem_hosts(tok.value.lower()) or vocab.group_index.get(tok.value)):
+            continue
+        return False
+    return True
+
+
 def _vague(plan: Plan, vocab: Vocabulary) -> bool:
     """A question that names no object ("is the loyalty api up?"): the story around the ask, not a check."""
     for step in plan.steps:
@@ -68,14 +87,21 @@ def _vague(plan: Plan, vocab: Vocabulary) -> bool:
 def asked(text: str, vocab: Vocabulary, plan: Callable[[str], Plan]) -> Plan | None:
     """The plan of a message of several questions (None when it is not one, or when its pieces are not all checks).
     ``plan`` plans one piece."""
-    if text.count("?") < 2 and not (text.count("?") == 1 and not text.rstrip().endswith("?")):
-        return None  # at least two questions, or one followed by another ask
+    if "?" not in text:
+        return None
     parts = _pieces(text)
     label = None
     if parts and (m := _LABEL.match(parts[0])) and has_targets(m["where"], vocab):
         label = target_words(m["where"], vocab)
         parts = parts[1:]
-    if len(parts) < 2:
+    elif parts and (m := _INLINE_LABEL.match(parts[0])) and has_targets(m["where"], vocab) \
+            and not has_targets(m["ask"], vocab, endpoints=False) and _QUESTION.match(m["ask"]) \
+            and _only_targets(m["where"], vocab):
+        label = m["where"]  # "the staging app box - is the container called worker running?": the hosts, then it
+        parts = [m["ask"], *parts[1:]]
+    if len(parts) < 2 and label is None:
+        return None  # at least two questions, or one asked of hosts named before it
+    if len(parts) < 1:
         return None
     where = label or next((target_words(p, vocab) for p in parts if has_targets(p, vocab, endpoints=False)), None)
     if not all(_asks(p, vocab) for p in parts):

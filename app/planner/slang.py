@@ -20,7 +20,9 @@ from app.planner.wording import NOT_NAME_START
 REWRITES: list[tuple[str, int, Callable[[re.Match[str]], str]]] = []
 
 _rule = registrar(REWRITES, needs={
-    "_give_a": ("give",), "_get_going": ("get",), "_take_down": ("take",), "_halt": ("halt",), "_put_on": ("put",),
+    "_give_a": ("give",), "_get_going": ("get",), "_take_down": ("take",), "_halt": ("halt",),
+    "_put_on": ("put", "stick", "slap", "pop"),
+    "_bin": ("bin ",),
     "_host_dash": (" -", " –", " —"),
     "_add_package_to": ("add",), "_rip_off": ("rip",), "_hows_doing": ("doing",), "_port_up": ("is ",),
     "_groups_of": ("group",), "_ip_for": ("ip", "address"),
@@ -73,8 +75,9 @@ _named("_halt", r"\bhalt\s+" + _NAME + r"(?:\s+service)?\b(?!\s+(?:server|box|ho
 _named("_take_down", r"\btake\s+" + _NAME + r"(?:\s+service)?\s+(?:down|offline)\b", "stop {name}")
 
 
-# "put jq on app-01 and app-02": a bare name put on hosts is a package (a path or a file is a copy)
-@_rule(r"\bput\s+" + _NAME + r"\s+(?=on\s)")
+# "put jq on app-01 and app-02", "stick htop on mon-01": a bare name put on hosts is a package (a path or a file is a
+# copy)
+@_rule(r"\b(?:put|stick|slap|pop)\s+" + _NAME + r"\s+(?=on\s)")
 def _put_on(m: re.Match[str]) -> str:
     name = _object(m)
     if name is None or "\x01" in name or re.search(r"\.(?:\w{2,4})$", name):
@@ -181,3 +184,10 @@ def _host_dash(m: re.Match[str]) -> str:
        r"config(?:uration)?|cert(?:ificate)?|container|health|uptime|memory|cpu|pid)\b)")
 def _possessive(m: re.Match[str]) -> str:
     return m.group(0) if m["name"].lower() in ("it", "that", "what", "who", "there", "here", "let") else f"{m['name']} "
+
+
+# "bin anything older than 30 days in D:\\temp": delete (British), only with an age, as "delete" would be
+@_rule(r"\bbin\s+(?=(?:anything|everything|stuff|whatever|(?:any\s+|all\s+(?:the\s+)?|the\s+|old\s+)?(?:files|logs|"
+       r"backups|dumps|exports))\b[^.;\n]*\bolder\s+than\b)")
+def _bin(m: re.Match[str]) -> str:
+    return "delete "

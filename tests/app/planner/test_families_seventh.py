@@ -177,3 +177,24 @@ def test_would_it_help_asks_for_advice(text):
 ])
 def test_start_up_wording_said_with_the_machine(text, steps, hosts):
     assert _read(text) == ("ready", steps, hosts)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps,hosts", [
+    ("pop jq on app-02 mate", [("package.install", {"name": "jq"})], ["app-02"]),
+    ("bin any files older than 14 days in /var/tmp/reports on db-03",
+     [("file.cleanup", {"path": "/var/tmp/reports", "older_than_days": 14})], ["db-03"]),
+    ("Kindly do one thing: ping web-04", [("host.ping", {})], ["web-04"]),
+    ("r the containers up on mon-01", [("container.status", {})], ["mon-01"]),
+    ("tail /var/log/syslog on web-05, 30 lines only", [("logs.tail", {"path": "/var/log/syslog", "lines": 30})],
+     ["web-05"]),
+    ("the prod db servers - is postgresql running?", [("service.status", {"name": "postgresql"})], ["db-01", "db-02"]),
+    ("every linux box in dev: how full are the disks?", [("disk.check", {})], ["db-04", "web-05"]),
+])
+def test_everyday_words_and_the_hosts_said_before_a_question(text, steps, hosts):
+    assert _read(text) == ("ready", steps, hosts)
+
+
+@pytest.mark.unit
+def test_only_after_a_host_keeps_the_host():
+    assert _read("reboot db-04 only") == ("ready", [("host.reboot", {})], ["db-04"])
