@@ -108,7 +108,9 @@ def _named_before(plans: list[Plan]) -> str | None:
         for step in reversed(plan.steps):
             name = step.params.get("name")
             if step.action.startswith(_NAMED) and isinstance(name, str) and name:
-                return f'"{name}"' if " " in name else name  # "Print Spooler": said again as one name
+                said = f'"{name}"' if " " in name else name  # "Print Spooler": said again as one name
+                # "status of the api container, then restart it": the container, not a service called api
+                return f"the {said} container" if step.action.startswith("container.") else said
     return None
 
 

@@ -31,7 +31,8 @@ _rule = registrar(REWRITES, needs={
     "_existence_of": ("existence",), "_paren_service": ("(",), "_named_asks": ("asks", "wants"),
     "_asks_if": ("asks if", "asks whether", "asked if", "asked whether"), "_but_actually": ("actually",),
     "_be_possible": ("possible",), "_so_i_can": ("so ",), "_as_a_test": ("test",),
-    "_before_event": ("before", "ahead"), "_nominal": (" of ",),
+    "_before_event": ("before", "ahead"), "_nominal": (" of ",), "_for_the_cycle": ("for ",),
+    "_adjective_before_quoted": ("\x01",),
     "_because_of_event": ("following", "due to", "because of", "morning", "night", "yesterday", "today", "earlier"),
 })
 
@@ -280,3 +281,17 @@ _NOUNS = {"restart": "restart", "restarting": "restart", "reboot": "reboot", "re
        r"|\.(?:\s|$)|\s*$))")
 def _nominal(m: re.Match[str]) -> str:
     return f"{m['lead']}{_NOUNS[m['noun'].lower()]} {m['rest']}"
+
+
+# "for the regression cycle", "for this sprint's release": what the work is for ("cycle" would read as a restart)
+@_rule(r"\s*,?\s*\bfor\s+(?:the|our|this|a|next)\s+(?:[\w-]+(?:'s)?\s+){0,2}?(?:cycle|sprint|iteration|phase|round|"
+       r"milestone|test\s+run)(?:\s+(?:cycle|run|round))?\b")
+def _for_the_cycle(m: re.Match[str]) -> str:
+    return " "
+
+
+# "stop and disable the suspicious 'updsvc' service": the quoted name is the name; the word before it describes it
+@_rule(r"\b(?P<art>the|a|an|that|this)\s+(?:[a-z]+\s+){1,2}?(?=\x01\d+\x01(?:\s+(?:service|process|package|"
+       r"container|daemon|task)\b))", re.ASCII)
+def _adjective_before_quoted(m: re.Match[str]) -> str:
+    return f"{m['art']} "

@@ -198,3 +198,15 @@ def test_everyday_words_and_the_hosts_said_before_a_question(text, steps, hosts)
 @pytest.mark.unit
 def test_only_after_a_host_keeps_the_host():
     assert _read("reboot db-04 only") == ("ready", [("host.reboot", {})], ["db-04"])
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps,hosts", [
+    ("on mon-01: status of the grafana container, then restart it",
+     [("container.status", {"name": "grafana"}), ("container.restart", {"name": "grafana"})], ["mon-01"]),
+    ("for the next sprint cycle please install jq on web-05", [("package.install", {"name": "jq"})], ["web-05"]),
+    ("restart the flaky 'queue-worker' service on app-02", [("service.restart", {"name": "queue-worker"})],
+     ["app-02"]),
+])
+def test_the_kind_of_it_the_purpose_and_a_word_describing_a_quoted_name(text, steps, hosts):
+    assert _read(text) == ("ready", steps, hosts)
