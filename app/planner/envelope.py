@@ -16,8 +16,9 @@ _DROP = re.compile(
     r"direct|office|fax|change|ref|reference|ticket|approved(?:\s+by)?|approver|cab)"
     r"\s*[:=].*|on\s.{0,80}\swrote:\s*|[-_=*]{3,}\s*|.*\b(?:confidential|intended\s+solely|intended\s+only|"
     r"unsubscribe|disclaimer|privileged)\b.*|sent\s+from\s+my\s.*|.*\|\s*.*\|\s*.*)$", _I)
-_SIGNATURE = re.compile(r"^(?:--|—|-- |best(?:\s+regards)?,?|kind\s+regards,?|regards,?|cheers,?|thanks,?|thx,?|"
-                        r"br,?)\s*$",
+# a sign-off line: "Thanks,", "Best regards", "Thanks, Maria" (a name after it: the mail ends there)
+_SIGNATURE = re.compile(r"^(?:--|—|-- |(?:(?:best|kind|warm)(?:\s+regards)?|regards|cheers|thanks|thx|br|many\s+thanks|"
+                        r"thank\s+you)(?:,?\s+(?-i:[A-Z])[\w.'-]*(?:\s+(?-i:[A-Z])[\w.'-]*)?)?[,.!]?)\s*$",
                         _I)
 _TITLE_FIELDS = ("summary", "title", "subject")
 _FIELD = re.compile(r"^(?P<field>summary|title|subject|description|details|request|ask|action(?:\s+required)?|steps?|"

@@ -32,7 +32,7 @@ _rule = registrar(REWRITES, needs={
     "_asks_if": ("asks if", "asks whether", "asked if", "asked whether"), "_but_actually": ("actually",),
     "_be_possible": ("possible",), "_so_i_can": ("so ",), "_as_a_test": ("test",),
     "_before_event": ("before", "ahead"), "_nominal": (" of ",), "_for_the_cycle": ("for ",),
-    "_adjective_before_quoted": ("\x01",),
+    "_adjective_before_quoted": ("\x01",), "_what_comes_back": ("what",), "_test_things": ("test ",),
     "_because_of_event": ("following", "due to", "because of", "morning", "night", "yesterday", "today", "earlier"),
 })
 
@@ -294,4 +294,18 @@ def _for_the_cycle(m: re.Match[str]) -> str:
 @_rule(r"\b(?P<art>the|a|an|that|this)\s+(?:[a-z]+\s+){1,2}?(?=\x01\d+\x01(?:\s+(?:service|process|package|"
        r"container|daemon|task)\b))", re.ASCII)
 def _adjective_before_quoted(m: re.Match[str]) -> str:
+    return f"{m['art']} "
+
+
+# "run `X` on file-01 and show me what comes back": the command's output is what a run reports, not a step
+@_rule(r"\s*,?\s*(?:and\s+)?(?:show|tell|give|send)\s+me\s+what\s+(?:comes\s+back|it\s+(?:says|returns|prints|shows|gives"
+       r"(?:\s+back)?)|you\s+get(?:\s+back)?|(?:it|that)\s+outputs?)\b")
+def _what_comes_back(m: re.Match[str]) -> str:
+    return " "
+
+
+# "the test build of orderapi", "my test run", "the test fixtures": a kind of thing, not a 'test' environment
+@_rule(r"\b(?P<art>the|my|our|a|some|this)\s+test\s+(?=(?:build|builds|fixtures|run|runs|data|suite|results|checklist|"
+       r"files?|scripts?|cases?)\b)")
+def _test_things(m: re.Match[str]) -> str:
     return f"{m['art']} "

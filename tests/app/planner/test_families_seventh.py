@@ -210,3 +210,21 @@ def test_only_after_a_host_keeps_the_host():
 ])
 def test_the_kind_of_it_the_purpose_and_a_word_describing_a_quoted_name(text, steps, hosts):
     assert _read(text) == ("ready", steps, hosts)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps,hosts", [
+    ("Hello,\n\nplease restart W3SVC on iis-02 asap.\n\nThanks, Ola\nOla Nordmann | Service Desk | ext. 4411",
+     [("service.restart", {"name": "W3SVC"})], ["iis-02"]),
+    ("run 'df -h /' on mon-01 and tell me what it says", [("command.run", {"command": "df -h /"})], ["mon-01"]),
+    ("copy our test data from /srv/in/data.csv to /srv/out/data.csv on app-02",
+     [("file.copy", {"src": "/srv/in/data.csv", "dest": "/srv/out/data.csv"})], ["app-02"]),
+])
+def test_a_signature_a_commands_output_and_test_things(text, steps, hosts):
+    assert _read(text) == ("ready", steps, hosts)
+
+
+@pytest.mark.unit
+def test_a_test_box_still_asks_for_the_environment():
+    status, _, _ = _read("reboot the test box")
+    assert status == "needs_clarification"
