@@ -255,6 +255,19 @@ def _put_back(protected: str, spans: list) -> str:
     return protected
 
 
+_THERE = re.compile(r"(?<!\bis\s)(?<!\bare\s)(?<!\bwas\s)\bthere\b(?!\s+(?:is|are|was|were|'s)\b)", re.IGNORECASE)
+
+
+def _there(asks: list[str], told: list[str], vocab: Vocabulary) -> list[str]:
+    """"The print queues died in prod and dev. Restart the Spooler on the cis boxes there.": "there" is the
+    environments the story names (two of them are asked about), not every cis box."""
+    envs = list(dict.fromkeys(t.value for s in told for t in tokenize(s, vocab)[0] if t.kind == "ENV"))
+    if not envs:
+        return asks
+    return [f"{s.rstrip(' .!')} in {' and '.join(envs)}" if _THERE.search(s) and has_targets(s, vocab)
+            and not any(t.kind in ("ENV", "HOST") for t in tokenize(s, vocab)[0]) else s for s in asks]
+
+
 def without_story(text: str, vocab: Vocabulary) -> str:
     """``text`` without the sentences, heading and trailing pieces that only tell the story."""
     protected, spans = protect(text)
@@ -272,6 +285,7 @@ def without_story(text: str, vocab: Vocabulary) -> str:
             where = " ".join(named) if named else " ".join(
                 w for s in told if has_targets(s, vocab) and (w := target_words(s, vocab)))
             keep = [*keep, f"on {where}"] if where else keep
+        keep = _there(keep, told, vocab)
         protected = " \x03 ".join(keep)
         sentences = keep
     if len(sentences) >= 2:
@@ -282,7 +296,7 @@ def without_story(text: str, vocab: Vocabulary) -> str:
         if told and rest:
             if not any(has_targets(s, vocab) for s in rest):  # the story names the hosts: keep them for the ask
                 rest = [*rest, " ".join(f"on {w}" for w in _hosts_of([t for t in told if not _FINE.search(t)], vocab))]
-            keep = rest
+            keep = _there(rest, told, vocab)
         if keep and len(keep) < len(sentences):
             protected = " \x03 ".join(keep)  # still one line each: the instructions stay apart
     for paren in re.findall(r"\s*\([^()]*\)", protected):  # an aside that names no host and holds no value

@@ -228,3 +228,15 @@ def test_a_signature_a_commands_output_and_test_things(text, steps, hosts):
 def test_a_test_box_still_asks_for_the_environment():
     status, _, _ = _read("reboot the test box")
     assert status == "needs_clarification"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,status,hosts", [
+    ("Hi all - please restart nginx on web-03", "ready", ["web-03"]),
+    ("morning everyone, can someone ping the staging db box", "ready", ["db-03"]),
+    ("Pooling broke in staging overnight. Restart pgbouncer on the db servers there.", "ready", ["db-03"]),
+    ("Builds broke in staging and dev. Restart docker on the web boxes there.", "needs_clarification", []),
+])
+def test_a_greeting_is_no_target_and_there_is_where_the_story_was(text, status, hosts):
+    got, _, got_hosts = _read(text)
+    assert (got, got_hosts) == (status, hosts)
