@@ -176,7 +176,9 @@ _CONDITIONAL = (
          r"\b[^.?!]{0,60}?(?:,\s*|\s+then\s+|\s+)(?:please\s+)?(?:restart|start|stop|reboot|kill|bounce|remove|delete|"
          r"clean|install|update|disable|enable|run)\b"
          r"|\b(?:restart|start|stop|reboot|kill|bounce|remove|delete|install|update|disable|enable)\b[^.?!]{1,60}?"
-         r"\b(?:if|when|unless|in\s+case)\s+(?:(?:it|they|that|this|the\s+\S+|\S+)\s+(?:is|are|was|isn'?t|aren'?t|goes|"
+         # not what is asked after it ("... and tell me if it is up", "then check if it's running")
+         r"\b(?<!\bme\s)(?<!\bus\s)(?<!\bknow\s)(?<!\bcheck\s)(?<!\bsee\s)(?<!\bverify\s)(?<!\bconfirm\s)"
+         r"(?:if|when|unless|in\s+case)\s+(?:(?:it|they|that|this|the\s+\S+|\S+)\s+(?:is|are|was|isn'?t|aren'?t|goes|"
          r"seems|looks|has|fails?|crashe?s|hangs?|dies)\b|not\b|(?:it'?s\s+|they'?re\s+)?(?:down|stopped|dead|hung|stuck|"
          r"frozen|hanging|unresponsive|above|over|higher|using)\b|(?:it'?s|it\s+is|they'?re|they\s+are)\s+\w+ing\b"
          r"|(?:needed|necessary|required|need\s+be)\b)"

@@ -22,7 +22,7 @@ REWRITES: list[tuple[str, int, Callable[[re.Match[str]], str]]] = []
 _rule = registrar(REWRITES, needs={
     "_give_a": ("give",), "_get_going": ("get",), "_take_down": ("take",), "_halt": ("halt",),
     "_put_on": ("put", "stick", "slap", "pop"),
-    "_bin": ("bin ",),
+    "_bin": ("bin ",), "_tell_me_if": ("tell", "let me know", "let us know"),
     "_host_dash": (" -", " –", " —"),
     "_add_package_to": ("add",), "_rip_off": ("rip",), "_hows_doing": ("doing",), "_port_up": ("is ",),
     "_groups_of": ("group",), "_ip_for": ("ip", "address"),
@@ -191,3 +191,11 @@ def _possessive(m: re.Match[str]) -> str:
        r"backups|dumps|exports))\b[^.;\n]*\bolder\s+than\b)")
 def _bin(m: re.Match[str]) -> str:
     return "delete "
+
+
+# "run `nginx -t` and tell me if nginx is up", "restart X and let me know whether it came back": a check asked after
+@_rule(r"\s*,?\s*\band\s+(?:then\s+)?(?:tell|let)\s+(?:me|us)\s+(?:know\s+)?(?=(?:if|whether)\s+(?:the\s+)?[\w.@-]+"
+       r"(?:\s+(?:service|process|container|port))?\s+(?:is|are)\s+(?:still\s+)?(?:up|running|listening|installed|"
+       r"reachable|there|back|down|stopped|alive)\b)")
+def _tell_me_if(m: re.Match[str]) -> str:
+    return ", then check "

@@ -240,3 +240,20 @@ def test_a_test_box_still_asks_for_the_environment():
 def test_a_greeting_is_no_target_and_there_is_where_the_story_was(text, status, hosts):
     got, _, got_hosts = _read(text)
     assert (got, got_hosts) == (status, hosts)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps,hosts", [
+    ("run 'apachectl configtest' on web-04 and tell me if apache2 is running",
+     [("command.run", {"command": "apachectl configtest"}), ("service.status", {"name": "apache2"})], ["web-04"]),
+    ("stop php-fpm on web-05 and then check if port 9000 is still listening",
+     [("service.stop", {"name": "php-fpm"}), ("port.check", {"port": 9000})], ["web-05"]),
+])
+def test_a_check_asked_after_a_step_is_no_condition(text, steps, hosts):
+    assert _read(text) == ("ready", steps, hosts)
+
+
+@pytest.mark.unit
+def test_a_step_made_to_depend_on_a_state_is_still_a_condition():
+    status, _, _ = _read("stop php-fpm on web-05 if it is hung")
+    assert status == "needs_clarification"
