@@ -50,7 +50,8 @@ def test_accuracy_and_no_unsafe_plans(path, minimum):
                                           ("planner_ops_tuning26.jsonl", 0.92), ("planner_ops_tuning27.jsonl", 0.72),
                                           ("planner_ops_tuning28.jsonl", 0.79), ("planner_ops_heldout6.jsonl", 0.86),
                                           ("planner_ops_tuning31.jsonl", 0.82), ("planner_ops_tuning34.jsonl", 0.77),
-                                          ("planner_ops_tuning36.jsonl", 0.85), ("planner_ops_tuning37.jsonl", 0.79)])
+                                          ("planner_ops_tuning36.jsonl", 0.85), ("planner_ops_tuning37.jsonl", 0.79),
+                                          ("planner_ops_tuning41.jsonl", 0.93)])
 def test_operator_phrasing_corpora(name, minimum):
     """Operators' phrasing (tuning sets written blind - the first held-out set became one once scored - and the
     author's probes): no unsafe plan, >= 97% right."""
