@@ -52,7 +52,8 @@ _TARGETS = frozenset(("HOST", "GROUP", "ENV", "OS", "ALL"))
 _INSTRUCTION = frozenset(("V", "ENSURE", "THEN"))
 _TARGET_WORDS = frozenset(("HOST", "GROUP", "ENV", "OS", "ALL", "NOUN", "EXCEPT"))
 _READ_VERBS = frozenset(("search", "grep", "tail", "look", "find", "show", "list", "read", "count"))
-_SUBJECTS = frozenset(("we", "were", "i", "im", "they", "theyre", "nobody", "noone", "everyone", "user", "users",
+_SUBJECTS = frozenset(("we", "were", "i", "im", "they", "theyre", "nobody", "noone", "everyone", "everything",
+                       "everythings", "nothing", "nothings", "user", "users",
                        "customer", "customers", "he", "she", "someone", "somebody", "people", "graphs", "monitoring",
                        "alerts", "it", "its", "this", "that"))
 _STILL_ASKING = frozenset(("need", "needs", "want", "wants", "also", "too", "same", "please", "pls", "plz"))

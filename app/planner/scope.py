@@ -25,7 +25,9 @@ DISCUSSED_WHAT = "act on a plan that is only being discussed (say 'do it' as an 
 SHUTDOWN_WHAT = "shut down or power off a host"
 FIRM = frozenset((HISTORY_WHAT, DISCUSSED_WHAT, SHUTDOWN_WHAT))  # "shut down {name}" is a phrase: never of a host
 _OUT_OF_CATALOG = (  # (pattern, what it asks for), compiled on first use
-        (r"\b(?:roll\s*back|rollback|revert|undo)\b", "roll back or undo a change"),
+        # not a change record's field ("Rollback plan: reinstall telnet", "/ Rollback: disable + stop chronyd")
+        (r"\b(?:roll\s*back|rollback|revert|undo)\b(?!\s*(?:plan|procedure|steps?|strategy)?\s*[:=])",
+         "roll back or undo a change"),
         (r"\bdid\s+(?:anyone|anybody|someone|somebody|you|we|they|he|she|(?:your|the|our|their)\s+(?:team|guys|folks|people|colleagues))\s+(?:\w+\s+)?(?:restart|reboot|stop|start|remove|"
          r"update|upgrade|install|kill|delete|disable|enable|uninstall|patch|change|touch)\w*\b|\bwhat\s+(?:has\s+)?changed\b|\bwho\s+(?:changed|logged\s+in|did)\b|\bchanges?\s+since\b|\bsince\s+yesterday\b"
          r"|\b(?:last|recent)\s+logins?\b", HISTORY_WHAT),
@@ -220,7 +222,7 @@ _LATER = (
        # "During the next maintenance window (Saturday 22:00) please upgrade ... Not now, only in the window."
        r"|\b(?:during|in|at)\s+the\s+next\s+(?:maintenance\s+|change\s+|patch\s+)?window\b|\bnot\s+now\b"
        # "tonight after 10pm", "at 22:00 tonight", "after 23:00": a clock time still to come today
-       r"|\b(?:tonight|this\s+evening|later\s+today)\s+(?:at|after|from)\s+\d{1,2}(?::\d{2})?\b"
+       r"|\b(?:tonight|tonite|this\s+evening|later\s+today)\s+(?:at|after|from)\s+\d{1,2}(?::\d{2})?\b"
        r"|\bat\s+\d{1,2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?\s+(?:tonight|this\s+evening)\b"
        r"|(?<![\w-])after\s+\d{1,2}(?:(?::\d{2})\s*(?:[ap]\.?m\.?|h)?|\s*[ap]\.?m\.?)(?!\w)(?!\s+(?:yesterday|last\b))")
 _CHANGE_NOW = re.compile(r"\b(?:restart|reboot|stop|start|kill|remove|update|upgrade|install|uninstall|disable|enable|"

@@ -33,7 +33,7 @@ _rule = registrar(REWRITES, needs={
     "_be_possible": ("possible",), "_so_i_can": ("so ",), "_as_a_test": ("test",),
     "_before_event": ("before", "ahead"), "_nominal": (" of ",), "_for_the_cycle": ("for ",),
     "_adjective_before_quoted": ("\x01",), "_what_comes_back": ("what",), "_test_things": ("test ",),
-    "_greeting_all": ("all", "everyone", "team", "folks", "guys", "people"),
+    "_greeting_all": ("all", "everyone", "team", "folks", "guys", "people", "yo", "hey", "hiya", "oi"),
     "_because_of_event": ("following", "due to", "because of", "morning", "night", "yesterday", "today", "earlier"),
 })
 
@@ -313,7 +313,8 @@ def _test_things(m: re.Match[str]) -> str:
 
 
 # "Hi all - can someone restart nginx ...", "morning everyone,": a greeting; its "all" is the readers, not every host
-@_rule(r"^\s*(?:hi|hey|hello|hiya|yo|morning|good\s+(?:morning|afternoon|evening)|evening|afternoon)\s+(?:all|everyone|"
-       r"everybody|team|folks|guys|people|y'?all)\b\s*[-–—,:;!.]*\s*")
+@_rule(r"^\s*(?:(?:hi|hey|hello|hiya|yo|morning|good\s+(?:morning|afternoon|evening)|evening|afternoon)\s+(?:all|everyone|"
+       r"everybody|team|folks|guys|people|y'?all)\b|(?:yo|hey|hiya|oi)\b(?!\s+(?:is|are|on|to)\b))\s*[-–—,:;!.]*\s*")
 def _greeting_all(m: re.Match[str]) -> str:
     return ""
+

@@ -257,3 +257,19 @@ def test_a_check_asked_after_a_step_is_no_condition(text, steps, hosts):
 def test_a_step_made_to_depend_on_a_state_is_still_a_condition():
     status, _, _ = _read("stop php-fpm on web-05 if it is hung")
     assert status == "needs_clarification"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", [
+    "hey can someone restart the service on prod?? nothing's loading",  # a greeting, a vague object and a story
+    "restart php-fpm on app-02 tonite after 10",
+])
+def test_no_ready_change_from_a_story_word_or_a_later_time(text):
+    status, steps, _ = _read(text)
+    assert status != "ready", (status, steps)
+
+
+@pytest.mark.unit
+def test_a_rollback_plan_field_is_no_rollback_asked():
+    status, _, _ = _read("Change: restart W3SVC on iis-02 / Rollback plan: none needed / Window: now")
+    assert status == "ready"
