@@ -88,10 +88,16 @@ def _others_in_chat(raws: list[str]) -> list[bool]:
     return [who is not None and who not in askers for who in speakers]
 
 
+# a ticket's fields on one line, apart by "|": one field a line, as a ticket shows them
+_PIPED_FIELD = re.compile(r"[ \t]*\|[ \t]*(?=(?:summary|title|subject|description|details|priority|affected\s+"
+                          r"(?:ci|hosts?|servers?|systems?)|impact|urgency|category|caller|requester|state|status|assignment\s+group)"
+                          r"\s*:)", _I)
+
+
 def unwrap(text: str) -> str:
     """The lines of ``text`` that carry the request, joined by ``LINE``. A one-line request only loses its chat
     decorations (timestamp, speaker, @mentions)."""
-    text = _FIELD_PREFIX.sub("", text)
+    text = _PIPED_FIELD.sub("\n", _FIELD_PREFIX.sub("", text))  # "Summary: X | Description: Y | Affected CI: db-02"
     if "\n" not in text and "\r" not in text:
         headline = _HEADLINE.match(text)
         if headline is not None:  # "[CRIT] 05:20 nginx web-01 -- check nginx status, ...": the alert, then the ask

@@ -273,3 +273,15 @@ def test_no_ready_change_from_a_story_word_or_a_later_time(text):
 def test_a_rollback_plan_field_is_no_rollback_asked():
     status, _, _ = _read("Change: restart W3SVC on iis-02 / Rollback plan: none needed / Window: now")
     assert status == "ready"
+
+
+@pytest.mark.unit
+def test_ticket_fields_apart_by_pipes_are_fields():
+    text = ("INC0077120 | Summary: disk alert | Description: check disk usage of /var | Priority: P3 "
+            "| Affected CI: web-02")
+    assert _read(text) == ("ready", [("disk.check", {"path": "/var"})], ["web-02"])
+
+
+@pytest.mark.unit
+def test_a_pipe_in_an_instruction_is_still_refused():
+    assert _read("restart nginx on web-01 | tee /tmp/out")[0] == "rejected"
