@@ -19,7 +19,9 @@ from compiler.models import Plan, PlanStatus
 
 _I = re.IGNORECASE
 # a question's end: "?" then more words (on the same line or the next)
-_END = re.compile(r"\?+[ \t]*(?:\r?\n\s*)?(?=\S)|\?*[ \t]*\r?\n\s*")
+_END = re.compile(r"\?+[ \t]*(?:\r?\n\s*)?(?=\S)|\?*[ \t]*\r?\n\s*"
+                  # "is 443 listening, what does the cert say, and is nginx running?": questions apart by commas
+                  r"|,\s*(?:and\s+|also\s+|plus\s+)*(?=(?:is|are|does|do|what|whats|which|how|hows|can|any)\s)", _I)
 _LEAD = re.compile(r"^\s*(?:(?:and|also|plus|oh|ok|one\s+more|another\s+one|next)\b[\s,:]*)+", _I)
 _TRAIL = re.compile(r"[\s,]*(?:\b(?:please|pls|plz|thanks|thx|ty)\b[\s.!]*)+$|[\s?.!]+$", _I)
 # a label of the hosts before the questions: "on db-03:", "cis-02 -", "web-05 questions:"
@@ -27,6 +29,8 @@ _LABEL = re.compile(r"^\s*(?:on\s+|for\s+|re:?\s+)?(?P<where>[^:?\n]{2,60}?)\s*(
                     _I)
 # the hosts, then a dash or colon, then the question: "all the linux boxes in staging - what's chewing the most CPU?"
 _INLINE_LABEL = re.compile(r"^\s*(?P<where>[^:?\n]{3,80}?)\s+(?:[-–—]+|:)\s+(?P<ask>\S.*)$", _I | re.S)
+# a question about what the step before returns ("hit URL from app-02, what code do we get back?"): its output
+_OUTPUT = re.compile(r"^\W*(?:what|which)\s+(?:http\s+)?(?:code|status\s+code|output|result|response|answer)\b", _I)
 # what a piece starts with before it asks: a label ("quick ones for app-03:", "cis-02 -", "hey -")
 _HEAD = re.compile(r"^\s*(?:[^:?\n]{1,40}?(?::|\s[-–—]+)\s+)?", _I)
 _QUESTION = re.compile(r"\W*(?:is|are|was|were|does|do|did|has|have|can|could|will|would|which|what|whats|how|hows|"
@@ -49,7 +53,7 @@ def _pieces(text: str) -> list[str]:
 def _asks(piece: str, vocab: Vocabulary) -> bool:
     """A question or an instruction of its own, not the story around one ("app logs say refused") nor how many of the
     one before ("top 5 please")."""
-    if COUNT_ONLY.match(piece):
+    if COUNT_ONLY.match(piece) or (_OUTPUT.search(piece) and not re.search(r"https?://|\s/\w", piece)):
         return False
     bare = _HEAD.sub("", piece, count=1)
     if _QUESTION.match(bare):

@@ -285,3 +285,15 @@ def test_ticket_fields_apart_by_pipes_are_fields():
 @pytest.mark.unit
 def test_a_pipe_in_an_instruction_is_still_refused():
     assert _read("restart nginx on web-01 | tee /tmp/out")[0] == "rejected"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps,hosts", [
+    ("on db-03: is 5432 listening, is postgresql running, and how full is /var/lib/postgresql?",
+     [("port.check", {"port": 5432}), ("service.status", {"name": "postgresql"}),
+      ("disk.check", {"path": "/var/lib/postgresql"})], ["db-03"]),
+    ("fetch http://localhost:9000/health from app-01, what code do we get back?",
+     [("http.check", {"url": "http://localhost:9000/health"})], ["app-01"]),
+])
+def test_questions_apart_by_commas_and_a_question_about_the_output(text, steps, hosts):
+    assert _read(text) == ("ready", steps, hosts)
