@@ -81,7 +81,9 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
         if k == "THEN" and tok.value == ";" and (nxt is None or nxt.kind not in ("V", "KW", "ENSURE")):
             continue  # "...; staging first", "...; it's installed at P": the same instruction goes on
         if k == "THEN" or (k in ("V", "ENSURE") and (c.verb or c.ensure)) \
-                or (k == "V" and c.states and prev is not None and prev.kind == "CONJ"):
+                or (k == "V" and c.states and prev is not None and prev.kind == "CONJ") \
+                or (k == "V" and c.verb is None and c.kws and c.has_targets() and prev is not None
+                    and prev.kind == "CONJ" and prev.value == "and"):  # "status of X on H, and restart it on H2"
             if c.has_content():
                 clauses.append(Clause())
                 c = clauses[-1]

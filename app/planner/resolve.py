@@ -8,7 +8,7 @@ from __future__ import annotations
 import difflib
 import re
 
-from app.planner import objects, safety
+from app.planner import objects, safety, shell_ops
 from app.planner.vocabulary import Selection, Vocabulary
 from compiler.catalog import Catalog
 from compiler.definitions import SLOT_RE
@@ -139,6 +139,9 @@ def resolve(plan: Plan, vocab: Vocabulary) -> Plan:
         selected, qs = _select(step.targets, vocab, step)
         hosts, note, q = _supported(step, selected, vocab)
         qs = [*qs, q] if q else qs
+        if step.action == "command.run" and hosts:  # "run 'a && b'": no shell reads the '&&'
+            shell_q = shell_ops.question(str(step.params.get("command") or ""), {selected[h] for h in hosts})
+            qs = [*qs, shell_q] if shell_q else qs
         if note and note not in notes:
             notes.append(note)
         for q in qs:
@@ -148,12 +151,32 @@ def resolve(plan: Plan, vocab: Vocabulary) -> Plan:
         union.update(hosts)
     if not plan.steps and not questions:
         questions.append("What would you like me to do, and on which hosts?")
+    elsewhere = None if questions else _check_then_change_elsewhere(steps, vocab)
+    if elsewhere:
+        questions.append(elsewhere)
     if questions:
         steps = [s.model_copy(update={"hosts": []}) for s in steps]
         return plan.model_copy(update={"status": PlanStatus.NEEDS_CLARIFICATION, "questions": questions,
                                        "steps": steps, "hosts": []})
     return plan.model_copy(update={"steps": steps, "hosts": sorted(union), "status": PlanStatus.READY, "questions": [],
                                    "interpretation": notes})
+
+
+def _check_then_change_elsewhere(steps: list[Step], vocab: Vocabulary) -> str | None:
+    """A check on some hosts and a change on others, the two asks of one message ("check nginx on web-01 and restart
+    it on web-02"): whether the change waits for what the check finds is not said, so ask rather than run both at
+    once. A longer list of chores on several hosts is a batch, planned as written."""
+    if len(steps) != 2:
+        return None
+    kinds = [vocab.catalog.get(s.action) for s in steps]
+    if any(k is None for k in kinds) or kinds[0].read_only == kinds[1].read_only:  # type: ignore[union-attr]
+        return None
+    check, change = (steps[0], steps[1]) if kinds[0].read_only else (steps[1], steps[0])  # type: ignore[union-attr]
+    if not check.hosts or not change.hosts or set(check.hosts) & set(change.hosts):
+        return None
+    return (f"You asked for a check on {', '.join(check.hosts)} and a change on {', '.join(change.hosts)}. "
+            "Should the change wait for what the check finds? Send them as two requests (the check first), or name "
+            "the same hosts for both.")
 
 
 def _supported(step: Step, selected: dict[str, str], vocab: Vocabulary) -> tuple[list[str], str, str]:

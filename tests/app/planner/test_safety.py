@@ -41,9 +41,12 @@ def test_refusals(text, word):
 
 @pytest.mark.unit
 def test_quoted_command_may_carry_metacharacters_but_not_catastrophes():
-    ok = plan_rules('run "ps aux | grep java" on app-01', V)
-    assert ok.status.value == "ready" and ok.steps[0].params == {"command": "ps aux | grep java"}
+    ok = plan_rules('run "Get-Process | Sort-Object CPU" on cis-01', V)
+    assert ok.status.value == "ready" and ok.steps[0].params == {"command": "Get-Process | Sort-Object CPU"}
     assert ok.risk.value == "high" and not ok.read_only
+    # on Linux the command runs without a shell: the pipe is asked about (not refused as a smuggled payload)
+    asked = plan_rules('run "ps aux | grep java" on app-01', V)
+    assert asked.status.value == "needs_clarification" and "'|'" in asked.questions[0]
     bad = plan_rules('run "cd /tmp && rm -rf /" on app-01', V)
     assert bad.status.value == "rejected"
 

@@ -1,0 +1,71 @@
+"""Eighth session's failure families: commands whose shell operators no shell would read, a check and a change on
+different hosts, ... Each test holds other wordings than the tuning sets'."""
+from __future__ import annotations
+
+import pytest
+
+from app.planner import shell_ops
+from app.planner.rules import plan_rules
+from tests.app.planner.helpers import fleet_vocab, read_plan
+
+V = fleet_vocab()
+
+
+def _read(text: str):
+    return read_plan(text, V)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,op", [
+    ("run 'apt-get update && apt-get -y upgrade' on web-05", "&&"),
+    ("please execute `journalctl -u nginx --since today > /root/today.log` on web-03", ">"),
+    ("run \"du -sh /var/* | sort -h\" on db-04", "|"),
+    ("run `systemctl restart redis; systemctl status redis` on app-02", ";"),
+    ("run 'net stop W3SVC && net start W3SVC' on iis-02", "&&"),
+])
+def test_shell_operators_in_a_command_are_asked_about(text, op):
+    plan = plan_rules(text, V)
+    assert plan.status.value == "needs_clarification" and plan.hosts == []
+    assert f"'{op}'" in plan.questions[0] and "without a shell" in plan.questions[0]
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("command,systems,asked", [
+    ("uptime", {"linux"}, False),
+    ("psql -c 'select 1; select 2'", {"linux"}, False),  # quoted operators are data
+    ("echo 'a > b'", {"linux"}, False),
+    ("Get-Service | Where-Object Status -eq Stopped", {"windows"}, False),  # the corpora's convention
+    ("Get-Service | Where-Object Status -eq Stopped", {"windows", "linux"}, True),
+    ("cat /etc/hosts 2> /dev/null", {"linux"}, True),
+    ("sleep 60 &", {"linux"}, True),
+    ("echo 'unbalanced", {"linux"}, False),  # an unparsable line is left to the other checks
+])
+def test_shell_operator_question(command, systems, asked):
+    assert (shell_ops.question(command, systems) is not None) is asked
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", [
+    "status of memcached on app-02 please, and restart it on app-01",
+    "check port 8080 on app-02, then restart tomcat on app-01",
+    "Get-Service W3SVC on iis-02 then Restart-Service W3SVC on iis-01",
+])
+def test_a_check_and_a_change_on_different_hosts_are_asked_about(text):
+    plan = plan_rules(text, V)
+    assert plan.status.value == "needs_clarification" and plan.hosts == []
+    assert "Should the change wait" in plan.questions[0]
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps,hosts", [
+    # the same hosts, or the check's hosts among the change's: one plan
+    ("restart nginx on web-03 and web-04 then check its status on web-03",
+     [("service.restart", {"name": "nginx"}), ("service.status", {"name": "nginx"})], ["web-03", "web-04"]),
+    ("which version of curl is on web-05, and upgrade it", [("package.check", {"name": "curl"}),
+                                                          ("package.update", {"name": "curl"})], ["web-05"]),
+    # a longer batch of chores on several hosts is planned as written
+    ("ping web-03, check disk on db-03, and restart nginx on web-04",
+     [("host.ping", {}), ("disk.check", {}), ("service.restart", {"name": "nginx"})], ["db-03", "web-03", "web-04"]),
+])
+def test_checks_and_changes_that_stay_one_plan(text, steps, hosts):
+    assert _read(text) == ("ready", steps, hosts)
