@@ -220,6 +220,20 @@ def _call(m: re.Match[str]) -> str:
     return said if said is not None else m.group(0)
 
 
+# "service: name=nginx state=restarted --limit web-04": a module call's --limit, outside any quotes, names its hosts
+_LIMIT = Lazy(r"[ \t]+--limit[ =](?P<v>'[^'\n]+'|\"[^\"\n]+\"|[^\s'\"]+)")
+
+
+def _limit(text: str) -> str:
+    def on(m: re.Match[str]) -> str:
+        before = text[:m.start()]
+        if any(before.count(q) % 2 for q in ("'", '"', "`")):
+            return m.group(0)  # inside a quoted command: its own option
+        targets = _hosts(m.group("v"), "")
+        return f" on {targets}" if targets is not None else m.group(0)
+    return _LIMIT.sub(on, text)
+
+
 def _job_that(m: re.Match[str]) -> str:
     verb = m["verb"].lower()
     verb = _THIRD_PERSON.get(verb, verb if verb in _THIRD_PERSON.values() else "")
@@ -234,5 +248,7 @@ def plain(text: str) -> str:
     if "ansible" not in low and "=" not in low and "win_" not in low and "module" not in low:
         return text  # none of the three shapes: nothing compiled
     out = _ADHOC.sub(_adhoc, text)
-    out = _MODULE_CALL.sub(_call, out)
-    return _MODULE_TO.sub("", out)
+    called = _MODULE_CALL.sub(_call, out)
+    if called != out:
+        called = _limit(called)
+    return _MODULE_TO.sub("", called)

@@ -178,7 +178,10 @@ def secrets_reason(text: str) -> str | None:
 # of a secret, then a value that looks like one (a digit or a sign in six characters or more, not "expired")
 _PASTED_SECRET = re.compile(
     r"\b(?:passwords?|passwd|passwort|pw|pwd|passphrase|pass|login|logon|creds|credentials?|api[\s_-]?key|token|secret)"
-    r"\s*(?:is|was|=|:)\s*[\"'`]?(?P<v>[^\s\"'`,;]+)[\"'`]?(?:\s*/\s*[\"'`]?(?P<v2>[^\s\"'`,;]+))?", _I)
+    r"\s*(?:is|was|=|:)\s*[\"'`]?(?P<v>[^\s\"'`,;]+)[\"'`]?(?:\s*/\s*[\"'`]?(?P<v2>[^\s\"'`,;]+))?"
+    # "log in as ops with password Summer2024!", "using the pw Xy!9876"
+    r"|\b(?:with|using|use|via)\s+(?:the\s+|his\s+|her\s+|my\s+|their\s+)?(?:password|passwd|pw|pwd|passphrase)\s+"
+    r"[\"'`]?(?P<v3>[^\s\"'`,;]+)", _I)
 
 
 def _secret_like(value: str | None) -> bool:
@@ -190,7 +193,8 @@ def _secret_like(value: str | None) -> bool:
 def pasted_secret_reason(text: str) -> str | None:
     """A password or key written into the request itself."""
     for m in _PASTED_SECRET.finditer(text):
-        if _secret_like(m["v2"]) or (m["v2"] is None and _secret_like(m["v"]) and m["v"].lower() not in _NOT_SECRETS):
+        value = m["v"] or m["v3"]
+        if _secret_like(m["v2"]) or (m["v2"] is None and _secret_like(value) and value.lower() not in _NOT_SECRETS):
             return ("Refused: a password or key was typed into the request; Opsplan never takes secrets in a request "
                     "(an admin stores credentials, encrypted). Consider that secret exposed: have it changed.")
     return None

@@ -222,7 +222,11 @@ _LATER = (
        # "During the next maintenance window (Saturday 22:00) please upgrade ... Not now, only in the window."
        r"|\b(?:during|in|at)\s+the\s+next\s+(?:maintenance\s+|change\s+|patch\s+)?window\b|\bnot\s+now\b"
        # "tonight after 10pm", "at 22:00 tonight", "after 23:00": a clock time still to come today
-       r"|\b(?:tonight|tonite|this\s+evening|later\s+today)\s+(?:at|after|from)\s+\d{1,2}(?::\d{2})?\b"
+       r"|\b(?:tonight|tonite|this\s+evening|later\s+today)\s+(?:at|after|from|around|about|by|past|close\s+to)\s+"
+       r"\d{1,2}(?::\d{2})?\b"
+       # "once the change freeze lifts at 6pm, reboot iis-02": a freeze still on
+       r"|\b(?:once|when|after|as\s+soon\s+as)\s+(?:the\s+)?(?:change\s+|code\s+|release\s+)?freeze\s+"
+       r"(?:lifts|ends|is\s+(?:lifted|over|done)|finishes)\b"
        r"|\bat\s+\d{1,2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?\s+(?:tonight|this\s+evening)\b"
        r"|(?<![\w-])after\s+\d{1,2}(?:(?::\d{2})\s*(?:[ap]\.?m\.?|h)?|\s*[ap]\.?m\.?)(?!\w)(?!\s+(?:yesterday|last\b))")
 _CHANGE_NOW = re.compile(r"\b(?:restart|reboot|stop|start|kill|remove|update|upgrade|install|uninstall|disable|enable|"

@@ -69,3 +69,44 @@ def test_a_check_and_a_change_on_different_hosts_are_asked_about(text):
 ])
 def test_checks_and_changes_that_stay_one_plan(text, steps, hosts):
     assert _read(text) == ("ready", steps, hosts)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps,hosts", [
+    ("systemd: name=redis state=restarted --limit app-02", [("service.restart", {"name": "redis"})], ["app-02"]),
+    ("apt name=htop state=present --limit db-03,db-04", [("package.install", {"name": "htop"})], ["db-03", "db-04"]),
+])
+def test_a_module_calls_limit_names_its_hosts(text, steps, hosts):
+    assert _read(text) == ("ready", steps, hosts)
+
+
+@pytest.mark.unit
+def test_a_limit_inside_a_quoted_command_is_the_commands_own():
+    plan = plan_rules("run `journalctl --limit 5` on web-03", V)
+    assert plan.status.value == "ready" and plan.steps[0].params == {"command": "journalctl --limit 5"}
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", [
+    "bounce tomcat on app-02 tonight about 9",
+    "when the code freeze ends, upgrade openssl on db-04",
+    "after the release freeze is lifted please restart W3SVC on iis-02",
+])
+def test_later_is_not_now(text):
+    plan = plan_rules(text, V)
+    assert plan.status.value == "needs_clarification" and plan.hosts == []
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", [
+    "connect to app-02 as deploy using password Tr0ub4dor&3 and restart tomcat",
+    "sign in with the pw Qw3rty!x on cis-03 and start the Spooler",
+])
+def test_a_typed_password_is_refused(text):
+    plan = plan_rules(text, V)
+    assert plan.status.value == "rejected" and "password or key was typed" in plan.reason
+
+
+@pytest.mark.unit
+def test_password_words_without_a_secret_are_no_secret():
+    assert plan_rules("check the service with password expiry on cis-01", V).status.value != "rejected"
