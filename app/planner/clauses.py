@@ -215,6 +215,10 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
             target_ctx = not purpose and (prep in TARGET_PREPS or mode in ("TGT", "EXC")
                                           or (prep in ("from", "to", "for") and group))
             raw_prev = toks[idx - 1] if idx else None  # "the process on app-02 which hangs": a relative clause
+            if target_ctx and mode == "TGT" and not prep and raw_prev is not None and raw_prev.kind == "FILL" \
+                    and raw_prev.value in ("is", "are") and HOSTLIKE_RX.match(low) and not vocab.host_index.get(low) \
+                    and not _host_stem(low, vocab):
+                target_ctx = False  # "db-02: is postgresql-15 up?": no host is called so; what runs on db-02
             after_target = (mode == "TGT" and not prep and not group and not HOSTLIKE_RX.match(low)
                             and (prev is None or prev.kind != "CONJ") and (nxt is None or nxt.kind != "NOUN")
                             and not (raw_prev is not None and raw_prev.kind == "FILL"

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from app.planner.lexer import FILLER, HOSTLIKE_RX, Span, protect, requote
+from app.planner.lexer import FILLER, HOSTLIKE_RX, PREPS, Span, protect, requote
 
 _I = re.IGNORECASE
 _PH = r"__(?:[qup])\d+__"
@@ -248,8 +248,8 @@ def _containers(t: _Text) -> Reading | None:
         return None
     consumed = [m.span()]
     restart = re.search(r"\b(?:restart|bounce|recycle|kick|cycle)\b", t.protected, _I)
-    not_names = _NOT_NAMES | FILLER | {"restart", "bounce", "check", "list", "show", "on", "up", "status", "for",
-                                       "output",
+    not_names = _NOT_NAMES | FILLER | PREPS | {"restart", "bounce", "check", "list", "show", "on", "up", "status",
+                                               "for", "output",
                               "exist", "exists", "state", "health", "logs", "log", "everywhere", "everything", "all"}
     name = next((n for n in (re.search(r"(?:\b(?:the|a)\s+)?(?<![\w])(?P<n>__q\d+__|" + _WORD + r")\s+containers?\b",
                                        t.protected, _I),

@@ -268,10 +268,32 @@ def without_negated(text: str) -> str:
     return _negated().sub(" ", text)
 
 
+# "see if the Spooler is running on file-01 and start it if it isn't": a check, then a start (a start of a running
+# service changes nothing, so both steps are planned, in that order; a restart "if needed" is still asked about)
+START_IF_NOT = (r"(?<=\S)\s*,?\s+(?:and\s+|then\s+)?(?:please\s+)?start\s+(?:it|them|that\s+one)\s+"
+                r"(?:back\s+)?(?:up\s+)?if\s+(?:not|it\s+isn'?t|it'?s\s+not|it\s+is\s+not|they\s+aren'?t|they'?re\s+not|they\s+are\s+not|"
+                r"(?:it'?s\s+|it\s+is\s+|they'?re\s+)?(?:down|stopped|dead))(?:\s+(?:running|up))?(?=\s*[.?!,]|\s*$)")
+CHECK_FIRST = re.compile(r"\b(?:see|check|verify|confirm|find\s+out|look)\s+(?:if|whether)\b|\bcheck\b"
+                          r"|\bis\s+(?:the\s+)?\S+\s+(?:service\s+)?(?:running|up|started)\b", _I)
+
+
+@functools.cache
+def _start_if_not() -> re.Pattern[str]:
+    return re.compile(START_IF_NOT, _I)
+
+
+def check_then_start(text: str) -> str:
+    """``text`` with "... and start it if it isn't" after a check written as "... then start it"."""
+    m = _start_if_not().search(text)
+    if m is None or not CHECK_FIRST.search(text[:m.start()]):
+        return text
+    return text[:m.start()] + " then start it" + text[m.end():]
+
+
 def conditional(text: str) -> str | None:
     """What a request that makes a change depend on a condition asks for (checked on the request as written:
     the rewrites turn "if X is down, start it" into "start X"; what it says not to do is left out), or None."""
-    text = without_negated(text)
+    text = check_then_start(without_negated(text))
     if _conditional().search(text):
         return CONDITIONAL_WHAT
     if _ADVICE.search(text):

@@ -221,6 +221,10 @@ def _did_someone_delete(m: re.Match[str]) -> str:
 @_rule(r"\bis\s+(?P<h>" + _HOST + r")\s+(?:down|up|alive|dead|offline|online|reachable|unreachable|responding|"
        r"answering)\b")
 def _host_down(m: re.Match[str]) -> str:
+    elsewhere = re.search(r"^\s*(?P<a>" + _HOST + r")\s*[:\-\u2013\u2014]\s|\b(?:on|at)\s+(?P<b>" + _HOST + r")\b",
+                          m.string, re.I)
+    if elsewhere and (elsewhere["a"] or elsewhere["b"]).lower() != m["h"].lower():
+        return m.group(0)  # "db-02: is postgresql-15 up?": the host is said; the word asked about is what runs there
     return f"ping {m['h']}"
 
 

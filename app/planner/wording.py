@@ -14,6 +14,7 @@ from collections.abc import Callable
 from app.planner.lexer import FILLER, PREPS, VERBS
 from app.planner.objects import DESCRIBED_SERVICES
 from app.planner.rewrite import registrar
+from app.planner.scope import CHECK_FIRST, START_IF_NOT
 
 _I = re.IGNORECASE
 _NAME = r"(?P<name>\x01\d+\x01|[A-Za-z0-9][A-Za-z0-9_.@+\-]*)"
@@ -191,7 +192,7 @@ def _until(m: re.Match[str]) -> str:
 
 @_rule(r"\s*\b(?:for|before|during|ahead\s+of|because\s+of|due\s+to|after)\s+(?:(?:the|a|an|our|this|tonight'?s|today'?s|"
        r"tomorrow'?s|next|upcoming)\s+(?:\w+\s+)?(?:upgrade|update|maintenance|migration|patching|patch|deploy(?:ment)?|"
-       r"release|change|window|outage|cutover|rollout|go-live|audit)|patching|deploying|upgrading|updating|maintenance|"
+       r"release|change|window|outage|cutover|rollout|go-live|audit|alerts?|alarms?|incident|spike)|patching|deploying|upgrading|updating|maintenance|"
        r"hours|business\s+hours|close\s+of\s+business)\b"
        # "after last night's restart, is nginx up", "since Tuesday's patch reboot": when, not a step
        r"|\s*\b(?:after|since)\s+(?:last\s+night'?s|yesterday'?s|this\s+morning'?s|today'?s|last\s+week'?s|"
@@ -246,6 +247,12 @@ def _kept_from_starting(m: re.Match[str]) -> str:
        r"it\s+isn'?t(?:\s+running|\s+up)?|(?:it'?s\s+)?(?:down|stopped|dead|not\s+running))\s*[,:]?\s*(?:then\s+|please\s+)?")
 def _if_not(m: re.Match[str]) -> str:
     return " then "
+
+
+# "see if the Spooler is running on file-01 and start it if it isn't" -> "... then start it"
+@_rule(START_IF_NOT)
+def _start_if_not(m: re.Match[str]) -> str:
+    return " then start it" if CHECK_FIRST.search(m.string[:m.start()]) else m.group(0)
 
 
 # A bare "does X exist" names an account (files come with a path, packages with "installed", services "running")

@@ -110,3 +110,28 @@ def test_a_typed_password_is_refused(text):
 @pytest.mark.unit
 def test_password_words_without_a_secret_are_no_secret():
     assert plan_rules("check the service with password expiry on cis-01", V).status.value != "rejected"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps,hosts", [
+    # a host-like word no host is called, asked about on a host already named: what runs there
+    ("app-02: is tomcat-9 up?", [("service.status", {"name": "tomcat-9"})], ["app-02"]),
+    # "though" after a host left out is a remark
+    ("stop nginx on the staging web servers, except web-03 tho", [("service.stop", {"name": "nginx"})], ["web-04"]),
+    # a preposition after "containers" names no container
+    ("show me containers throughout staging", [("container.status", {})], ["app-02", "db-03", "web-03", "web-04"]),
+    # a check, then a start when it is not running (a start of a running service changes nothing)
+    ("find out whether the W3SVC is running on iis-02 and start it if not",
+     [("service.status", {"name": "W3SVC"}), ("service.start", {"name": "W3SVC"})], ["iis-02"]),
+])
+def test_eighth_session_readings(text, steps, hosts):
+    assert _read(text) == ("ready", steps, hosts)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", [
+    "check redis on app-02 and restart it if it isn't running",  # a restart is no no-op: asked
+    "FYI we bounced haproxy on web-03 an hour ago after the cpu alarm",  # a report, its alarm no check
+])
+def test_not_ready(text):
+    assert _read(text)[0] != "ready"
