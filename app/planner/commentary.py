@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 
 from app.planner import scope
+from app.planner.clauses import parse_clauses
 from app.planner.lexer import HOSTLIKE_RX, VERBS, Tok, protect, requote, starts_asking, tokenize
 from app.planner.vocabulary import Vocabulary
 
@@ -236,6 +237,18 @@ def statement(piece: str, vocab: Vocabulary) -> bool:
                           re.IGNORECASE))  # "It's the dev box and ...": how things are
 
 
+_TARGET_WORDS = frozenset(("HOST", "GROUP", "ENV", "OS", "ALL", "NOUN", "PREP", "FILL", "CONJ"))
+
+
+def only_targets(part: str, vocab: Vocabulary) -> bool:
+    """Whether ``part`` only says where ("from the monitoring box", "on all prod web servers"), nothing to do."""
+    toks, spans = tokenize(part, vocab)
+    described = all(t.kind in _TARGET_WORDS or (t.kind == "WORD" and i + 1 < len(toks) and toks[i + 1].kind == "NOUN")
+                    for i, t in enumerate(toks))  # "the monitoring box": a word that says which box
+    return described and any(t.kind in ("HOST", "GROUP", "ENV", "OS", "NOUN") for t in toks) \
+        and any(c.has_targets() for c in parse_clauses(toks, spans, vocab))
+
+
 def target_words(piece: str, vocab: Vocabulary) -> str:
     toks, _ = tokenize(_ENDPOINT.sub(" ", piece), vocab)
     kept, inside = [], False
@@ -319,6 +332,7 @@ def without_story(text: str, vocab: Vocabulary) -> str:
     later = " ".join(parts[2::2]).lower()
     if len(parts) >= 3 and "__" not in parts[0] and not _instruction(parts[0], vocab) \
             and any(_instruction(p, vocab) for p in parts[2::2]) and _narrative(parts[0], vocab) \
+            and not only_targets(parts[0], vocab) \
             and not re.search(r"\b(?:it|them|that|this|its)\b", later):  # "X is wedged, recycle it": X is the object
         told = [x for x in _SENTENCE_END.split(parts[0]) if x.strip() and not _FINE.search(x)]  # not "X is fine."
         where = target_words(" ".join(told), vocab)  # "Customer's tool can't connect - please start X on app-03"

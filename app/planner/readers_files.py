@@ -95,25 +95,35 @@ def _config_line(t: _Text) -> Reading | None:
     return _with_regexp(t, found) if found is not None and "state" not in found.params else found
 
 
+# a line written unquoted as key=value ("remove the line debug=true from ..."): the line as written
+_KEY_VALUE = r"[A-Za-z_][\w.\-]*\s*=\s*[^\s,]+"
+
+
+def _line_of(t: _Text, said: str) -> str:
+    held = t.value(said)
+    return held.value if held is not None else said
+
+
 def _config_line_plain(t: _Text) -> Reading | None:
-    rm = re.search(r"\b(?:remove|delete|drop|comment\s+out|take\s+out)\s+(?:the\s+)?(?:line\s+)?(?P<q>__q\d+__)\s+"
+    rm = re.search(r"\b(?:remove|delete|drop|comment\s+out|take\s+out)\s+(?:the\s+)?(?:line\s+)?(?P<q>__q\d+__|"
+                   + _KEY_VALUE + r")\s+"
                    r"(?:from|in|out\s+of)\s+(?P<p>__p\d+__)", t.protected, _I)
     if rm is not None:
-        line, path = t.value(rm.group("q")), t.value(rm.group("p"))
-        if line is not None and path is not None:
-            return Reading("config.line", {"path": path.value, "line": line.value, "state": "absent"}, [rm.span()],
-                           "remove the line ... from a file")
-    rm = (re.search(r"\b(?:take|get|pull|strip|cut|rip)\s+(?:the\s+)?(?:line\s+)?(?P<q>__q\d+__)\s+"
+        path = t.value(rm.group("p"))
+        if path is not None:
+            return Reading("config.line", {"path": path.value, "line": _line_of(t, rm.group("q")), "state": "absent"},
+                           [rm.span()], "remove the line ... from a file")
+    rm = (re.search(r"\b(?:take|get|pull|strip|cut|rip)\s+(?:the\s+)?(?:line\s+)?(?P<q>__q\d+__|" + _KEY_VALUE + r")\s+"
                     r"(?:out\s+of|from|out\s+from)\s+"
                     r"(?:the\s+file\s+)?(?P<p>__p\d+__)", t.protected, _I)
-          or re.search(r"\b(?:make\s+sure|ensure)\s+(?:the\s+line\s+)?(?P<q>__q\d+__)\s+"
+          or re.search(r"\b(?:make\s+sure|ensure)\s+(?:the\s+line\s+)?(?P<q>__q\d+__|" + _KEY_VALUE + r")\s+"
                        r"(?:is\s+(?:not|no\s+longer|gone\s+from|"
                        r"absent\s+from)|isnt|isn't)\s+(?:in\s+|from\s+)?(?P<p>__p\d+__)", t.protected, _I))
     if rm is not None:
-        line, path = t.value(rm.group("q")), t.value(rm.group("p"))
-        if line is not None and path is not None:
-            return Reading("config.line", {"path": path.value, "line": line.value, "state": "absent"}, [rm.span()],
-                           "take the line ... out of a file")
+        path = t.value(rm.group("p"))
+        if path is not None:
+            return Reading("config.line", {"path": path.value, "line": _line_of(t, rm.group("q")), "state": "absent"},
+                           [rm.span()], "take the line ... out of a file")
     present = (re.search(r"\b(?:make\s+sure|ensure)\s+(?:that\s+)?(?:the\s+line\s+)?"
                          r"(?P<q>__q\d+__|[A-Za-z_][\w.\-]*\s*=\s*"
                          r"[^\s,]+)\s+is\s+"

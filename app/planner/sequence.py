@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 
 from app.planner import readers
-from app.planner.commentary import COUNT_ONLY, has_targets, statement, target_words
+from app.planner.commentary import COUNT_ONLY, has_targets, only_targets, statement, target_words
 from app.planner.lexer import VERBS, protect, requote, starts_asking, tokenize
 from app.planner.resolve import finalize
 from app.planner.vocabulary import Vocabulary
@@ -159,12 +159,15 @@ def plan_sequence(text: str, vocab: Vocabulary, plan_one: Callable[[str, Vocabul
     if len(parts) < 2 or not (any(readers.read(p) is not None or _COMMAND_START.match(p) for p in parts)
                               or _two_questions(parts, vocab, plan_one)):
         return None
-    told = [p for p in parts if statement(p, vocab)]  # "the staging app box is out of memory, show me ...": context
+    # "the staging app box is out of memory, show me ...": context; "from the monitoring box, check ...": the targets
+    told = [p for p in parts if statement(p, vocab) or only_targets(p, vocab)]
     if told and len(told) < len(parts):
-        targets = next((p for p in told if has_targets(p, vocab)), None)
+        targets = next((p for p in told if has_targets(p, vocab) or only_targets(p, vocab)), None)
         parts = [p for p in parts if p not in told]
-        if targets is not None and not any(has_targets(p, vocab) for p in parts):
-            parts = [f"{p} on {target_words(targets, vocab)}" for p in parts]
+        if targets is not None and not any(has_targets(p, vocab, endpoints=False) for p in parts):
+            where = re.sub(r"^\s*(?:from|on|at|in|across)\s+", "", targets, flags=re.I) \
+                if only_targets(targets, vocab) else target_words(targets, vocab)  # "the monitoring box" whole
+            parts = [f"{p} on {where}" for p in parts]
         if len(parts) == 1:
             return plan_one(parts[0], vocab).model_copy(update={"request": text})
     with_targets = [p for p in parts if has_targets(p, vocab, endpoints=False)]  # "reach db-01:5432": not a target

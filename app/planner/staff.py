@@ -171,7 +171,8 @@ def _negated(m: re.Match[str]) -> str:
 
 # "make sure /etc/app/app.conf on app-01 contains the line X": the host after what the file holds
 @_rule(r"(?P<path>\S*[\\/]\S+|\x02\d+\x02)\s+on\s+(?P<h>" + _HOST + r")\s+(?P<v>contains|has|includes|holds)\b"
-       r"(?P<tail>(?:[^.?!\n]|[.?!](?![\s)]|$))*)")  # to the sentence's end ("^#?work_mem" is no end)
+       # to the sentence's end ("^#?work_mem" is no end) or the next step (", then restart ...")
+       r"(?P<tail>(?:(?!,?\s+(?:and\s+)?then\b|;)(?:[^.?!\n]|[.?!](?![\s)]|$)))*)")
 def _path_on_host_has(m: re.Match[str]) -> str:
     return f"{m['path']} {m['v']}{m['tail']} on {m['h']}"
 

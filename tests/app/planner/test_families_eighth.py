@@ -135,3 +135,25 @@ def test_eighth_session_readings(text, steps, hosts):
 ])
 def test_not_ready(text):
     assert _read(text)[0] != "ready"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps,hosts", [
+    # a line written as key=value without quotes, taken out of a file
+    ("please remove the line LogLevel=Debug from /opt/app/app.properties on app-02",
+     [("config.line", {"path": "/opt/app/app.properties", "line": "LogLevel=Debug", "state": "absent"})], ["app-02"]),
+    ("strip the line Trace=1 out of D:\\Svc\\svc.ini on app-03",
+     [("config.line", {"path": "D:\\Svc\\svc.ini", "line": "Trace=1", "state": "absent"})], ["app-03"]),
+    ("ensure proxy_buffering=on is not in /etc/nginx/nginx.conf on web-04",
+     [("config.line", {"path": "/etc/nginx/nginx.conf", "line": "proxy_buffering=on", "state": "absent"})],
+     ["web-04"]),
+    # "make sure F on H has the line L, then ...": the host stays with its step
+    ("make sure /etc/redis/redis.conf on app-02 has the line \"maxmemory 2gb\", then restart redis on app-02",
+     [("config.line", {"path": "/etc/redis/redis.conf", "line": "maxmemory 2gb"}),
+      ("service.restart", {"name": "redis"})], ["app-02"]),
+    # where, said first on its own: the targets of what follows
+    ("from the monitoring box, check what cert api.example.com:8443 is serving",
+     [("cert.check", {"endpoint": "api.example.com:8443"})], ["mon-01"]),
+])
+def test_eighth_session_files_and_places(text, steps, hosts):
+    assert _read(text) == ("ready", steps, hosts)
