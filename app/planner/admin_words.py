@@ -19,7 +19,7 @@ REWRITES: list[tuple[str, int, Callable[[re.Match[str]], str]]] = []
 
 _rule = registrar(REWRITES, needs={
     "_has_the_line": ("line", "setting", "entry", "directive"), "_contains_quoted": ("contain", "has", "includ"),
-    "_startup_type": ("startup", "start mode", "startmode", "start type", "start-up"),
+    "_startup_type": ("startup", "start mode", "startmode", "start type", "start-up", "start="),
     "_line_is_there": ("make sure", "ensure"),
     "_autostart": ("autostart", "auto-start", "autorun", "on boot", "boot start"), "_set_line_in": ("set ",),
     "_quoted_is_state": ("absent", "present", "gone", "removed", "there"),
@@ -55,13 +55,35 @@ def _contains_quoted(m: re.Match[str]) -> str:
     return f'set {m["q"]} in {m["path"]}{m["mid"]}'
 
 
-# "wuauserv startup type -> Automatic", "set MSSQLSERVER to startup type Automatic", "Spooler start mode disabled":
-# Windows' start at boot (Manual is neither: left as said)
-@_rule(r"\b(?:set\s+)?(?:the\s+)?(?P<n>\x01\d+\x01|[A-Za-z][\w.$-]*)(?:\s+service)?\s+(?:to\s+)?(?:startup\s*type|"
-       r"start(?:up)?\s*mode|start\s*type)\s*(?:->|=>|=|:|to|is)?\s*(?:\x01)?(?P<mode>automatic|auto|delayed(?:\s+start)?|"
-       r"disabled)\b(?:\x01)?")
+# Windows' start type, said any way: "wuauserv startup type -> Automatic", "set MSSQLSERVER to startup type Automatic",
+# "Spooler start mode disabled", "set the startup type of Spooler to Automatic", "Set wuauserv (Windows Update) on
+# cis-04 to Disabled start mode", "sc.exe config Spooler start= disabled": Disabled is disable, Automatic (delayed
+# or not) is enable, Manual is neither (left as said: app.planner.scope asks)
+_MODE = r"(?P<mode>automatic|auto|delayed(?:[\s-]+(?:start|auto))?|disabled|manual|demand)"
+_START_TYPE = r"start(?:up)?[\s-]*(?:type|mode)"
+
+
+@_rule(r"\bsc(?:\.exe)?\s+config\s+(?P<sc>\x01\d+\x01|[\w.$-]+)\s+start=\s*" + _MODE.replace("mode", "scmode") + r"\b"
+       r"|\b(?:(?P<verb>set|change|switch|put|make|configure)\s+)?(?P<said>(?:(?:the|its|a)\s+|of\s+|service\s+|to\s+|"
+       r"(?:on|in)\s+" + _HOST + r"\s+|\([^()\n]{1,40}\)\s*|" + _START_TYPE + r"\s+|(?P<n>\x01\d+\x01|[A-Za-z][\w.$-]*)"
+       r"(?:'s)?\s+){1,8}?)(?:(?:->|=>|=|:|to|is)\s*)?(?:\x01)?" + _MODE + r"\b(?:\x01)?(?:\s+" + _START_TYPE + r")?")
 def _startup_type(m: re.Match[str]) -> str:
-    return f"{'disable' if m['mode'].lower() == 'disabled' else 'enable'} {m['n']}"
+    mode = (m["mode"] or m["scmode"]).lower()
+    if m["sc"]:
+        name, where = m["sc"], ""
+    else:
+        said = m["said"]
+        if not re.search(_START_TYPE, m.group(0), re.I) or mode in ("manual", "demand"):
+            return m.group(0)  # "set X to disabled" without a start type is read elsewhere; Manual: asked
+        where = " ".join(re.findall(r"\b(?:on|in)\s+" + _HOST, said))
+        rest = re.sub(r"\b(?:on|in)\s+" + _HOST + r"|\([^()\n]*\)|" + _START_TYPE + r"|\b(?:the|its|a|of|service|to)\b"
+                      r"|'s\b", " ", said, flags=re.I).split()
+        if len(rest) != 1:
+            return m.group(0)
+        name = rest[0]
+    if mode in ("manual", "demand"):
+        return m.group(0)
+    return f"{'disable' if mode == 'disabled' else 'enable'} {name}{' ' + where if where else ''}"
 
 
 # "can you SSH into web-03 and bounce nginx": the way in is the worker's business; the host is the target

@@ -86,7 +86,8 @@ _OUT_OF_CATALOG = (  # (pattern, what it asks for), compiled on first use
         (r"(?<!\bsomeone\s)(?<!\bsomebody\s)(?<!\bwho\s)(?<!\bis\s)(?<!\bwas\s)(?<!\bbeen\s)(?<!\bthey\s)"
          r"\b(?:set|change|switch|put|make)\s+(?:the\s+)?(?:start(?:up)?[\s-]*(?:type|mode)\s+(?:of\s+)?)?(?:the\s+)?\S+"
          r"(?:\s+service)?(?:'?s?\s+start(?:up)?[\s-]*(?:type|mode))?\s+(?:to\s+|back\s+to\s+)?manual\b"
-         r"|\bstart(?:up)?[\s-]*(?:type|mode)\s*(?:->|=>|=|:|to)\s*manual\b",
+         r"|\bstart(?:up)?[\s-]*(?:type|mode)\b[^.;?!\n]{0,60}?\b(?:to|->|=>|=|:)\s*(?:manual|demand)\b"
+         r"|\b(?:to|set)\s+manual\s+start(?:up)?[\s-]*(?:type|mode)?\b|\bstart=\s*demand\b",
          "set a service's start mode to Manual (service.enable starts it at boot, service.disable disables it)"),
         (r"\bkill\s+(?:every|all|each)\s+(?:the\s+)?(?:running\s+)?process(?:es)?\b(?!\s+(?:named|called|of|matching))",
          "kill every process of a host"),

@@ -152,14 +152,8 @@ def _jobs_set_up(m: re.Match[str]) -> str:
 
 # "set the W3SVC service to start automatically / at boot": enable it
 @_rule(r"\bset\s+(?:the\s+)?" + _NAME + r"(?:\s+service)?\s+to\s+(?P<neg>not\s+)?(?:start|run|come\s+up)\s+"
-       r"(?:automatically|at\s+boot|on\s+boot|at\s+startup|on\s+startup)\b"
-       r"|\bset\s+the\s+start(?:up)?\s+(?:mode|type)\s+of\s+(?:the\s+)?(?:service\s+)?(?P<n2>\x01\d+\x01|[\w.$-]+)\s+to\s+"
-       r"(?P<mode>disabled|manual|automatic|auto)\b")
+       r"(?:automatically|at\s+boot|on\s+boot|at\s+startup|on\s+startup)\b")
 def _start_automatically(m: re.Match[str]) -> str:
-    if m["n2"] and m["mode"].lower() == "manual":  # Windows' Manual start is neither: app.planner.scope says so
-        return m.group(0)
-    if m["n2"]:
-        return f"{'disable' if m['mode'].lower() == 'disabled' else 'enable'} {m['n2']}"
     return f"{'disable' if m['neg'] else 'enable'} {m['name']}"
 
 

@@ -157,3 +157,26 @@ def test_not_ready(text):
 ])
 def test_eighth_session_files_and_places(text, steps, hosts):
     assert _read(text) == ("ready", steps, hosts)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps,hosts", [
+    # Windows' start type, said any way: Disabled is disable, Automatic is enable ("start" is no service.start)
+    ("sc config W3SVC start= disabled on iis-02", [("service.disable", {"name": "W3SVC"})], ["iis-02"]),
+    ("sc.exe config Spooler start= delayed-auto (cis-03)", [("service.enable", {"name": "Spooler"})], ["cis-03"]),
+    ("put MSSQLSERVER on app-03 to Automatic startup type", [("service.enable", {"name": "MSSQLSERVER"})], ["app-03"]),
+    ("switch the start mode of Spooler (print spooler) on cis-01 to disabled",
+     [("service.disable", {"name": "Spooler"})], ["cis-01"]),
+])
+def test_windows_start_type(text, steps, hosts):
+    assert _read(text) == ("ready", steps, hosts)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", [
+    "switch the start type of W3SVC on iis-01 to manual",
+    "sc config Spooler start= demand on cis-02",
+])
+def test_manual_start_type_is_out_of_the_catalog(text):
+    plan = plan_rules(text, V)
+    assert plan.status.value == "needs_clarification" and "Manual" in plan.questions[0]
