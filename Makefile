@@ -4,6 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 5000
 PYTEST_ARGS ?=
+TEST_JOBS ?= 2
 
 .PHONY: run test unit integration install lint screenshots bench clean
 
@@ -21,7 +22,7 @@ run: install
 	$(PY) -m app up --port $(PORT)
 
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_JOBS) $(PYTEST_ARGS)
 
 unit: install
 	$(PY) -m pytest -m unit $(PYTEST_ARGS)

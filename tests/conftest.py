@@ -9,6 +9,7 @@ from sqlalchemy import create_engine, text
 
 from app.config import Settings
 from app.db import dispose_all, session_scope, upgrade
+from tests.harness.services import redis_url_for_tests
 
 pytest_plugins = ["tests.harness.fixtures"]
 
@@ -63,7 +64,7 @@ def settings(db_url, tmp_path, monkeypatch) -> Settings:
     var.mkdir(exist_ok=True)
     env = {
         "DATABASE_URL": db_url,
-        "REDIS_URL": os.environ.get("REDIS_URL", "redis://localhost:6379/0"),
+        "REDIS_URL": redis_url_for_tests(),
         "OPSPLAN_VAR_DIR": str(var),
     }
     for k, v in env.items():

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.harness.services import PrivateRedis, WorkerProcess, redis_reachable
+from tests.harness.services import PrivateRedis, WorkerProcess, redis_reachable, redis_url_for_tests
 from tests.harness.sshd import SshFleet
 
 
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory):
-    url = os.environ.get("REDIS_URL", "redis://localhost:6379/0")
+    url = redis_url_for_tests()
     if redis_reachable(url):
         yield url
         return

@@ -20,6 +20,16 @@ def redis_reachable(url: str) -> bool:
         return False
 
 
+def redis_url_for_tests() -> str:
+    """The Redis the tests use: REDIS_URL (default the local one), one database per parallel pytest-xdist worker
+    (gw0 -> 1, gw1 -> 2, ...), so a test that flushes its database or counts RQ workers sees only its own worker's."""
+    url = os.environ.get("REDIS_URL", "redis://localhost:6379/0")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if worker.startswith("gw") and worker[2:].isdigit():
+        return url.rsplit("/", 1)[0] + f"/{1 + int(worker[2:])}"
+    return url
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -4,7 +4,6 @@ Redis as the JSON of the event."""
 from __future__ import annotations
 
 import json
-import os
 import time
 
 import pytest
@@ -17,10 +16,10 @@ from app.queue import events_channel, redis_connection
 from app.services import plans, runs
 from app.services.planning import plan_from_structure
 from tests.app.planner.helpers import load_fleet_into_db
-from tests.harness.services import redis_reachable
+from tests.harness.services import redis_reachable, redis_url_for_tests
 
 pytestmark = pytest.mark.integration
-REDIS_URL = os.environ.get("REDIS_URL", "redis://localhost:6379/0")
+REDIS_URL = redis_url_for_tests()
 
 
 @pytest.fixture
