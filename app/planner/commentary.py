@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 
 from app.planner import scope
-from app.planner.clauses import parse_clauses
 from app.planner.lexer import HOSTLIKE_RX, VERBS, Tok, protect, requote, starts_asking, tokenize
 from app.planner.vocabulary import Vocabulary
 
@@ -237,16 +236,23 @@ def statement(piece: str, vocab: Vocabulary) -> bool:
                           re.IGNORECASE))  # "It's the dev box and ...": how things are
 
 
-_TARGET_WORDS = frozenset(("HOST", "GROUP", "ENV", "OS", "ALL", "NOUN", "PREP", "FILL", "CONJ"))
+_TARGET_KINDS = frozenset(("FILL", "PREP", "CONJ", "HOST", "GROUP", "ENV", "OS", "ALL", "NOUN", "EXCEPT"))
 
 
-def only_targets(part: str, vocab: Vocabulary) -> bool:
-    """Whether ``part`` only says where ("from the monitoring box", "on all prod web servers"), nothing to do."""
-    toks, spans = tokenize(part, vocab)
-    described = all(t.kind in _TARGET_WORDS or (t.kind == "WORD" and i + 1 < len(toks) and toks[i + 1].kind == "NOUN")
-                    for i, t in enumerate(toks))  # "the monitoring box": a word that says which box
-    return described and any(t.kind in ("HOST", "GROUP", "ENV", "OS", "NOUN") for t in toks) \
-        and any(c.has_targets() for c in parse_clauses(toks, spans, vocab))
+def only_targets(words: str, vocab: Vocabulary) -> bool:
+    """Words that only say which hosts ("from the monitoring box", "the staging app box", "every windows machine
+    except the file server"), not what ("netstat on db-04", "mysql on db-04")."""
+    toks = tokenize(words, vocab)[0]
+    excepting = named = False
+    for i, tok in enumerate(toks):
+        excepting = excepting or tok.kind == "EXCEPT"
+        if tok.kind in _TARGET_KINDS or (excepting and tok.kind == "KW"):
+            named = named or tok.kind in ("HOST", "GROUP", "ENV", "OS", "ALL", "NOUN")
+        elif tok.kind == "WORD" and (vocab.stem_hosts(tok.value.lower()) or vocab.group_index.get(tok.value)):
+            named = True
+        elif not (tok.kind == "WORD" and i + 1 < len(toks) and toks[i + 1].kind == "NOUN"):  # "the monitoring box"
+            return False
+    return named
 
 
 def target_words(piece: str, vocab: Vocabulary) -> str:

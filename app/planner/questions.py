@@ -11,7 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from app.planner.commentary import COUNT_ONLY, has_targets, question_or_instruction, statement, target_words
+from app.planner.commentary import (
+    COUNT_ONLY,
+    has_targets,
+    only_targets,
+    question_or_instruction,
+    statement,
+    target_words,
+)
 from app.planner.lexer import protect, requote, starts_asking, tokenize
 from app.planner.resolve import finalize
 from app.planner.vocabulary import Vocabulary
@@ -62,23 +69,6 @@ def _asks(piece: str, vocab: Vocabulary) -> bool:
         and not statement(bare, vocab)
 
 
-_TARGET_KINDS = frozenset(("FILL", "PREP", "CONJ", "HOST", "GROUP", "ENV", "OS", "ALL", "NOUN", "EXCEPT"))
-
-
-def _only_targets(words: str, vocab: Vocabulary) -> bool:
-    """Words that only say which hosts ("the staging app box", "every windows machine except the file server"), not
-    what ("netstat on db-04", "mysql on db-04")."""
-    excepting = False
-    for tok in tokenize(words, vocab)[0]:
-        excepting = excepting or tok.kind == "EXCEPT"
-        if tok.kind in _TARGET_KINDS or (excepting and tok.kind == "KW"):
-            continue
-        if tok.kind == "WORD" and (vocab.stem_hosts(tok.value.lower()) or vocab.group_index.get(tok.value)):
-            continue
-        return False
-    return True
-
-
 def _vague(plan: Plan, vocab: Vocabulary) -> bool:
     """A question that names no object ("is the loyalty api up?"): the story around the ask, not a check."""
     for step in plan.steps:
@@ -100,7 +90,7 @@ def asked(text: str, vocab: Vocabulary, plan: Callable[[str], Plan]) -> Plan | N
         parts = parts[1:]
     elif parts and (m := _INLINE_LABEL.match(parts[0])) and has_targets(m["where"], vocab) \
             and not has_targets(m["ask"], vocab, endpoints=False) and _QUESTION.match(m["ask"]) \
-            and _only_targets(m["where"], vocab):
+            and only_targets(m["where"], vocab):
         label = m["where"]  # "the staging app box - is the container called worker running?": the hosts, then it
         parts = [m["ask"], *parts[1:]]
     if len(parts) < 2 and label is None:
@@ -130,5 +120,47 @@ def asked(text: str, vocab: Vocabulary, plan: Callable[[str], Plan]) -> Plan | N
     combined = Plan(status=PlanStatus.NEEDS_CLARIFICATION if questions else PlanStatus.READY, questions=questions,
                     steps=[s for p in plans for s in p.steps], request=text, planner=plans[0].planner,
                     interpretation=[f"{len(plans)} questions, each planned on its own",
+                                    *(n for p in plans for n in p.interpretation)])
+    return finalize(combined, vocab)
+
+
+# "check disk space and the status of the prometheus service", "stat F and tell me when it expires": one verb, two
+# things to check joined by "and"; the rules read one of them and dropped the other
+_AND = re.compile(r"\s+and\s+(?:also\s+)?", _I)
+
+
+def listed(text: str, whole: Plan, vocab: Vocabulary, plan: Callable[[str], Plan]) -> Plan | None:
+    """The plan of "<check> A and B" when ``whole`` (the rules' plan of it, ready and read-only) checks only one of
+    them: each planned on its own, the verb said once carried to the second; None otherwise."""
+    if whole.status is not PlanStatus.READY or not whole.read_only:
+        return None
+    protected, spans = protect(text)
+    joins = list(_AND.finditer(protected))
+    if len(joins) != 1 or re.search(r"\bthen\b|[;?\n]", protected, _I):
+        return None
+    left, right = protected[:joins[0].start()], protected[joins[0].end():]
+    for i, span in enumerate(spans):
+        left = left.replace(f"__{span.kind}{i}__", requote(span))
+        right = right.replace(f"__{span.kind}{i}__", requote(span))
+    verb = next((t.text for t in tokenize(left, vocab)[0] if t.kind == "V"), None)
+    first = tokenize(right, vocab)[0]
+    if verb is None or not first or first[0].kind == "V" or only_targets(right, vocab) \
+            or not any(t.kind == "KW" for t in first):
+        return None  # "check disk on web-01 and web-02": more hosts; "... and restart it": the rules' reading;
+        # "need issuer and notAfter": no thing to check named
+    right = f"{verb} {right}"
+    where = next((target_words(p, vocab) for p in (right, left) if has_targets(p, vocab, endpoints=False)), None)
+    pieces = [p if has_targets(p, vocab, endpoints=False) or not where else f"{p} on {where}" for p in (left, right)]
+    plans = [plan(p) for p in pieces]
+    if any(p.status is not PlanStatus.READY or not p.read_only or _vague(p, vocab) for p in plans) \
+            or len({tuple(p.hosts) for p in plans}) > 1:
+        return None
+    steps = [s for p in plans for s in p.steps]
+    actions = [s.action for s in steps]
+    said = [(s.action, s.params) for s in plans[0].steps]
+    if len(set(actions)) < len(actions) or said != [(s.action, s.params) for s in whole.steps]:
+        return None  # the first piece alone reads otherwise than the whole ("the size and checksum of F": one file)
+    combined = Plan(status=PlanStatus.READY, steps=steps, request=text, planner=whole.planner,
+                    interpretation=["two checks joined by 'and', each planned on its own",
                                     *(n for p in plans for n in p.interpretation)])
     return finalize(combined, vocab)

@@ -147,7 +147,9 @@ def plan_rules(text: str, vocab: Vocabulary) -> Plan:
     update: dict = {"request": text}
     if said != text:
         update["interpretation"] = [f"read as: {said!r}", *plan.interpretation]
-    return plan.model_copy(update=update)
+    plan = plan.model_copy(update=update)
+    both = questions.listed(text, plan, vocab, lambda t: plan_rules(t, vocab)) if " and " in text else None
+    return both if both is not None else plan
 
 
 def _plan_normalized(text: str, vocab: Vocabulary) -> Plan:

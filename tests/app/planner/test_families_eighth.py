@@ -180,3 +180,26 @@ def test_windows_start_type(text, steps, hosts):
 def test_manual_start_type_is_out_of_the_catalog(text):
     plan = plan_rules(text, V)
     assert plan.status.value == "needs_clarification" and "Manual" in plan.questions[0]
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps,hosts", [
+    # one verb, two things to check joined by "and": both are checked
+    ("check the uptime and the status of the haproxy service on web-03",
+     [("system.info", {}), ("service.status", {"name": "haproxy"})], ["web-03"]),
+    ("on db-04 show disk usage and the postgresql status",
+     [("disk.check", {}), ("service.status", {"name": "postgresql"})], ["db-04"]),
+])
+def test_two_checks_joined_by_and(text, steps, hosts):
+    assert _read(text) == ("ready", steps, hosts)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps,hosts", [
+    # more hosts, or two facts of one thing: one check
+    ("check disk on db-03 and db-04", [("disk.check", {})], ["db-03", "db-04"]),
+    ("give me the size and checksum of /opt/app/app.jar on app-02",
+     [("file.stat", {"path": "/opt/app/app.jar"})], ["app-02"]),
+])
+def test_and_that_joins_no_second_check(text, steps, hosts):
+    assert _read(text) == ("ready", steps, hosts)
