@@ -215,6 +215,8 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
             target_ctx = not purpose and (prep in TARGET_PREPS or mode in ("TGT", "EXC")
                                           or (prep in ("from", "to", "for") and group))
             raw_prev = toks[idx - 1] if idx else None  # "the process on app-02 which hangs": a relative clause
+            if prep == "with" and nxt is not None and nxt.kind in ("WORD", "KW"):
+                target_ctx = False  # "iis-01 is filling up with IIS logs": what it is full of, no host
             if target_ctx and mode == "TGT" and not prep and raw_prev is not None and raw_prev.kind == "FILL" \
                     and raw_prev.value in ("is", "are") and HOSTLIKE_RX.match(low) and not vocab.host_index.get(low) \
                     and not _host_stem(low, vocab):
@@ -226,7 +228,8 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
             if raw_prev is not None and raw_prev.kind == "FILL" and raw_prev.value in ("which", "that", "who", "why"):
                 c.vague = True
             stem = [] if group or not (target_ctx or (nxt is not None and nxt.kind == "NOUN")) \
-                else vocab.stem_hosts(low, one=nxt is not None and nxt.kind == "NOUN")
+                or (nxt is not None and nxt.kind in ("WORD", "KW") and prep not in TARGET_PREPS) \
+                else vocab.stem_hosts(low, one=nxt is not None and nxt.kind == "NOUN")  # not "with IIS logs"
             if purpose:
                 c.vague = True
             elif low == "it" and prep in ("from", "on", "at", "in", "into", "onto"):

@@ -131,6 +131,7 @@ FILLER = frozenset(["the", "a", "an", "please", "pls", "can", "could", "would", 
                     # chat shorthand around a request: "fyi [Zabbix] ...", "btw", "imo", "afaik", "np", "tia"
                     "fyi", "btw", "imo", "imho", "afaik", "iirc", "np", "tia", "tbh", "ftr", "anywhere", "somewhere",
                     "though", "tho",  # "not web-02 though": a remark, not a host to leave out
+                    "ended", "wound",  # "which version it ended up with": what it has now
                     # "do we know whether ...", "any idea if ... is even installed", "whether they're up"
                     "know", "idea", "even", "theyre", "theres", "landed", "gimme", "lemme", "idc", "prob",
                     # courtesy in other languages around a request: "bitte schnell", "muchas gracias", "Hola,"

@@ -203,3 +203,16 @@ def test_two_checks_joined_by_and(text, steps, hosts):
 ])
 def test_and_that_joins_no_second_check(text, steps, hosts):
     assert _read(text) == ("ready", steps, hosts)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps,hosts", [
+    # "it" after a change: the same package, whatever words say "now"
+    ("upgrade openssl on web-04, then tell me which version it wound up on",
+     [("package.update", {"name": "openssl"}), ("package.check", {"name": "openssl"})], ["web-04"]),
+    # a host stem describing what something is full of names no host
+    ("db-03 is clogged with db dumps: delete *.dump older than 10 days in /var/backups on db-03",
+     [("file.cleanup", {"path": "/var/backups", "older_than_days": 10, "pattern": "*.dump"})], ["db-03"]),
+])
+def test_eighth_session_pronouns_and_stems(text, steps, hosts):
+    assert _read(text) == ("ready", steps, hosts)
