@@ -30,7 +30,8 @@ _MENTION = re.compile(r"(?<![\w@])@[\w.-]+:?")
 _FIELD_PREFIX = re.compile(r"^[ \t]*(?:(?:(?-i:[A-Z]{2,10})-?\d{3,}|#\d{3,}|\d{1,2}:\d{2}(?::\d{2})?|\d{4}-\d{2}-\d{2}"
                            r"|@[\w.-]+|P[1-5]|sev\s*[1-5])[ \t]*\|[ \t]*)+", re.I | re.M)
 _SUBJECT_PREFIX = re.compile(r"^(?:(?:re|fwd?|aw|wg|tr)\s*:\s*)+", _I)
-_ALERT = re.compile(r"^\s*(?:(?i:\[\s*(?:crit(?:ical)?|warn(?:ing)?|alert|firing|error|err|major|minor|page)\s*\])\s+\S"
+_ALERT = re.compile(r"^\s*(?:(?i:\[\s*(?:crit(?:ical)?|warn(?:ing)?|alert|firing|error|err|major|minor|page)"
+                    r"(?:\s*:\s*\d+)?\s*\])\s+\S"
                     r"|\[?(?:firing|resolved|alert|critical|warning|warn|crit)\]?(?:\s*\[\d+\])?\s*:"
                     r"|(?:CRITICAL|ERROR|WARNING|FIRING|ALERT)\b)")  # "CRITICAL https://x returned 503" (a bot's line)
 # A change's or incident's title line: "CHG0042050 - push new nginx snippet"
@@ -38,12 +39,14 @@ _TICKET_TITLE = re.compile(r"^\s*(?:INC|CHG|RITM|REQ|PRB|SCTASK|TASK|OPS|JIRA|CR
 # hosts an alert or a title names ("instance=db-02" -> "on db-02"): kept as a line the story filter can use
 _NAMED_HOST = re.compile(r"\bon\s+(?P<h>[A-Za-z][\w.-]*\d[\w.-]*(?:\s*(?:,|and|&)\s*[A-Za-z][\w.-]*\d[\w.-]*)*)", _I)
 _ALERT_LABEL = re.compile(r"\b(?:instance|host|hostname|node|server)=(?P<h>[A-Za-z][\w.-]*?)(?::\d+)?(?=[\s,}]|$)"
-                          r"|\b(?:mountpoint|path|file)=(?P<p>/\S*|[A-Za-z]:\\\S*)", _I)
+                          r"|\b(?:mountpoint|path|file)=(?P<p>/\S*|[A-Za-z]:\\\S*)"
+                          r"|\b(?:container|container_name)=(?P<c>[\w.-]+)", _I)  # "container=payments-worker"
 
 
 # One line: an alert's tag and text, then what to do ("[WARN] 02:31 host mon-01 unreachable for 3m. ping it")
-_HEADLINE = re.compile(r"^\s*(?P<alert>\[\s*(?:crit(?:ical)?|warn(?:ing)?|alert|firing|error|err|major|minor|page)\s*\]"
-                       r"[^\n]*?)(?:\s+[-–—]{1,2}\s+|[.!]\s+)(?P<ask>\S[^\n]*)$", _I)
+_HEADLINE = re.compile(r"^\s*(?P<alert>\[\s*(?:crit(?:ical)?|warn(?:ing)?|alert|firing|error|err|major|minor|page)"
+                       r"(?:\s*:\s*\d+)?\s*\][^\n]*?)(?:\s+[-–—/]{1,2}\s+|[.!]\s+)(?P<ask>\S[^\n]*)$", _I)
+_THAT_CONTAINER = re.compile(r"\b(?:that|this|the)\s+container\b(?!\s+(?:called|named)\b|\s*[\"'])", _I)
 _PATHISH = re.compile(r"(?<![\w:])(?:/[\w.-]+)+/?|\b[A-Za-z]:\\[^\s,;]*")
 # a host name as monitoring writes it, in an alert's text
 _ALERT_HOST = re.compile(r"(?<![\w./:\\-])[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*-\d+[a-z]?(?![\w./:\\-])")
@@ -61,7 +64,8 @@ def _line(raw: str) -> str | None:
         line = f"on {rest}" if kind.startswith(("affected", "ci", "host", "server", "instance", "target")) else rest
     line = _SUBJECT_PREFIX.sub("", line)
     line = _MENTION.sub(" ", line)
-    line = _ALERT_LABEL.sub(lambda m: f" on {m['h']} " if m["h"] else f" {m['p'] or m['s']} ", line)
+    line = _ALERT_LABEL.sub(lambda m: f" on {m['h']} " if m["h"] else f' "{m["c"]}" container ' if m["c"]
+                            else f" {m['p']} ", line)
     return line.strip() or None
 
 
@@ -129,7 +133,12 @@ def unwrap(text: str) -> str:
             first = next(i for i, (kind, _) in enumerate(lines) if kind == "body")
             if len(paths) == 1:  # the one file the alert is about
                 lines[first] = ("body", f"{lines[first][1]} {paths[0]}")
+        alerts = [(kind, line) for kind, line in lines if kind == "alert"]
         lines = [(kind, line) for kind, line in lines if kind == "body"]
         if named:  # "FIRING ... instance=db-02" then "check disk on /var for that box": where, if the ask names none
             lines.append(("body", "on " + " ".join(named)))
+        containers = {m.group(1) for kind, line in alerts for m in re.finditer(r'"([\w.-]+)" container', line)}
+        if len(containers) == 1:  # "ContainerDown container=payments-worker" then "bounce that container"
+            lines = [(kind, _THAT_CONTAINER.sub(f'the container "{next(iter(containers))}"', line))
+                     for kind, line in lines]
     return f" {LINE} ".join(line for _, line in lines)

@@ -216,3 +216,15 @@ def test_and_that_joins_no_second_check(text, steps, hosts):
 ])
 def test_eighth_session_pronouns_and_stems(text, steps, hosts):
     assert _read(text) == ("ready", steps, hosts)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps,hosts", [
+    # an alert's container label is the container "that container" means (the alert's name is no container)
+    ("[FIRING:3] ContainerOOM container=ledger-api instance=app-01 / restart that container please",
+     [("container.restart", {"name": "ledger-api"})], ["app-01"]),
+    ("[FIRING:1] ContainerRestarting container=cache instance=web-05\nwhat state is the container in?",
+     [("container.status", {"name": "cache"})], ["web-05"]),
+])
+def test_an_alerts_container_label(text, steps, hosts):
+    assert _read(text) == ("ready", steps, hosts)
