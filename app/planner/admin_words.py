@@ -19,6 +19,7 @@ REWRITES: list[tuple[str, int, Callable[[re.Match[str]], str]]] = []
 
 _rule = registrar(REWRITES, needs={
     "_has_the_line": ("line", "setting", "entry", "directive"), "_contains_quoted": ("contain", "has", "includ"),
+    "_installed_path": ("path", "location", "copy", "exe", "executable", "binary"),
     "_startup_type": ("startup", "start mode", "startmode", "start type", "start-up", "start="),
     "_line_is_there": ("make sure", "ensure"),
     "_autostart": ("autostart", "auto-start", "autorun", "on boot", "boot start"), "_set_line_in": ("set ",),
@@ -84,6 +85,13 @@ def _startup_type(m: re.Match[str]) -> str:
     if mode in ("manual", "demand"):
         return m.group(0)
     return f"{'disable' if mode == 'disabled' else 'enable'} {name}{' ' + where if where else ''}"
+
+
+# "update X on H to the new build, installed path is C:\\...\\X.exe": where it is installed, not where the new one is
+@_rule(r"\s*[,;]?\s*(?:the\s+|its\s+|and\s+(?:the\s+|its\s+)?)?(?:installed|install|current|live|existing|running)"
+       r"\s+(?:path|location|copy|exe|executable|binary)\s+(?:is|=|:|lives\s+at|sits\s+at)\s*(?=[A-Za-z]:\\|/|\x02)")
+def _installed_path(m: re.Match[str]) -> str:
+    return "; it's installed at "
 
 
 # "can you SSH into web-03 and bounce nginx": the way in is the worker's business; the host is the target

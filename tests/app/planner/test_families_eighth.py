@@ -228,3 +228,11 @@ def test_eighth_session_pronouns_and_stems(text, steps, hosts):
 ])
 def test_an_alerts_container_label(text, steps, hosts):
     assert _read(text) == ("ready", steps, hosts)
+
+
+@pytest.mark.unit
+def test_the_installed_path_is_no_source():
+    plan = plan_rules("update Scanner on cis-02 to the new build, the current exe is C:\\Apps\\Scanner\\scanner.exe", V)
+    assert plan.status.value == "needs_clarification" and "Where should I get the new Scanner" in plan.questions[0]
+    assert [(s.action, s.params) for s in plan.steps] == [
+        ("app.update", {"name": "Scanner", "path": "C:\\Apps\\Scanner\\scanner.exe"})]
