@@ -276,7 +276,10 @@ def _reachability(m: re.Match[str]) -> str:
     return f"can {m['a'] or m['a2']} reach {m['ep'] or m['ep2']}"
 
 
-@_rule(r"^\s*(?:(?:hi|hey|hello)\s*,?\s*)?sorry\b\s*[,.!-]*\s*")
+# "sorry to bother you, but ...", "sorry for the noise, ...": courtesy before the ask
+@_rule(r"^\s*(?:(?:hi|hey|hello)\s*,?\s*)?(?:sorry|apologies)\b(?:\s+(?:to\s+(?:bother|trouble|bug|ping|disturb|ask)"
+       r"(?:\s+(?:you|y'?all|everyone|again))?|for\s+(?:the\s+)?(?:noise|trouble|bother|interruption|late\s+notice|spam)))?"
+       r"\s*[,.!-]*\s*(?:but\s+)?")
 def _sorry(m: re.Match[str]) -> str:
     return ""
 

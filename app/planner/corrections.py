@@ -18,7 +18,9 @@ from compiler.models import Plan
 _I = re.IGNORECASE
 _MARK = re.compile(r"(?:\s*(?:[-–—,;:]|\.{2,}|\.(?=\s))\s*|\s+)(?P<m>no\s+wait|wait,?\s+no|sorry,?\s+(?:i\s+)?meant?|"
                    r"i\s+meant?|correction:?|scratch\s+that|make\s+that|actually,?\s+(?:make\s+(?:that|it)|only|"
-                   r"i\s+meant?))\b[\s,:]*(?P<rest>\S.*)$", _I | re.S)
+                   r"i\s+meant?)|(?:sorry|oops|whoops)(?=,?\s+[\w.:-]+\s*[.!]?\s*$))"
+                   r"\b[\s,:]*(?P<rest>\S.*)$", _I | re.S)
+# ("restart nginx on web-01, sorry, web-02": a bare "sorry" before one word, the word it corrects)
 _UNSURE = re.compile(r"\bor\s+(?:was|is)\s+it\s+(?:on\s+)?[a-z][\w]*-\d+[a-z]?\b"
                      r"|\blet\s+me\s+(?:double[\s-]?check|check|confirm|verify)\s+and\s+(?:get|come)\s+back\b", _I)
 _VERSION = re.compile(r"(?<![\w.])v?\d+(?:\.\d+)+[\w.~+-]*(?![\w])")

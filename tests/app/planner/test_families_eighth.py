@@ -236,3 +236,15 @@ def test_the_installed_path_is_no_source():
     assert plan.status.value == "needs_clarification" and "Where should I get the new Scanner" in plan.questions[0]
     assert [(s.action, s.params) for s in plan.steps] == [
         ("app.update", {"name": "Scanner", "path": "C:\\Apps\\Scanner\\scanner.exe"})]
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps,hosts", [
+    # a bare "sorry" before one word: the word it corrects
+    ("stop tomcat on app-01, sorry, app-02", [("service.stop", {"name": "tomcat"})], ["app-02"]),
+    # courtesy before the ask names nothing ("sorry to bother" restarted a service 'bother')
+    ("sorry to bother y'all, but can someone restart redis on app-02", [("service.restart", {"name": "redis"})],
+     ["app-02"]),
+])
+def test_sorry(text, steps, hosts):
+    assert _read(text) == ("ready", steps, hosts)
