@@ -202,6 +202,13 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
                     c.either = True
             if mode == "TGT" and tok.value == "or":  # "web-01 or web-02, whichever ...": one of them, not both
                 c.either = True
+        elif k == "WORD" and tok.value == "but" and mode == "TGT" and nxt is not None \
+                and nxt.text.lower() in ("only", "just") \
+                and (after := _next_word(toks, idx + 1)) is not None and after.kind in ("ENV", "OS", "HOST"):
+            # "all web servers, but only the staging ones": the environment narrows the hosts already said;
+            # "the web servers but only web-03": that host instead of them
+            if after.kind == "HOST":
+                c.hosts, c.groups, c.envs, c.oses, c.all = [], [], [], [], False
         elif k == "WORD" and tok.value == "but" and mode == "TGT" and (after := _next_word(toks, idx)) is not None \
                 and after.kind in ("HOST", "GROUP", "ENV", "OS"):  # "all windows hosts but (the) file-01"
             mode = "EXC"

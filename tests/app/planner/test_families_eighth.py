@@ -248,3 +248,15 @@ def test_the_installed_path_is_no_source():
 ])
 def test_sorry(text, steps, hosts):
     assert _read(text) == ("ready", steps, hosts)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps,hosts", [
+    # "but only/just" narrows the hosts already said; a host named so replaces them ("but only web-03" ran on every
+    # web server; "but just the linux ones" left the linux hosts out)
+    ("ping all db servers but just the linux ones", [("host.ping", {})], ["db-01", "db-02", "db-03", "db-04"]),
+    ("check disk on the app servers, but only the production ones", [("disk.check", {})], ["app-01", "app-03"]),
+    ("restart php-fpm on the web servers but only web-04", [("service.restart", {"name": "php-fpm"})], ["web-04"]),
+])
+def test_but_only(text, steps, hosts):
+    assert _read(text) == ("ready", steps, hosts)
