@@ -187,7 +187,9 @@ def _narrative(piece: str, vocab: Vocabulary) -> bool:
     lows = {t.text.lower().replace("'", "") for t in toks}
     subject = words[0].text.lower().replace("'", "").replace("’", "") in _SUBJECTS
     if any(t.kind in _TARGETS - {"ALL"} for t in toks):  # "we're moving staging to nginx": a story naming a target
-        return (subject or statement(piece, vocab)) and not _instructions(toks) \
+        # "web-01 throwing 502s": a headline, the host and what it does
+        headline = len(words) > 1 and words[0].kind in _TARGETS and bool(_PARTICIPLE.match(words[1].text.lower()))
+        return (subject or statement(piece, vocab) or headline) and not _instructions(toks) \
             and not lows & {"also", "too", "same", "please", "pls", "plz"}
     first = words[0].text.lower()
     if words[0].kind == "V" and ((first.endswith("s") and not words[0].value.endswith("s"))  # "updates pending"

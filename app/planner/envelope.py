@@ -25,6 +25,9 @@ _FIELD = re.compile(r"^(?P<field>summary|title|subject|description|details|reque
                     r"affected\s+(?:ci|host|hosts|server|servers|system)|ci|host|hosts|server|instance|target)\s*[:=]\s*",
                     _I)
 _CHAT = re.compile(r"^\s*(?:\[\s*\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]m)?\s*\]\s*)?(?:[\w.-]+\s*:\s+(?=\S))?", _I)
+_LEADING_TIME = re.compile(r"^\s*\d{1,2}:\d{2}(?::\d{2})?(?:\s*(?:utc|z|[ap]m))?\s+(?=\S)", _I)
+# a chat line's time, then a host: "14:02 web-01 throwing 502s"
+_STAMPED_HOST = re.compile(r"^\s*\d{1,2}:\d{2}(?::\d{2})?\s+[A-Za-z][\w.-]*-\d+[a-z]?\s")
 _MENTION = re.compile(r"(?<![\w@])@[\w.-]+:?")
 # "INC0048213 | 14:02 | @priya.n users report ...": a line's leading fields (ticket, time, date, who, priority)
 _FIELD_PREFIX = re.compile(r"^[ \t]*(?:(?:(?-i:[A-Z]{2,10})-?\d{3,}|#\d{3,}|\d{1,2}:\d{2}(?::\d{2})?|\d{4}-\d{2}-\d{2}"
@@ -107,8 +110,9 @@ def unwrap(text: str) -> str:
         if headline is not None:  # "[CRIT] 05:20 nginx web-01 -- check nginx status, ...": the alert, then the ask
             text = f"{headline['alert']}\n{headline['ask']}"
         else:
-            chat = re.match(r"^\s*\[\s*\d", text) or "@" in text
-            return _MENTION.sub(" ", _CHAT.sub("", text, count=1)) if chat else text
+            chat = re.match(r"^\s*\[\s*\d", text) or "@" in text or _STAMPED_HOST.match(text)
+            # "@here 14:02 web-01 throwing 502s, ...": the time a chat line was written, before what it says
+            return _LEADING_TIME.sub("", _MENTION.sub(" ", _CHAT.sub("", text, count=1))) if chat else text
     lines: list[tuple[str, str]] = []  # (kind, line): title, alert or body
     raws = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     for raw, aside in zip(raws, _others_in_chat(raws), strict=True):

@@ -260,3 +260,13 @@ def test_sorry(text, steps, hosts):
 ])
 def test_but_only(text, steps, hosts):
     assert _read(text) == ("ready", steps, hosts)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps,hosts", [
+    # an incident channel's headline: the host and what it does, then the ask ("there" is that host)
+    ("db-04 dropping connections, restart pgbouncer there", [("service.restart", {"name": "pgbouncer"})], ["db-04"]),
+    ("@channel 03:17 app-02 timing out - bounce tomcat there", [("service.restart", {"name": "tomcat"})], ["app-02"]),
+])
+def test_incident_headlines(text, steps, hosts):
+    assert _read(text) == ("ready", steps, hosts)
