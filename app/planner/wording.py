@@ -37,7 +37,7 @@ _rule = registrar(REWRITES, needs={
     "_leading_when": ("for ", "before", "after", "during", "while", "once", "until"),
     "_comes_up_at_boot": ("boot", "startup", "start-up", "system start", "automatic", "its own",
                           "with the"), "_if_not": ("if ",),
-    "_kept_from_starting": (" from ",),
+    "_kept_from_starting": (" from ",), "_confirm_enabled": ("enabled", "disabled"),
     "_account_exists": ("exist", "is there"),
     "_account_present": ("user", "account"), "_do_we_have": ("have",), "_we_need": ("need", "want", "require"),
     "_restart_computer": ("restart-computer",), "_threshold": ("%", "percent"), "_port_in_brackets": ("(",),
@@ -212,6 +212,15 @@ def _leading_when(m: re.Match[str]) -> str:  # "For the restore test, copy ...",
 # reboot", "with the system", "with the machine"
 AT_BOOT = (r"(?:(?:at|on|after|with|during)\s+(?:a\s+|every\s+|each\s+)?(?:boot(?:up)?|startup|start-up|reboot|"
            r"system\s+start)|with\s+the\s+(?:system|machine|box|server|host|os|computer|vm))")
+
+
+# "confirm sshd is enabled at boot on ...", "check that chronyd is enabled": a check of the service (its status says
+# whether it starts at boot), not a change
+@_rule(r"\b(?:confirm|check|verify|see|find\s+out)\s+(?:that\s+|whether\s+|if\s+)?(?:the\s+)?" + _NAME
+       + r"(?:\s+service)?\s+(?:is|are)\s+(?:still\s+|actually\s+|really\s+)?(?:enabled|disabled)"
+       r"(?:\s+" + AT_BOOT + r")?")
+def _confirm_enabled(m: re.Match[str]) -> str:
+    return f"check the status of {m['name']}"
 
 
 # Start-up wording: "make sure nginx comes up at boot", "apache2 shouldn't start on boot anymore", "make it so docker

@@ -270,3 +270,14 @@ def test_but_only(text, steps, hosts):
 ])
 def test_incident_headlines(text, steps, hosts):
     assert _read(text) == ("ready", steps, hosts)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps,hosts", [
+    # asking to confirm a service starts at boot is a check of it, not a change
+    ("for the audit, verify that auditd is enabled at boot on db-01", [("service.status", {"name": "auditd"})],
+     ["db-01"]),
+    ("can you confirm W3SVC is disabled on iis-02", [("service.status", {"name": "W3SVC"})], ["iis-02"]),
+])
+def test_confirming_start_at_boot_is_a_check(text, steps, hosts):
+    assert _read(text) == ("ready", steps, hosts)
