@@ -51,7 +51,9 @@ def test_accuracy_and_no_unsafe_plans(path, minimum):
                                           ("planner_ops_tuning28.jsonl", 0.79), ("planner_ops_heldout6.jsonl", 0.86),
                                           ("planner_ops_tuning31.jsonl", 0.82), ("planner_ops_tuning34.jsonl", 0.77),
                                           ("planner_ops_tuning36.jsonl", 0.85), ("planner_ops_tuning37.jsonl", 0.79),
-                                          ("planner_ops_tuning41.jsonl", 0.93)])
+                                          ("planner_ops_tuning41.jsonl", 0.93), ("planner_ops_tuning42.jsonl", 0.91),
+                                          ("planner_ops_tuning43.jsonl", 0.91), ("planner_ops_tuning44.jsonl", 0.91),
+                                          ("planner_ops_tuning45.jsonl", 0.98)])
 def test_operator_phrasing_corpora(name, minimum):
     """Operators' phrasing (tuning sets written blind - the first held-out set became one once scored - and the
     author's probes): no unsafe plan, >= 97% right."""
