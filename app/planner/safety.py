@@ -177,11 +177,13 @@ def secrets_reason(text: str) -> str | None:
 # A password or key typed into the request ("his password is Summer2024!", "login is admin / Vx!2024pass"): the words
 # of a secret, then a value that looks like one (a digit or a sign in six characters or more, not "expired")
 _PASTED_SECRET = re.compile(
-    r"\b(?:passwords?|passwd|passwort|pw|pwd|passphrase|pass|login|logon|creds|credentials?|api[\s_-]?key|token|secret)"
-    r"\s*(?:is|was|=|:)\s*[\"'`]?(?P<v>[^\s\"'`,;]+)[\"'`]?(?:\s*/\s*[\"'`]?(?P<v2>[^\s\"'`,;]+))?"
+    r"\b(?:[A-Za-z0-9]+[_.-])*(?:passwords?|passwd|passwort|pw|pwd|passphrase|pass|login|logon|creds|credentials?|"
+    r"api[\s_-]?key|token|secret)\s*(?:is|was|=|:)\s*[\"'`]?(?P<v>[^\s\"'`,;]+)[\"'`]?(?:\s*/\s*[\"'`]?(?P<v2>[^\s\"'`,;]+))?"
     # "log in as ops with password Summer2024!", "using the pw Xy!9876"
     r"|\b(?:with|using|use|via)\s+(?:the\s+|his\s+|her\s+|my\s+|their\s+)?(?:password|passwd|pw|pwd|passphrase)\s+"
-    r"[\"'`]?(?P<v3>[^\s\"'`,;]+)", _I)
+    r"[\"'`]?(?P<v3>[^\s\"'`,;]+)"
+    # on a command line: "mysql -u root -pS3cretPass!", "--password=X", "PGPASSWORD=X psql ..."
+    r"|\bmysql\w*\b[^\n`\"']*?\s-p(?P<v4>[^\s\"'`]+)|--password[=\s]+[\"']?(?P<v5>[^\s\"'`]+)", _I)
 
 
 def _secret_like(value: str | None) -> bool:
@@ -193,7 +195,7 @@ def _secret_like(value: str | None) -> bool:
 def pasted_secret_reason(text: str) -> str | None:
     """A password or key written into the request itself."""
     for m in _PASTED_SECRET.finditer(text):
-        value = m["v"] or m["v3"]
+        value = m["v"] or m["v3"] or m["v4"] or m["v5"]
         if _secret_like(m["v2"]) or (m["v2"] is None and _secret_like(value) and value.lower() not in _NOT_SECRETS):
             return ("Refused: a password or key was typed into the request; Opsplan never takes secrets in a request "
                     "(an admin stores credentials, encrypted). Consider that secret exposed: have it changed.")

@@ -281,3 +281,23 @@ def test_incident_headlines(text, steps, hosts):
 ])
 def test_confirming_start_at_boot_is_a_check(text, steps, hosts):
     assert _read(text) == ("ready", steps, hosts)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", [
+    "run `mysqladmin -u admin -pQx7!dbpass status` on db-03",
+    "run 'pg_dump --password Tr0ub4dor! appdb' on db-01",
+    "add the line `api_token=ab12cd34ef` to /etc/app/app.conf on app-02",
+])
+def test_a_secret_inside_a_command_or_a_line_is_refused(text):
+    plan = plan_rules(text, V)
+    assert plan.status.value == "rejected" and "password or key was typed" in plan.reason
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", [
+    "set the line \"password_min_length=12\" in /etc/app.conf on web-01",  # a setting about passwords, no password
+    "run `mysql -p -e status` on db-02",  # asks for the password: none typed
+])
+def test_password_settings_are_no_secret(text):
+    assert plan_rules(text, V).status.value == "ready"
