@@ -24,11 +24,13 @@ def _cleanup(t: _Text) -> Reading | None:
     consumed = [m.span()]
     params: dict[str, object] = {"older_than_days": days}
     # "*.gz." at a sentence's end: the full stop is not the glob's
-    glob = re.search(r"(?<![^\s(,])(?P<g>[\w.\-]*\*[\w.*\-]*?)\.?(?=[\s,;)]|$)(?:\s+files?)?", t.protected)
+    # "*.log,*.gz", "*.tmp, *.bak": several globs, one pattern as find takes it (apart by commas, no spaces)
+    glob = re.search(r"(?<![^\s(,])(?P<g>[\w.\-]*\*[\w.*\-]*?(?:\s*,\s*[\w.\-]*\*[\w.*\-]*?)*)\.?(?=[\s,;)]|$)"
+                     r"(?:\s+files?)?", t.protected)
     held = next((m for m in re.finditer(r"__q\d+__", t.protected) if "*" in (t.value(m.group(0)) or t.spans[0]).value),
                 None)
     if glob is not None:
-        params["pattern"] = glob.group("g")
+        params["pattern"] = re.sub(r"\s*,\s*", ",", glob.group("g"))
         consumed.append(glob.span())
     elif held is not None:  # a quoted glob: "-name '*.gz'"
         params["pattern"] = t.value(held.group(0)).value  # type: ignore[union-attr]

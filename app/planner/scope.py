@@ -246,7 +246,12 @@ def _later() -> re.Pattern[str]:
 _ADVICE = re.compile(r"\b(?:should|shall)\s+(?:i|we)\s+(?:just\s+|maybe\s+|also\s+)?(?:restart|reboot|stop|start|kill|"
                      r"remove|update|upgrade|install|uninstall|disable|enable|bounce|recycle|give\s+\S+(?:\s+\S+)?\s+a\s+"
                      r"(?:bounce|kick|restart|reboot)|leave\s+it)\b"  # "should I give the spooler a bounce on cis-02?"
-                     r"|\b(?:would|will|does|could)\s+it\s+(?:help|make\s+sense|be\s+(?:wise|safe|ok|okay))\s+(?:if\s+(?:i|we)\s+|to\s+)"
+                     r"|\b(?:would|will|does|could)\s+it\s+(?:help|make\s+sense|be\s+(?:wise|safe|ok|okay|fine|alright))\s+"
+                     r"(?:for\s+(?:me|us)\s+)?(?:if\s+(?:i|we)\s+|to\s+)"
+                     # a newcomer asking leave: "would it be okay for me to do that?", "is it ok if I restart X", "am I
+                     # allowed to ..."
+                     r"|\bis\s+it\s+(?:ok|okay|fine|alright|allowed)\s+(?:for\s+(?:me|us)\s+to|if\s+(?:i|we))\b"
+                     r"|\bam\s+i\s+allowed\s+to\b"
                      r"|\bis\s+it\s+(?:worth|wise|safe)\s+(?:to\s+)?(?:restart|reboot|stop|kill|remove|updat|upgrad|bounc)"
                      r"|\b(?:would|will)\s+(?:restarting|rebooting|stopping|starting|killing|removing|updating|upgrading|"
                      r"disabling|enabling|installing|bouncing|recycling|uninstalling)\b|\bis\s+(?:that|it|this)\s+a\s+(?:bad|good|"

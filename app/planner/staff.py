@@ -266,6 +266,9 @@ def _urgency(m: re.Match[str]) -> str:
 @_rule(r"\b(?:check|verify|confirm|make\s+sure)\s+(?:that\s+|if\s+|whether\s+)?it(?:'s|’s|\s+is)\s+(?:really\s+)?"
        r"(?:gone|removed|uninstalled|not\s+installed|installed|there|present)\b")
 def _it_is_gone(m: re.Match[str]) -> str:
+    if re.search(r"\b(?:kill|pkill|killall|taskkill|stop-process|terminate)\b", m.string[:m.start()], re.I) \
+            and re.search(r"gone|there|present", m.group(0), re.I):
+        return "check whether it is running"  # "kill EXCEL.EXE ..., then check it's really gone": the process
     return "check whether it is installed"
 
 

@@ -41,7 +41,8 @@ _rule = registrar(REWRITES, needs={
     "_account_exists": ("exist", "is there"),
     "_account_present": ("user", "account"), "_do_we_have": ("have",), "_we_need": ("need", "want", "require"),
     "_restart_computer": ("restart-computer",), "_threshold": ("%", "percent"), "_port_in_brackets": ("(",),
-    "_so_that": ("so ",), "_and_wait": ("wait",), "_full_reboot": ("(",), "_bring": ("bring",),
+    "_so_that": ("so ",), "_and_wait": ("wait", "back"), "_bring_up_to_date": ("bring",), "_full_reboot": ("(",),
+    "_bring": ("bring",),
     "_which_have": ("which",),
     "_dont_touch": ("touch", "leave", "skip"), "_leave_alone": ("touch", "leave", "skip", "not ", "off"),
     "_labelled_path": ("source", "src", "target", "destination", "dest", "path", "goes"),
@@ -336,11 +337,25 @@ def _so_that(m: re.Match[str]) -> str:
     return ""
 
 
-# Waiting is part of a reboot: "reboot app-02 and wait for it (to come back)"
+# Waiting is part of a reboot: "reboot app-02 and wait for it (to come back)", "reboot web-05 and confirm it comes
+# back up" (host.reboot waits for the host to answer again)
 @_rule(r"\s*(?:,|\band\b)\s+wait\s+(?:for\s+(?:it|them)(?:\s+to\s+come\s+back(?:\s+up|\s+online)?)?|until\s+(?:it'?s|it\s+is|"
-       r"they'?re)\s+back(?:\s+up|\s+online)?)")
+       r"they'?re)\s+back(?:\s+up|\s+online)?)"
+       r"|\s*(?:,|\band\b)\s+(?:then\s+)?(?:confirm|make\s+sure|check|verify|ensure)\s+(?:that\s+)?(?:it|they)\s+"
+       r"(?:comes?|came)\s+back(?:\s+up|\s+online)?\b")
 def _and_wait(m: re.Match[str]) -> str:
+    if not m.group(0).lstrip(" ,").lower().startswith(("and wait", "wait")) \
+            and not re.search(r"\breboot|\brestart-computer\b|\brestart\s+(?:the\s+)?(?:box|host|server|machine)\b",
+                              m.string[:m.start()], re.I):
+        return " and check its status"  # "restart nginx and make sure it comes back up": a check of the service
     return ""
+
+
+# "bring postgresql-client up to the latest", "bring curl up to date": an update
+@_rule(r"\bbring\s+(?:the\s+)?" + _NAME + r"(?:\s+package)?\s+up\s+to\s+(?:the\s+)?(?:latest|date|current|newest)"
+       r"(?:\s+version|\s+release)?\b")
+def _bring_up_to_date(m: re.Match[str]) -> str:
+    return f"update {m['name']}"
 
 
 # "restart the station PC cis-03 (a full reboot, not just the service)": the host

@@ -301,3 +301,31 @@ def test_a_secret_inside_a_command_or_a_line_is_refused(text):
 ])
 def test_password_settings_are_no_secret(text):
     assert plan_rules(text, V).status.value == "ready"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps,hosts", [
+    ("bring openssl up to date on the staging db", [("package.update", {"name": "openssl"})], ["db-03"]),
+    # a reboot waits for the host: "confirm it comes back" adds nothing; after a service restart it is a status check
+    ("reboot app-02, then make sure it comes back online", [("host.reboot", {})], ["app-02"]),
+    ("restart haproxy on web-03 and verify it comes back up",
+     [("service.restart", {"name": "haproxy"}), ("service.status", {"name": "haproxy"})], ["web-03"]),
+    # "gone" after a kill is the process ("gone" after an uninstall stays the package)
+    ("kill node on app-02, then confirm it's gone", [("process.kill", {"name": "node"}),
+                                                    ("process.check", {"name": "node"})], ["app-02"]),
+    # several globs: one pattern, apart by commas as find takes it
+    ("delete *.trc, *.aud older than 30 days under /u01/app/logs on db-01",
+     [("file.cleanup", {"path": "/u01/app/logs", "older_than_days": 30, "pattern": "*.trc,*.aud"})], ["db-01"]),
+])
+def test_eighth_session_after_heldout9(text, steps, hosts):
+    assert _read(text) == ("ready", steps, hosts)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", [
+    "is it okay for me to bounce tomcat on app-01? first week here",
+    "am I allowed to restart W3SVC on iis-02 during the day?",
+])
+def test_asking_leave_is_advice(text):
+    plan = plan_rules(text, V)
+    assert plan.status.value == "needs_clarification" and plan.hosts == []
