@@ -65,25 +65,25 @@ _START_TYPE = r"start(?:up)?[\s-]*(?:type|mode)"
 
 
 @_rule(r"\bsc(?:\.exe)?\s+config\s+(?P<sc>\x01\d+\x01|[\w.$-]+)\s+start=\s*" + _MODE.replace("mode", "scmode") + r"\b"
-       r"|\b(?:(?P<verb>set|change|switch|put|make|configure)\s+)?(?P<said>(?:(?:the|its|a)\s+|of\s+|service\s+|to\s+|"
-       r"(?:on|in)\s+" + _HOST + r"\s+|\([^()\n]{1,40}\)\s*|" + _START_TYPE + r"\s+|(?P<n>\x01\d+\x01|[A-Za-z][\w.$-]*)"
+       r"|\b(?:(?:set|change|switch|put|make|configure)\s+)?(?P<said>(?:(?:the|its|a)\s+|of\s+|service\s+|to\s+|"
+       r"(?:on|in)\s+" + _HOST + r"\s+|\([^()\n]{1,40}\)\s*|" + _START_TYPE + r"\s+|(?:\x01\d+\x01|[A-Za-z][\w.$-]*)"
        r"(?:'s)?\s+){1,8}?)(?:(?:->|=>|=|:|to|is)\s*)?(?:\x01)?" + _MODE + r"\b(?:\x01)?(?:\s+" + _START_TYPE + r")?")
 def _startup_type(m: re.Match[str]) -> str:
     mode = (m["mode"] or m["scmode"]).lower()
+    if mode in ("manual", "demand"):
+        return m.group(0)  # Manual: app.planner.scope asks
     if m["sc"]:
         name, where = m["sc"], ""
     else:
         said = m["said"]
-        if not re.search(_START_TYPE, m.group(0), re.I) or mode in ("manual", "demand"):
-            return m.group(0)  # "set X to disabled" without a start type is read elsewhere; Manual: asked
+        if not re.search(_START_TYPE, m.group(0), re.I):
+            return m.group(0)  # "set X to disabled" without a start type is read elsewhere
         where = " ".join(re.findall(r"\b(?:on|in)\s+" + _HOST, said))
         rest = re.sub(r"\b(?:on|in)\s+" + _HOST + r"|\([^()\n]*\)|" + _START_TYPE + r"|\b(?:the|its|a|of|service|to)\b"
                       r"|'s\b", " ", said, flags=re.I).split()
         if len(rest) != 1:
             return m.group(0)
         name = rest[0]
-    if mode in ("manual", "demand"):
-        return m.group(0)
     return f"{'disable' if mode == 'disabled' else 'enable'} {name}{' ' + where if where else ''}"
 
 

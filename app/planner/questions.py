@@ -124,8 +124,8 @@ def asked(text: str, vocab: Vocabulary, plan: Callable[[str], Plan]) -> Plan | N
     return finalize(combined, vocab)
 
 
-# "check disk space and the status of the prometheus service", "stat F and tell me when it expires": one verb, two
-# things to check joined by "and"; the rules read one of them and dropped the other
+# "check disk space and the status of the prometheus service": one verb, two things to check joined by "and"; the
+# rules read one of them and dropped the other
 _AND = re.compile(r"\s+and\s+(?:also\s+)?", _I)
 
 

@@ -168,10 +168,10 @@ def _check_then_change_elsewhere(steps: list[Step], vocab: Vocabulary) -> str | 
     once. A longer list of chores on several hosts is a batch, planned as written."""
     if len(steps) != 2:
         return None
-    kinds = [vocab.catalog.get(s.action) for s in steps]
-    if any(k is None for k in kinds) or kinds[0].read_only == kinds[1].read_only:  # type: ignore[union-attr]
+    first, second = (vocab.catalog.get(s.action) for s in steps)
+    if first is None or second is None or first.read_only == second.read_only:
         return None
-    check, change = (steps[0], steps[1]) if kinds[0].read_only else (steps[1], steps[0])  # type: ignore[union-attr]
+    check, change = (steps[0], steps[1]) if first.read_only else (steps[1], steps[0])
     if not check.hosts or not change.hosts or set(check.hosts) & set(change.hosts):
         return None
     return (f"You asked for a check on {', '.join(check.hosts)} and a change on {', '.join(change.hosts)}. "
