@@ -57,7 +57,8 @@ def _contains_quoted(m: re.Match[str]) -> str:
 
 
 # Windows' start type, said any way: "wuauserv startup type -> Automatic", "set MSSQLSERVER to startup type Automatic",
-# "Spooler start mode disabled", "set the startup type of Spooler to Automatic", "Set wuauserv (Windows Update) on
+# "Spooler start mode disabled", "set the startup type of Spooler to Automatic", "Set Startup type for Spooler to
+# Disabled", "Set wuauserv (Windows Update) on
 # cis-04 to Disabled start mode", "sc.exe config Spooler start= disabled": Disabled is disable, Automatic (delayed
 # or not) is enable, Manual is neither (left as said: app.planner.scope asks)
 _MODE = r"(?P<mode>automatic|auto|delayed(?:[\s-]+(?:start|auto))?|disabled|manual|demand)"
@@ -65,7 +66,7 @@ _START_TYPE = r"start(?:up)?[\s-]*(?:type|mode)"
 
 
 @_rule(r"\bsc(?:\.exe)?\s+config\s+(?P<sc>\x01\d+\x01|[\w.$-]+)\s+start=\s*" + _MODE.replace("mode", "scmode") + r"\b"
-       r"|\b(?:(?:set|change|switch|put|make|configure)\s+)?(?P<said>(?:(?:the|its|a)\s+|of\s+|service\s+|to\s+|"
+       r"|\b(?:(?:set|change|switch|put|make|configure)\s+)?(?P<said>(?:(?:the|its|a)\s+|of\s+|for\s+|service\s+|to\s+|"
        r"(?:on|in)\s+" + _HOST + r"\s+|\([^()\n]{1,40}\)\s*|" + _START_TYPE + r"\s+|(?:\x01\d+\x01|[A-Za-z][\w.$-]*)"
        r"(?:'s)?\s+){1,8}?)(?:(?:->|=>|=|:|to|is)\s*)?(?:\x01)?" + _MODE + r"\b(?:\x01)?(?:\s+" + _START_TYPE + r")?")
 def _startup_type(m: re.Match[str]) -> str:
@@ -79,7 +80,8 @@ def _startup_type(m: re.Match[str]) -> str:
         if not re.search(_START_TYPE, m.group(0), re.I):
             return m.group(0)  # "set X to disabled" without a start type is read elsewhere
         where = " ".join(re.findall(r"\b(?:on|in)\s+" + _HOST, said))
-        rest = re.sub(r"\b(?:on|in)\s+" + _HOST + r"|\([^()\n]*\)|" + _START_TYPE + r"|\b(?:the|its|a|of|service|to)\b"
+        rest = re.sub(r"\b(?:on|in)\s+" + _HOST + r"|\([^()\n]*\)|" + _START_TYPE
+                      + r"|\b(?:the|its|a|of|for|service|to)\b"
                       r"|'s\b", " ", said, flags=re.I).split()
         if len(rest) != 1:
             return m.group(0)

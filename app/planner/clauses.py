@@ -250,7 +250,9 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
                     mode = "TGT"
             elif low in PRONOUNS:
                 c.pronoun = True
-            elif (after_target and (any(c.objects) or c.vague)) or low in VAGUE:  # "web-01: anything on port 80"
+            elif (after_target and (any(c.objects) or any(sp.kind == "q" for sp, _ in c.spans) or c.vague)) \
+                    or low in VAGUE:  # "web-01: anything on port 80"
+                # ('stop "Print Spooler" on cis-01 - security baseline': a remark after the quoted object, no object)
                 c.vague = True
             elif after_target and raw_prev is not None and raw_prev.kind == "FILL" and raw_prev.value in _SUBJECTS:
                 c.vague = True  # "install the pkg on web-01 we talked about": a clause about it, not its name
@@ -263,8 +265,9 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
                 c.vague = True
             elif target_ctx or (mode == "OBJ" and HOSTLIKE_RX.match(low) and not _named_object(prev, nxt, low, vocab)):
                 name = group or tok.text
-                if _remark_noun(tok, raw_prev, nxt, group, mode, c, vocab) \
-                        and prep not in ("to", "into", "from", "onto") \
+                if (_remark_noun(tok, raw_prev, nxt, group, mode, c, vocab) or prep == "of" and not group
+                    and mode == "TGT" and not HOSTLIKE_RX.match(low)) \
+                        and (prep not in ("to", "into", "from", "onto") or low in _PLACE_REMARKS) \
                         and not any(t.kind == "HOST" for t in toks[idx + 1:]):  # "the job belongs on app-01": asked
                     c.vague = True  # "kill X on file-01 holding a lock on the share": a thing of the story
                 elif mode == "EXC":
@@ -308,6 +311,7 @@ def _named_host(c: Clause, vocab: Vocabulary) -> bool:
     return any(vocab.host(h) for h in c.hosts)
 
 
+_PLACE_REMARKS = ("end", "side")  # "ping it from your end and ...": where the asker stands, never a host
 _ARTICLES = frozenset(("the", "a", "an", "this", "that", "our", "my", "his", "her", "their", "its", "your"))
 
 
@@ -320,9 +324,10 @@ def _remark_noun(tok: Tok, raw_prev: Tok | None, nxt: Tok | None, group: str | N
         return False
     if raw_prev is None or raw_prev.kind != "FILL" or raw_prev.value not in _ARTICLES:
         return False
-    if nxt is not None and nxt.kind in ("CONJ", "HOST"):
+    if nxt is not None and nxt.kind in ("CONJ", "HOST") and tok.value.lower() not in _PLACE_REMARKS:
         return False
-    return any(vocab.host(h) for h in c.hosts)
+    return any(vocab.host(h) for h in c.hosts) or bool(c.envs or c.oses) \
+        or any(vocab.is_group(g) for g in c.groups)  # "from all dev hosts for the capacity sheet"
 
 
 def _next_word(toks: list[Tok], idx: int) -> Tok | None:

@@ -16,7 +16,10 @@ from collections.abc import Callable
 from app.planner import (
     admin_words,
     asides,
+    complaints,
     envelope,
+    gui,
+    idioms,
     learners,
     objects,
     outcomes,
@@ -90,6 +93,8 @@ _REWRITES.extend(staff.REWRITES)  # how people outside operations ask (app.plann
 _REWRITES.extend(asides.REWRITES)  # what goes around an instruction in chat and tickets (app.planner.asides)
 _REWRITES.extend(admin_words.REWRITES)  # administrators' words for the actions' values (app.planner.admin_words)
 _REWRITES.extend(tickets.REWRITES)  # formal change and ticket language (app.planner.tickets)
+_REWRITES.extend(complaints.REWRITES)  # what a complaint around an ask tells (app.planner.complaints)
+_REWRITES.extend(idioms.REWRITES)  # idioms that would read as targets or actions (app.planner.idioms)
 _REWRITES.extend(learners.REWRITES)  # English as a second language (app.planner.learners)
 _REWRITES.extend(slang.REWRITES)  # everyday ways of saying the actions (app.planner.slang)
 _REWRITES.extend(wording.REWRITES)  # questions, needs and courtesy (app.planner.wording), in this place
@@ -274,6 +279,12 @@ _DISPLAY_NAMES = re.compile(r"(?<![\w\"'])(?:" + "|".join(
     re.escape(n).replace(r"\ ", r"\s+") for n in sorted(objects.WINDOWS_DISPLAY_NAMES, key=len, reverse=True))
     + r")(?![\w\"'])", _I)
 _CANONICAL = {n.lower(): n for n in objects.WINDOWS_DISPLAY_NAMES}  # "print spooler" is "Print Spooler"
+# "World Wide Web Publishing Service (W3SVC)", "wuauserv (Windows Update)": the display name and the service's name
+# said together are the service's name
+_DISPLAY_AND_NAME = re.compile(r"(?P<d>" + _DISPLAY_NAMES.pattern + r")\s*\(\s*(?P<s>[A-Za-z][\w.$-]{1,40})\s*\)"
+                               r"|(?<![\w\"'\\/.-])(?P<s2>[A-Za-z][\w.$-]{1,40})\s*\(\s*(?P<d2>"
+                               + _DISPLAY_NAMES.pattern
+                               + r")\s*\)", _I)
 # Windows programs are named as Programs and Features shows them: "Google Chrome", "Adobe Reader", "7-Zip"
 _TITLE_PACKAGE = re.compile(r"\b(?P<lead>(?i:install|uninstall|remove|update|upgrade|whether|if|is))\s+"
                             r"(?P<words>(?:[A-Z0-9][\w.+&-]*\s+){1,4}"
@@ -345,6 +356,7 @@ def normalize(text: str) -> str:
     def quote(name: str) -> str:  # a display name is held as if it had been quoted
         return quoted.keep(f'"{name}"')
 
+    out = _DISPLAY_AND_NAME.sub(lambda m: m["s"] or m["s2"], gui.plain(out))
     out = _DISPLAY_NAMES.sub(lambda m: quote(_CANONICAL.get(" ".join(m.group(0).lower().split()), m.group(0))), out)
     out = _TITLE_SERVICE.sub(lambda m: _title_service(m, quote), out)
     out = _WINDOWS_PRODUCT.sub(lambda m: f"{m['lead']} {quote(m['words'])}", out)

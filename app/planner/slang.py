@@ -24,7 +24,8 @@ _rule = registrar(REWRITES, needs={
     "_put_on": ("put", "stick", "slap", "pop"),
     "_bin": ("bin ",), "_tell_me_if": ("tell", "let me know", "let us know"),
     "_host_dash": (" -", " –", " —"),
-    "_add_package_to": ("add",), "_rip_off": ("rip",), "_hows_doing": ("doing",), "_port_up": ("is ",),
+    "_add_package_to": ("add",), "_rip_off": ("rip",), "_get_off": ("off", "out of"), "_hows_doing": ("doing",),
+    "_port_up": ("is ",),
     "_groups_of": ("group",), "_ip_for": ("ip", "address"),
     "_check_for": ("for",), "_end_task": ("end ",), "_top_kind": ("top",),
     "_path_filling": ("fill", "full", "running out"),
@@ -88,7 +89,11 @@ def _put_on(m: re.Match[str]) -> str:
 # "add the sysstat package to all dev linux machines"
 _named("_add_package_to", r"\badd\s+" + _NAME + r"\s+package\s+to\s+", "install package {name} on ")
 # "rip vlc off cis-04", "rip telnet out of the dev boxes"
-_named("_rip_off", r"\brip\s+(?:out\s+)?" + _NAME + r"\s+(?:off(?:\s+of)?|out\s+of|from)\s+",
+_named("_rip_off", r"\brip\s+(?:out\s+)?" + _NAME + r"(?:\s+package)?\s+(?:off(?:\s+of)?|out\s+of|from)\s+",
+       "remove package {name} from ")
+# "get the telnet package off db-04", "take vlc off cis-02" (a host in the object's place is left as written)
+_named("_get_off", r"\b(?:get|take)\s+(?:the\s+)?(?P<name>[A-Za-z0-9][A-Za-z0-9_.@+\-]*)(?:\s+package)?\s+"
+       r"(?:off(?:\s+of)?|out\s+of)\s+(?![/\\\x01\x02]|[A-Za-z]:\\)(?=\S)",
        "remove package {name} from ")
 # "how's wuauserv doing over on cis-01", "what's MSSQLSERVER doing on the app servers", "how is nginx doing"
 _named("_hows_doing", r"\b(?:how'?s|how\s+is|how\s+are|what'?s|what\s+is)\s+" + _NAME + r"(?:\s+service)?\s+doing\b"

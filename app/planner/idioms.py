@@ -1,0 +1,47 @@
+"""Everyday idioms whose words would read as a target, an exclusion or another action: "how much disk is in use on
+web-01" ('use' is no host), "it lives at /srv/x/bin/x, not the default spot" (no host 'default' ruled out), "read the
+certificate file C:\\certs\\x.cer and tell me the expiry" (a certificate check, 'read' is no host).
+
+The rewrites run inside ``app.planner.normalize`` after ``app.planner.complaints``'s, on text whose quoted values
+and Windows paths are held out (``\\x01n\\x01`` and ``\\x02n\\x02``); each is one family of phrasings.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from app.planner.rewrite import registrar
+
+REWRITES: list[tuple[str, int, Callable[[re.Match[str]], str]]] = []
+
+_rule = registrar(REWRITES, needs={
+    "_in_use": ("in use",), "_not_default": ("default", "usual", "standard", "normal"),
+    "_read_cert": ("read", "open", "look at", "inspect", "parse"),
+})
+
+
+# "how much disk space is currently in use on each of the db hosts", "what's in use on web-01"
+@_rule(r"\b(?:currently\s+|being\s+)?in\s+use\b(?=\s+(?:on|across|at|in)\b)")
+def _in_use(m: re.Match[str]) -> str:
+    return "used"
+
+
+# "it lives at /srv/x/bin/x not the default spot", ", rather than the usual location": where it is not, said to be
+# clear (an exclusion needs a host)
+@_rule(r"\s*,?\s*(?:\(\s*)?(?:not|rather\s+than|instead\s+of)\s+(?:in\s+|at\s+)?(?:the\s+)?(?:default|usual|standard|"
+       r"normal)\s+(?:spot|location|place|path|folder|directory|dir|install(?:ation)?\s+(?:path|location|dir))"
+       r"(?:\s*\))?")
+def _not_default(m: re.Match[str]) -> str:
+    return ""
+
+
+# "read the certificate file C:\certs\x.cer", "open /etc/pki/tls/certs/api.crt", "read C:\certs\wildcard.pfx and
+# tell me the issuer": a certificate file read for its dates is a certificate check
+_READ = r"\b(?:read|open|look\s+at|inspect|parse)\s+(?:the\s+)?"
+
+
+@_rule(_READ + r"(?:(?:ssl\s+|tls\s+)?cert(?:ificate)?\s+(?:file\s+)?(?:at\s+)?(?P<path>\x02\d+\x02|/\S+)"
+       r"|(?P<path2>/\S+\.(?:pem|crt|cer|pfx|p12|der))\b"
+       r"|(?P<path3>\x02\d+\x02)(?=[^.;!?\n]*\b(?:expir\w*|valid|issuer|days|dates?|not\s*after|subject)\b))")
+def _read_cert(m: re.Match[str]) -> str:
+    return f"check the certificate {m['path'] or m['path2'] or m['path3']}"
