@@ -83,11 +83,15 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
         if k == "THEN" or (k in ("V", "ENSURE") and (c.verb or c.ensure)) \
                 or (k == "V" and c.states and prev is not None and prev.kind == "CONJ") \
                 or (k == "V" and c.verb is None and c.kws and c.has_targets() and prev is not None
-                    and prev.kind == "CONJ" and prev.value == "and"):  # "status of X on H, and restart it on H2"
+                    and prev.kind == "CONJ" and prev.value == "and") \
+                or (k == "CONJ" and _another_check(c, toks, idx)):  # "status of X on H, and restart it on H2"
             if c.has_content():
                 clauses.append(Clause())
                 c = clauses[-1]
             mode, prep = "OBJ", ""
+            if k == "CONJ":  # "postgresql status, disk usage": the list goes on with another check
+                prev = tok
+                continue
             if k == "THEN":
                 # "restart nginx then status": an instruction of its own, even without a verb
                 c.follows_then, c.then_word = True, tok.value
@@ -297,6 +301,19 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
     return [c for c in clauses if c.has_content()]
 
 
+def _another_check(c: Clause, toks: list[Tok], idx: int) -> bool:
+    """A verbless list of checks goes on to another at this comma or "and" ("on db-02: postgresql status and disk
+    usage", "facts, usage of every mount, and the top 10 processes"): each its own instruction (one was dropped)."""
+    if toks[idx].value not in ("and", ",") or c.verb is not None or c.ensure or not c.kws or c.states:
+        return False
+    for after in toks[idx + 1:]:  # on to the next check's word, over "the top 10", "nginx"
+        if after.kind == "KW":
+            return after.value in _CHECK_KWS and after.value not in c.kws
+        if after.kind not in ("FILL", "WORD", "NUM") and not (after.kind == "CONJ" and after.value == "and"):
+            return False
+    return False
+
+
 def _after_for(toks: list[Tok], idx: int) -> bool:
     """The word stands in a "for the ..." phrase (only articles and words between): what it is for."""
     for t in reversed(toks[:idx]):
@@ -311,6 +328,7 @@ def _named_host(c: Clause, vocab: Vocabulary) -> bool:
     return any(vocab.host(h) for h in c.hosts)
 
 
+_CHECK_KWS = frozenset(("disk", "status", "info", "process"))  # what a verbless list names, one check each
 _PLACE_REMARKS = ("end", "side")  # "ping it from your end and ...": where the asker stands, never a host
 _ARTICLES = frozenset(("the", "a", "an", "this", "that", "our", "my", "his", "her", "their", "its", "your"))
 

@@ -50,6 +50,7 @@ COUNT_ONLY = re.compile(r"\s*(?:just\s+|only\s+)?(?:the\s+)?(?:top|last|first|la
                          r"[\s.!?]*$", re.IGNORECASE)
 _TARGETS = frozenset(("HOST", "GROUP", "ENV", "OS", "ALL"))
 _INSTRUCTION = frozenset(("V", "ENSURE", "THEN"))
+_BEING = frozenset(("is", "are", "was", "were", "has", "have", "had", "been", "got", "gets"))
 _TARGET_WORDS = frozenset(("HOST", "GROUP", "ENV", "OS", "ALL", "NOUN", "EXCEPT"))
 _READ_VERBS = frozenset(("search", "grep", "tail", "look", "find", "show", "list", "read", "count"))
 _SUBJECTS = frozenset(("we", "were", "i", "im", "they", "theyre", "nobody", "noone", "everyone", "everything",
@@ -200,6 +201,10 @@ def _narrative(piece: str, vocab: Vocabulary) -> bool:
         return False
     if _doing(first):  # "replacing the line that matches ^X=": how, not why
         return False
+    if words[0].kind == "KW" and words[0].value in ("disk", "info", "status", "process") \
+            and not any(t.kind == "FILL" and t.value in _BEING for t in toks) \
+            and not any(_PARTICIPLE.match(t.text.lower()) for t in words) and not statement(piece, vocab):
+        return False  # "facts, usage of every mount, and the top 10 processes": one more check in a list
     if any(_instructs(t) for t in words[1:]):  # "graphs show clock drift": a subject, then its verb
         return True
     asking = lows & {"also", "too", "same", "please", "pls", "plz"} or (

@@ -17,6 +17,8 @@ REWRITES: list[tuple[str, int, Callable[[re.Match[str]], str]]] = []
 _rule = registrar(REWRITES, needs={
     "_in_use": ("in use",), "_not_default": ("default", "usual", "standard", "normal"),
     "_read_cert": ("read", "open", "look at", "inspect", "parse"),
+    "_everything_aged": ("everything",),
+    "_in_there": ("in there", "in it", "inside it", "in that", "under it", "from there", "from it"),
 })
 
 
@@ -45,3 +47,19 @@ _READ = r"\b(?:read|open|look\s+at|inspect|parse)\s+(?:the\s+)?"
        r"|(?P<path3>\x02\d+\x02)(?=[^.;!?\n]*\b(?:expir\w*|valid|issuer|days|dates?|not\s*after|subject)\b))")
 def _read_cert(m: re.Match[str]) -> str:
     return f"check the certificate {m['path'] or m['path2'] or m['path3']}"
+
+
+# "delete everything in /var/tmp older than 7 days": the files there, not every host
+@_rule(r"\b(?P<v>delete|remove|clean\s+up|clear\s+out|purge|erase)\s+everything\b(?=[^.;\n]*\bolder\s+than\s+\d)")
+def _everything_aged(m: re.Match[str]) -> str:
+    return f"{m['v']} files"
+
+
+# "D:\Exports on cis-02 keeps ballooning. Delete everything in there older than 30 days": "there" is the one path
+# said in an earlier sentence (its sentence tells the story and is left out)
+@_rule(r"(?P<path>\x02\d+\x02|(?<![\w:/])/[\w.-][^\s,;]*)(?P<mid>[^\x02\n]*?[.!?;]\s[^\x02\n]*?|[^\x02\n]*?\s[-–—]\s"
+       r"[^\x02\n]*?)\b(?:in|inside|under|from)\s+(?:there|it|that\s+(?:folder|directory|dir|path|share))\b")
+def _in_there(m: re.Match[str]) -> str:
+    if re.search(r"(?<![\w:/])/[\w.-]", m["mid"]):
+        return m.group(0)  # another path between: which one is meant is not clear
+    return f"{m['path']}{m['mid']}in {m['path']}"

@@ -76,6 +76,8 @@ PHRASES = {  # multi-word expressions -> (kind, value)
     (",", "and", "then"): ("THEN", ""), ("as", "well", "as"): ("CONJ", ""),
     ("disk", "space"): ("KW", "disk"), ("disk", "usage"): ("KW", "disk"), ("free", "space"): ("KW", "disk"),
     ("system", "info"): ("KW", "info"), ("system", "information"): ("KW", "info"), ("os", "version"): ("KW", "info"),
+    ("memory", "usage"): ("KW", "info"), ("mem", "usage"): ("KW", "info"), ("ram", "usage"): ("KW", "info"),
+    ("cpu", "usage"): ("KW", "info"), ("cpu", "load"): ("KW", "info"),
     ("up", "and", "running"): ("STATE", "running"), ("roll", "out"): ("V", "deploy"), ("is", "there"): ("FILL", ""),
 }
 _MAX_PHRASE = max(len(k) for k in PHRASES)

@@ -58,6 +58,7 @@ _rule = registrar(_REWRITES, needs={
     "_docker_verb": ("docker", "podman"), "_journalctl": ("journalctl",), "_tail": ("tail",),
     "_eventlog": ("eventlog",),
     "_crontab": ("crontab",), "_schtasks": ("schtasks", "get-scheduledtask"), "_df": ("df",),
+    "_output_asked": (" me ", " us "),
     "_nc": ("nc", "netcat"),
     "_tnc": ("test-netconnection", "tnc"), "_test_connection": ("test-connection",), "_telnet": ("telnet",),
     "_drive": ("drive",),
@@ -81,8 +82,11 @@ def _backticks(m: re.Match[str]) -> str:  # `free -m` is a quoted command, as "f
 
 
 # a command cited rather than given to run: "what `X` would show", "same as `X`", "`X` equivalent", "`X` -> dead"
+# ("get me `df -h /var`", "show us the output of `free -m`": its output is asked for, as a check's result)
 _REFERENCE_BEFORE = re.compile(r"\b(?:what|like|same\s+as|equivalent\s+(?:of|to)|usually\s+(?:do|run)|"
-                               r"normally\s+(?:do|run)|would\s+(?:do|run))\s*$", re.IGNORECASE)
+                               r"normally\s+(?:do|run)|would\s+(?:do|run)|(?:get|give|show|send|pull|grab|fetch)\s+"
+                               r"(?:me|us)(?:\s+(?:the\s+)?(?:output|result)s?\s+of)?|(?:the\s+)?(?:output|result)s?\s+of)\s*$",
+                               re.IGNORECASE)
 _REFERENCE_AFTER = re.compile(r"\s*(?:would\s+(?:show|say|give|tell|print|return)|equivalent\b|comes\s+back|returns\b|"
                               r"gives\b|shows\b|says\b|->|=>|printed\b|output\b)", re.IGNORECASE)
 
@@ -185,6 +189,13 @@ def _schtasks(m: re.Match[str]) -> str:
 @_rule(r"(?<![\w-])df(?:\s+-[a-zA-Z]+)*(?=\s|$)")
 def _df(m: re.Match[str]) -> str:
     return "check disk space"
+
+
+# "get me `df -h /var`", "give me `free -m`": a pasted tool read as its check above, its output asked for
+@_rule(r"\b(?:get|give|show|send|pull|grab|fetch)\s+(?:me|us)\s+(?:the\s+(?:output|result)s?\s+of\s+)?"
+       r"(?=(?:check|show)\s)")
+def _output_asked(m: re.Match[str]) -> str:
+    return ""
 
 
 # Connectivity tools: "nc -zv db-01 5432", "Test-NetConnection db-01 -Port 5432", "telnet db-01 5432"

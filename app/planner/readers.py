@@ -236,7 +236,7 @@ def _cron(t: _Text) -> Reading | None:
                       r"(?:the\s+)?(?:user\s+)?(?P<u>" + _WORD + r")", t.protected, _I)
          or re.search(r"\buser\s+(?P<u>" + _WORD + r")", t.protected, _I))
     if u is not None and u.group("u").lower() not in _NOT_NAMES | {"every", "all", "users"}:
-        params["user"] = u.group("u")
+        params["user"] = u.group("u").rstrip(".")  # "... for svc_reports.": the sentence's full stop is no part
         consumed.append(u.span())
     return Reading("cron.list", params, consumed, "schedule words")
 

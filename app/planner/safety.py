@@ -6,6 +6,8 @@ import re
 
 _I = re.IGNORECASE
 
+# "delete everything in there older than 30 days", "delete all files older than 7 days in /var/tmp": a cleanup
+_NOT_AGED = r"(?![^.;\n]*\bolder\s+than\s+\d+\s*(?:days?|d|weeks?)\b)"
 _CATASTROPHIC = (  # (pattern, what it involves), compiled on first use
         (r"\brm\s+(?:-\S+\s+)*-[a-z]*r[a-z]*\s+(?:-\S+\s+)*(?:/|/\*|~/?|\*|/(?:bin|boot|dev|etc|home|lib\w*|opt|proc|root|"
          r"sbin|srv|sys|usr|var)/?)(?=$|[\s\"'*;])", "recursively deleting / or a system directory"),
@@ -61,7 +63,9 @@ _CATASTROPHIC = (  # (pattern, what it involves), compiled on first use
          r"|\bdropdb\b|\bflushall\b",
          "dropping a database or table"),
         (r"\b(?:delete|remove|erase|destroy)\s+(?:all|every|each)\b[^,.]*\b(?:files?|data|database|databases|disks?|"
-         r"everything|directories|folders|users?|vms?|servers?|hosts?|backups?)\b|\b(?:delete|erase|destroy)\s+everything\b",
+         r"everything|directories|folders|users?|vms?|servers?|hosts?|backups?)\b(?<!files)(?<!file)(?<!everything)|"
+         r"\b(?:delete|remove|erase|destroy)\s+(?:all|every|each)\b[^,.]*\b(?:files?|everything)\b" + _NOT_AGED
+         + r"|\b(?:delete|erase|destroy)\s+everything\b" + _NOT_AGED,
          "deleting data wholesale"),
         (r"\b(?:shut\s*down|shutdown|power\s*off|poweroff|halt|turn\s+off)\s+(?:all|every|everything|the\s+(?:whole|entire)|"
          r"-h\b|/s\b|now\b)", "shutting down the fleet"),

@@ -19,6 +19,19 @@ _TICKET = re.compile(r"^\s*(?:(?-i:[A-Z]{2,10})-?\d{3,7}|ticket\s*#\s*\d{3,})(?:
                      r"(?![\w-])\s*[:\-–]?", _I)
 
 
+# A managed-service provider's client and ticket before the ask: "ACME #7781 | Client says ...", "[Contoso | T#4411]
+# restart ...", "Fabrikam - #2231:"; a bracket that holds a host name ("[web-01] restart nginx") stays
+_CLIENT_PREFIX = re.compile(r"^\s*(?:\[(?P<b>[^\]\n]{1,60})\]|(?-i:[A-Z][\w&.']*)(?:\s+(?-i:[A-Z][\w&.']*)){0,2}\s*"
+                            r"(?:[|:–—-]\s*)?(?:#|T#|ticket\s*#?)\s?\d{2,8}(?:\s*\([^)\n]{0,40}\))?)"
+                            r"\s*(?:[|:–—-]\s*)?", _I)
+
+
+def _client_prefix(m: re.Match[str]) -> str:
+    if m["b"] is not None and re.search(r"(?-i:[a-z][a-z0-9]*-\d{1,3})\b", m["b"]):
+        return m.group(0)
+    return " "
+
+
 _SLASH_COMMAND = re.compile(r"^\s*/[a-z][\w-]*\s+(?=(?:restart|start|stop|update|upgrade|install|remove|uninstall|"
                             r"check|ping|reboot|kill|show|run|tail|search|enable|disable|is|are|what|which|pls|please|"
                             r"can)\b)", _I)
@@ -87,7 +100,8 @@ def continued(text: str) -> str:
 def plain(out: str, quoted: re.Pattern[str]) -> str:
     """``out`` with ticket and chat-bot prefixes gone, quoted hosts and versions unquoted, host lists and ranges
     written host by host, "1k lines" as a number, arrows as words, and capitals lowered (``quoted`` text kept)."""
-    out = _TICKET.sub(" ", re.sub(r"^\s*(?:re|fwd?)\b\s*:?", " ", out, flags=_I))  # "re:", "fwd:" of a mail
+    out = _CLIENT_PREFIX.sub(_client_prefix, re.sub(r"^\s*(?:re|fwd?)\b\s*:?", " ", out, flags=_I))  # "fwd:" of a mail
+    out = _TICKET.sub(" ", out)
     out = _SLASH_COMMAND.sub(" ", out)  # a chat bot's slash command ("/ops update openssl"), not "/var usage"
     out = _QUOTED_HOST.sub(lambda m: m.group("h"), out)  # "restart sshd on 'web-05'": a host, not quoted text
     out = _QUOTED_VERSION.sub(lambda m: f"{m['v']} {m['n']}", out)  # 'version "8.6.4"': a version, not a name

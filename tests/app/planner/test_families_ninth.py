@@ -92,3 +92,36 @@ def test_gui_tools_are_places(text, expected):
 ])
 def test_windows_admins_words(text, steps, hosts):
     assert _read(text) == ("ready", steps, hosts)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps,hosts", [
+    # a verbless list of checks: each one (the second was dropped)
+    ("on app-01: redis status, memory usage and the top 3 processes by cpu",
+     [("service.status", {"name": "redis"}), ("system.info", {}), ("process.top", {"sort": "cpu", "count": 3})],
+     ["app-01"]),
+    ("db-04 please - disk space and postgresql status",
+     [("disk.check", {}), ("service.status", {"name": "postgresql"})], ["db-04"]),
+    # a sentence's full stop is no part of the user's name
+    ("On cis-02, show the scheduled tasks of backupuser.", [("cron.list", {"user": "backupuser"})], ["cis-02"]),
+    # a pasted tool whose output is asked for is its check
+    ("show me `df -h /srv` on app-01", [("disk.check", {"path": "/srv"})], ["app-01"]),
+    ("grab us the output of `free -m` from db-04", [("system.info", {})], ["db-04"]),
+    # a managed-service provider's client and ticket before the ask
+    ("Globex #5512 | please ping web-04", [("host.ping", {})], ["web-04"]),
+    ("[Initech | T#900] restart W3SVC on iis-02", [("service.restart", {"name": "W3SVC"})], ["iis-02"]),
+    # a delete of what is older than some days is a cleanup; "in it" is the path said before
+    ("delete all files older than 10 days in /var/tmp/uploads on app-02",
+     [("file.cleanup", {"path": "/var/tmp/uploads", "older_than_days": 10})], ["app-02"]),
+    ("C:\\Temp on cis-03 is filling up. Remove everything in it older than 5 days.",
+     [("file.cleanup", {"path": "C:\\Temp", "older_than_days": 5})], ["cis-03"]),
+])
+def test_lists_prefixes_and_aged_deletes(text, steps, hosts):
+    assert _read(text) == ("ready", steps, hosts)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", ["delete everything on db-01", "remove all files on web-02",
+                                  "[web-01] wipe /srv/data"])
+def test_wholesale_deletes_stay_refused(text):
+    assert _read(text)[0] == "rejected"
