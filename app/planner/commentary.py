@@ -62,6 +62,8 @@ _HOW = frozenset(("replace", "keep", "use", "include", "exclude", "skip", "overw
 _PAST = re.compile(r"^(?:[a-z]{3,}ed|went|was|were|is|are|got|came|broke|ran|took|did|has|had|keeps|seems|looks|"
                    r"failed|died|hung|crashed)$")
 _PARTICIPLE = re.compile(r"^[a-z]{3,}(?:ed|ing)$")
+_HAPPENED = frozenset(("failed", "broke", "crashed", "died", "errored", "froze", "hung", "fails", "crashes", "dies",
+                       "breaks", "timed", "bombed"))
 
 
 def _instructs(tok: Tok) -> bool:
@@ -186,11 +188,14 @@ def _narrative(piece: str, vocab: Vocabulary) -> bool:
             and not any(a.kind != "CONJ" and b.kind != "CONJ" for a, b in zip(words, words[1:], strict=False)):
         return False  # "..., bastion and jumpbox": a list of more names (asked about when unknown), not a remark
     lows = {t.text.lower().replace("'", "") for t in toks}
+    while len(words) > 1 and words[0].text.lower() in ("please", "pls", "plz", "kindly"):
+        words = words[1:]  # "could you please restart it for me?": the verb leads (no subject before it)
     subject = words[0].text.lower().replace("'", "").replace("’", "") in _SUBJECTS
     if any(t.kind in _TARGETS - {"ALL"} for t in toks):  # "we're moving staging to nginx": a story naming a target
         # "web-01 throwing 502s": a headline, the host and what it does
         headline = len(words) > 1 and words[0].kind in _TARGETS and bool(_PARTICIPLE.match(words[1].text.lower()))
-        return (subject or statement(piece, vocab) or headline) and not _instructions(toks) \
+        happened = any(t.text.lower() in _HAPPENED for t in words)  # "the backup job failed on web-02"
+        return (subject or statement(piece, vocab) or headline or happened) and not _instructions(toks) \
             and not lows & {"also", "too", "same", "please", "pls", "plz"}
     first = words[0].text.lower()
     if words[0].kind == "V" and ((first.endswith("s") and not words[0].value.endswith("s"))  # "updates pending"

@@ -28,7 +28,7 @@ _LEAD = re.compile(r"(?:^|(?<=[.!?\n]))(?P<sp>\s*)(?:the\s+)?" + _TOOL + _TOOL_T
                    _I)
 # "Certificates snap-in is a pain remotely -", "Task Manager over RDP is too slow.": a remark about the tool
 _REMARK = re.compile(r"(?:^|(?<=[.!?\n]))\s*(?:the\s+)?" + _TOOL + _TOOL_TAIL
-                     + r"(?:\s+(?:over|via|on|in)\s+[\w-]+)?\s+(?:is|are|was|keeps)\s+[^.!?\n]*?"
+                     + r"(?:\s+(?:over|via|in)\s+[\w-]+|\s+on\s+(?P<host>[\w-]+))?\s+(?:is|are|was|keeps)\s+[^.!?\n]*?"
                      r"(?:[.!?]+|\s+[-–—]+\s+|,\s*(?:so|but|and)\s+)", _I)
 # "Windows Logs > Application": Event Viewer's tree for the Application log
 _EVENT_TREE = re.compile(r"\b(?:windows\s+logs?\s*(?:>|»|->|/|\\|→)\s*)(?P<log>application|system|security|setup)\b"
@@ -44,7 +44,7 @@ def plain(text: str) -> str:
                      r"resmon|perfmon|inetmgr|windows\s+logs", text, _I):
         return text
     out = _EVENT_TREE.sub(lambda m: f"the {m['log'].capitalize()} log", text)
-    out = _REMARK.sub(" ", out)
+    out = _REMARK.sub(lambda m: f" on {m['host']}: " if m["host"] else " ", out)  # the host it was looked at on stays
     out = _WHERE.sub(" ", out)
     out = _LEAD.sub(lambda m: m["sp"], out)
     return _SHOWS_AS.sub(lambda m: f"{m['x']} is {m['st'].lower()}", out)

@@ -17,7 +17,8 @@ REWRITES: list[tuple[str, int, Callable[[re.Match[str]], str]]] = []
 _rule = registrar(REWRITES, needs={
     "_in_use": ("in use",), "_not_default": ("default", "usual", "standard", "normal"),
     "_read_cert": ("read", "open", "look at", "inspect", "parse"),
-    "_everything_aged": ("everything",),
+    "_verb_noun": ("job", "script", "pipeline", "log", "task", "run", "step", "plan", "window", "ticket", "tool"),
+    "_everything_aged": ("everything",), "_ping_answers": ("answer", "respond", "repl", "reachable", "up", "back"),
     "_in_there": ("in there", "in it", "inside it", "in that", "under it", "from there", "from it"),
 })
 
@@ -63,3 +64,23 @@ def _in_there(m: re.Match[str]) -> str:
     if re.search(r"(?<![\w:/])/[\w.-]", m["mid"]):
         return m.group(0)  # another path between: which one is meant is not clear
     return f"{m['path']}{m['mid']}in {m['path']}"
+
+
+# "ping all the cis machines and make sure they answer": what a ping reports, not another step (it was refused as no
+# operations request; "make sure it answers" asked what 'answers' is)
+@_rule(r"\s*(?:,|\band\b)\s+(?:then\s+)?(?:confirm|make\s+sure|check|verify|ensure|see|tell\s+me)\s+(?:that\s+|if\s+|whether\s+)?"
+       r"(?:it|they|each\s+(?:one|of\s+them)|all\s+of\s+them|both)\s+(?:answers?|respond|responds|repl(?:y|ies)|(?:is|are)\s+"
+       r"(?:up|reachable|alive|responding|answering)|(?:comes?|came)\s+back)\b")
+def _ping_answers(m: re.Match[str]) -> str:
+    if not re.search(r"\b(?:ping|pings|pingable|reachab\w*|test-connection)\b", m.string[:m.start()], re.I):
+        return m.group(0)
+    return ""
+
+
+# "my deploy job says access denied", "our restart script failed": a verb naming a job, not an instruction
+@_rule(r"\b(?P<d>my|our|the|their|your|his|her|this|that|a)\s+(?P<v>deploy(?:ment)?|install(?:ation)?|update|upgrade|"
+       r"restart|reboot|backup|cleanup|clean-?up|patch(?:ing)?|release|build|sync|migration)\s+(?P<n>job|script|pipeline|"
+       r"task|run|step|plan|tool|cron|routine)s?\b(?=\s+(?:says?|said|fails?|failed|failing|errors?|errored|broke|is|was|"
+       r"keeps|stopped|died|crashed|hangs?|hung|gets?|got|returns?|returned|throws?|threw|reports?|reported|complains?)\b)")
+def _verb_noun(m: re.Match[str]) -> str:
+    return f"{m['d']} {m['v']}-{m['n']}"

@@ -49,10 +49,15 @@ def names_of(c: Clause) -> list[str]:
     spans = c.spans
     if c.spans_before_verb and c.verb and any(c.objects[c.before_verb:] if c.before_verb else c.objects):
         spans = spans[c.spans_before_verb:]  # '"Windows Update" keeps breaking builds - disable wuauserv': a remark
+    before = c.objects[:c.before_verb] if c.before_verb else []
     for group in groups:
         words = [t.text for t in group]
         exes = [w for w in words if w.lower().endswith(_EXT) and len(w) > 4]
         words = [w for w in words if not _ADVERB.match(w) and w.lower() not in _RELATIVE_WORDS]
+        if c.pronoun and not c.states and len(words) > 1 and any(group is g for g in before) \
+                and words[0].lower() in KNOWN_OBJECTS \
+                and not any(w.lower() in KNOWN_OBJECTS for w in words[1:]):
+            words = words[:1]  # "redis keeps timing out; restart it": the service, then what it does
         if len(words) > 1 and len(exes) == 1:  # "any w3wp.exe worker processes": the executable is the name
             words = exes
         elif len(words) > 1 and preferred & set(words):

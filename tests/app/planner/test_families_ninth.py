@@ -125,3 +125,23 @@ def test_lists_prefixes_and_aged_deletes(text, steps, hosts):
                                   "[web-01] wipe /srv/data"])
 def test_wholesale_deletes_stay_refused(text):
     assert _read(text)[0] == "rejected"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text,steps,hosts", [
+    # what a ping reports is no other step
+    ("ping every db host and confirm each one responds", [("host.ping", {})], ["db-01", "db-02", "db-03", "db-04"]),
+    # a verb naming a job in the story is no instruction
+    ("does user deploy exist on web-05? our deploy pipeline failed", [("user.check", {"name": "deploy"})], ["web-05"]),
+    # what happened elsewhere in the message is the story
+    ("the nightly job crashed on db-03, check postgresql there", [("service.status", {"name": "postgresql"})],
+     ["db-03"]),
+    # "please" before the verb: still the ask
+    ("redis keeps timing out; can you please restart it on app-02?", [("service.restart", {"name": "redis"})],
+     ["app-02"]),
+    # a remark about a GUI tool keeps the host it was looked at on
+    ("Services console on cis-04 is slow - check the status of Spooler", [("service.status", {"name": "Spooler"})],
+     ["cis-04"]),
+])
+def test_story_around_the_ask(text, steps, hosts):
+    assert _read(text) == ("ready", steps, hosts)
