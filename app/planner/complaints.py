@@ -19,7 +19,7 @@ REWRITES: list[tuple[str, int, Callable[[re.Match[str]], str]]] = []
 _rule = registrar(REWRITES, needs={
     "_bare_restart": ("restart", "bounce", "recycle"),
     "_work_heading": ("prep", "pre-", "checklist", "readiness", "tasks", "steps", "work"),
-    "_developer": ("dev",), "_per_request": ("per ",),
+    "_done_by": (" by ",), "_developer": ("dev",), "_per_request": ("per ",),
 })
 
 _COURTESY = (r"(?:\s*(?:asap|now|right\s+away|please|pls|plz|thanks|thx|ty|cheers|urgently|again|"
@@ -64,3 +64,12 @@ def _developer(m: re.Match[str]) -> str:
        r"ticket|instructions?|e-?mail|mail|message|call)\b")
 def _per_request(m: re.Match[str]) -> str:
     return " "
+
+
+# "web-03 rebooted by on-call", "nginx was restarted by the night shift at 04:10": done by someone, a report (it
+# planned the reboot)
+@_rule(r"(?:\s+(?:was|were|got|has\s+been|have\s+been|had\s+been|already))*\s+(?:rebooted|restarted|bounced|stopped|"
+       r"started|killed|updated|upgraded|installed|removed|uninstalled|patched|deployed|redeployed|disabled|enabled)"
+       r"\s+(?:already\s+)?by\s+(?:the\s+|our\s+|an?\s+)?[\w'-]+(?:\s+(?:team|shift|engineer|guy|person|oncall|on-call))?")
+def _done_by(m: re.Match[str]) -> str:
+    return " came back"  # the story goes on with the host (its hosts stay "there")

@@ -18,7 +18,8 @@ _rule = registrar(REWRITES, needs={
     "_in_use": ("in use",), "_not_default": ("default", "usual", "standard", "normal"),
     "_read_cert": ("read", "open", "look at", "inspect", "parse"),
     "_verb_noun": ("job", "script", "pipeline", "log", "task", "run", "step", "plan", "window", "ticket", "tool"),
-    "_everything_aged": ("everything",), "_ping_answers": ("answer", "respond", "repl", "reachable", "up", "back"),
+    "_everything_aged": ("everything",), "_bump_setting": ("bump", "raise", "lower", "tune", "up "),
+    "_ping_answers": ("answer", "respond", "repl", "reachable", "up", "back"),
     "_in_there": ("in there", "in it", "inside it", "in that", "under it", "from there", "from it"),
 })
 
@@ -84,3 +85,11 @@ def _ping_answers(m: re.Match[str]) -> str:
        r"keeps|stopped|died|crashed|hangs?|hung|gets?|got|returns?|returned|throws?|threw|reports?|reported|complains?)\b)")
 def _verb_noun(m: re.Match[str]) -> str:
     return f"{m['d']} {m['v']}-{m['n']}"
+
+
+# "bump worker_connections in /etc/nginx/nginx.conf": a setting in a file, not a package (it updated a package
+# 'worker_connections'); without the line to write it is asked about
+@_rule(r"\b(?:bump|raise|lower|tune|up)\s+(?:the\s+)?(?P<k>[A-Za-z_][\w.-]*)(?:\s+(?:setting|value|limit))?\s+(?=(?:in|inside)\s+"
+       r"(?:\x02\d+\x02|/\S+))")
+def _bump_setting(m: re.Match[str]) -> str:
+    return f"set {m['k']} "

@@ -145,3 +145,15 @@ def test_wholesale_deletes_stay_refused(text):
 ])
 def test_story_around_the_ask(text, steps, hosts):
     assert _read(text) == ("ready", steps, hosts)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", [
+    "db-02 was restarted by the night shift.",
+    "02:10 - nginx on web-04 restarted by on-call, all green since",
+    # a setting in a file, without the line to write: asked (it updated a package 'worker_connections')
+    "can you bump max_connections in /etc/postgresql/15/main/postgresql.conf on db-03?",
+])
+def test_reports_and_bare_settings_plan_no_change(text):
+    status, steps, _ = _read(text)
+    assert status != "ready", steps
