@@ -330,8 +330,8 @@ class Bench:
             "ANSIBLE_NOCOLOR": "1",
         })
         if variant == "raw-mitogen":
-            from app.execution.runner import strategy_env
             from app.config import Strategy
+            from app.execution.runner import strategy_env
 
             env.update(strategy_env(Strategy("mitogen_linear")))
         cmd = [ANSIBLE_PLAYBOOK, "-i", str(self.snapshot.inventory_path), "--diff", self.playbook]
