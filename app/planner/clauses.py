@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 
-from app.planner.lexer import HOSTLIKE_RX, PRONOUNS, TARGET_PREPS, VAGUE, Span, Tok
+from app.planner.lexer import CHECK_KEYWORDS, HOSTLIKE_RX, PRONOUNS, TARGET_PREPS, VAGUE, Span, Tok
 from app.planner.vocabulary import Selection, Vocabulary
 
 _RELATIVE = frozenset(("which", "that", "who", "where", "when", "as", "if", "why"))
@@ -80,11 +80,13 @@ def parse_clauses(toks: list[Tok], spans: list[Span], vocab: Vocabulary) -> list
             continue
         if k == "THEN" and tok.value == ";" and (nxt is None or nxt.kind not in ("V", "KW", "ENSURE")):
             continue  # "...; staging first", "...; it's installed at P": the same instruction goes on
+        # a new instruction: "then", a second verb, "status of X on H, and restart it on H2" (a verb after a verbless
+        # check), "postgresql status, disk usage, then ..." (a verbless list goes on with another check)
         if k == "THEN" or (k in ("V", "ENSURE") and (c.verb or c.ensure)) \
                 or (k == "V" and c.states and prev is not None and prev.kind == "CONJ") \
                 or (k == "V" and c.verb is None and c.kws and c.has_targets() and prev is not None
                     and prev.kind == "CONJ" and prev.value == "and") \
-                or (k == "CONJ" and _another_check(c, toks, idx)):  # "status of X on H, and restart it on H2"
+                or (k == "CONJ" and _another_check(c, toks, idx)):
             if c.has_content():
                 clauses.append(Clause())
                 c = clauses[-1]
@@ -308,7 +310,7 @@ def _another_check(c: Clause, toks: list[Tok], idx: int) -> bool:
         return False
     for after in toks[idx + 1:]:  # on to the next check's word, over "the top 10", "nginx"
         if after.kind == "KW":
-            return after.value in _CHECK_KWS and after.value not in c.kws
+            return after.value in CHECK_KEYWORDS and after.value not in c.kws
         if after.kind not in ("FILL", "WORD", "NUM") and not (after.kind == "CONJ" and after.value == "and"):
             return False
     return False
@@ -328,7 +330,6 @@ def _named_host(c: Clause, vocab: Vocabulary) -> bool:
     return any(vocab.host(h) for h in c.hosts)
 
 
-_CHECK_KWS = frozenset(("disk", "status", "info", "process"))  # what a verbless list names, one check each
 _PLACE_REMARKS = ("end", "side")  # "ping it from your end and ...": where the asker stands, never a host
 _ARTICLES = frozenset(("the", "a", "an", "this", "that", "our", "my", "his", "her", "their", "its", "your"))
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from app.planner import scope
-from app.planner.lexer import HOSTLIKE_RX, VERBS, Tok, protect, requote, starts_asking, tokenize
+from app.planner.lexer import CHECK_KEYWORDS, HOSTLIKE_RX, VERBS, Tok, protect, requote, starts_asking, tokenize
 from app.planner.vocabulary import Vocabulary
 
 # \x03: a line break (app.planner.envelope); a lower-case sentence that starts with an instruction or a question
@@ -206,7 +206,7 @@ def _narrative(piece: str, vocab: Vocabulary) -> bool:
         return False
     if _doing(first):  # "replacing the line that matches ^X=": how, not why
         return False
-    if words[0].kind == "KW" and words[0].value in ("disk", "info", "status", "process") \
+    if words[0].kind == "KW" and words[0].value in CHECK_KEYWORDS \
             and not any(t.kind == "FILL" and t.value in _BEING for t in toks) \
             and not any(_PARTICIPLE.match(t.text.lower()) for t in words) and not statement(piece, vocab):
         return False  # "facts, usage of every mount, and the top 10 processes": one more check in a list

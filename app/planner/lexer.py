@@ -292,6 +292,8 @@ def classify(word: str, low: str, prev: str, nxt: str, vocab: Vocabulary) -> Tok
 
 # a request piece whose first meaningful word is one of these asks for it ("status of service X", "disk usage of /var")
 ASKING_KEYWORDS = frozenset(("status", "version", "disk", "info", "port", "uptime"))
+# what a verbless list of checks names, one check each ("redis status, disk usage and the top 5 processes")
+CHECK_KEYWORDS = frozenset(("disk", "status", "info", "process"))
 
 
 def starts_asking(toks: list[Tok]) -> bool:
